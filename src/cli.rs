@@ -1,0 +1,121 @@
+//! Command-line flags (clap). Bad flags or values get clap's message and exit code 2.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
+
+#[derive(Debug, Parser)]
+#[command(name = "evtchn-lab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario headless and print what happened.
+    Run(RunArgs),
+}
+
+/// On/off switch values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// The scenario: the same flags for every command that starts a simulation.
+#[derive(Clone, Debug, Args)]
+pub struct ScenarioArgs {
+    /// Guest kind: freebsd (one common channel), linux (split channels), rogue (XSA-332 threat).
+    #[arg(long, value_enum, default_value_t = GuestKind::Freebsd)]
+    pub guest: GuestKind,
+    /// Traffic direction seen from the guest: tx (guest sends) or rx (guest receives).
+    #[arg(long, value_enum, default_value_t = Direction::Tx)]
+    pub direction: Direction,
+    /// netback's common-channel condition: buggy (`!tx | !rx`) or fixed (`!tx && !rx`).
+    #[arg(long, value_enum, default_value_t = NetbackVariant::Buggy)]
+    pub netback: NetbackVariant,
+    /// The throttle (XSA-332 patch 12, "block rogue events for some time").
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub throttle: Switch,
+    /// Late EOI (the XSA-332 patches); off = the classic handling before them.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub lateeoi: Switch,
+    /// dom0 timer frequency (jiffies per second).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub hz: u32,
+    /// spurious_threshold: spurious EOIs in a row before the throttle delays.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub threshold: u32,
+    /// Seed of the simulation's RNG.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl ScenarioArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            guest: self.guest,
+            direction: self.direction,
+            netback: self.netback,
+            throttle: self.throttle.is_on(),
+            lateeoi: self.lateeoi.is_on(),
+            hz: self.hz,
+            spurious_threshold: self.threshold,
+            seed: self.seed,
+            ..Config::default()
+        }
+    }
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Virtual seconds to simulate.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
+    pub seconds: f64,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the transitions as Chrome trace-event JSON (open in Perfetto).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 3600.0) {
+        return Err(format!("{v} is out of range: give 0 < seconds <= 3600"));
+    }
+    Ok(v)
+}
+
+impl RunArgs {
+    /// The run the story starts with (every flag at its default).
+    pub fn default_story() -> Self {
+        RunArgs::parse_from(["run"])
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(no_binary_name = false)]
+struct RunOnly {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+impl RunArgs {
+    fn parse_from<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
+        RunOnly::parse_from(args).run
+    }
+}

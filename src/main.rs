@@ -1,0 +1,21 @@
+//! evtchn-lab: the binary. Parses flags and hands over to the headless report or the lab.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use evtchn_lab::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Run(args)) => evtchn_lab::report::run_command(&args),
+        None => evtchn_lab::report::run_command(&evtchn_lab::cli::RunArgs::default_story()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("evtchn-lab: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

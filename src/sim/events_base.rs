@@ -1,0 +1,486 @@
+//! dom0's Linux event core: the late-EOI framework of XSA-332 and its throttle.
+//!
+//! **Literal** (model.md §4), after `drivers/xen/events/events_base.c` as of the February 2021
+//! follow-up: `irq_info` with `spurious_cnt`, `eoi_time`, `irq_epoch` and mask reasons;
+//! `xen_irq_lateeoi_locked`, `lateeoi_list_add` (the per-CPU list sorted by `eoi_time`,
+//! whose delayed work is armed only when the list was empty) and `xen_irq_lateeoi_worker`
+//! (which EOIs as *not spurious*, so it resets `spurious_cnt`).
+//!
+//! Simplifications, said here and in the README: one dom0 vCPU takes every event, so
+//! `eoi_cpu` is always 0 and `is_active` (a guard against two CPUs handling one port) is
+//! not modelled.
+
+use super::evtchn::{SendOutcome, SharedInfo};
+
+/// `EVT_MASK_REASON_*`: the port is masked while any reason is set.
+pub mod mask_reason {
+    pub const EXPLICIT: u8 = 0x01;
+    pub const TEMPORARY: u8 = 0x02;
+    pub const EOI_PENDING: u8 = 0x04;
+}
+
+/// Counters of the xenbus device, as sysfs shows them (`Documentation/ABI/testing/sysfs-devices-xenbus`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceCounters {
+    /// Events handled (`handle_irq_for_port` increments it).
+    pub events: u64,
+    /// Late EOIs flagged `XEN_EOI_FLAG_SPURIOUS`.
+    pub spurious_events: u64,
+    /// Jiffies of EOI delay imposed by the throttle, summed.
+    pub jiffies_eoi_delayed: u64,
+}
+
+/// The per-IRQ state of an event channel bound with late EOI (`struct irq_info`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IrqInfo {
+    pub evtchn: u32,
+    pub spurious_cnt: u8,
+    /// Jiffies at which a delayed EOI is due; 0 = none (the kernel's convention).
+    pub eoi_time: u64,
+    pub eoi_cpu: u32,
+    /// The CPU's `irq_epoch` when the event was last handled.
+    pub irq_epoch: u64,
+    /// `EVT_MASK_REASON_*` bits.
+    pub mask_reason: u8,
+    /// Whether the IRQ is on the delayed-EOI list (`!list_empty(&info->eoi_list)`).
+    pub on_eoi_list: bool,
+    pub counters: DeviceCounters,
+}
+
+/// The knobs of the late-EOI step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LateEoiSettings {
+    pub hz: u32,
+    /// The per-device `spurious_threshold` (0 reads as the default, 1, as in the kernel).
+    pub spurious_threshold: u32,
+    /// Patch 12 ("block rogue events for some time") applied. Off: the spurious flag only
+    /// feeds the statistics, as before that patch.
+    pub throttle: bool,
+}
+
+impl LateEoiSettings {
+    /// The threshold the kernel really uses: `if (dev->spurious_threshold) threshold = …`.
+    pub fn effective_threshold(&self) -> u32 {
+        self.spurious_threshold.max(1)
+    }
+}
+
+/// `if ((1 << spurious_cnt) < (HZ << 2)) spurious_cnt++;`
+pub fn next_spurious_cnt(cnt: u8, hz: u32) -> u8 {
+    if (1u64 << cnt) < (u64::from(hz) << 2) && cnt != 0xff {
+        cnt + 1
+    } else {
+        cnt
+    }
+}
+
+/// The throttle delay in jiffies for a (just incremented) `spurious_cnt`: none while
+/// `cnt <= threshold`, then `1 << (cnt - 1 - threshold)`, at most `HZ`.
+pub fn spurious_delay(cnt: u8, threshold: u32, hz: u32) -> u64 {
+    let cnt = u32::from(cnt);
+    if cnt <= threshold {
+        return 0;
+    }
+    let shift = cnt - 1 - threshold;
+    let delay = if shift >= 63 { u64::MAX } else { 1u64 << shift };
+    delay.min(u64::from(hz))
+}
+
+/// What one late-EOI step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EoiOutcome {
+    /// The IRQ was already on the delayed list: nothing changes.
+    AlreadyQueued,
+    /// EOI proper: `EOI_PENDING` removed; `retrigger` is the re-delivery of a notify that
+    /// arrived while masked (`None` when nothing was pending or another reason still masks).
+    Unmasked { retrigger: Option<SendOutcome> },
+    /// Put on the delayed list, port kept masked: a throttle pause of `delay` jiffies
+    /// (0 when deferred for the epoch rule only).
+    Delayed { delay: u64, eoi_time: u64 },
+}
+
+/// The delayed-EOI list of the one dom0 CPU (`per_cpu(lateeoi)`), sorted by `eoi_time`.
+#[derive(Clone, Debug, Default)]
+pub struct LateEoiList {
+    /// Ports, earliest `eoi_time` first. Few ports exist; capacity is reserved up front.
+    pub ports: Vec<u32>,
+    /// Jiffy at which the delayed work runs, if armed.
+    pub work_due: Option<u64>,
+}
+
+/// The dom0 event core for the ports of one guest.
+#[derive(Clone, Debug)]
+pub struct EventCore {
+    pub irqs: Vec<IrqInfo>,
+    pub list: LateEoiList,
+    /// `per_cpu(irq_epoch)`: incremented after each upcall loop.
+    pub irq_epoch: u64,
+}
+
+impl EventCore {
+    pub fn new(ports: &[u32]) -> Self {
+        EventCore {
+            irqs: ports
+                .iter()
+                .map(|&p| IrqInfo {
+                    evtchn: p,
+                    ..IrqInfo::default()
+                })
+                .collect(),
+            list: LateEoiList {
+                ports: Vec::with_capacity(ports.len()),
+                work_due: None,
+            },
+            irq_epoch: 0,
+        }
+    }
+
+    pub fn irq(&self, port: u32) -> &IrqInfo {
+        self.irqs
+            .iter()
+            .find(|i| i.evtchn == port)
+            .expect("port is bound")
+    }
+
+    fn irq_mut(&mut self, port: u32) -> &mut IrqInfo {
+        self.irqs
+            .iter_mut()
+            .find(|i| i.evtchn == port)
+            .expect("port is bound")
+    }
+
+    /// `do_mask`: mask the port for `reason` (the port bit is set on the first reason).
+    pub fn do_mask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) {
+        let info = self.irq_mut(port);
+        if info.mask_reason == 0 {
+            sh.mask(port);
+        }
+        info.mask_reason |= reason;
+    }
+
+    /// `do_unmask`: drop `reason`; unmask the port when no reason is left.
+    pub fn do_unmask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) -> Option<SendOutcome> {
+        let info = self.irq_mut(port);
+        info.mask_reason &= !reason;
+        if info.mask_reason == 0 {
+            sh.unmask(port)
+        } else {
+            None
+        }
+    }
+
+    /// The upcall found `port` deliverable: count it and record the epoch
+    /// (`handle_irq_for_port`). The defer-EOI rule of patch 11 never fires in the model:
+    /// an upcall loop never runs for `event_loop_timeout` (2 jiffies).
+    pub fn handle_irq_for_port(&mut self, port: u32) {
+        let epoch = self.irq_epoch;
+        let info = self.irq_mut(port);
+        info.counters.events += 1;
+        info.irq_epoch = epoch;
+    }
+
+    /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
+    pub fn lateeoi_ack(&mut self, sh: &mut SharedInfo, port: u32) {
+        self.do_mask(sh, port, mask_reason::EOI_PENDING);
+        sh.clear_pending(port);
+    }
+
+    /// `xen_irq_lateeoi_locked(info, spurious)` at jiffy `now`.
+    pub fn lateeoi_locked(
+        &mut self,
+        sh: &mut SharedInfo,
+        port: u32,
+        spurious: bool,
+        now: u64,
+        set: LateEoiSettings,
+    ) -> EoiOutcome {
+        let epoch = self.irq_epoch;
+        let info = self.irq_mut(port);
+        if info.on_eoi_list {
+            return EoiOutcome::AlreadyQueued;
+        }
+        let mut delay = 0;
+        if spurious {
+            if set.throttle {
+                info.spurious_cnt = next_spurious_cnt(info.spurious_cnt, set.hz);
+                delay = spurious_delay(info.spurious_cnt, set.effective_threshold(), set.hz);
+                if delay > 0 {
+                    info.eoi_time = now + delay;
+                    info.counters.jiffies_eoi_delayed += delay;
+                }
+            }
+            info.counters.spurious_events += 1;
+        } else {
+            info.spurious_cnt = 0;
+        }
+        if info.eoi_time != 0 && (info.irq_epoch == epoch || delay > 0) {
+            let eoi_time = info.eoi_time;
+            self.lateeoi_list_add(port, now);
+            return EoiOutcome::Delayed { delay, eoi_time };
+        }
+        info.eoi_time = 0;
+        let retrigger = self.do_unmask(sh, port, mask_reason::EOI_PENDING);
+        EoiOutcome::Unmasked { retrigger }
+    }
+
+    /// `lateeoi_list_add`: insert sorted by `eoi_time`; arm the delayed work only when the
+    /// list was empty (as the kernel does).
+    fn lateeoi_list_add(&mut self, port: u32, now: u64) {
+        let info = self.irq_mut(port);
+        info.on_eoi_list = true;
+        let eoi_time = info.eoi_time;
+        let delay = if now < eoi_time { eoi_time - now } else { 1 };
+        if self.list.ports.is_empty() {
+            self.list.ports.push(port);
+            self.list.work_due = Some(now + delay);
+            return;
+        }
+        // list_for_each_entry_reverse: after the last element with eoi_time <= ours.
+        let mut at = 0;
+        for (i, &p) in self.list.ports.iter().enumerate().rev() {
+            if self.irq(p).eoi_time <= eoi_time {
+                at = i + 1;
+                break;
+            }
+        }
+        self.list.ports.insert(at, port);
+    }
+
+    /// One pass of `xen_irq_lateeoi_worker` at jiffy `now`: take the first due port off the
+    /// list (the caller then EOIs it as not spurious with [`EventCore::worker_eoi`]), or
+    /// re-arm the work for the first one not yet due. `None` ends the pass.
+    pub fn worker_take_due(&mut self, now: u64) -> Option<u32> {
+        let &head = self.list.ports.first()?;
+        let eoi_time = self.irq(head).eoi_time;
+        if now < eoi_time {
+            self.list.work_due = Some(eoi_time);
+            return None;
+        }
+        self.list.ports.remove(0);
+        let info = self.irq_mut(head);
+        info.on_eoi_list = false;
+        info.eoi_time = 0;
+        Some(head)
+    }
+
+    /// Whether the delayed work is due at jiffy `now` (the timer fired); disarms it.
+    pub fn work_fires(&mut self, now: u64) -> bool {
+        match self.list.work_due {
+            Some(due) if due <= now => {
+                self.list.work_due = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Called once the upcall loop ends (`__this_cpu_inc(irq_epoch)`).
+    pub fn end_upcall_loop(&mut self) {
+        self.irq_epoch += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HZ: u32 = 250;
+
+    fn settings(threshold: u32) -> LateEoiSettings {
+        LateEoiSettings {
+            hz: HZ,
+            spurious_threshold: threshold,
+            throttle: true,
+        }
+    }
+
+    #[test]
+    fn delay_law() {
+        // threshold 1: none for cnt 0..=1, then 1, 2, 4 … jiffies, capped at HZ
+        assert_eq!(spurious_delay(1, 1, HZ), 0);
+        assert_eq!(spurious_delay(2, 1, HZ), 1);
+        assert_eq!(spurious_delay(3, 1, HZ), 2);
+        assert_eq!(spurious_delay(6, 1, HZ), 16);
+        assert_eq!(spurious_delay(10, 1, HZ), 256u64.min(HZ as u64));
+        assert_eq!(spurious_delay(10, 1, HZ), 250);
+        // threshold 3
+        assert_eq!(spurious_delay(3, 3, HZ), 0);
+        assert_eq!(spurious_delay(4, 3, HZ), 1);
+        assert_eq!(spurious_delay(5, 3, HZ), 2);
+        // HZ 1000 caps at 1000
+        assert_eq!(spurious_delay(12, 1, 1000), 512);
+        assert_eq!(spurious_delay(13, 1, 1000), 1000);
+    }
+
+    #[test]
+    fn spurious_cnt_stops_growing_at_4hz() {
+        let mut c = 0;
+        for _ in 0..100 {
+            c = next_spurious_cnt(c, HZ);
+        }
+        // (1 << 10) = 1024 >= 1000 = HZ << 2
+        assert_eq!(c, 10);
+        let mut c = 0;
+        for _ in 0..100 {
+            c = next_spurious_cnt(c, 100);
+        }
+        assert_eq!(c, 9); // 512 >= 400
+    }
+
+    fn core() -> (EventCore, SharedInfo) {
+        (EventCore::new(&[5]), SharedInfo::default())
+    }
+
+    fn deliver(c: &mut EventCore, sh: &mut SharedInfo) {
+        c.handle_irq_for_port(5);
+        c.lateeoi_ack(sh, 5);
+        c.end_upcall_loop();
+    }
+
+    #[test]
+    fn always_spurious_alternates_eoi_at_once_and_one_jiffy_pause() {
+        for threshold in 1..=4u32 {
+            let (mut c, mut sh) = core();
+            let mut now = 100;
+            for _round in 0..5 {
+                // `threshold` events are EOI'd at once…
+                for _ in 0..threshold {
+                    deliver(&mut c, &mut sh);
+                    let o = c.lateeoi_locked(&mut sh, 5, true, now, settings(threshold));
+                    assert!(matches!(o, EoiOutcome::Unmasked { .. }), "{o:?}");
+                    assert!(!sh.is_masked(5));
+                }
+                // …then one 1-jiffy pause
+                deliver(&mut c, &mut sh);
+                let o = c.lateeoi_locked(&mut sh, 5, true, now, settings(threshold));
+                assert_eq!(
+                    o,
+                    EoiOutcome::Delayed {
+                        delay: 1,
+                        eoi_time: now + 1
+                    }
+                );
+                assert!(sh.is_masked(5), "paused: still masked");
+                assert!(!c.work_fires(now));
+                now += 1;
+                assert!(c.work_fires(now));
+                let port = c.worker_take_due(now).unwrap();
+                assert_eq!(c.irq(5).spurious_cnt, threshold as u8 + 1);
+                let o = c.lateeoi_locked(&mut sh, port, false, now, settings(threshold));
+                assert!(matches!(o, EoiOutcome::Unmasked { .. }));
+                assert_eq!(c.irq(5).spurious_cnt, 0, "worker EOI resets the counter");
+                assert!(!sh.is_masked(5));
+            }
+        }
+    }
+
+    #[test]
+    fn spurious_eois_that_skip_the_worker_climb_to_long_pauses() {
+        let (mut c, mut sh) = core();
+        let mut delays = vec![];
+        for _ in 0..12 {
+            deliver(&mut c, &mut sh);
+            if let EoiOutcome::Delayed { delay, .. } =
+                c.lateeoi_locked(&mut sh, 5, true, 1000, settings(1))
+            {
+                delays.push(delay);
+                // take it off the list without the worker's reset, as a direct spurious EOI would
+                c.worker_take_due(u64::MAX);
+                c.irq_mut(5).mask_reason = 0;
+                sh.unmask(5);
+            }
+        }
+        assert_eq!(delays, vec![1, 2, 4, 8, 16, 32, 64, 128, 250, 250, 250]);
+        assert_eq!(c.irq(5).counters.spurious_events, 12);
+        assert_eq!(c.irq(5).counters.jiffies_eoi_delayed, delays.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn lateeoi_on_a_queued_port_changes_nothing() {
+        let (mut c, mut sh) = core();
+        for _ in 0..2 {
+            deliver(&mut c, &mut sh);
+            c.lateeoi_locked(&mut sh, 5, true, 10, settings(1));
+        }
+        assert!(c.irq(5).on_eoi_list);
+        let before = *c.irq(5);
+        let shared_before = sh.clone();
+        for spurious in [true, false] {
+            assert_eq!(
+                c.lateeoi_locked(&mut sh, 5, spurious, 10, settings(1)),
+                EoiOutcome::AlreadyQueued
+            );
+        }
+        assert_eq!(*c.irq(5), before);
+        assert_eq!(sh, shared_before);
+    }
+
+    #[test]
+    fn non_spurious_resets_and_unmasks() {
+        let (mut c, mut sh) = core();
+        deliver(&mut c, &mut sh);
+        c.lateeoi_locked(&mut sh, 5, true, 10, settings(1));
+        deliver(&mut c, &mut sh);
+        assert_eq!(c.irq(5).spurious_cnt, 1);
+        assert!(sh.is_masked(5));
+        c.lateeoi_locked(&mut sh, 5, false, 10, settings(1));
+        assert_eq!(c.irq(5).spurious_cnt, 0);
+        assert!(!sh.is_masked(5));
+    }
+
+    #[test]
+    fn throttle_off_counts_but_never_delays() {
+        let (mut c, mut sh) = core();
+        let set = LateEoiSettings {
+            throttle: false,
+            ..settings(1)
+        };
+        for _ in 0..20 {
+            deliver(&mut c, &mut sh);
+            assert!(matches!(
+                c.lateeoi_locked(&mut sh, 5, true, 10, set),
+                EoiOutcome::Unmasked { .. }
+            ));
+        }
+        assert_eq!(c.irq(5).counters.spurious_events, 20);
+        assert_eq!(c.irq(5).counters.jiffies_eoi_delayed, 0);
+    }
+
+    #[test]
+    fn notify_while_paused_is_redelivered_at_unmask() {
+        let (mut c, mut sh) = core();
+        for _ in 0..2 {
+            deliver(&mut c, &mut sh);
+            c.lateeoi_locked(&mut sh, 5, true, 10, settings(1));
+        }
+        assert_eq!(sh.send(5), SendOutcome::Masked);
+        assert!(c.work_fires(11));
+        let p = c.worker_take_due(11).unwrap();
+        assert_eq!(
+            c.lateeoi_locked(&mut sh, p, false, 11, settings(1)),
+            EoiOutcome::Unmasked {
+                retrigger: Some(SendOutcome::Upcall)
+            }
+        );
+    }
+
+    #[test]
+    fn list_is_sorted_and_work_armed_once() {
+        let mut c = EventCore::new(&[5, 6, 7]);
+        let mut sh = SharedInfo::default();
+        c.irq_mut(5).eoi_time = 20;
+        c.irq_mut(6).eoi_time = 12;
+        c.irq_mut(7).eoi_time = 15;
+        for p in [5, 6, 7] {
+            c.lateeoi_ack(&mut sh, p);
+            c.lateeoi_list_add(p, 10);
+        }
+        // the head was 5 (eoi_time 20) when the work was armed; later ones go before it
+        assert_eq!(c.list.ports, vec![6, 7, 5]);
+        assert_eq!(c.list.work_due, Some(20));
+        assert_eq!(c.worker_take_due(20), Some(6));
+        assert_eq!(c.worker_take_due(20), Some(7));
+        assert_eq!(c.worker_take_due(20), Some(5));
+        assert_eq!(c.worker_take_due(20), None);
+    }
+}

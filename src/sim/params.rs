@@ -1,0 +1,200 @@
+//! The scenario a run starts from, and the **model** parameters (model.md §7).
+//!
+//! Every parameter here is physical (a size, a cost in nanoseconds, a latency) and the same
+//! in every scenario; nothing is tuned per scenario. The TCP parameters belong to the
+//! operating system of each end ([`OsProfile`]), never to a scenario.
+
+use serde::{Deserialize, Serialize};
+
+/// Which guest runs netfront.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestKind {
+    /// FreeBSD / pfSense: one event channel for RX and TX (netback's common handler).
+    #[default]
+    Freebsd,
+    /// Linux: split event channels (never the common handler).
+    Linux,
+    /// The XSA-332 threat: notifies as fast as it can without posting requests.
+    Rogue,
+}
+
+/// Which way the bulk flow runs, seen from the guest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The guest sends; the peer's ACKs come back through RX.
+    #[default]
+    Tx,
+    /// The guest receives from a Linux peer; its ACKs go out through TX.
+    Rx,
+}
+
+/// netback's common-channel spurious condition.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum NetbackVariant {
+    /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.
+    #[default]
+    Buggy,
+    /// Commit a3daf3d39132 (Feb 2021): spurious only if neither side had work.
+    Fixed,
+}
+
+impl NetbackVariant {
+    /// netback's verdict on a common-channel event.
+    pub fn is_spurious(self, tx_work: bool, rx_work: bool) -> bool {
+        match self {
+            NetbackVariant::Buggy => !tx_work | !rx_work,
+            NetbackVariant::Fixed => !tx_work && !rx_work,
+        }
+    }
+}
+
+/// TCP behaviour that belongs to an operating system (model.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsProfile {
+    /// Send window in bytes (the autotuned socket buffer on an in-host path).
+    pub send_window: u32,
+    /// The receiver acknowledges every `ack_every` segments (and the tail of a burst).
+    pub ack_every: u32,
+}
+
+impl OsProfile {
+    /// FreeBSD / pfSense: small autotuned send buffer; no LRO, so an ACK every 2 segments.
+    pub const FREEBSD: OsProfile = OsProfile {
+        send_window: 128 * 1024,
+        ack_every: 2,
+    };
+    /// Linux: large autotuned send buffer; GRO, so about one ACK per 8 segments.
+    pub const LINUX: OsProfile = OsProfile {
+        send_window: 512 * 1024,
+        ack_every: 8,
+    };
+}
+
+/// Model parameters: sizes, costs and latencies. Defaults are documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelParams {
+    /// Bytes on the wire per full-size packet (MTU).
+    pub mtu: u32,
+    /// TCP payload per full-size segment.
+    pub mss: u32,
+    /// Xen raising an upcall on an idle dom0 vCPU (wake-up and entry), ns.
+    pub upcall_latency_ns: u64,
+    /// dom0: one upcall loop (scan of the selector and words), ns.
+    pub dom0_upcall_ns: u64,
+    /// dom0: one netback interrupt handler run, ns.
+    pub dom0_handler_ns: u64,
+    /// dom0: fixed cost of one NAPI poll or one RX-kthread batch, ns.
+    pub dom0_batch_ns: u64,
+    /// dom0: one data packet through netback (grant copy, bridge), either way, ns.
+    pub dom0_pkt_ns: u64,
+    /// dom0: one ACK-sized packet through netback, ns.
+    pub dom0_ack_ns: u64,
+    /// dom0: one late EOI that unmasks (hypercall), ns.
+    pub dom0_eoi_ns: u64,
+    /// Guest: one data segment sent or received (TCP stack and netfront), ns.
+    pub guest_pkt_ns: u64,
+    /// Guest: one ACK sent or received, ns.
+    pub guest_ack_ns: u64,
+    /// Guest: taking an interrupt from netback, ns.
+    pub guest_irq_ns: u64,
+    /// Guest: one event-channel notify hypercall, ns (also the rogue guest's notify period).
+    pub guest_notify_ns: u64,
+    /// One way between netback and the peer (bridge, the peer's own stack), ns.
+    pub peer_latency_ns: u64,
+    /// The peer's per-packet send or receive time (its link rate), ns.
+    pub peer_pkt_ns: u64,
+    /// Uniform jitter applied to every cost, in percent (the seed's only effect).
+    pub jitter_pct: u32,
+    /// Length of one metrics interval, ns.
+    pub sample_interval_ns: u64,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            mtu: 1500,
+            mss: 1448,
+            upcall_latency_ns: 2_000,
+            dom0_upcall_ns: 1_000,
+            dom0_handler_ns: 500,
+            dom0_batch_ns: 1_000,
+            dom0_pkt_ns: 3_000,
+            dom0_ack_ns: 1_500,
+            dom0_eoi_ns: 300,
+            guest_pkt_ns: 5_000,
+            guest_ack_ns: 1_500,
+            guest_irq_ns: 1_000,
+            guest_notify_ns: 500,
+            peer_latency_ns: 15_000,
+            peer_pkt_ns: 1_200,
+            jitter_pct: 10,
+            sample_interval_ns: 100_000_000,
+        }
+    }
+}
+
+/// Everything a run starts from. Same `Config` and same knob changes at the same virtual
+/// times give the same run, bit for bit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub guest: GuestKind,
+    pub direction: Direction,
+    pub netback: NetbackVariant,
+    /// Patch 12, "block rogue events for some time".
+    pub throttle: bool,
+    /// The XSA-332 late-EOI patches as a whole; off = the classic edge handling before them.
+    pub lateeoi: bool,
+    /// dom0's timer frequency (jiffies per second).
+    pub hz: u32,
+    /// The per-device `spurious_threshold`.
+    pub spurious_threshold: u32,
+    pub seed: u64,
+    pub params: ModelParams,
+}
+
+impl Default for Config {
+    /// Where the story starts: a FreeBSD guest sending, the shipped netback, throttle on.
+    fn default() -> Self {
+        Config {
+            guest: GuestKind::Freebsd,
+            direction: Direction::Tx,
+            netback: NetbackVariant::Buggy,
+            throttle: true,
+            lateeoi: true,
+            hz: 250,
+            spurious_threshold: 1,
+            seed: 1,
+            params: ModelParams::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The OS of the guest (the rogue guest runs no TCP; it gets FreeBSD's numbers unused).
+    pub fn guest_os(&self) -> OsProfile {
+        match self.guest {
+            GuestKind::Linux => OsProfile::LINUX,
+            GuestKind::Freebsd | GuestKind::Rogue => OsProfile::FREEBSD,
+        }
+    }
+
+    /// The peer is a Linux (Debian) guest, as in the field report.
+    pub fn peer_os(&self) -> OsProfile {
+        OsProfile::LINUX
+    }
+
+    /// Nanoseconds per jiffy.
+    pub fn jiffy_ns(&self) -> u64 {
+        1_000_000_000 / u64::from(self.hz.max(1))
+    }
+
+    /// Whether the guest binds one common channel (netback's `xenvif_interrupt`).
+    pub fn common_channel(&self) -> bool {
+        !matches!(self.guest, GuestKind::Linux)
+    }
+}
