@@ -8,4 +8,5 @@
 
 pub mod cli;
 pub mod report;
+pub mod scenario;
 pub mod sim;

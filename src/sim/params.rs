@@ -75,7 +75,7 @@ impl OsProfile {
 
 /// Model parameters: sizes, costs and latencies. Defaults are documented in the README.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ModelParams {
     /// Bytes on the wire per full-size packet (MTU).
     pub mtu: u32,
@@ -140,7 +140,7 @@ impl Default for ModelParams {
 /// Everything a run starts from. Same `Config` and same knob changes at the same virtual
 /// times give the same run, bit for bit.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub guest: GuestKind,
     pub direction: Direction,

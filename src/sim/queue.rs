@@ -55,13 +55,6 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.t, e.ev))
     }
 
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
 }
 
 #[cfg(test)]

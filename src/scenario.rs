@@ -1,0 +1,148 @@
+//! Data-driven scenarios: a TOML file holds a configuration, the seeds and length of the
+//! runs, and the expected outcome as ranges on named figures. The story tests use them;
+//! lessons will check their goals the same way.
+//!
+//! ```toml
+//! name = "FreeBSD sends, shipped netback (OR)"
+//! seeds = [1, 2, 3]
+//! seconds = 10.0
+//! [scenario]            # any field of sim::Config; the rest default
+//! guest = "freebsd"
+//! [expect]              # figure = { min = …, max = … }
+//! spurious_ratio = { min = 0.98 }
+//! throttle_ratio = { min = 0.08, max = 0.35 }
+//! ```
+//!
+//! Figures: every number of the JSON report ([`crate::sim::Report`]), plus the derived
+//! `throttle_ratio` (goodput with the throttle on / off, same seed), `dom0_cpu_reduction`
+//! (dom0 CPU with the throttle off / on) and `events_per_jiffy` (events delivered per jiffy).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::sim::{self, Config, Report};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: String,
+    #[serde(default = "default_seeds")]
+    pub seeds: Vec<u64>,
+    #[serde(default = "default_seconds")]
+    pub seconds: f64,
+    #[serde(default)]
+    pub scenario: Config,
+    pub expect: BTreeMap<String, Range>,
+}
+
+fn default_seeds() -> Vec<u64> {
+    vec![1]
+}
+
+fn default_seconds() -> f64 {
+    10.0
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Range {
+    pub fn contains(&self, v: f64) -> bool {
+        self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
+    }
+}
+
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => write!(f, "in [{a}, {b}]"),
+            (Some(a), None) => write!(f, ">= {a}"),
+            (None, Some(b)) => write!(f, "<= {b}"),
+            (None, None) => write!(f, "anything"),
+        }
+    }
+}
+
+/// One figure of one seed, checked against its range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub seed: u64,
+    pub figure: String,
+    pub value: f64,
+    pub range: Range,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.range.contains(self.value)
+    }
+}
+
+impl ScenarioFile {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Run every seed and check every expected figure.
+    pub fn evaluate(&self) -> anyhow::Result<Vec<Check>> {
+        let mut checks = Vec::new();
+        for &seed in &self.seeds {
+            let cfg = Config { seed, ..self.scenario };
+            let figures = figures(cfg, self.seconds, self.expect.keys().map(String::as_str))?;
+            for (name, range) in &self.expect {
+                checks.push(Check {
+                    seed,
+                    figure: name.clone(),
+                    value: figures[name.as_str()],
+                    range: *range,
+                });
+            }
+        }
+        Ok(checks)
+    }
+}
+
+/// The named figures of a run of `cfg` (and of its throttle-off twin when a derived figure
+/// needs it).
+pub fn figures<'a>(
+    cfg: Config,
+    seconds: f64,
+    wanted: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<BTreeMap<&'a str, f64>> {
+    let main = sim::run(cfg, seconds);
+    let mut twin: Option<Report> = None;
+    let json = serde_json::to_value(&main)?;
+    let mut out = BTreeMap::new();
+    for name in wanted {
+        let v = match name {
+            "throttle_ratio" | "dom0_cpu_reduction" => {
+                let off = twin.get_or_insert_with(|| {
+                    sim::run(Config { throttle: false, ..cfg }, seconds)
+                });
+                if name == "throttle_ratio" {
+                    main.goodput_mbps / off.goodput_mbps.max(f64::MIN_POSITIVE)
+                } else {
+                    off.dom0_cpu_pct / main.dom0_cpu_pct.max(f64::MIN_POSITIVE)
+                }
+            }
+            "events_per_jiffy" => {
+                main.events_delivered as f64 / (seconds * f64::from(cfg.hz)).max(1.0)
+            }
+            other => match json.get(other).and_then(serde_json::Value::as_f64) {
+                Some(v) => v,
+                None => bail!("unknown figure '{other}'"),
+            },
+        };
+        out.insert(name, v);
+    }
+    Ok(out)
+}
