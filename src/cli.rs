@@ -82,7 +82,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Virtual seconds to simulate.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
+    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds, allow_negative_numbers = true)]
     pub seconds: f64,
     /// Print one JSON object instead of the table.
     #[arg(long)]
