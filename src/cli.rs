@@ -93,7 +93,9 @@ pub struct RunArgs {
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if !(v > 0.0 && v <= 3600.0) {
         return Err(format!("{v} is out of range: give 0 < seconds <= 3600"));
     }

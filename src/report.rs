@@ -52,7 +52,11 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<()> {
             "trace: {} events written to {}{} (open it in https://ui.perfetto.dev)",
             stats.written,
             path.display(),
-            if stats.truncated { ", truncated at the cap" } else { "" }
+            if stats.truncated {
+                ", truncated at the cap"
+            } else {
+                ""
+            }
         );
     }
     Ok(())
@@ -112,7 +116,11 @@ pub fn sparkline(samples: &[Sample], width: usize) -> String {
 pub fn render_text(r: &Report, samples: &[Sample]) -> String {
     let mut s = String::new();
     let cfg = &r.config;
-    let _ = writeln!(s, "evtchn-lab run: {:.1} s of virtual time", r.simulated_seconds);
+    let _ = writeln!(
+        s,
+        "evtchn-lab run: {:.1} s of virtual time",
+        r.simulated_seconds
+    );
     let _ = writeln!(s, "  {}", describe(cfg));
     let _ = writeln!(s);
     let row = |s: &mut String, k: &str, v: String| {
@@ -122,7 +130,11 @@ pub fn render_text(r: &Report, samples: &[Sample]) -> String {
     let max = samples.iter().map(|x| x.goodput_mbps).fold(0.0, f64::max);
     row(&mut s, "goodput", format!("{:.0} Mbit/s", r.goodput_mbps));
     if !spark.is_empty() {
-        row(&mut s, "goodput over time", format!("{spark}  (max {max:.0} Mbit/s)"));
+        row(
+            &mut s,
+            "goodput over time",
+            format!("{spark}  (max {max:.0} Mbit/s)"),
+        );
     }
     row(
         &mut s,
@@ -148,7 +160,11 @@ pub fn render_text(r: &Report, samples: &[Sample]) -> String {
     row(
         &mut s,
         "spurious_events",
-        format!("{} ({:.1}% of late EOIs)", r.spurious_events, r.spurious_ratio * 100.0),
+        format!(
+            "{} ({:.1}% of late EOIs)",
+            r.spurious_events,
+            r.spurious_ratio * 100.0
+        ),
     );
     row(
         &mut s,
@@ -166,7 +182,10 @@ pub fn render_text(r: &Report, samples: &[Sample]) -> String {
     row(
         &mut s,
         "dom0 CPU / guest CPU",
-        format!("{:.1}% / {:.1}% of one vCPU", r.dom0_cpu_pct, r.guest_cpu_pct),
+        format!(
+            "{:.1}% / {:.1}% of one vCPU",
+            r.dom0_cpu_pct, r.guest_cpu_pct
+        ),
     );
     let _ = writeln!(s);
     let _ = writeln!(
@@ -261,11 +280,20 @@ impl<W: Write> ChromeTrace<W> {
     }
 
     fn instant(&mut self, ev: &TraceEvent, port: u32, name: String) -> anyhow::Result<()> {
-        self.raw(json!({"ph":"i","s":"t","pid":PID,"tid":port,"ts":us(ev.t_ns),"name":name,
-            "args":{"jiffies":ev.jiffies,"seq":ev.seq}}))
+        self.raw(
+            json!({"ph":"i","s":"t","pid":PID,"tid":port,"ts":us(ev.t_ns),"name":name,
+            "args":{"jiffies":ev.jiffies,"seq":ev.seq}}),
+        )
     }
 
-    fn slice(&mut self, port: u32, name: &str, from: u64, to: u64, args: serde_json::Value) -> anyhow::Result<()> {
+    fn slice(
+        &mut self,
+        port: u32,
+        name: &str,
+        from: u64,
+        to: u64,
+        args: serde_json::Value,
+    ) -> anyhow::Result<()> {
         self.raw(json!({"ph":"X","pid":PID,"tid":port,"ts":us(from),"dur":us(to.saturating_sub(from)),"name":name,"args":args}))
     }
 
@@ -289,26 +317,46 @@ impl<W: Write> ChromeTrace<W> {
                     self.open[i].1 = Some(ev.t_ns);
                 }
             }
-            TraceKind::Verdict { port, tx_work, rx_work, spurious, .. } => {
+            TraceKind::Verdict {
+                port,
+                tx_work,
+                rx_work,
+                spurious,
+                ..
+            } => {
                 self.port_slot(port)?;
                 let verdict = match spurious {
                     Some(true) => "SPURIOUS",
                     Some(false) => "work",
                     None => "no late EOI",
                 };
-                self.instant(ev, port, format!("handler: tx_work={tx_work} rx_work={rx_work} → {verdict}"))?;
+                self.instant(
+                    ev,
+                    port,
+                    format!("handler: tx_work={tx_work} rx_work={rx_work} → {verdict}"),
+                )?;
             }
-            TraceKind::LateEoi { port, source, spurious, spurious_cnt, result } => {
+            TraceKind::LateEoi {
+                port,
+                source,
+                spurious,
+                spurious_cnt,
+                result,
+            } => {
                 let i = self.port_slot(port)?;
                 if let EoiResult::Paused { jiffies, .. } = result {
                     if jiffies > 0 && self.open[i].2.is_none() {
                         self.open[i].2 = Some((ev.t_ns, jiffies));
                     }
                 }
-                self.instant(ev, port, format!(
-                    "lateeoi from {source:?}{} cnt={spurious_cnt} → {result:?}",
-                    if spurious { " SPURIOUS" } else { "" }
-                ))?;
+                self.instant(
+                    ev,
+                    port,
+                    format!(
+                        "lateeoi from {source:?}{} cnt={spurious_cnt} → {result:?}",
+                        if spurious { " SPURIOUS" } else { "" }
+                    ),
+                )?;
             }
             TraceKind::Unmask { port, redelivered } => {
                 let i = self.port_slot(port)?;
@@ -316,10 +364,22 @@ impl<W: Write> ChromeTrace<W> {
                 self.open[i].1 = None;
                 self.open[i].2 = None;
                 if let Some((from, jiffies)) = paused {
-                    self.slice(port, &format!("throttle pause ({jiffies} jiffy)"), from, ev.t_ns, json!({"jiffies":jiffies}))?;
+                    self.slice(
+                        port,
+                        &format!("throttle pause ({jiffies} jiffy)"),
+                        from,
+                        ev.t_ns,
+                        json!({"jiffies":jiffies}),
+                    )?;
                 }
                 if let Some(from) = masked {
-                    self.slice(port, "masked (EOI pending)", from, ev.t_ns, json!({"redelivered":redelivered}))?;
+                    self.slice(
+                        port,
+                        "masked (EOI pending)",
+                        from,
+                        ev.t_ns,
+                        json!({"redelivered":redelivered}),
+                    )?;
                 }
             }
             TraceKind::Knob { change } => {
@@ -333,7 +393,9 @@ impl<W: Write> ChromeTrace<W> {
     pub fn sample(&mut self, s: &Sample) -> anyhow::Result<()> {
         let ts = us(s.t_end_ns);
         self.raw(json!({"ph":"C","pid":PID,"ts":ts,"name":"goodput Mbit/s","args":{"goodput":s.goodput_mbps}}))?;
-        self.raw(json!({"ph":"C","pid":PID,"ts":ts,"name":"dom0 CPU %","args":{"dom0":s.dom0_cpu_pct}}))
+        self.raw(
+            json!({"ph":"C","pid":PID,"ts":ts,"name":"dom0 CPU %","args":{"dom0":s.dom0_cpu_pct}}),
+        )
     }
 
     /// Close slices still open at `end_ns` and the JSON document.
@@ -341,7 +403,13 @@ impl<W: Write> ChromeTrace<W> {
         for i in 0..self.open.len() {
             let (port, masked, paused) = self.open[i];
             if let Some((from, jiffies)) = paused {
-                self.slice(port, &format!("throttle pause ({jiffies} jiffy)"), from, end_ns, json!({"jiffies":jiffies}))?;
+                self.slice(
+                    port,
+                    &format!("throttle pause ({jiffies} jiffy)"),
+                    from,
+                    end_ns,
+                    json!({"jiffies":jiffies}),
+                )?;
             }
             if let Some(from) = masked {
                 self.slice(port, "masked (EOI pending)", from, end_ns, json!({}))?;

@@ -96,7 +96,10 @@ impl ScenarioFile {
     pub fn evaluate(&self) -> anyhow::Result<Vec<Check>> {
         let mut checks = Vec::new();
         for &seed in &self.seeds {
-            let cfg = Config { seed, ..self.scenario };
+            let cfg = Config {
+                seed,
+                ..self.scenario
+            };
             let figures = figures(cfg, self.seconds, self.expect.keys().map(String::as_str))?;
             for (name, range) in &self.expect {
                 checks.push(Check {
@@ -126,7 +129,13 @@ pub fn figures<'a>(
         let v = match name {
             "throttle_ratio" | "dom0_cpu_reduction" => {
                 let off = twin.get_or_insert_with(|| {
-                    sim::run(Config { throttle: false, ..cfg }, seconds)
+                    sim::run(
+                        Config {
+                            throttle: false,
+                            ..cfg
+                        },
+                        seconds,
+                    )
                 });
                 if name == "throttle_ratio" {
                     main.goodput_mbps / off.goodput_mbps.max(f64::MIN_POSITIVE)

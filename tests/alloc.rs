@@ -38,7 +38,12 @@ fn steady_state_allocates_nothing() {
         (GuestKind::Rogue, Direction::Tx, NetbackVariant::Buggy),
     ];
     for (guest, direction, netback) in cases {
-        let cfg = Config { guest, direction, netback, ..Config::default() };
+        let cfg = Config {
+            guest,
+            direction,
+            netback,
+            ..Config::default()
+        };
         let mut sim = Sim::new(cfg);
         // Warm up past the first samples so every buffer has reached its working size.
         sim.run_until(300_000_000);
@@ -48,9 +53,17 @@ fn steady_state_allocates_nothing() {
         sim.run_until(1_500_000_000);
         let after = ALLOCS.load(Ordering::Relaxed);
         let moved = sim.receiver().next_seq;
-        assert_eq!(after - before, 0, "{guest:?} {direction:?} {netback:?}: {} allocations", after - before);
+        assert_eq!(
+            after - before,
+            0,
+            "{guest:?} {direction:?} {netback:?}: {} allocations",
+            after - before
+        );
         if guest != GuestKind::Rogue {
-            assert!(moved > 10_000, "{guest:?}: the run moved only {moved} segments");
+            assert!(
+                moved > 10_000,
+                "{guest:?}: the run moved only {moved} segments"
+            );
         }
     }
 }

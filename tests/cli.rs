@@ -12,12 +12,25 @@ fn lab(args: &[&str]) -> std::process::Output {
 #[test]
 fn json_report_has_every_figure() {
     let out = lab(&["run", "--seconds", "0.5", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     for key in [
-        "goodput_mbps", "packets_offered", "packets_delivered", "packets_in_flight",
-        "packets_dropped", "events_sent", "events_delivered", "spurious_events",
-        "spurious_ratio", "jiffies_eoi_delayed", "dom0_cpu_pct", "simulated_seconds",
+        "goodput_mbps",
+        "packets_offered",
+        "packets_delivered",
+        "packets_in_flight",
+        "packets_dropped",
+        "events_sent",
+        "events_delivered",
+        "spurious_events",
+        "spurious_ratio",
+        "jiffies_eoi_delayed",
+        "dom0_cpu_pct",
+        "simulated_seconds",
     ] {
         assert!(v.get(key).is_some_and(|x| x.is_number()), "missing {key}");
     }
@@ -30,19 +43,50 @@ fn json_report_has_every_figure() {
 #[test]
 fn flags_reach_the_simulation() {
     let out = lab(&[
-        "run", "--guest", "linux", "--direction", "rx", "--netback", "fixed", "--throttle", "off",
-        "--lateeoi", "off", "--hz", "1000", "--threshold", "3", "--seconds", "0.2", "--seed", "9",
+        "run",
+        "--guest",
+        "linux",
+        "--direction",
+        "rx",
+        "--netback",
+        "fixed",
+        "--throttle",
+        "off",
+        "--lateeoi",
+        "off",
+        "--hz",
+        "1000",
+        "--threshold",
+        "3",
+        "--seconds",
+        "0.2",
+        "--seed",
+        "9",
         "--json",
     ]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let c = &v["config"];
     assert_eq!(
-        (c["guest"].as_str(), c["direction"].as_str(), c["netback"].as_str()),
+        (
+            c["guest"].as_str(),
+            c["direction"].as_str(),
+            c["netback"].as_str()
+        ),
         (Some("linux"), Some("rx"), Some("fixed"))
     );
-    assert_eq!((c["throttle"].as_bool(), c["lateeoi"].as_bool()), (Some(false), Some(false)));
-    assert_eq!((c["hz"].as_u64(), c["spurious_threshold"].as_u64(), c["seed"].as_u64()), (Some(1000), Some(3), Some(9)));
+    assert_eq!(
+        (c["throttle"].as_bool(), c["lateeoi"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(
+        (
+            c["hz"].as_u64(),
+            c["spurious_threshold"].as_u64(),
+            c["seed"].as_u64()
+        ),
+        (Some(1000), Some(3), Some(9))
+    );
     // without late EOI nothing is ever EOI'd late, so nothing is spurious
     assert_eq!(v["spurious_events"], 0);
 }
@@ -59,7 +103,14 @@ fn table_report_reads_well() {
     let out = lab(&["run", "--seconds", "0.5"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["goodput", "Mbit/s", "spurious_events", "jiffies_eoi_delayed", "netback buggy (!tx | !rx)", "dom0 CPU"] {
+    for needle in [
+        "goodput",
+        "Mbit/s",
+        "spurious_events",
+        "jiffies_eoi_delayed",
+        "netback buggy (!tx | !rx)",
+        "dom0 CPU",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
 }
@@ -67,7 +118,10 @@ fn table_report_reads_well() {
 #[test]
 fn bad_flags_exit_2_with_a_clear_message() {
     for (args, needle) in [
-        (&["run", "--guest", "solaris"][..], "possible values: freebsd, linux, rogue"),
+        (
+            &["run", "--guest", "solaris"][..],
+            "possible values: freebsd, linux, rogue",
+        ),
         (&["run", "--hz", "0"][..], "--hz"),
         (&["run", "--seconds", "-1"][..], "seconds"),
         (&["run", "--threshold", "x"][..], "--threshold"),
@@ -83,21 +137,44 @@ fn bad_flags_exit_2_with_a_clear_message() {
 #[test]
 fn trace_file_is_chrome_trace_json_with_pause_slices() {
     let path = std::env::temp_dir().join(format!("evtchn-lab-trace-{}.json", std::process::id()));
-    let out = lab(&["run", "--seconds", "0.2", "--json", "--trace", path.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = lab(&[
+        "run",
+        "--seconds",
+        "0.2",
+        "--json",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let evs = v["traceEvents"].as_array().unwrap();
     let pauses: Vec<_> = evs
         .iter()
-        .filter(|e| e["ph"] == "X" && e["name"].as_str().unwrap_or("").starts_with("throttle pause"))
+        .filter(|e| {
+            e["ph"] == "X"
+                && e["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("throttle pause")
+        })
         .collect();
     // 0.2 s at HZ 250 = 50 ticks, one 1-jiffy pause each
     assert!(pauses.len() >= 45, "only {} pause slices", pauses.len());
     for p in &pauses {
         let dur = p["dur"].as_f64().unwrap();
-        assert!(dur > 0.0 && dur <= 4_100.0, "a 1-jiffy pause lasts at most ~4 ms, got {dur} µs");
+        assert!(
+            dur > 0.0 && dur <= 4_100.0,
+            "a 1-jiffy pause lasts at most ~4 ms, got {dur} µs"
+        );
     }
-    assert!(evs.iter().any(|e| e["ph"] == "M" && e["name"] == "thread_name"));
+    assert!(
+        evs.iter()
+            .any(|e| e["ph"] == "M" && e["name"] == "thread_name")
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["throttle_pauses"].as_u64().unwrap() >= pauses.len() as u64);
     std::fs::remove_file(&path).ok();
@@ -105,7 +182,13 @@ fn trace_file_is_chrome_trace_json_with_pause_slices() {
 
 #[test]
 fn unwritable_trace_path_is_a_clear_error() {
-    let out = lab(&["run", "--seconds", "0.1", "--trace", "/nonexistent-dir/x.json"]);
+    let out = lab(&[
+        "run",
+        "--seconds",
+        "0.1",
+        "--trace",
+        "/nonexistent-dir/x.json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent-dir/x.json"), "{err}");

@@ -14,7 +14,11 @@ use proptest::prelude::*;
 
 fn config() -> impl Strategy<Value = Config> {
     (
-        prop_oneof![Just(GuestKind::Freebsd), Just(GuestKind::Linux), Just(GuestKind::Rogue)],
+        prop_oneof![
+            Just(GuestKind::Freebsd),
+            Just(GuestKind::Linux),
+            Just(GuestKind::Rogue)
+        ],
         prop_oneof![Just(Direction::Tx), Just(Direction::Rx)],
         prop_oneof![Just(NetbackVariant::Buggy), Just(NetbackVariant::Fixed)],
         any::<bool>(),
@@ -24,26 +28,29 @@ fn config() -> impl Strategy<Value = Config> {
         any::<u64>(),
         0u32..30,
     )
-        .prop_map(|(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter)| {
-            let mut cfg = Config {
-                guest,
-                direction,
-                netback,
-                throttle,
-                lateeoi,
-                hz,
-                spurious_threshold: threshold,
-                seed,
-                ..Config::default()
-            };
-            cfg.params.jitter_pct = jitter;
-            cfg
-        })
+        .prop_map(
+            |(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter)| {
+                let mut cfg = Config {
+                    guest,
+                    direction,
+                    netback,
+                    throttle,
+                    lateeoi,
+                    hz,
+                    spurious_threshold: threshold,
+                    seed,
+                    ..Config::default()
+                };
+                cfg.params.jitter_pct = jitter;
+                cfg
+            },
+        )
 }
 
 fn knob() -> impl Strategy<Value = KnobChange> {
     prop_oneof![
-        prop_oneof![Just(NetbackVariant::Buggy), Just(NetbackVariant::Fixed)].prop_map(KnobChange::Netback),
+        prop_oneof![Just(NetbackVariant::Buggy), Just(NetbackVariant::Fixed)]
+            .prop_map(KnobChange::Netback),
         any::<bool>().prop_map(KnobChange::Throttle),
         any::<bool>().prop_map(KnobChange::LateEoi),
         (1u32..5).prop_map(KnobChange::SpuriousThreshold),
@@ -52,7 +59,10 @@ fn knob() -> impl Strategy<Value = KnobChange> {
 
 /// A run: stretches of virtual time (µs) with a knob change after each.
 fn script() -> impl Strategy<Value = Vec<(u64, Option<KnobChange>)>> {
-    prop::collection::vec((1_000u64..60_000, prop::option::weighted(0.5, knob())), 1..6)
+    prop::collection::vec(
+        (1_000u64..60_000, prop::option::weighted(0.5, knob())),
+        1..6,
+    )
 }
 
 /// Replay mask transitions; fail on a delivery to a masked port. Returns deliveries seen.
@@ -86,14 +96,21 @@ fn replay_masks<'a>(
 
 /// Run the script, replaying the trace as it goes. Returns the sim and the number of
 /// deliveries checked.
-fn run_checked(cfg: Config, script: &[(u64, Option<KnobChange>)]) -> Result<(Sim, u64), TestCaseError> {
+fn run_checked(
+    cfg: Config,
+    script: &[(u64, Option<KnobChange>)],
+) -> Result<(Sim, u64), TestCaseError> {
     let mut sim = Sim::with_trace_capacity(cfg, 1 << 16);
     let mut masked: BTreeMap<u32, bool> = BTreeMap::new();
     let mut next = 0;
     let mut deliveries = 0;
     let mut replay = |sim: &Sim, next: &mut u64| -> Result<(), TestCaseError> {
-        prop_assert!(sim.trace().first_seq() <= *next, "trace ring overflowed: raise its capacity");
-        deliveries += replay_masks(sim.trace().since(*next), &mut masked).map_err(TestCaseError::fail)?;
+        prop_assert!(
+            sim.trace().first_seq() <= *next,
+            "trace ring overflowed: raise its capacity"
+        );
+        deliveries +=
+            replay_masks(sim.trace().since(*next), &mut masked).map_err(TestCaseError::fail)?;
         *next = sim.trace().next_seq();
         Ok(())
     };
@@ -112,7 +129,12 @@ fn run_checked(cfg: Config, script: &[(u64, Option<KnobChange>)]) -> Result<(Sim
     // The replayed mask state agrees with the port bits the simulation ends with.
     for p in sim.ports() {
         if let Some(&m) = masked.get(&p.port) {
-            prop_assert_eq!(m, p.masked, "port {} mask bit disagrees with the trace", p.port);
+            prop_assert_eq!(
+                m,
+                p.masked,
+                "port {} mask bit disagrees with the trace",
+                p.port
+            );
         }
     }
     Ok((sim, deliveries))
@@ -152,9 +174,20 @@ proptest! {
 fn the_mask_replay_sees_deliveries_and_catches_a_forgery() {
     let (_, deliveries) = run_checked(Config::default(), &[(200_000, None)]).unwrap();
     assert!(deliveries > 10, "only {deliveries} deliveries seen");
-    let ev = |seq, kind| TraceEvent { seq, t_ns: seq, jiffies: 0, kind };
+    let ev = |seq, kind| TraceEvent {
+        seq,
+        t_ns: seq,
+        jiffies: 0,
+        kind,
+    };
     let forged = [
-        ev(0, TraceKind::Ack { port: 5, masked: true }),
+        ev(
+            0,
+            TraceKind::Ack {
+                port: 5,
+                masked: true,
+            },
+        ),
         ev(1, TraceKind::Deliver { port: 5 }),
     ];
     assert!(replay_masks(forged.iter(), &mut BTreeMap::new()).is_err());
@@ -162,8 +195,20 @@ fn the_mask_replay_sees_deliveries_and_catches_a_forgery() {
 
 #[test]
 fn different_seeds_differ() {
-    let a = evtchn_lab::sim::run(Config { seed: 1, ..Config::default() }, 0.5);
-    let b = evtchn_lab::sim::run(Config { seed: 2, ..Config::default() }, 0.5);
+    let a = evtchn_lab::sim::run(
+        Config {
+            seed: 1,
+            ..Config::default()
+        },
+        0.5,
+    );
+    let b = evtchn_lab::sim::run(
+        Config {
+            seed: 2,
+            ..Config::default()
+        },
+        0.5,
+    );
     assert_ne!(
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap(),

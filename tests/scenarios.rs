@@ -17,19 +17,34 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 fn check(file: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(file);
     let sc = ScenarioFile::load(&path).unwrap();
     let checks = sc.evaluate().unwrap();
     assert!(!checks.is_empty(), "{file}: no expectations");
     let failed: Vec<String> = checks
         .iter()
         .filter(|c| !c.passed())
-        .map(|c| format!("seed {}: {} = {:.4}, expected {}", c.seed, c.figure, c.value, c.range))
+        .map(|c| {
+            format!(
+                "seed {}: {} = {:.4}, expected {}",
+                c.seed, c.figure, c.value, c.range
+            )
+        })
         .collect();
     for c in &checks {
-        eprintln!("{file}: seed {} {} = {:.4} ({})", c.seed, c.figure, c.value, c.range);
+        eprintln!(
+            "{file}: seed {} {} = {:.4} ({})",
+            c.seed, c.figure, c.value, c.range
+        );
     }
-    assert!(failed.is_empty(), "{} ({file}):\n{}", sc.name, failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} ({file}):\n{}",
+        sc.name,
+        failed.join("\n")
+    );
 }
 
 macro_rules! scenario_tests {
@@ -65,11 +80,18 @@ fn receiving_loses_less_than_sending() {
     use evtchn_lab::sim::{Config, Direction};
     for seed in [1, 2, 3] {
         let ratio = |direction| {
-            let cfg = Config { direction, seed, ..Config::default() };
+            let cfg = Config {
+                direction,
+                seed,
+                ..Config::default()
+            };
             figures(cfg, 10.0, ["throttle_ratio"]).unwrap()["throttle_ratio"]
         };
         let (tx, rx) = (ratio(Direction::Tx), ratio(Direction::Rx));
-        assert!(rx > tx, "seed {seed}: rx ratio {rx:.3} should exceed tx ratio {tx:.3}");
+        assert!(
+            rx > tx,
+            "seed {seed}: rx ratio {rx:.3} should exceed tx ratio {tx:.3}"
+        );
     }
 }
 
@@ -78,7 +100,11 @@ fn a_broken_scenario_file_names_itself_and_the_line() {
     let dir = std::env::temp_dir().join(format!("evtchn-lab-scn-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.toml");
-    std::fs::write(&path, "name = \"x\"\n[scenario]\nguest = \"solaris\"\n[expect]\n").unwrap();
+    std::fs::write(
+        &path,
+        "name = \"x\"\n[scenario]\nguest = \"solaris\"\n[expect]\n",
+    )
+    .unwrap();
     let err = ScenarioFile::load(&path).unwrap_err().to_string();
     assert!(err.contains("broken.toml"), "{err}");
     assert!(err.contains("line 3"), "{err}");

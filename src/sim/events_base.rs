@@ -308,8 +308,8 @@ mod tests {
         assert_eq!(spurious_delay(4, 3, HZ), 1);
         assert_eq!(spurious_delay(5, 3, HZ), 2);
         // HZ 1000 caps at 1000
-        assert_eq!(spurious_delay(12, 1, 1000), 512);
-        assert_eq!(spurious_delay(13, 1, 1000), 1000);
+        assert_eq!(spurious_delay(11, 1, 1000), 512);
+        assert_eq!(spurious_delay(12, 1, 1000), 1000);
     }
 
     #[test]
@@ -392,7 +392,10 @@ mod tests {
         }
         assert_eq!(delays, vec![1, 2, 4, 8, 16, 32, 64, 128, 250, 250, 250]);
         assert_eq!(c.irq(5).counters.spurious_events, 12);
-        assert_eq!(c.irq(5).counters.jiffies_eoi_delayed, delays.iter().sum::<u64>());
+        assert_eq!(
+            c.irq(5).counters.jiffies_eoi_delayed,
+            delays.iter().sum::<u64>()
+        );
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub struct SharedInfo {
 #[inline]
 fn split(port: u32) -> (usize, u64) {
     debug_assert!(port < NR_PORTS, "port {port} out of range");
-    ((port / BITS_PER_WORD) as usize, 1u64 << (port % BITS_PER_WORD))
+    (
+        (port / BITS_PER_WORD) as usize,
+        1u64 << (port % BITS_PER_WORD),
+    )
 }
 
 impl SharedInfo {

@@ -120,7 +120,9 @@ enum Ev {
 enum Cpu0Work {
     /// Only interrupt time is being spent.
     Irq,
-    Napi { n: u32 },
+    Napi {
+        n: u32,
+    },
     Worker,
 }
 
@@ -217,9 +219,18 @@ impl Sim {
         cfg.params.sample_interval_ns = cfg.params.sample_interval_ns.max(1_000_000);
         let split = !cfg.common_channel();
         let (nports, ports) = if split {
-            (2, [(FIRST_PORT, PortRole::Tx), (FIRST_PORT + 1, PortRole::Rx)])
+            (
+                2,
+                [(FIRST_PORT, PortRole::Tx), (FIRST_PORT + 1, PortRole::Rx)],
+            )
         } else {
-            (1, [(FIRST_PORT, PortRole::Common), (FIRST_PORT, PortRole::Common)])
+            (
+                1,
+                [
+                    (FIRST_PORT, PortRole::Common),
+                    (FIRST_PORT, PortRole::Common),
+                ],
+            )
         };
         let port_list: Vec<u32> = ports[..nports].iter().map(|p| p.0).collect();
         let (sender, receiver) = match cfg.direction {
@@ -432,9 +443,11 @@ impl Sim {
         for i in 0..self.nports {
             let port = self.ports[i].port;
             if self.core.irq(port).mask_reason & events_base::mask_reason::EOI_PENDING != 0 {
-                let r = self
-                    .core
-                    .do_unmask(&mut self.shared, port, events_base::mask_reason::EOI_PENDING);
+                let r = self.core.do_unmask(
+                    &mut self.shared,
+                    port,
+                    events_base::mask_reason::EOI_PENDING,
+                );
                 self.after_unmask(port, r);
             }
         }
@@ -443,7 +456,10 @@ impl Sim {
     /// Process the next event. Returns its time.
     pub fn step(&mut self) -> u64 {
         // The tick and sample events are always queued, so the queue is never empty.
-        let (t, ev) = self.q.pop().expect("periodic events keep the queue non-empty");
+        let (t, ev) = self
+            .q
+            .pop()
+            .expect("periodic events keep the queue non-empty");
         debug_assert!(t >= self.now);
         self.now = t;
         self.dispatch(ev);
@@ -511,8 +527,10 @@ impl Sim {
                 let port = self.ports[0].port;
                 self.guest_notify(port);
                 self.counters.guest_busy_ns += self.cfg.params.guest_notify_ns;
-                self.q
-                    .push(self.now + self.cfg.params.guest_notify_ns.max(1), Ev::RogueNotify);
+                self.q.push(
+                    self.now + self.cfg.params.guest_notify_ns.max(1),
+                    Ev::RogueNotify,
+                );
             }
         }
     }
@@ -1287,3 +1305,6 @@ pub fn run(cfg: Config, seconds: f64) -> Report {
     sim.run_until((seconds.max(0.0) * 1e9) as u64);
     sim.report()
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Which guest runs netfront.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GuestKind {
     /// FreeBSD / pfSense: one event channel for RX and TX (netback's common handler).
@@ -20,7 +22,9 @@ pub enum GuestKind {
 }
 
 /// Which way the bulk flow runs, seen from the guest.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// The guest sends; the peer's ACKs come back through RX.
@@ -31,7 +35,9 @@ pub enum Direction {
 }
 
 /// netback's common-channel spurious condition.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum NetbackVariant {
     /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.

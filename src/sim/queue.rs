@@ -43,7 +43,11 @@ impl<E> EventQueue<E> {
     }
 
     pub fn push(&mut self, t: u64, ev: E) {
-        self.heap.push(Entry { t, seq: self.seq, ev });
+        self.heap.push(Entry {
+            t,
+            seq: self.seq,
+            ev,
+        });
         self.seq += 1;
     }
 
@@ -54,7 +58,6 @@ impl<E> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(u64, E)> {
         self.heap.pop().map(|e| (e.t, e.ev))
     }
-
 }
 
 #[cfg(test)]

@@ -28,10 +28,16 @@ pub struct Pkt {
 
 impl Pkt {
     pub const fn data(seq: u32) -> Self {
-        Pkt { kind: PktKind::Data, seq }
+        Pkt {
+            kind: PktKind::Data,
+            seq,
+        }
     }
     pub const fn ack(seq: u32) -> Self {
-        Pkt { kind: PktKind::Ack, seq }
+        Pkt {
+            kind: PktKind::Ack,
+            seq,
+        }
     }
 }
 

@@ -1,0 +1,233 @@
+//! Whole-system tests of the mechanisms, read off the trace.
+
+use super::*;
+
+fn sim(cfg: Config, ns: u64) -> Sim {
+    let mut s = Sim::with_trace_capacity(cfg, 1 << 18);
+    s.run_until(ns);
+    s
+}
+
+/// Every throttle pause of `d` jiffies ends with the worker's EOI at a tick at least `d`
+/// jiffies later, no earlier than the jiffy boundary, and the port is unmasked then.
+#[test]
+fn pauses_last_until_the_tick_boundary() {
+    for hz in [100, 250, 1000] {
+        let cfg = Config {
+            hz,
+            ..Config::default()
+        };
+        let s = sim(cfg, 200_000_000);
+        let jiffy = cfg.jiffy_ns();
+        let evs: Vec<&TraceEvent> = s.trace().since(0).collect();
+        let mut checked = 0;
+        for (i, e) in evs.iter().enumerate() {
+            let TraceKind::LateEoi {
+                port,
+                result: EoiResult::Paused { jiffies, eoi_time },
+                ..
+            } = e.kind
+            else {
+                continue;
+            };
+            assert_eq!(eoi_time, e.jiffies + jiffies);
+            let Some(w) = evs[i + 1..].iter().find(|w| {
+                matches!(w.kind, TraceKind::LateEoi { port: p, source: EoiSource::Worker, .. } if p == port)
+            }) else {
+                continue; // still paused at the end of the run
+            };
+            assert!(
+                w.jiffies >= eoi_time,
+                "worker ran at jiffy {} before eoi_time {eoi_time}",
+                w.jiffies
+            );
+            assert!(
+                w.t_ns >= eoi_time * jiffy,
+                "worker before the tick boundary"
+            );
+            assert!(
+                w.t_ns - e.t_ns <= jiffies * jiffy + 100_000,
+                "pause too long"
+            );
+            checked += 1;
+        }
+        assert!(checked > 10, "HZ {hz}: only {checked} pauses checked");
+    }
+}
+
+/// With threshold T, an always-spurious port gets T EOIs at once, then one 1-jiffy pause:
+/// at most T + 1 deliveries per jiffy.
+#[test]
+fn rogue_delivery_per_jiffy_follows_the_threshold() {
+    for threshold in [1u32, 2, 3, 5] {
+        let cfg = Config {
+            guest: GuestKind::Rogue,
+            spurious_threshold: threshold,
+            ..Config::default()
+        };
+        let s = sim(cfg, 400_000_000);
+        let c = s.counters();
+        let per_jiffy = c.events_delivered as f64 / s.jiffies() as f64;
+        assert!(
+            per_jiffy <= f64::from(threshold + 1) + 0.01
+                && per_jiffy >= f64::from(threshold + 1) - 0.1,
+            "threshold {threshold}: {per_jiffy} per jiffy"
+        );
+        // every pause is 1 jiffy: the worker resets spurious_cnt each time
+        assert_eq!(c.jiffies_eoi_delayed, c.throttle_pauses);
+        assert!(s.ports().all(|p| p.spurious_cnt <= threshold as u8 + 1));
+    }
+}
+
+/// Without late EOI (before XSA-332) nothing is masked or throttled, and a rogue guest
+/// keeps dom0 busy.
+#[test]
+fn without_lateeoi_nothing_is_masked_and_rogue_costs_dom0() {
+    let s = sim(
+        Config {
+            lateeoi: false,
+            ..Config::default()
+        },
+        200_000_000,
+    );
+    let c = s.counters();
+    assert_eq!(
+        (
+            c.masked_ns,
+            c.spurious_events,
+            c.throttle_pauses,
+            c.lateeoi_calls
+        ),
+        (0, 0, 0, 0)
+    );
+    assert!(c.events_delivered > 100);
+    let rogue = sim(
+        Config {
+            guest: GuestKind::Rogue,
+            lateeoi: false,
+            ..Config::default()
+        },
+        100_000_000,
+    );
+    assert!(
+        rogue.report().dom0_cpu_pct > 50.0,
+        "{}",
+        rogue.report().dom0_cpu_pct
+    );
+}
+
+/// The buggy common handler EOIs at once and clears COMMON_EOI, so NAPI's completion sends
+/// no EOI: in a FreeBSD TX run almost every late EOI comes from the handler.
+#[test]
+fn buggy_handler_steals_the_good_eoi() {
+    let s = sim(Config::default(), 400_000_000);
+    let mut by_source = [0u32; 4];
+    for e in s.trace().since(0) {
+        if let TraceKind::LateEoi { source, .. } = e.kind {
+            by_source[source as usize] += 1;
+        }
+    }
+    let [handler, napi, kthread, worker] = by_source;
+    assert!(
+        handler > 150 && napi + kthread <= handler / 50,
+        "{by_source:?}"
+    );
+    assert!(worker > 0);
+    let fixed = sim(
+        Config {
+            netback: NetbackVariant::Fixed,
+            ..Config::default()
+        },
+        100_000_000,
+    );
+    let napi_eois = fixed
+        .trace()
+        .since(0)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                TraceKind::LateEoi {
+                    source: EoiSource::Napi,
+                    spurious: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        napi_eois > 100,
+        "fixed: NAPI sends the normal EOI ({napi_eois})"
+    );
+}
+
+/// Flipping OR → AND mid-run restores goodput within a few hundred milliseconds.
+#[test]
+fn flipping_the_operator_restores_goodput() {
+    let mut s = Sim::new(Config {
+        params: ModelParams {
+            sample_interval_ns: 50_000_000,
+            ..ModelParams::default()
+        },
+        ..Config::default()
+    });
+    s.run_until(1_000_000_000);
+    let before = s.samples().last().unwrap().goodput_mbps;
+    s.set_knob(KnobChange::Netback(NetbackVariant::Fixed));
+    assert!(matches!(
+        s.trace().last(1).next().unwrap().kind,
+        TraceKind::Knob { .. }
+    ));
+    s.run_until(1_300_000_000);
+    let after = s.samples().last().unwrap().goodput_mbps;
+    assert!(
+        after > 3.0 * before,
+        "before {before:.0}, after {after:.0} Mbit/s"
+    );
+}
+
+/// Turning late EOI off while a port is paused unmasks it and empties the delayed list.
+#[test]
+fn disabling_lateeoi_mid_pause_unmasks() {
+    let mut s = Sim::new(Config::default());
+    // run until a pause is in progress
+    while !s.ports().any(|p| p.on_eoi_list) {
+        s.step();
+        assert!(s.now_ns() < 100_000_000, "no pause in 100 ms");
+    }
+    s.set_knob(KnobChange::LateEoi(false));
+    assert!(
+        s.ports()
+            .all(|p| !p.masked && !p.on_eoi_list && p.mask_reason == 0)
+    );
+    assert_eq!(s.eoi_pending(), 0);
+    s.run_for(50_000_000);
+    assert!(s.ports().all(|p| !p.masked));
+}
+
+#[test]
+fn ports_follow_the_guest_kind() {
+    let roles = |g| {
+        Sim::new(Config {
+            guest: g,
+            ..Config::default()
+        })
+        .ports()
+        .map(|p| (p.port, p.role))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(roles(GuestKind::Freebsd), vec![(5, PortRole::Common)]);
+    assert_eq!(
+        roles(GuestKind::Linux),
+        vec![(5, PortRole::Tx), (6, PortRole::Rx)]
+    );
+    assert_eq!(roles(GuestKind::Rogue), vec![(5, PortRole::Common)]);
+}
+
+#[test]
+fn step_transition_stops_at_the_next_traced_transition() {
+    let mut s = Sim::new(Config::default());
+    s.run_until(10_000_000);
+    let before = s.trace().next_seq();
+    assert!(s.step_transition(100_000));
+    assert!(s.trace().next_seq() > before);
+}
