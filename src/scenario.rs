@@ -123,7 +123,6 @@ pub fn figures<'a>(
 ) -> anyhow::Result<BTreeMap<&'a str, f64>> {
     let main = sim::run(cfg, seconds);
     let mut twin: Option<Report> = None;
-    let json = serde_json::to_value(&main)?;
     let mut out = BTreeMap::new();
     for name in wanted {
         let v = match name {
@@ -146,7 +145,7 @@ pub fn figures<'a>(
             "events_per_jiffy" => {
                 main.events_delivered as f64 / (seconds * f64::from(cfg.hz)).max(1.0)
             }
-            other => match json.get(other).and_then(serde_json::Value::as_f64) {
+            other => match main.figure(other) {
                 Some(v) => v,
                 None => bail!("unknown figure '{other}'"),
             },

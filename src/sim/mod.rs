@@ -1264,6 +1264,12 @@ pub struct Report {
 }
 
 impl Report {
+    /// A figure by its JSON name (`goodput_mbps`, `spurious_ratio`, …), for scenario files
+    /// and lesson goals. `None` for an unknown name or a non-number.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        serde_json::to_value(self).ok()?.get(name)?.as_f64()
+    }
+
     fn new(sim: &Sim) -> Self {
         let c = sim.counters();
         let t = sim.now.max(1);
