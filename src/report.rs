@@ -231,8 +231,18 @@ pub struct ChromeTrace<W: Write> {
     w: W,
     first: bool,
     stats: TraceStats,
-    /// Per port: (port, masked since, paused since (t, jiffies)).
-    open: Vec<(u32, Option<u64>, Option<(u64, u64)>)>,
+    /// Per port: the slices still open.
+    open: Vec<OpenSlices>,
+}
+
+/// A port's masked time and throttle pause, begun and not yet ended.
+#[derive(Clone, Copy, Debug)]
+struct OpenSlices {
+    port: u32,
+    /// Masked (EOI pending) since, ns.
+    masked: Option<u64>,
+    /// Paused since (ns, jiffies of the pause).
+    paused: Option<(u64, u64)>,
 }
 
 const PID: u32 = 1;
@@ -245,7 +255,7 @@ impl<W: Write> ChromeTrace<W> {
     pub fn new(mut w: W, cfg: &Config) -> anyhow::Result<Self> {
         write!(w, "{{\"displayTimeUnit\":\"ns\",\"otherData\":")?;
         serde_json::to_writer(&mut w, &json!({ "scenario": describe(cfg) }))?;
-        write!(w, ",\"traceEvents\":[\n")?;
+        writeln!(w, ",\"traceEvents\":[")?;
         let mut t = ChromeTrace {
             w,
             first: true,
@@ -271,10 +281,14 @@ impl<W: Write> ChromeTrace<W> {
     }
 
     fn port_slot(&mut self, port: u32) -> anyhow::Result<usize> {
-        if let Some(i) = self.open.iter().position(|o| o.0 == port) {
+        if let Some(i) = self.open.iter().position(|o| o.port == port) {
             return Ok(i);
         }
-        self.open.push((port, None, None));
+        self.open.push(OpenSlices {
+            port,
+            masked: None,
+            paused: None,
+        });
         self.raw(json!({"ph":"M","pid":PID,"tid":port,"name":"thread_name","args":{"name":format!("port {port}")}}))?;
         Ok(self.open.len() - 1)
     }
@@ -313,8 +327,8 @@ impl<W: Write> ChromeTrace<W> {
             }
             TraceKind::Ack { port, masked } => {
                 let i = self.port_slot(port)?;
-                if masked && self.open[i].1.is_none() {
-                    self.open[i].1 = Some(ev.t_ns);
+                if masked && self.open[i].masked.is_none() {
+                    self.open[i].masked = Some(ev.t_ns);
                 }
             }
             TraceKind::Verdict {
@@ -344,10 +358,11 @@ impl<W: Write> ChromeTrace<W> {
                 result,
             } => {
                 let i = self.port_slot(port)?;
-                if let EoiResult::Paused { jiffies, .. } = result {
-                    if jiffies > 0 && self.open[i].2.is_none() {
-                        self.open[i].2 = Some((ev.t_ns, jiffies));
-                    }
+                if let EoiResult::Paused { jiffies, .. } = result
+                    && jiffies > 0
+                    && self.open[i].paused.is_none()
+                {
+                    self.open[i].paused = Some((ev.t_ns, jiffies));
                 }
                 self.instant(
                     ev,
@@ -358,29 +373,9 @@ impl<W: Write> ChromeTrace<W> {
                     ),
                 )?;
             }
-            TraceKind::Unmask { port, redelivered } => {
+            TraceKind::Unmask { port, .. } => {
                 let i = self.port_slot(port)?;
-                let (_, masked, paused) = self.open[i];
-                self.open[i].1 = None;
-                self.open[i].2 = None;
-                if let Some((from, jiffies)) = paused {
-                    self.slice(
-                        port,
-                        &format!("throttle pause ({jiffies} jiffy)"),
-                        from,
-                        ev.t_ns,
-                        json!({"jiffies":jiffies}),
-                    )?;
-                }
-                if let Some(from) = masked {
-                    self.slice(
-                        port,
-                        "masked (EOI pending)",
-                        from,
-                        ev.t_ns,
-                        json!({"redelivered":redelivered}),
-                    )?;
-                }
+                self.close_slices(i, ev.t_ns)?;
             }
             TraceKind::Knob { change } => {
                 self.raw(json!({"ph":"i","s":"g","pid":PID,"tid":0,"ts":us(ev.t_ns),"name":format!("knob {change:?}")}))?;
@@ -398,22 +393,29 @@ impl<W: Write> ChromeTrace<W> {
         )
     }
 
+    /// End a port's open pause and masked slices at `end_ns`.
+    fn close_slices(&mut self, i: usize, end_ns: u64) -> anyhow::Result<()> {
+        let OpenSlices {
+            port,
+            masked,
+            paused,
+        } = self.open[i];
+        self.open[i].masked = None;
+        self.open[i].paused = None;
+        if let Some((from, jiffies)) = paused {
+            let name = format!("throttle pause ({jiffies} jiffy)");
+            self.slice(port, &name, from, end_ns, json!({ "jiffies": jiffies }))?;
+        }
+        if let Some(from) = masked {
+            self.slice(port, "masked (EOI pending)", from, end_ns, json!({}))?;
+        }
+        Ok(())
+    }
+
     /// Close slices still open at `end_ns` and the JSON document.
     pub fn finish(mut self, end_ns: u64) -> anyhow::Result<TraceStats> {
         for i in 0..self.open.len() {
-            let (port, masked, paused) = self.open[i];
-            if let Some((from, jiffies)) = paused {
-                self.slice(
-                    port,
-                    &format!("throttle pause ({jiffies} jiffy)"),
-                    from,
-                    end_ns,
-                    json!({"jiffies":jiffies}),
-                )?;
-            }
-            if let Some(from) = masked {
-                self.slice(port, "masked (EOI pending)", from, end_ns, json!({}))?;
-            }
+            self.close_slices(i, end_ns)?;
         }
         self.w.write_all(b"\n]}\n")?;
         self.w.flush()?;

@@ -884,7 +884,7 @@ impl Sim {
                 PktKind::Ack => p.dom0_ack_ns,
             };
             let depart = self.now + offsets * scale_num / 1_000_000;
-            self.to_peer_push(depart, pkt);
+            self.bridge_to_peer(depart, pkt);
         }
         let cost = offsets * scale_num / 1_000_000;
         self.cpu0_start(Cpu0Work::Napi { n }, cost);
@@ -1135,7 +1135,7 @@ impl Sim {
 
     // ----- the bridge and the peer ----------------------------------------------------------
 
-    fn to_peer_push(&mut self, depart: u64, pkt: Pkt) {
+    fn bridge_to_peer(&mut self, depart: u64, pkt: Pkt) {
         let arrive = depart + self.cfg.params.peer_latency_ns;
         self.to_peer.push_back((arrive, pkt));
         if !self.peer.arrive_scheduled {
