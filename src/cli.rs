@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario headless and print what happened.
     Run(RunArgs),
+    /// Open the live lab (free play) from a scenario; with no subcommand, the story's start.
+    Free(FreeArgs),
 }
 
 /// On/off switch values.
@@ -107,6 +109,43 @@ impl RunArgs {
     pub fn default_story() -> Self {
         RunArgs::parse_from(["run"])
     }
+}
+
+/// Colour theme of the lab. `NO_COLOR` (set and not empty) overrides it: no colours at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ThemeName {
+    /// Light text on a dark terminal.
+    #[default]
+    Dark,
+    /// Dark text on a light terminal.
+    Light,
+}
+
+/// The live lab: the scenario it starts from and how it draws.
+#[derive(Clone, Debug, Args)]
+pub struct FreeArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Frames per second while running (the render rate cap; paused, it redraws on input only).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub fps: u32,
+    /// Colour theme (`NO_COLOR` turns colours off whatever this says).
+    #[arg(long, value_enum, default_value_t = ThemeName::Dark)]
+    pub theme: ThemeName,
+}
+
+impl FreeArgs {
+    /// The lab where the story starts (every flag at its default): `evtchn-lab` with no
+    /// subcommand.
+    pub fn default_story() -> Self {
+        FreeOnly::parse_from(["free"]).free
+    }
+}
+
+#[derive(Debug, Parser)]
+struct FreeOnly {
+    #[command(flatten)]
+    free: FreeArgs,
 }
 
 #[derive(Debug, Parser)]

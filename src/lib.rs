@@ -6,7 +6,10 @@
 //! - [`report`]: the headless report and its exports (text, JSON, Chrome trace);
 //! - [`cli`]: command-line flags shared by every entry point.
 
+pub mod app;
 pub mod cli;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod tui;
+pub mod ui;

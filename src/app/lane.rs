@@ -1,0 +1,318 @@
+//! One running simulation and what the screen needs to remember about it: knob marks for
+//! the chart, a per-jiffy timeline of paused/masked time, and which bits just changed.
+//!
+//! Everything here is derived from the sim's public read side (`counters()`, `samples()`,
+//! `ports()`, `shared_info()`); the sim itself is never changed except through `run_until`,
+//! `step_transition` and `set_knob`.
+
+use std::collections::VecDeque;
+
+use crate::sim::{Config, KnobChange, NetbackVariant, PortView, Sim};
+
+/// Sample interval the lab asks of the sim, so the chart moves smoothly (the headless report
+/// keeps the default 100 ms).
+pub const UI_SAMPLE_NS: u64 = 50_000_000;
+/// Jiffies of timeline kept (more than the widest strip).
+pub const TIMELINE_KEPT: usize = 512;
+/// Knob marks kept per lane.
+pub const MARKS_KEPT: usize = 32;
+/// At most this many events are processed looking for one traced transition (`.`).
+pub const STEP_MAX_EVENTS: u32 = 1_000_000;
+/// The window the goodput figure and the "last second" shares average over.
+pub const LAST_SECOND_NS: u64 = 1_000_000_000;
+
+/// A knob change, marked on the throughput chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub t_ns: u64,
+    pub label: String,
+}
+
+/// One jiffy of the timeline: how much of it the guest's port(s) spent masked and paused
+/// (0 = none, 255 = all of it; averaged over the ports).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JiffyCell {
+    pub masked: u8,
+    pub paused: u8,
+}
+
+/// Which of a port's bits changed during the last advance (`[pending, masked, selector]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BitFlash {
+    pub port: u32,
+    pub bits: [bool; 3],
+}
+
+/// Changes seen by the last advance, for "bits light up as they change".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flash {
+    pub ports: Vec<BitFlash>,
+    pub upcall_pending: bool,
+}
+
+impl Flash {
+    pub fn port(&self, port: u32) -> [bool; 3] {
+        self.ports
+            .iter()
+            .find(|f| f.port == port)
+            .map_or([false; 3], |f| f.bits)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Snapshot {
+    bits: [[bool; 3]; 2],
+    upcall_pending: bool,
+}
+
+/// A simulation plus its screen memory.
+pub struct Lane {
+    sim: Sim,
+    marks: VecDeque<Mark>,
+    cells: VecDeque<JiffyCell>,
+    /// Masked and paused port-time (ns) at the last closed jiffy boundary.
+    at_boundary: (u64, u64),
+    boundary_ns: u64,
+    flash: Flash,
+}
+
+impl Lane {
+    pub fn new(cfg: Config) -> Self {
+        let mut cfg = cfg;
+        cfg.params.sample_interval_ns = UI_SAMPLE_NS;
+        Lane {
+            sim: Sim::new(cfg),
+            marks: VecDeque::with_capacity(MARKS_KEPT),
+            cells: VecDeque::with_capacity(TIMELINE_KEPT),
+            at_boundary: (0, 0),
+            boundary_ns: 0,
+            flash: Flash::default(),
+        }
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    pub fn config(&self) -> &Config {
+        self.sim.config()
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.sim.now_ns()
+    }
+
+    pub fn marks(&self) -> impl DoubleEndedIterator<Item = &Mark> + ExactSizeIterator + '_ {
+        self.marks.iter()
+    }
+
+    /// The timeline, oldest jiffy first.
+    pub fn cells(&self) -> impl DoubleEndedIterator<Item = &JiffyCell> + ExactSizeIterator + '_ {
+        self.cells.iter()
+    }
+
+    pub fn flash(&self) -> &Flash {
+        &self.flash
+    }
+
+    /// Change a knob now, and mark it on the chart.
+    pub fn set_knob(&mut self, change: KnobChange) {
+        self.sim.set_knob(change);
+        if self.marks.len() == MARKS_KEPT {
+            self.marks.pop_front();
+        }
+        self.marks.push_back(Mark {
+            t_ns: self.sim.now_ns(),
+            label: knob_label(change),
+        });
+    }
+
+    /// Run the simulation up to `target_ns`, closing a timeline cell at every jiffy boundary.
+    pub fn advance_to(&mut self, target_ns: u64) {
+        let before = self.snapshot();
+        let jiffy = self.sim.config().jiffy_ns().max(1);
+        while self.sim.now_ns() < target_ns {
+            let next = (self.sim.now_ns() / jiffy + 1) * jiffy;
+            if next <= target_ns {
+                self.sim.run_until(next);
+                self.close_cells();
+            } else {
+                self.sim.run_until(target_ns);
+            }
+        }
+        self.flash = self.flash_since(before);
+    }
+
+    /// Step to the next traced transition (the paused single step). False if none came
+    /// within [`STEP_MAX_EVENTS`] events.
+    pub fn step_transition(&mut self) -> bool {
+        let before = self.snapshot();
+        let found = self.sim.step_transition(STEP_MAX_EVENTS);
+        self.close_cells();
+        self.flash = self.flash_since(before);
+        found
+    }
+
+    /// Close every timeline cell whose jiffy has ended. Exact when called at each boundary
+    /// (as `advance_to` does); after a single step that crossed several boundaries the time
+    /// is shared evenly among them.
+    fn close_cells(&mut self) {
+        let jiffy = self.sim.config().jiffy_ns().max(1);
+        let boundary = self.sim.now_ns() / jiffy * jiffy;
+        if boundary <= self.boundary_ns {
+            return;
+        }
+        let n = (boundary - self.boundary_ns) / jiffy;
+        let c = self.sim.counters();
+        let ports = self.sim.ports().count().max(1) as u64;
+        let (masked, paused) = (c.masked_ns, c.paused_ns);
+        let dm = masked.saturating_sub(self.at_boundary.0);
+        let dp = paused.saturating_sub(self.at_boundary.1);
+        let span = (n * jiffy * ports).max(1);
+        let share = |d: u64| ((d.min(span) * 255 + span / 2) / span) as u8;
+        let cell = JiffyCell {
+            masked: share(dm),
+            paused: share(dp),
+        };
+        for _ in 0..n.min(TIMELINE_KEPT as u64) {
+            if self.cells.len() == TIMELINE_KEPT {
+                self.cells.pop_front();
+            }
+            self.cells.push_back(cell);
+        }
+        self.at_boundary = (masked, paused);
+        self.boundary_ns = boundary;
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut s = Snapshot {
+            upcall_pending: self.sim.shared_info().vcpu.evtchn_upcall_pending,
+            ..Snapshot::default()
+        };
+        for (slot, p) in s.bits.iter_mut().zip(self.sim.ports()) {
+            *slot = [p.pending, p.masked, p.selected];
+        }
+        s
+    }
+
+    fn flash_since(&self, before: Snapshot) -> Flash {
+        let now = self.snapshot();
+        Flash {
+            ports: self
+                .sim
+                .ports()
+                .zip(before.bits.iter().zip(now.bits.iter()))
+                .map(|(p, (a, b))| BitFlash {
+                    port: p.port,
+                    bits: [a[0] != b[0], a[1] != b[1], a[2] != b[2]],
+                })
+                .collect(),
+            upcall_pending: before.upcall_pending != now.upcall_pending,
+        }
+    }
+
+    // ----- figures over the last virtual second -------------------------------------------
+
+    /// Goodput averaged over the last virtual second (fewer if the run is younger), Mbit/s.
+    /// `None` before the first sample.
+    pub fn goodput_mbps(&self) -> Option<f64> {
+        self.last_second(|s| s.goodput_mbps)
+    }
+
+    /// dom0 CPU for this guest over the last virtual second, percent of one vCPU.
+    pub fn dom0_cpu_pct(&self) -> Option<f64> {
+        self.last_second(|s| s.dom0_cpu_pct)
+    }
+
+    /// Shares of the last virtual second the port(s) spent masked and paused, percent.
+    pub fn masked_paused_pct(&self) -> Option<(f64, f64)> {
+        let ports = self.sim.ports().count().max(1) as f64;
+        let mut len = 0u64;
+        let (mut m, mut p) = (0u64, 0u64);
+        for s in self.recent_samples() {
+            len += s.len_ns;
+            m += s.masked_ns;
+            p += s.paused_ns;
+        }
+        (len > 0).then(|| {
+            let d = len as f64 * ports / 100.0;
+            (m as f64 / d, p as f64 / d)
+        })
+    }
+
+    /// spurious_events / late EOIs over the last virtual second, percent.
+    pub fn spurious_pct_recent(&self) -> Option<f64> {
+        let (mut sp, mut calls) = (0u64, 0u64);
+        for s in self.recent_samples() {
+            sp += s.spurious_events;
+            calls += s.lateeoi_calls;
+        }
+        (calls > 0).then(|| sp as f64 / calls as f64 * 100.0)
+    }
+
+    fn recent_samples(&self) -> impl Iterator<Item = &crate::sim::Sample> + '_ {
+        let from = self.sim.now_ns().saturating_sub(LAST_SECOND_NS);
+        self.sim
+            .samples()
+            .iter()
+            .rev()
+            .take_while(move |s| s.t_end_ns > from)
+    }
+
+    fn last_second(&self, f: impl Fn(&crate::sim::Sample) -> f64) -> Option<f64> {
+        let (mut sum, mut len) = (0.0, 0u64);
+        for s in self.recent_samples() {
+            sum += f(s) * s.len_ns as f64;
+            len += s.len_ns;
+        }
+        (len > 0).then(|| sum / len as f64)
+    }
+
+    /// The ports, as a small vector (one or two).
+    pub fn ports(&self) -> Vec<PortView> {
+        self.sim.ports().collect()
+    }
+}
+
+/// Short text for a knob change (chart marks, the log).
+pub fn knob_label(change: KnobChange) -> String {
+    match change {
+        KnobChange::Netback(NetbackVariant::Buggy) => "netback→OR".into(),
+        KnobChange::Netback(NetbackVariant::Fixed) => "netback→AND".into(),
+        KnobChange::Throttle(on) => format!("throttle {}", on_off(on)),
+        KnobChange::LateEoi(on) => format!("late EOI {}", on_off(on)),
+        KnobChange::SpuriousThreshold(t) => format!("threshold {t}"),
+    }
+}
+
+pub fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_gets_one_cell_per_jiffy_and_pauses_show() {
+        let mut lane = Lane::new(Config::default());
+        lane.advance_to(400_000_000); // 100 jiffies at HZ 250
+        assert_eq!(lane.cells().count(), 100);
+        // The buggy default is paused most of the time.
+        let paused: u32 = lane.cells().map(|c| u32::from(c.paused)).sum();
+        assert!(paused > 100 * 255 / 2, "paused share {paused}");
+        let g = lane.goodput_mbps().unwrap();
+        assert!(g > 0.0);
+    }
+
+    #[test]
+    fn marks_record_knob_changes_at_virtual_time() {
+        let mut lane = Lane::new(Config::default());
+        lane.advance_to(10_000_000);
+        lane.set_knob(KnobChange::Netback(NetbackVariant::Fixed));
+        let m: Vec<_> = lane.marks().cloned().collect();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].t_ns, 10_000_000);
+        assert_eq!(m[0].label, "netback→AND");
+    }
+}

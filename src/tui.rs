@@ -1,0 +1,198 @@
+//! The terminal loop: a thin shell around [`update`] and [`ui::draw`].
+//!
+//! One `tokio::select!` over three sources (plus signals):
+//! - the crossterm `EventStream` (keys through the key map, clicks, resizes);
+//! - a simulation tick (every [`SIM_TICK`] while running): wall time since the last tick
+//!   becomes `Msg::Advance { wall }`, and the time the work took becomes `Msg::Measured`,
+//!   so the app can cap the work per tick and show the speed it really reaches;
+//! - a render interval (`--fps`, 30 by default) while running.
+//!
+//! Paused, both ticks are switched off: the loop sleeps until input and redraws only then.
+//! The terminal is restored on every way out: `q`, Ctrl-C, SIGTERM/SIGHUP/SIGINT, an
+//! error, or a panic (ratatui's hook, extended to leave mouse capture).
+
+use std::io::{self, IsTerminal, stdout};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
+use crossterm::execute;
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::time::{MissedTickBehavior, interval};
+
+use crate::app::{App, Msg, Options, keymap, update};
+use crate::cli::{FreeArgs, ThemeName};
+use crate::ui::{self, theme::Theme};
+
+/// How often the simulation advances while running.
+pub const SIM_TICK: Duration = Duration::from_millis(20);
+/// A longer gap between ticks (a stalled machine, a suspended process) counts as this much:
+/// the lab never jumps far ahead on its own.
+pub const MAX_WALL_STEP: Duration = Duration::from_millis(250);
+
+/// The lab's options from the command line (and `NO_COLOR` from the environment).
+pub fn options(args: &FreeArgs) -> Options {
+    Options {
+        scenario: args.scenario.config(),
+        theme: Theme::pick(args.theme == ThemeName::Light, Theme::no_color_requested()),
+    }
+}
+
+/// Open the lab in this terminal and run it until the user quits.
+pub fn run(args: &FreeArgs) -> anyhow::Result<()> {
+    if !stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!(
+            "the live lab needs a terminal; for a headless report use `evtchn-lab run` \
+             (see `evtchn-lab --help`)"
+        );
+    }
+    let app = App::new(options(args));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut guard = TerminalGuard::enter()?;
+    let result = rt.block_on(event_loop(&mut guard.terminal, app, args.fps));
+    drop(guard);
+    result
+}
+
+/// Raw mode, the alternate screen and mouse capture, undone on drop and on panic.
+struct TerminalGuard {
+    terminal: DefaultTerminal,
+}
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<Self> {
+        // Raw mode, alternate screen, and ratatui's panic hook (which restores both).
+        let terminal = ratatui::try_init().context("setting up the terminal")?;
+        let ratatui_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(stdout(), DisableMouseCapture);
+            ratatui_hook(info);
+        }));
+        if let Err(e) = execute!(stdout(), EnableMouseCapture) {
+            restore();
+            return Err(e).context("enabling mouse capture");
+        }
+        Ok(TerminalGuard { terminal })
+    }
+}
+
+fn restore() {
+    let _ = execute!(stdout(), DisableMouseCapture, crossterm::cursor::Show);
+    ratatui::restore();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> anyhow::Result<()> {
+    let mut events = EventStream::new();
+    let mut sim_tick = interval(SIM_TICK);
+    sim_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
+    let mut frame_tick = interval(frame);
+    frame_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut signals = Signals::new()?;
+
+    let size = terminal.size()?;
+    update(
+        &mut app,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    terminal.draw(|f| ui::draw(f, &app))?;
+    let mut last_tick = Instant::now();
+    let mut dirty = false;
+
+    while !app.should_quit() {
+        let running = app.is_running();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    let Some(msg) = keymap::msg_for_event(&app, &ev) else { continue };
+                    update(&mut app, msg);
+                    if !running && app.is_running() {
+                        // Resumed: the pause is not wall time to simulate.
+                        last_tick = Instant::now();
+                        sim_tick.reset();
+                    }
+                    if app.should_quit() {
+                        break;
+                    }
+                    if app.is_running() {
+                        dirty = true;
+                    } else {
+                        // Paused: input is the only reason to draw.
+                        terminal.draw(|f| ui::draw(f, &app))?;
+                    }
+                }
+                Some(Err(e)) => return Err(e).context("reading terminal events"),
+                None => break,
+            },
+            _ = sim_tick.tick(), if running => {
+                let start = Instant::now();
+                let wall = start.saturating_duration_since(last_tick).min(MAX_WALL_STEP);
+                last_tick = start;
+                update(&mut app, Msg::Advance { wall });
+                update(&mut app, Msg::Measured { took: start.elapsed() });
+                dirty = true;
+            }
+            _ = frame_tick.tick(), if running && dirty => {
+                terminal.draw(|f| ui::draw(f, &app))?;
+                dirty = false;
+            }
+            () = signals.recv() => update(&mut app, Msg::Quit),
+        }
+    }
+    Ok(())
+}
+
+/// SIGTERM, SIGHUP and SIGINT (Ctrl-C arrives as a key in raw mode; a `kill -INT` does not).
+#[cfg(unix)]
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            hup: signal(SignalKind::hangup()).context("listening for SIGHUP")?,
+            int: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        Ok(Signals)
+    }
+
+    async fn recv(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,180 @@
+//! Compare mode (`c`): two lanes, same seed, one knob different (default: OR vs AND),
+//! side by side under one shared throughput chart.
+//!
+//! ```text
+//! ┌ Throughput ── A goodput 549 Mbit/s   B goodput 2160 Mbit/s   B/A 3.93× ──────┐
+//! │ ⠉⠉⠉ A (braille)  • B (dots)                                                 │
+//! └──────────────────────────────────────────────────────────────────────────────┘
+//! ┌ A · netback OR (!tx | !rx) ─────────┐┌ B · netback AND (!tx && !rx) ─────────┐
+//! │ goodput 549 Mbit/s · dom0 CPU 17%   ││ goodput 2160 Mbit/s · dom0 CPU 60%    │
+//! │     5 [1/1/0] spurious_cnt 2        ││     5 [0/0/0] spurious_cnt 0          │
+//! │ PAUSED: port 5 masked, 1 jiffy left ││ no pause · port open                  │
+//! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁                      ││ ██████████████                        │
+//! │ spurious 100% · paused 85% (last s) ││ spurious 0% · paused 0% (last s)      │
+//! │ events … · spurious_events …        ││ events … · spurious_events …          │
+//! │ jiffies_eoi_delayed …               ││ jiffies_eoi_delayed …                 │
+//! │ if (!tx | !rx) {                    ││ if (!tx && !rx) {                     │
+//! │ port 5: handler found TX work, no … ││ port 5: handler found TX work, no …   │
+//! └─────────────────────────────────────┘└───────────────────────────────────────┘
+//! ```
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::lane::on_off;
+use crate::app::narrate;
+use crate::app::{App, CompareKnob, Lane};
+
+use super::code::{condition, condition_spans, operator_word};
+use super::counters::device_counters;
+use super::eoi_flow::log_style;
+use super::throttle::{pause_line, strip};
+use super::throughput::{ThroughputPane, goodput_text};
+use super::{Density, pane, put_lines, title};
+
+pub struct CompareView<'a> {
+    pub app: &'a App,
+    pub b: &'a Lane,
+    pub knob: CompareKnob,
+}
+
+/// The lane's value of the knob that differs: "netback OR (!tx | !rx)", "throttle off".
+pub fn knob_value(lane: &Lane, knob: CompareKnob) -> String {
+    let c = lane.config();
+    match knob {
+        CompareKnob::Netback => format!(
+            "netback {} {}",
+            operator_word(c.netback),
+            condition(c.netback)
+        ),
+        CompareKnob::Throttle => format!("throttle {}", on_off(c.throttle)),
+        CompareKnob::LateEoi => format!("late EOI {}", on_off(c.lateeoi)),
+    }
+}
+
+struct LaneColumn<'a> {
+    lane: &'a Lane,
+    label: &'a str,
+    knob: CompareKnob,
+    app: &'a App,
+}
+
+impl Widget for LaneColumn<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.app.theme;
+        let lane = self.lane;
+        let block = pane(
+            title(vec![
+                Span::styled(self.label, t.title),
+                Span::raw(" · "),
+                Span::raw(knob_value(lane, self.knob)),
+            ]),
+            t,
+        );
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+        let cpu = lane
+            .dom0_cpu_pct()
+            .map_or_else(|| "—".into(), |c| format!("{c:.0}%"));
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(goodput_text(lane), t.figure),
+            Span::styled(" · dom0 CPU ", t.name),
+            Span::styled(cpu, t.value),
+        ]));
+        for p in lane.ports() {
+            let mut spans = super::ports::port_bits(&p, lane.flash().port(p.port), t);
+            spans.push(Span::styled(" spurious_cnt ", t.name));
+            spans.push(Span::styled(
+                p.spurious_cnt.to_string(),
+                if p.spurious_cnt > 0 { t.bad } else { t.value },
+            ));
+            lines.push(Line::from(spans));
+        }
+        lines.push(pause_line(lane, t));
+        let mut s = strip(lane, inner.width.saturating_sub(2) as usize, t);
+        s.spans.insert(0, Span::raw(" "));
+        lines.push(s);
+        let paused = lane
+            .masked_paused_pct()
+            .map_or_else(|| "—".into(), |(_, p)| format!("{p:.0}%"));
+        let spur = lane
+            .spurious_pct_recent()
+            .map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        lines.push(Line::from(vec![
+            Span::styled(" spurious ", t.name),
+            Span::styled(spur, t.value),
+            Span::styled(" · paused ", t.name),
+            Span::styled(paused, t.value),
+            Span::styled(" (last s)", t.dim),
+        ]));
+        let d = device_counters(lane);
+        lines.push(Line::from(vec![
+            Span::styled(" events ", t.name),
+            Span::styled(d.events.to_string(), t.value),
+            Span::styled(" · spurious_events ", t.name),
+            Span::styled(d.spurious_events.to_string(), t.value),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(" jiffies_eoi_delayed ", t.name),
+            Span::styled(d.jiffies_eoi_delayed.to_string(), t.value),
+        ]));
+        let mut cond = vec![Span::raw(" ")];
+        cond.extend(condition_spans(lane.config().netback, t));
+        if !lane.config().common_channel() {
+            cond.push(Span::styled("  (split channels: unused)", t.dim));
+        }
+        lines.push(Line::from(cond));
+        let room = (inner.height as usize).saturating_sub(lines.len());
+        // Narrow lanes leave the time stamps out: the words matter more.
+        let stamps = inner.width >= 70;
+        for e in lane.sim().trace().last(room) {
+            let stamp = if stamps {
+                format!(" {} ", narrate::time_stamp(e.t_ns))
+            } else {
+                " ".to_string()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(stamp, t.dim),
+                Span::styled(narrate::describe(&e.kind), log_style(&e.kind, t)),
+            ]));
+        }
+        put_lines(&lines, inner, buf);
+    }
+}
+
+impl Widget for CompareView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let chart_h = match Density::of(Rect::new(0, 0, area.width, area.height + 2)) {
+            Density::Full => (area.height * 2 / 5).max(12),
+            Density::Medium => 9,
+            _ => 7,
+        };
+        let [chart, lanes] =
+            Layout::vertical([Constraint::Length(chart_h), Constraint::Fill(1)]).areas(area);
+        ThroughputPane {
+            lanes: &[(&app.lane, "A"), (self.b, "B")],
+            theme: &app.theme,
+        }
+        .render(chart, buf);
+        let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lanes);
+        LaneColumn {
+            lane: &app.lane,
+            label: "A",
+            knob: self.knob,
+            app,
+        }
+        .render(a, buf);
+        LaneColumn {
+            lane: self.b,
+            label: "B",
+            knob: self.knob,
+            app,
+        }
+        .render(b, buf);
+    }
+}

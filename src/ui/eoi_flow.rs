@@ -1,0 +1,283 @@
+//! EOI-flow pane: the path of the latest events as a pipeline, the stage of the newest
+//! transition marked `▶`, then a scrolling log of transitions in plain words.
+//!
+//! ```text
+//! ┌ EOI flow · port 5 (common) ───────────────────────────────────────────┐
+//! │   notify        port 5: guest notifies → masked: held pending          │
+//! │   pending       evtchn_pending 1 · pending_sel 0b0 · upcall_pending 0  │
+//! │   upcall        irq_epoch 1234, handles port 5                         │
+//! │   ack/mask      pending cleared, masked (EOI_PENDING)                  │
+//! │ ▶ handler       found TX work, no RX work → flagged SPURIOUS (OR)      │
+//! │   late EOI      from handler, SPURIOUS → spurious_cnt 2, pause 1 jiffy │
+//! │   delayed/unmask ON THE DELAYED LIST: 1 jiffy left                     │
+//! │ ── recent transitions (virtual time, jiffy) ──                         │
+//! │ 1.234567s j308   port 5: handler found TX work, no RX work → …         │
+//! └────────────────────────────────────────────────────────────────────────┘
+//! ```
+//! Everything is read from `sim.trace()` and the live bits at render time.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::Lane;
+use crate::app::narrate::{self, Stage, plural};
+use crate::sim::{EoiResult, TraceEvent, TraceKind};
+
+use super::theme::Theme;
+use super::{pane, put_lines, title};
+
+/// How far back the pipeline looks for the latest transition of each stage.
+const LOOK_BACK: usize = 512;
+
+pub struct EoiFlowPane<'a> {
+    pub lane: &'a Lane,
+    pub theme: &'a Theme,
+}
+
+/// The newest traced transition that belongs to the pipeline (knob marks skipped).
+pub fn current(lane: &Lane) -> Option<&TraceEvent> {
+    lane.sim()
+        .trace()
+        .last(LOOK_BACK)
+        .rev()
+        .find(|e| !narrate::stages(&e.kind).is_empty())
+}
+
+/// The latest transition of each kind, newest first search.
+#[derive(Default)]
+struct Latest<'a> {
+    notify: Option<&'a TraceEvent>,
+    upcall: Option<&'a TraceEvent>,
+    deliver: Option<&'a TraceEvent>,
+    ack: Option<&'a TraceEvent>,
+    verdict: Option<&'a TraceEvent>,
+    eoi: Option<&'a TraceEvent>,
+    unmask: Option<&'a TraceEvent>,
+}
+
+impl<'a> Latest<'a> {
+    fn find(lane: &'a Lane) -> Self {
+        let mut l = Latest::default();
+        for e in lane.sim().trace().last(LOOK_BACK).rev() {
+            let slot = match e.kind {
+                TraceKind::Notify { .. } => &mut l.notify,
+                TraceKind::Upcall { .. } => &mut l.upcall,
+                TraceKind::Deliver { .. } => &mut l.deliver,
+                TraceKind::Ack { .. } => &mut l.ack,
+                TraceKind::Verdict { .. } => &mut l.verdict,
+                TraceKind::LateEoi { .. } => &mut l.eoi,
+                TraceKind::Unmask { .. } => &mut l.unmask,
+                TraceKind::Knob { .. } => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(e);
+            }
+        }
+        l
+    }
+}
+
+/// The words after the port prefix ("port 5: ").
+fn tail(kind: &TraceKind) -> String {
+    let s = narrate::describe(kind);
+    match s.split_once(": ") {
+        Some((head, rest)) if head.starts_with("port ") => rest.to_string(),
+        _ => s,
+    }
+}
+
+fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
+    let sim = lane.sim();
+    let none = || "—".to_string();
+    match stage {
+        Stage::Notify => l.notify.map_or_else(none, |e| narrate::describe(&e.kind)),
+        Stage::Pending => {
+            let sh = sim.shared_info();
+            let bits: Vec<String> = sim
+                .ports()
+                .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
+                .collect();
+            format!(
+                "{} · pending_sel {:#b} · upcall_pending {}",
+                bits.join(" "),
+                sh.vcpu.evtchn_pending_sel,
+                u8::from(sh.vcpu.evtchn_upcall_pending)
+            )
+        }
+        Stage::Upcall => match (l.upcall, l.deliver) {
+            (Some(u), d) => {
+                let epoch = match u.kind {
+                    TraceKind::Upcall { epoch } => epoch,
+                    _ => 0,
+                };
+                let port = d.and_then(|d| narrate::port_of(&d.kind));
+                match port {
+                    Some(p) => format!("dom0 vCPU0 loop, irq_epoch {epoch}: handles port {p}"),
+                    None => format!("dom0 vCPU0 loop, irq_epoch {epoch}"),
+                }
+            }
+            (None, _) => none(),
+        },
+        Stage::AckMask => l.ack.map_or_else(none, |e| tail(&e.kind)),
+        Stage::Handler => l.verdict.map_or_else(none, |e| {
+            let t = tail(&e.kind);
+            t.strip_prefix("handler ").map(str::to_string).unwrap_or(t)
+        }),
+        Stage::LateEoi => match l.eoi.map(|e| e.kind) {
+            Some(TraceKind::LateEoi {
+                source,
+                spurious,
+                spurious_cnt,
+                result,
+                ..
+            }) => format!(
+                "by {}{} → spurious_cnt {spurious_cnt}, {}",
+                narrate::source_words(source),
+                if spurious { ", SPURIOUS" } else { "" },
+                narrate::eoi_result(result)
+            ),
+            _ => none(),
+        },
+        Stage::DelayedOrUnmask => {
+            let now = sim.jiffies();
+            if let Some(p) = sim.ports().find(|p| p.on_eoi_list) {
+                let left = p.eoi_time.saturating_sub(now);
+                format!(
+                    "port {} ON THE DELAYED LIST, masked: {left} {} left",
+                    p.port,
+                    plural(left, "jiffy", "jiffies")
+                )
+            } else {
+                match l.unmask {
+                    Some(u) => format!("{} (j{})", narrate::describe(&u.kind), u.jiffies),
+                    None => none(),
+                }
+            }
+        }
+    }
+}
+
+impl Widget for EoiFlowPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let lane = self.lane;
+        let cur = current(lane);
+        let port_title = cur
+            .and_then(|e| narrate::port_of(&e.kind))
+            .map(|p| {
+                let role = lane
+                    .sim()
+                    .ports()
+                    .find(|v| v.port == p)
+                    .map_or("", |v| super::ports::role_name(v.role));
+                format!(" · port {p} ({role})")
+            })
+            .unwrap_or_default();
+        let block = pane(
+            title(vec![
+                Span::raw("EOI flow"),
+                Span::raw(port_title),
+                Span::styled(" · ▶ = latest transition", t.dim),
+            ]),
+            t,
+        );
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let stages = cur.map(|e| narrate::stages(&e.kind)).unwrap_or_default();
+        let latest = Latest::find(lane);
+        // The pipeline needs 7 rows; with less room, only the log.
+        let show_pipeline = inner.height >= 10;
+        let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+        if show_pipeline {
+            for s in Stage::ALL {
+                let on = stages.contains(s);
+                let (mark, name_style, text_style) = if on {
+                    ("▶ ", t.stage_current, t.value)
+                } else {
+                    ("  ", t.stage, t.text)
+                };
+                let name = match s {
+                    Stage::DelayedOrUnmask => "delayed/unmask",
+                    other => other.name(),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(mark, t.value),
+                    Span::styled(format!("{name:<14}"), name_style),
+                    Span::raw(" "),
+                    Span::styled(stage_detail(s, lane, &latest), text_style),
+                ]));
+            }
+            lines.push(Line::styled(
+                " ── recent transitions (virtual time) ──",
+                t.dim,
+            ));
+        } else {
+            // A one-line pipeline, the current stage in brackets.
+            let names = |s: Stage, short: bool| match (s, short) {
+                (Stage::DelayedOrUnmask, false) => "delayed/unmask",
+                (Stage::DelayedOrUnmask, true) => "delay/unmask",
+                (Stage::AckMask, true) => "ack",
+                (Stage::LateEoi, true) => "EOI",
+                (other, _) => other.name(),
+            };
+            let build = |short: bool| {
+                let arrow = if short { "→" } else { " → " };
+                let mut spans = Vec::with_capacity(16);
+                spans.push(Span::raw(" "));
+                for (i, &s) in Stage::ALL.iter().enumerate() {
+                    if i > 0 {
+                        spans.push(Span::styled(arrow, t.dim));
+                    }
+                    if stages.contains(s) {
+                        spans.push(Span::styled(
+                            format!("[{}]", names(s, short)),
+                            t.stage_current,
+                        ));
+                    } else {
+                        spans.push(Span::styled(names(s, short), t.stage));
+                    }
+                }
+                Line::from(spans)
+            };
+            let long = build(false);
+            lines.push(if long.width() <= inner.width as usize {
+                long
+            } else {
+                build(true)
+            });
+        }
+        let room = (inner.height as usize).saturating_sub(lines.len());
+        let trace = lane.sim().trace();
+        for e in trace.last(room) {
+            let style = log_style(&e.kind, t);
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {} ", narrate::time_stamp(e.t_ns)), t.dim),
+                Span::styled(narrate::describe(&e.kind), style),
+            ]));
+        }
+        put_lines(&lines, inner, buf);
+    }
+}
+
+/// Bad news in the bad style, good news in the good one; the words say it either way.
+pub fn log_style(kind: &TraceKind, t: &Theme) -> ratatui::style::Style {
+    match kind {
+        TraceKind::Verdict {
+            spurious: Some(true),
+            ..
+        } => t.bad,
+        TraceKind::LateEoi {
+            result: EoiResult::Paused { jiffies, .. },
+            ..
+        } if *jiffies > 0 => t.bad,
+        TraceKind::Verdict {
+            spurious: Some(false),
+            ..
+        }
+        | TraceKind::Unmask { .. } => t.good,
+        TraceKind::Knob { .. } => t.warn,
+        _ => t.text,
+    }
+}

@@ -1,0 +1,259 @@
+//! Rendering: pure functions from `&App` to a frame. No clock reads, no sim stepping.
+//!
+//! Free play at 120×40 and larger:
+//! ```text
+//! ┌ status bar: scenario knobs (clickable) · virtual time · speed · running/paused ──────┐
+//! ┌ Ports ─────────────┐┌ Throughput: goodput NNN Mbit/s, chart with knob marks ────────┐
+//! │ 5 [1/0/1] …        ││                                                               │
+//! └────────────────────┘└───────────────────────────────────────────────────────────────┘
+//! ┌ Throttle ──────────┐┌ EOI flow: notify → … → delayed list / unmask, log ────────────┐
+//! │ spurious_cnt, strip││                                                               │
+//! └────────────────────┘│                                                               │
+//! ┌ Counters ──────────┐└───────────────────────────────────────────────────────────────┘
+//! │ events …           │┌ Code: if (!tx | !rx) … ───────────────────────────────────────┐
+//! └────────────────────┘└───────────────────────────────────────────────────────────────┘
+//!  key bar: b OR⇄AND  t throttle  …  ? help  q quit
+//! ```
+//! Smaller terminals get a subset ([`Density`]); below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a
+//! "terminal too small" message. Compare mode and the help overlay have their own files.
+
+pub mod code;
+pub mod compare;
+pub mod counters;
+pub mod eoi_flow;
+pub mod help;
+pub mod ports;
+pub mod status_bar;
+pub mod theme;
+pub mod throttle;
+pub mod throughput;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::app::{App, Overlay, View};
+use theme::Theme;
+
+/// The smallest terminal the lab draws in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 18;
+/// From this size on, every pane is shown.
+pub const FULL_WIDTH: u16 = 120;
+pub const FULL_HEIGHT: u16 = 40;
+/// From this size on, the main panes are shown (the code pane needs more height).
+pub const MEDIUM_WIDTH: u16 = 80;
+pub const MEDIUM_HEIGHT: u16 = 24;
+
+/// How much fits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Density {
+    TooSmall,
+    Compact,
+    Medium,
+    Full,
+}
+
+impl Density {
+    pub fn of(area: Rect) -> Density {
+        let (w, h) = (area.width, area.height);
+        if w >= FULL_WIDTH && h >= FULL_HEIGHT {
+            Density::Full
+        } else if w >= MEDIUM_WIDTH && h >= MEDIUM_HEIGHT {
+            Density::Medium
+        } else if w >= MIN_WIDTH && h >= MIN_HEIGHT {
+            Density::Compact
+        } else {
+            Density::TooSmall
+        }
+    }
+}
+
+/// The three horizontal bands of every screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Screen {
+    pub status: Rect,
+    pub body: Rect,
+    pub footer: Rect,
+}
+
+impl Screen {
+    /// The bands for `app` in `area`: the key bar takes two rows when all the hints need
+    /// them, from the medium size on.
+    pub fn of(app: &App, area: Rect) -> Screen {
+        let footer_h = if Density::of(area) >= Density::Medium {
+            status_bar::rows_needed(app, area.width)
+        } else {
+            1
+        };
+        let [status, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(footer_h),
+        ])
+        .areas(area);
+        Screen {
+            status,
+            body,
+            footer,
+        }
+    }
+}
+
+/// Draw the whole lab.
+pub fn draw(frame: &mut Frame, app: &App) {
+    frame.render_widget(app, frame.area());
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = &self.theme;
+        buf.set_style(area, theme.base);
+        let density = Density::of(area);
+        if density == Density::TooSmall {
+            too_small(area, buf, theme);
+            return;
+        }
+        let screen = Screen::of(self, area);
+        status_bar::StatusBar { app: self }.render(screen.status, buf);
+        status_bar::KeyBar { app: self }.render(screen.footer, buf);
+        match &self.view {
+            View::Free => free_play(self, density, screen.body, buf),
+            View::Compare(c) => compare::CompareView {
+                app: self,
+                b: &c.b,
+                knob: c.knob,
+            }
+            .render(screen.body, buf),
+        }
+        if self.overlay == Overlay::Help {
+            help::HelpOverlay { app: self }.render(area, buf);
+        }
+    }
+}
+
+fn free_play(app: &App, density: Density, body: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let lane = &app.lane;
+    let ports = ports::PortsPane { lane, theme };
+    let throttle = throttle::ThrottlePane { lane, theme };
+    let counters = counters::CountersPane { lane, theme };
+    let throughput = throughput::ThroughputPane {
+        lanes: &[(lane, "")],
+        theme,
+    };
+    let flow = eoi_flow::EoiFlowPane { lane, theme };
+    let code = code::CodePane { lane, theme };
+    match density {
+        Density::Full => {
+            let left_w = (body.width * 7 / 20).clamp(42, 56);
+            let [left, right] =
+                Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
+            let [p, t, c] = Layout::vertical([
+                Constraint::Length(ports::height(lane)),
+                Constraint::Length(throttle::HEIGHT),
+                Constraint::Fill(1),
+            ])
+            .areas(left);
+            let tp_h = (right.height / 3).max(12);
+            let [tp, fl, cd] = Layout::vertical([
+                Constraint::Length(tp_h),
+                Constraint::Fill(1),
+                Constraint::Length(code::HEIGHT),
+            ])
+            .areas(right);
+            ports.render(p, buf);
+            throttle.render(t, buf);
+            counters.render(c, buf);
+            throughput.render(tp, buf);
+            flow.render(fl, buf);
+            code.render(cd, buf);
+        }
+        Density::Medium | Density::Compact | Density::TooSmall => {
+            // Chart and bits side by side, the throttle in one band, then the flow (and
+            // the code when there is height for it). Counters go into the throttle band.
+            let tall = body.height >= 30;
+            let top_h = if tall { ports::height(lane) } else { 8 }.min(body.height / 2);
+            let code_h = if body.height >= 34 { code::HEIGHT } else { 0 };
+            let [top, th, fl, cd] = Layout::vertical([
+                Constraint::Length(top_h),
+                Constraint::Length(throttle::SHORT_HEIGHT),
+                Constraint::Fill(1),
+                Constraint::Length(code_h),
+            ])
+            .areas(body);
+            let [tp, p] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
+            throughput.render(tp, buf);
+            ports.render(p, buf);
+            throttle.render(th, buf);
+            flow.render(fl, buf);
+            if code_h > 0 {
+                code.render(cd, buf);
+            }
+            let _ = counters;
+        }
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let lines = vec![
+        Line::styled(
+            format!("terminal too small: need {MIN_WIDTH}x{MIN_HEIGHT}"),
+            theme.bad,
+        ),
+        Line::styled(format!("(now {}x{})", area.width, area.height), theme.dim),
+        Line::styled("q quits", theme.dim),
+    ];
+    let h = (lines.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .centered()
+        .render(Rect::new(area.x, y, area.width, h), buf);
+}
+
+/// A pane's frame: border and a title.
+pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_style(theme.border)
+        .title(title.into().style(theme.title))
+}
+
+/// A title made of spans (a name and a figure, …).
+pub fn title<'a>(parts: Vec<Span<'a>>) -> Line<'a> {
+    let mut v = Vec::with_capacity(parts.len() + 2);
+    v.push(Span::raw(" "));
+    v.extend(parts);
+    v.push(Span::raw(" "));
+    Line::from(v)
+}
+
+/// `name value` with kernel-name styling, padded so values line up.
+pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(format!("{name:<width$}"), theme.name),
+        Span::styled(value, theme.value),
+    ]
+}
+
+/// Write `lines` top-down into `area`; a line cut at the right edge ends in `…`.
+pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
+    for (line, row) in lines.iter().zip(area.rows()) {
+        buf.set_line(row.x, row.y, line, row.width);
+        if row.width > 0
+            && line.width() > row.width as usize
+            && let Some(cell) = buf.cell_mut((row.right() - 1, row.y))
+        {
+            cell.set_symbol("…");
+        }
+    }
+}
+
+/// A style only when not empty (so no-colour themes leave cells untouched).
+pub fn styled(s: impl Into<String>, style: Style) -> Span<'static> {
+    Span::styled(s.into(), style)
+}

@@ -1,0 +1,188 @@
+//! Ports pane: dom0's ports bound to the guest, in the style of Xen's `xl debug-keys e`.
+//!
+//! ```text
+//! ┌ Ports · xl debug-keys e ───────────────────┐
+//! │ port [p/m/s] role    masked by             │
+//! │    5 [1/1/0] common  EOI_PENDING           │
+//! │ vCPU0 evtchn_upcall_pending 0              │
+//! │       evtchn_pending_sel    0b0            │
+//! │ netback eoi_pending COMMON_EOI             │
+//! │ delayed-EOI list 5 (eoi_time 1240)         │
+//! │ rings: TX 12 to consume, RX 256 free       │
+//! │ rx_queue 0 · NAPI off · kthread asleep     │
+//! └────────────────────────────────────────────┘
+//! ```
+//! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
+//! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::Lane;
+use crate::sim::events_base::mask_reason;
+use crate::sim::{PortRole, PortView, eoi_pending};
+
+use super::theme::Theme;
+use super::{pane, put_lines, title};
+
+/// Rows the pane wants (border included): one line per port plus eight.
+pub fn height(lane: &Lane) -> u16 {
+    9 + lane.sim().ports().count() as u16
+}
+
+pub struct PortsPane<'a> {
+    pub lane: &'a Lane,
+    pub theme: &'a Theme,
+}
+
+pub fn role_name(r: PortRole) -> &'static str {
+    match r {
+        PortRole::Common => "common",
+        PortRole::Tx => "tx",
+        PortRole::Rx => "rx",
+    }
+}
+
+/// `EOI_PENDING|EXPLICIT`, or `-`.
+pub fn mask_reasons(bits: u8) -> String {
+    let names = [
+        (mask_reason::EXPLICIT, "EXPLICIT"),
+        (mask_reason::TEMPORARY, "TEMPORARY"),
+        (mask_reason::EOI_PENDING, "EOI_PENDING"),
+    ];
+    let v: Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join("|")
+    }
+}
+
+/// netback's `eoi_pending` bits by name, or `0`.
+pub fn eoi_pending_names(bits: u8) -> String {
+    let names = [
+        (eoi_pending::RX_EOI, "RX_EOI"),
+        (eoi_pending::TX_EOI, "TX_EOI"),
+        (eoi_pending::COMMON_EOI, "COMMON_EOI"),
+    ];
+    let v: Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if v.is_empty() {
+        "0".into()
+    } else {
+        v.join("|")
+    }
+}
+
+/// One `xl debug-keys e` line: `    5 [1/0/1]`, each bit styled (set, clear, just changed).
+pub fn port_bits<'a>(p: &PortView, changed: [bool; 3], theme: &Theme) -> Vec<Span<'a>> {
+    let bit = |on: bool, ch: bool| {
+        let style = if ch {
+            theme.bit_changed
+        } else if on {
+            theme.bit_set
+        } else {
+            theme.bit_clear
+        };
+        Span::styled(if on { "1" } else { "0" }, style)
+    };
+    vec![
+        Span::styled(format!("{:>5} ", p.port), theme.value),
+        Span::styled("[", theme.text),
+        bit(p.pending, changed[0]),
+        Span::styled("/", theme.text),
+        bit(p.masked, changed[1]),
+        Span::styled("/", theme.text),
+        bit(p.selected, changed[2]),
+        Span::styled("]", theme.text),
+    ]
+}
+
+impl Widget for PortsPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let sim = self.lane.sim();
+        let block = pane(title(vec![Span::raw("Ports · xl debug-keys e")]), t);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let flash = self.lane.flash();
+        let mut lines: Vec<Line> = Vec::with_capacity(9);
+        lines.push(Line::styled(" port [p/m/s] role    masked by", t.dim));
+        for p in self.lane.ports() {
+            let mut spans = port_bits(&p, flash.port(p.port), t);
+            spans.push(Span::styled(format!(" {:<7} ", role_name(p.role)), t.text));
+            let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
+            spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
+            lines.push(Line::from(spans));
+        }
+        let v = &sim.shared_info().vcpu;
+        let up_style = if flash.upcall_pending {
+            t.bit_changed
+        } else if v.evtchn_upcall_pending {
+            t.bit_set
+        } else {
+            t.bit_clear
+        };
+        lines.push(Line::from(vec![
+            Span::styled(" vCPU0 ", t.text),
+            Span::styled("evtchn_upcall_pending ", t.name),
+            Span::styled(u8::from(v.evtchn_upcall_pending).to_string(), up_style),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled("       evtchn_pending_sel    ", t.name),
+            Span::styled(format!("{:#b}", v.evtchn_pending_sel), t.value),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(" netback eoi_pending ", t.name),
+            Span::styled(eoi_pending_names(sim.eoi_pending()), t.value),
+        ]));
+        let core = sim.event_core();
+        let listed: Vec<String> = core
+            .list
+            .ports
+            .iter()
+            .map(|&port| format!("{port} (eoi_time {})", core.irq(port).eoi_time))
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled(" delayed-EOI list ", t.name),
+            if listed.is_empty() {
+                Span::styled("empty", t.dim)
+            } else {
+                Span::styled(listed.join(", "), t.bad)
+            },
+        ]));
+        let (tx, rx) = (sim.tx_ring(), sim.rx_ring());
+        lines.push(Line::from(vec![
+            Span::styled(" rings: TX ", t.name),
+            Span::styled(tx.unconsumed_requests().to_string(), t.value),
+            Span::styled(" to consume, RX ", t.dim),
+            Span::styled(rx.unconsumed_requests().to_string(), t.value),
+            Span::styled(" free", t.dim),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(" rx_queue ", t.name),
+            Span::styled(sim.rx_queue_len().to_string(), t.value),
+            Span::styled(" · NAPI ", t.name),
+            Span::styled(if sim.napi_scheduled() { "on" } else { "off" }, t.text),
+            Span::styled(" · kthread ", t.name),
+            Span::styled(
+                if sim.kthread_awake() {
+                    "awake"
+                } else {
+                    "asleep"
+                },
+                t.text,
+            ),
+        ]));
+        put_lines(&lines, inner, buf);
+    }
+}

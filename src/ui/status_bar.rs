@@ -1,0 +1,359 @@
+//! Status bar (top row) and key bar (bottom row).
+//!
+//! ```text
+//!  evtchn-lab  guest freebsd  dir tx  netback OR (!tx | !rx)  throttle on  late EOI on  HZ 250 …  t 1.234567s  1×  ▶ running
+//!  b OR⇄AND  t throttle  l late EOI  g guest  d direction  [ ] threshold  space pause  …  ? help  q quit
+//! ```
+//! The knobs in the status bar are clickable; [`hit`] maps a click to the same message as
+//! the knob's key, using the same layout as the drawing. The key bar is generated from the
+//! key map table, so it always shows the real bindings.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::keymap::{self, Ctx};
+use crate::app::lane::on_off;
+use crate::app::narrate::time_stamp;
+use crate::app::speed::factor_label;
+use crate::app::{App, CompareKnob, Msg, RunState};
+use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
+
+use super::Screen;
+use super::code::{condition, operator_word};
+
+/// One piece of the status bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seg {
+    pub text: String,
+    pub style: Style,
+    /// What a click sends (knobs only).
+    pub msg: Option<Msg>,
+}
+
+pub fn guest_name(g: GuestKind) -> &'static str {
+    match g {
+        GuestKind::Freebsd => "freebsd",
+        GuestKind::Linux => "linux",
+        GuestKind::Rogue => "rogue",
+    }
+}
+
+pub fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Tx => "tx",
+        Direction::Rx => "rx",
+    }
+}
+
+/// Verbosity levels of the status bar, tried from the most verbose until one fits.
+const LEVELS: u8 = 5;
+
+/// The netback knob's text at a verbosity level.
+fn netback_text(v: NetbackVariant, level: u8) -> String {
+    match level {
+        0 => format!("netback {} {}", operator_word(v), condition(v)),
+        1..=3 => format!("netback {}", operator_word(v)),
+        _ => operator_word(v).to_string(),
+    }
+}
+
+fn knobs(app: &App, level: u8) -> Vec<Seg> {
+    let t = &app.theme;
+    let a: Config = *app.lane.config();
+    let b: Option<Config> = app.lane_b().map(|l| *l.config());
+    let diff = app.compare_knob();
+    let knob = |text: String, style: Style, msg: Msg| Seg {
+        text,
+        style,
+        msg: Some(msg),
+    };
+    let mut v = Vec::with_capacity(8);
+    let (guest, dir) = (guest_name(a.guest), direction_name(a.direction));
+    v.push(knob(
+        if level == 0 {
+            format!("guest {guest}")
+        } else {
+            guest.to_string()
+        },
+        t.knob,
+        Msg::CycleGuest,
+    ));
+    v.push(knob(
+        if level == 0 {
+            format!("dir {dir}")
+        } else {
+            dir.to_string()
+        },
+        t.knob,
+        Msg::ToggleDirection,
+    ));
+    let nb_style = |v: NetbackVariant| match v {
+        NetbackVariant::Buggy => t.knob_bad,
+        NetbackVariant::Fixed => t.knob_good,
+    };
+    match (diff, b) {
+        (Some(CompareKnob::Netback), Some(b)) => v.push(knob(
+            format!(
+                "netback A:{} B:{}",
+                operator_word(a.netback),
+                operator_word(b.netback)
+            ),
+            t.knob,
+            Msg::ToggleNetback,
+        )),
+        _ => v.push(knob(
+            netback_text(a.netback, level),
+            nb_style(a.netback),
+            Msg::ToggleNetback,
+        )),
+    }
+    let short = level >= 4;
+    let flag = |name: &str, short_name: &str, on: bool, other: Option<bool>| -> String {
+        let n = if short { short_name } else { name };
+        match other {
+            Some(o) => format!("{n} A:{} B:{}", on_off(on), on_off(o)),
+            None => format!("{n} {}", on_off(on)),
+        }
+    };
+    let other = |k: CompareKnob, f: fn(&Config) -> bool| {
+        (diff == Some(k)).then(|| b.as_ref().map(f)).flatten()
+    };
+    v.push(knob(
+        flag(
+            "throttle",
+            "thr",
+            a.throttle,
+            other(CompareKnob::Throttle, |c| c.throttle),
+        ),
+        if a.throttle { t.knob } else { t.knob_good },
+        Msg::ToggleThrottle,
+    ));
+    v.push(knob(
+        flag(
+            "late EOI",
+            "EOI",
+            a.lateeoi,
+            other(CompareKnob::LateEoi, |c| c.lateeoi),
+        ),
+        t.knob,
+        Msg::ToggleLateEoi,
+    ));
+    if level < 2 {
+        v.push(Seg {
+            text: format!("HZ {}", a.hz),
+            style: t.status,
+            msg: None,
+        });
+        v.push(Seg {
+            text: format!("threshold {}", a.spurious_threshold),
+            style: t.status,
+            msg: None,
+        });
+    }
+    v
+}
+
+fn clock(app: &App, level: u8) -> Vec<Seg> {
+    let t = &app.theme;
+    let sim = app.lane.sim();
+    let mut speed = app.speed.label().to_string();
+    if let Some(e) = app.lagging_speed() {
+        speed = format!("{speed}, sim keeps up: {}", factor_label(e));
+    }
+    let (state, style) = match app.run {
+        RunState::Running => ("▶ running", t.running),
+        RunState::Paused => ("■ PAUSED", t.paused),
+        RunState::Quit => ("quitting", t.status),
+    };
+    let seg = |text: String, style: Style| Seg {
+        text,
+        style,
+        msg: None,
+    };
+    let now = sim.now_ns();
+    let mut v = Vec::with_capacity(4);
+    if level < 2 {
+        v.push(seg(format!("t {}", time_stamp(now)), t.status));
+    } else {
+        let ms = now / 1_000_000;
+        v.push(seg(format!("t {}.{:03}s", ms / 1000, ms % 1000), t.status));
+    }
+    v.push(seg(speed, t.status));
+    v.push(seg(state.to_string(), style));
+    v
+}
+
+/// Columns a run of segments takes: each is padded by a space on both sides.
+fn width(segs: &[Seg]) -> usize {
+    segs.iter()
+        .map(|s| Span::raw(s.text.as_str()).width() + 2)
+        .sum()
+}
+
+/// The segments with their x positions, laid out for `area` (the same for drawing and
+/// for clicks).
+pub fn layout(app: &App, area: Rect) -> Vec<(Rect, Seg)> {
+    let w = area.width as usize;
+    let title = Seg {
+        text: "evtchn-lab".into(),
+        style: app.theme.title,
+        msg: None,
+    };
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for level in 0..LEVELS {
+        left = if level < 3 {
+            vec![title.clone()]
+        } else {
+            vec![]
+        };
+        left.extend(knobs(app, level));
+        right = clock(app, level);
+        if width(&left) + 1 + width(&right) <= w {
+            break;
+        }
+    }
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let end = area.right();
+    let mut place = |x: &mut u16, s: Seg| {
+        if *x >= end {
+            return;
+        }
+        let sw = (Span::raw(s.text.as_str()).width() as u16 + 2).min(end - *x);
+        out.push((Rect::new(*x, area.y, sw, 1), s));
+        *x = x.saturating_add(sw);
+    };
+    let mut x = area.x;
+    for s in left {
+        place(&mut x, s);
+    }
+    let mut rx = end
+        .saturating_sub(width(&right) as u16)
+        .max(x.saturating_add(1));
+    for s in right {
+        place(&mut rx, s);
+    }
+    out
+}
+
+/// What a click at (`column`, `row`) means, if it hit a knob.
+pub fn hit(app: &App, column: u16, row: u16) -> Option<Msg> {
+    let area = Rect::new(0, 0, app.size.width, app.size.height);
+    if super::Density::of(area) == super::Density::TooSmall {
+        return None;
+    }
+    let status = Screen::of(app, area).status;
+    if row != status.y {
+        return None;
+    }
+    layout(app, status)
+        .into_iter()
+        .find(|(r, _)| column >= r.x && column < r.right())
+        .and_then(|(_, s)| s.msg)
+}
+
+pub struct StatusBar<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        buf.set_style(area, self.app.theme.status);
+        for (r, s) in layout(self.app, area) {
+            let style = self.app.theme.status.patch(s.style);
+            buf.set_stringn(r.x, r.y, format!(" {} ", s.text), r.width as usize, style);
+        }
+    }
+}
+
+/// The key bar's hints for the current context, as (key, label) spans, and the notice.
+fn hints(app: &App, max_rank: u8) -> Vec<Vec<Span<'static>>> {
+    let t = &app.theme;
+    keymap::bindings(Ctx::of(app))
+        .filter(|b| b.footer_rank <= max_rank)
+        .map(|b| {
+            vec![
+                Span::styled(format!(" {} ", b.shown), t.key),
+                Span::styled(format!(" {} ", b.label), t.key_label),
+            ]
+        })
+        .collect()
+}
+
+fn hints_width(h: &[Vec<Span>]) -> usize {
+    h.iter().flatten().map(Span::width).sum()
+}
+
+/// Rows the key bar needs to show every hint in `width` columns (1 or 2).
+pub fn rows_needed(app: &App, width: u16) -> u16 {
+    let notice = app.notice.as_ref().map_or(0, |n| n.chars().count() + 4);
+    if hints_width(&hints(app, u8::MAX)) + notice <= width as usize {
+        1
+    } else {
+        2
+    }
+}
+
+/// The key bar: hints from the key map for the current context, wrapped over its rows; the
+/// least important drop first when they do not fit. A notice about the last action first.
+pub struct KeyBar<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for KeyBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.app.theme;
+        let w = area.width as usize;
+        let rows = area.height as usize;
+        if w == 0 || rows == 0 {
+            return;
+        }
+        let mut items: Vec<Vec<Span>> = Vec::with_capacity(20);
+        if let Some(n) = &self.app.notice {
+            items.push(vec![Span::styled(format!(" » {n} "), t.notice)]);
+        }
+        // Fewer hints until they fit in the rows (packing each row greedily).
+        let fits = |items: &[Vec<Span>]| {
+            let (mut row, mut used) = (1, 0);
+            for it in items {
+                let iw: usize = it.iter().map(Span::width).sum();
+                if used + iw > w && used > 0 {
+                    row += 1;
+                    used = 0;
+                }
+                used += iw;
+            }
+            row <= rows
+        };
+        let max = KEYMAP_MAX_RANK;
+        let mut chosen = Vec::new();
+        for rank in (0..=max).rev() {
+            let mut all = items.clone();
+            all.extend(hints(self.app, rank));
+            if fits(&all) || rank == 0 {
+                chosen = all;
+                break;
+            }
+        }
+        let (mut x, mut y) = (area.x, area.y);
+        for it in chosen {
+            let iw: u16 = it.iter().map(|s| s.width() as u16).sum();
+            if x > area.x && x + iw > area.right() {
+                y += 1;
+                x = area.x;
+            }
+            if y >= area.bottom() {
+                break;
+            }
+            let line = Line::from(it);
+            let (nx, _) = buf.set_line(x, y, &line, area.right() - x);
+            x = nx;
+        }
+    }
+}
+
+/// The largest footer rank in the key map.
+const KEYMAP_MAX_RANK: u8 = 9;

@@ -1,0 +1,217 @@
+//! Throttle pane: `spurious_cnt` against `spurious_threshold`, the current pause, and a
+//! timeline strip with one cell per jiffy, so throttle pauses are visible as gaps.
+//!
+//! ```text
+//! ┌ Throttle · patch 12 on ─────────────────────┐
+//! │ spurious_cnt 2  spurious_threshold 1        │
+//! │ next spurious EOI: pause 2 jiffies          │
+//! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
+//! │ 1 cell = 1 jiffy (4 ms) · low = paused      │
+//! │ last second: paused 85% · masked 86%        │
+//! └─────────────────────────────────────────────┘
+//! ```
+//! Short form (a wide band, for smaller terminals):
+//! ```text
+//! ┌ Throttle · patch 12 on ──────────────────────────────────────────────────────┐
+//! │ spurious_cnt 2 / threshold 1 · PAUSED 1 jiffy left · eoi_time 1240 (now 1239)│
+//! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
+//! │ paused 85% (last s) · spurious_events 2500 · jiffies_eoi_delayed 1250        │
+//! └──────────────────────────────────────────────────────────────────────────────┘
+//! ```
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::Lane;
+use crate::app::narrate::plural;
+use crate::sim::events_base::{next_spurious_cnt, spurious_delay};
+
+use super::theme::Theme;
+use super::{pane, put_lines, title};
+
+/// Rows the pane wants (border included).
+pub const HEIGHT: u16 = 10;
+/// Rows of the short form (a wide band: state, strip, figures).
+pub const SHORT_HEIGHT: u16 = 5;
+
+/// Strip levels by the share of the jiffy the port was *not* paused: a full block is open,
+/// a blank is a whole jiffy paused.
+/// A jiffy paused from end to end is a dot: a gap in the bars that still shows the strip.
+const LEVELS: [&str; 9] = ["·", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+
+pub struct ThrottlePane<'a> {
+    pub lane: &'a Lane,
+    pub theme: &'a Theme,
+}
+
+/// The state of the throttle for the port most affected, as one line.
+pub fn pause_line<'a>(lane: &Lane, theme: &Theme) -> Line<'a> {
+    pause_line_with(lane, theme, true)
+}
+
+/// [`pause_line`], with or without the current jiffies.
+pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'a> {
+    let sim = lane.sim();
+    let cfg = sim.config();
+    if !cfg.lateeoi {
+        return Line::styled(" late EOI off: nothing is ever paused", theme.dim);
+    }
+    let now = sim.jiffies();
+    let paused = lane
+        .sim()
+        .ports()
+        .filter(|p| p.on_eoi_list)
+        .max_by_key(|p| p.eoi_time);
+    match paused {
+        Some(p) => {
+            let left = p.eoi_time.saturating_sub(now);
+            Line::from(vec![
+                Span::styled(" PAUSED", theme.bad),
+                Span::styled(
+                    format!(
+                        " {left} {} left · eoi_time {}{}",
+                        plural(left, "jiffy", "jiffies"),
+                        p.eoi_time,
+                        if with_now {
+                            format!(" (now {now})")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    theme.text,
+                ),
+            ])
+        }
+        None => {
+            let masked = sim.ports().any(|p| p.masked);
+            if masked {
+                Line::styled(" no pause · masked, EOI pending", theme.warn)
+            } else {
+                Line::styled(" no pause · port open", theme.good)
+            }
+        }
+    }
+}
+
+/// One strip of `width` cells, newest at the right.
+pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme) -> Line<'a> {
+    let cells = lane.cells();
+    let n = cells.len().min(width);
+    let mut spans = Vec::with_capacity(n + 1);
+    if n < width {
+        spans.push(Span::styled("·".repeat(width - n), theme.dim));
+    }
+    for c in cells.skip(lane.cells().len() - n) {
+        let open = 255 - u32::from(c.paused);
+        let level = ((open * 8 + 127) / 255) as usize;
+        let style = if c.paused >= 128 {
+            theme.strip_paused
+        } else {
+            theme.strip_open
+        };
+        spans.push(Span::styled(LEVELS[level.min(8)], style));
+    }
+    Line::from(spans)
+}
+
+impl Widget for ThrottlePane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let sim = self.lane.sim();
+        let cfg = *sim.config();
+        let on = if cfg.throttle { "on" } else { "off" };
+        let block = pane(
+            title(vec![
+                Span::raw("Throttle · patch 12 "),
+                Span::styled(on, if cfg.throttle { t.title } else { t.warn }),
+            ]),
+            t,
+        );
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let cnt = sim.ports().map(|p| p.spurious_cnt).max().unwrap_or(0);
+        let thr = cfg.spurious_threshold.max(1);
+        let cnt_spans = vec![
+            Span::styled(" spurious_cnt ", t.name),
+            Span::styled(
+                cnt.to_string(),
+                if u32::from(cnt) > thr { t.bad } else { t.value },
+            ),
+            Span::styled("  spurious_threshold ", t.name),
+            Span::styled(thr.to_string(), t.value),
+        ];
+        let strip_w = inner.width.saturating_sub(2) as usize;
+        let shares = self.lane.masked_paused_pct().map(|(m, p)| {
+            vec![
+                Span::styled(" last second: paused ", t.name),
+                Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
+                Span::styled(" · masked ", t.name),
+                Span::styled(format!("{m:.0}%"), t.value),
+            ]
+        });
+        if inner.height < 6 {
+            // The short band: state on one line, the strip, figures and counters.
+            let mut first = vec![
+                Span::styled(" spurious_cnt ", t.name),
+                cnt_spans[1].clone(),
+                Span::styled(" / threshold ", t.name),
+                cnt_spans[3].clone(),
+                Span::raw(" ·"),
+            ];
+            first.extend(pause_line(self.lane, t).spans);
+            let mut s = strip(self.lane, strip_w, t);
+            s.spans.insert(0, Span::raw(" "));
+            let d = super::counters::device_counters(self.lane);
+            let mut last = match self.lane.masked_paused_pct() {
+                Some((_, p)) => vec![
+                    Span::styled(" paused ", t.name),
+                    Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
+                    Span::styled(" (last s)", t.dim),
+                ],
+                None => Vec::new(),
+            };
+            last.push(Span::styled(" · spurious_events ", t.name));
+            last.push(Span::styled(d.spurious_events.to_string(), t.value));
+            last.push(Span::styled(" · jiffies_eoi_delayed ", t.name));
+            last.push(Span::styled(d.jiffies_eoi_delayed.to_string(), t.value));
+            put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
+            return;
+        }
+        let mut lines = Vec::with_capacity(8);
+        lines.push(Line::from(cnt_spans));
+        lines.push(Line::from(vec![
+            Span::styled(" jiffies ", t.name),
+            Span::styled(sim.jiffies().to_string(), t.value),
+            Span::styled(
+                format!(" (HZ {}: 1 jiffy = {} ms)", cfg.hz, 1000 / cfg.hz.max(1)),
+                t.dim,
+            ),
+        ]));
+        lines.push(pause_line_with(self.lane, t, false));
+        let next = next_spurious_cnt(cnt, cfg.hz);
+        let delay = spurious_delay(next, thr, cfg.hz);
+        lines.push(if !cfg.throttle || !cfg.lateeoi {
+            Line::styled(" spurious EOIs are only counted, never delayed", t.dim)
+        } else if delay == 0 {
+            Line::styled(format!(" next spurious EOI: no pause (cnt {next})"), t.dim)
+        } else {
+            Line::styled(
+                format!(
+                    " next spurious EOI: pause {delay} {}",
+                    plural(delay, "jiffy", "jiffies")
+                ),
+                t.dim,
+            )
+        });
+        let mut s = strip(self.lane, strip_w, t);
+        s.spans.insert(0, Span::raw(" "));
+        lines.push(s);
+        lines.push(Line::styled(" 1 cell = 1 jiffy · low = paused", t.dim));
+        if let Some(sh) = shares {
+            lines.push(Line::from(sh));
+        }
+        put_lines(&lines, inner, buf);
+    }
+}

@@ -1,0 +1,194 @@
+//! Throughput pane: goodput over the last ten seconds of virtual time, knob changes marked,
+//! and the current figure `goodput NNN Mbit/s` averaged over the last virtual second.
+//! In compare mode both lanes share one chart (A a braille line, B a dotted line).
+//!
+//! ```text
+//! ┌ Throughput ─────────────────────────────────────────────────────────┐
+//! │ goodput 549 Mbit/s  (mean of the last virtual second)               │
+//! │ 2000┤          │                                                    │
+//! │     │⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉│⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀                                     │
+//! │    0┼──────────┴─────────────────────────────────────────────────── │
+//! │     0s                 5s                                    10s    │
+//! └ │ 3.0s netback→AND ───────────────────────────────────────────────┘
+//! ```
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
+
+use crate::app::Lane;
+
+use super::theme::Theme;
+use super::{pane, title};
+
+/// Virtual seconds shown.
+pub const WINDOW_S: f64 = 10.0;
+
+pub struct ThroughputPane<'a> {
+    /// The lanes and their labels (`""` in free play, `"A"`/`"B"` in compare mode).
+    pub lanes: &'a [(&'a Lane, &'a str)],
+    pub theme: &'a Theme,
+}
+
+/// `goodput 549 Mbit/s`, or a dash before the first sample.
+pub fn goodput_text(lane: &Lane) -> String {
+    match lane.goodput_mbps() {
+        Some(g) => format!("goodput {g:.0} Mbit/s"),
+        None => "goodput — Mbit/s".to_string(),
+    }
+}
+
+/// A round upper bound for the y axis (1, 2, 2.5 or 5 × a power of ten; at least 100).
+pub fn nice_max(v: f64) -> f64 {
+    let mut scale = 100.0;
+    loop {
+        for m in [1.0, 2.0, 2.5, 5.0] {
+            if m * scale >= v || scale >= 1e9 {
+                return m * scale;
+            }
+        }
+        scale *= 10.0;
+    }
+}
+
+/// The x window: `[lo, lo + WINDOW_S]`, scrolling once the run is older than the window.
+pub fn window(now_ns: u64) -> (f64, f64) {
+    let now = now_ns as f64 / 1e9;
+    let lo = (now - WINDOW_S).max(0.0);
+    (lo, lo + WINDOW_S)
+}
+
+fn points(lane: &Lane, lo: f64) -> Vec<(f64, f64)> {
+    let mut v: Vec<(f64, f64)> = lane
+        .sim()
+        .samples()
+        .iter()
+        .rev()
+        .map(|s| (s.t_end_ns as f64 / 1e9, s.goodput_mbps))
+        .take_while(|&(x, _)| x >= lo)
+        .collect();
+    v.reverse();
+    v
+}
+
+impl Widget for ThroughputPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let Some(&(first, _)) = self.lanes.first() else {
+            return;
+        };
+        let (lo, hi) = window(first.now_ns());
+        // Marks of lane A (in compare mode both lanes get the same knob changes).
+        let marks: Vec<(f64, &str)> = first
+            .marks()
+            .map(|m| (m.t_ns as f64 / 1e9, m.label.as_str()))
+            .filter(|&(x, _)| x >= lo)
+            .collect();
+        let mut block = pane(title(vec![Span::raw("Throughput")]), t);
+        if !marks.is_empty() {
+            let mut spans = vec![Span::raw(" ")];
+            for (x, label) in marks.iter().rev().take(3).rev() {
+                spans.push(Span::styled(format!("│ {x:.1}s {label} "), t.mark));
+            }
+            block = block.title_bottom(Line::from(spans));
+        }
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height == 0 {
+            return;
+        }
+        let [figure, chart_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+
+        // The figure line.
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (lane, label)) in self.lanes.iter().enumerate() {
+            if !label.is_empty() {
+                // The line's marker, so the lanes read apart without colour.
+                let marker = if i == 0 { "⠤" } else { "•" };
+                let style = if i == 0 { t.chart_a } else { t.chart_b };
+                spans.push(Span::styled(format!("{label} {marker} "), style));
+            }
+            spans.push(Span::styled(goodput_text(lane), t.figure));
+            spans.push(Span::raw("   "));
+        }
+        if let [(a, _), (b, _)] = self.lanes
+            && let (Some(ga), Some(gb)) = (a.goodput_mbps(), b.goodput_mbps())
+            && ga > 0.0
+        {
+            spans.push(Span::styled(format!("B/A {:.2}×", gb / ga), t.value));
+        } else if self.lanes.len() == 1 {
+            let used: usize = spans.iter().map(Span::width).sum();
+            let note = if used + 33 <= figure.width as usize {
+                "(mean of the last virtual second)"
+            } else {
+                "(last 1 s)"
+            };
+            spans.push(Span::styled(note, t.dim));
+        }
+        buf.set_line(figure.x, figure.y, &Line::from(spans), figure.width);
+        if chart_area.height < 3 {
+            return;
+        }
+
+        let data: Vec<Vec<(f64, f64)>> = self.lanes.iter().map(|(l, _)| points(l, lo)).collect();
+        let top = data.iter().flatten().map(|p| p.1).fold(0.0_f64, f64::max);
+        let ymax = nice_max(top * 1.05);
+        let mark_lines: Vec<[(f64, f64); 2]> =
+            marks.iter().map(|&(x, _)| [(x, 0.0), (x, ymax)]).collect();
+        let mut datasets = Vec::with_capacity(data.len() + mark_lines.len());
+        for m in &mark_lines {
+            datasets.push(
+                Dataset::default()
+                    .data(m)
+                    .graph_type(GraphType::Line)
+                    .marker(Marker::Braille)
+                    .style(t.mark),
+            );
+        }
+        for (i, d) in data.iter().enumerate() {
+            let (marker, style) = if i == 0 {
+                (Marker::Braille, t.chart_a)
+            } else {
+                (Marker::Dot, t.chart_b)
+            };
+            let ds = Dataset::default()
+                .data(d)
+                .graph_type(GraphType::Line)
+                .marker(marker)
+                .style(style);
+            datasets.push(ds);
+        }
+        let mid = (lo + hi) / 2.0;
+        let chart = Chart::new(datasets)
+            .x_axis(Axis::default().bounds([lo, hi]).style(t.axis).labels([
+                format!("{lo:.0}s"),
+                format!("{mid:.0}s"),
+                format!("{hi:.0}s"),
+            ]))
+            .y_axis(Axis::default().bounds([0.0, ymax]).style(t.axis).labels([
+                "0".to_string(),
+                format!("{:.0}", ymax / 2.0),
+                format!("{ymax:.0}"),
+            ]))
+            .legend_position(None);
+        chart.render(chart_area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_bounds() {
+        assert_eq!(nice_max(0.0), 100.0);
+        assert_eq!(nice_max(90.0), 100.0);
+        assert_eq!(nice_max(549.0), 1000.0);
+        assert_eq!(nice_max(2160.0), 2500.0);
+        assert_eq!(nice_max(180.0), 200.0);
+        assert_eq!(nice_max(8500.0), 10000.0);
+    }
+}
