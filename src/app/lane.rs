@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::sim::{Config, KnobChange, NetbackVariant, PortView, Sim};
+use crate::sim::{Config, KnobChange, NetbackVariant, PortView, Sim, TraceEvent, TraceKind};
 
 /// Sample interval the lab asks of the sim, so the chart moves smoothly (the headless report
 /// keeps the default 100 ms).
@@ -20,6 +20,43 @@ pub const MARKS_KEPT: usize = 32;
 pub const STEP_MAX_EVENTS: u32 = 1_000_000;
 /// The window the goodput figure and the "last second" shares average over.
 pub const LAST_SECOND_NS: u64 = 1_000_000_000;
+/// Trace records the lab's sims keep (a rogue guest writes about 2000 per millisecond).
+pub const TRACE_CAPACITY: usize = 16_384;
+/// The longest stretch of virtual time run in one go, so the trace never wraps between two
+/// reads of it.
+pub const SLICE_NS: u64 = 1_000_000;
+
+/// The newest transition of each kind, kept up to date as the sim runs (the trace ring may
+/// wrap many times between two frames).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Latest {
+    pub notify: Option<TraceEvent>,
+    pub upcall: Option<TraceEvent>,
+    pub deliver: Option<TraceEvent>,
+    pub ack: Option<TraceEvent>,
+    pub verdict: Option<TraceEvent>,
+    pub eoi: Option<TraceEvent>,
+    pub unmask: Option<TraceEvent>,
+    /// The newest transition of the pipeline (knob marks left out).
+    pub current: Option<TraceEvent>,
+}
+
+impl Latest {
+    fn absorb(&mut self, e: &TraceEvent) {
+        let slot = match e.kind {
+            TraceKind::Notify { .. } => &mut self.notify,
+            TraceKind::Upcall { .. } => &mut self.upcall,
+            TraceKind::Deliver { .. } => &mut self.deliver,
+            TraceKind::Ack { .. } => &mut self.ack,
+            TraceKind::Verdict { .. } => &mut self.verdict,
+            TraceKind::LateEoi { .. } => &mut self.eoi,
+            TraceKind::Unmask { .. } => &mut self.unmask,
+            TraceKind::Knob { .. } => return,
+        };
+        *slot = Some(*e);
+        self.current = Some(*e);
+    }
+}
 
 /// A knob change, marked on the throughput chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +111,9 @@ pub struct Lane {
     at_boundary: (u64, u64),
     boundary_ns: u64,
     flash: Flash,
+    latest: Latest,
+    /// Trace sequence number up to which `latest` has read.
+    seen_seq: u64,
 }
 
 impl Lane {
@@ -81,13 +121,27 @@ impl Lane {
         let mut cfg = cfg;
         cfg.params.sample_interval_ns = UI_SAMPLE_NS;
         Lane {
-            sim: Sim::new(cfg),
+            sim: Sim::with_trace_capacity(cfg, TRACE_CAPACITY),
             marks: VecDeque::with_capacity(MARKS_KEPT),
             cells: VecDeque::with_capacity(TIMELINE_KEPT),
             at_boundary: (0, 0),
             boundary_ns: 0,
             flash: Flash::default(),
+            latest: Latest::default(),
+            seen_seq: 0,
         }
+    }
+
+    /// The newest transition of each kind.
+    pub fn latest(&self) -> &Latest {
+        &self.latest
+    }
+
+    fn read_trace(&mut self) {
+        for e in self.sim.trace().since(self.seen_seq) {
+            self.latest.absorb(e);
+        }
+        self.seen_seq = self.sim.trace().next_seq();
     }
 
     pub fn sim(&self) -> &Sim {
@@ -118,6 +172,7 @@ impl Lane {
     /// Change a knob now, and mark it on the chart.
     pub fn set_knob(&mut self, change: KnobChange) {
         self.sim.set_knob(change);
+        self.read_trace();
         if self.marks.len() == MARKS_KEPT {
             self.marks.pop_front();
         }
@@ -132,12 +187,13 @@ impl Lane {
         let before = self.snapshot();
         let jiffy = self.sim.config().jiffy_ns().max(1);
         while self.sim.now_ns() < target_ns {
-            let next = (self.sim.now_ns() / jiffy + 1) * jiffy;
-            if next <= target_ns {
-                self.sim.run_until(next);
+            let now = self.sim.now_ns();
+            let boundary = (now / jiffy + 1) * jiffy;
+            let next = boundary.min(now + SLICE_NS).min(target_ns);
+            self.sim.run_until(next);
+            self.read_trace();
+            if next == boundary {
                 self.close_cells();
-            } else {
-                self.sim.run_until(target_ns);
             }
         }
         self.flash = self.flash_since(before);
@@ -148,6 +204,7 @@ impl Lane {
     pub fn step_transition(&mut self) -> bool {
         let before = self.snapshot();
         let found = self.sim.step_transition(STEP_MAX_EVENTS);
+        self.read_trace();
         self.close_cells();
         self.flash = self.flash_since(before);
         found

@@ -198,9 +198,9 @@ pub fn describe(kind: &TraceKind) -> String {
             spurious_cnt,
             result,
         } => format!(
-            "port {port}: {} → {}",
-            eoi_call(source, spurious, spurious_cnt),
-            eoi_result(result)
+            "port {port}: {}: spurious_cnt {spurious_cnt} → {}",
+            eoi_call(source, spurious),
+            eoi_result(result, false)
         ),
         TraceKind::Unmask {
             port,
@@ -214,28 +214,30 @@ pub fn describe(kind: &TraceKind) -> String {
     }
 }
 
-/// Who called the late EOI, the flag, and the count after: "late EOI (handler, SPURIOUS),
-/// spurious_cnt 2".
-pub fn eoi_call(source: EoiSource, spurious: bool, spurious_cnt: u8) -> String {
-    let flag = if spurious { ", SPURIOUS" } else { "" };
-    match source {
-        EoiSource::Worker => format!("worker's EOI, spurious_cnt {spurious_cnt}"),
-        s => format!(
-            "late EOI ({}{flag}), spurious_cnt {spurious_cnt}",
-            source_words(s)
-        ),
+/// Who called the late EOI and the flag: "late EOI, SPURIOUS" (the handler's),
+/// "late EOI from NAPI poll", "worker's EOI".
+pub fn eoi_call(source: EoiSource, spurious: bool) -> String {
+    match (source, spurious) {
+        (EoiSource::Worker, _) => "worker's EOI".to_string(),
+        (EoiSource::Handler, true) => "late EOI, SPURIOUS".to_string(),
+        (s, true) => format!("late EOI from {}, SPURIOUS", source_words(s)),
+        (s, false) => format!("late EOI from {}", source_words(s)),
     }
 }
 
-/// What the late-EOI step did.
-pub fn eoi_result(r: EoiResult) -> String {
+/// What the late-EOI step did; `until` adds the jiffy a pause ends at.
+pub fn eoi_result(r: EoiResult, until: bool) -> String {
     match r {
         EoiResult::Unmasked => "unmask".to_string(),
         EoiResult::Paused { jiffies: 0, .. } => "deferred to the worker".to_string(),
-        EoiResult::Paused { jiffies, eoi_time } => format!(
-            "PAUSE {jiffies} {} (to j{eoi_time})",
-            plural(jiffies, "jiffy", "jiffies")
-        ),
+        EoiResult::Paused { jiffies, eoi_time } => {
+            let p = format!("PAUSE {jiffies} {}", plural(jiffies, "jiffy", "jiffies"));
+            if until {
+                format!("{p} (to j{eoi_time})")
+            } else {
+                p
+            }
+        }
         EoiResult::AlreadyQueued => "already listed: no-op".to_string(),
     }
 }
@@ -314,7 +316,7 @@ mod tests {
         };
         assert_eq!(
             describe(&p),
-            "port 5: late EOI (handler, SPURIOUS), spurious_cnt 2 → PAUSE 1 jiffy (to j42)"
+            "port 5: late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy"
         );
         assert!(stages(&p).contains(Stage::DelayedOrUnmask));
         assert_eq!(time_stamp(1_234_567_890), "1.234567s");

@@ -38,6 +38,8 @@ pub struct CompareView<'a> {
     pub app: &'a App,
     pub b: &'a Lane,
     pub knob: CompareKnob,
+    /// How much the whole terminal fits.
+    pub density: Density,
 }
 
 /// The lane's value of the knob that differs: "netback OR (!tx | !rx)", "throttle off".
@@ -149,10 +151,10 @@ impl Widget for LaneColumn<'_> {
 impl Widget for CompareView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let chart_h = match Density::of(Rect::new(0, 0, area.width, area.height + 2)) {
+        let chart_h = match self.density {
             Density::Full => (area.height * 2 / 5).max(12),
             Density::Medium => 9,
-            _ => 7,
+            Density::Compact | Density::TooSmall => 7,
         };
         let [chart, lanes] =
             Layout::vertical([Constraint::Length(chart_h), Constraint::Fill(1)]).areas(area);

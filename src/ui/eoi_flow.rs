@@ -22,61 +22,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
+use crate::app::lane::Latest;
 use crate::app::narrate::{self, Stage, plural};
-use crate::sim::{EoiResult, TraceEvent, TraceKind};
+use crate::sim::{EoiResult, TraceKind};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
 
-/// How far back the pipeline looks for the latest transition of each stage.
-const LOOK_BACK: usize = 512;
-
 pub struct EoiFlowPane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
-}
-
-/// The newest traced transition that belongs to the pipeline (knob marks skipped).
-pub fn current(lane: &Lane) -> Option<&TraceEvent> {
-    lane.sim()
-        .trace()
-        .last(LOOK_BACK)
-        .rev()
-        .find(|e| !narrate::stages(&e.kind).is_empty())
-}
-
-/// The latest transition of each kind, newest first search.
-#[derive(Default)]
-struct Latest<'a> {
-    notify: Option<&'a TraceEvent>,
-    upcall: Option<&'a TraceEvent>,
-    deliver: Option<&'a TraceEvent>,
-    ack: Option<&'a TraceEvent>,
-    verdict: Option<&'a TraceEvent>,
-    eoi: Option<&'a TraceEvent>,
-    unmask: Option<&'a TraceEvent>,
-}
-
-impl<'a> Latest<'a> {
-    fn find(lane: &'a Lane) -> Self {
-        let mut l = Latest::default();
-        for e in lane.sim().trace().last(LOOK_BACK).rev() {
-            let slot = match e.kind {
-                TraceKind::Notify { .. } => &mut l.notify,
-                TraceKind::Upcall { .. } => &mut l.upcall,
-                TraceKind::Deliver { .. } => &mut l.deliver,
-                TraceKind::Ack { .. } => &mut l.ack,
-                TraceKind::Verdict { .. } => &mut l.verdict,
-                TraceKind::LateEoi { .. } => &mut l.eoi,
-                TraceKind::Unmask { .. } => &mut l.unmask,
-                TraceKind::Knob { .. } => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(e);
-            }
-        }
-        l
-    }
 }
 
 /// The words after the port prefix ("port 5: ").
@@ -133,10 +88,9 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                 result,
                 ..
             }) => format!(
-                "by {}{} → spurious_cnt {spurious_cnt}, {}",
-                narrate::source_words(source),
-                if spurious { ", SPURIOUS" } else { "" },
-                narrate::eoi_result(result)
+                "{}: spurious_cnt {spurious_cnt} → {}",
+                narrate::eoi_call(source, spurious),
+                narrate::eoi_result(result, true)
             ),
             _ => none(),
         },
@@ -163,7 +117,8 @@ impl Widget for EoiFlowPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let lane = self.lane;
-        let cur = current(lane);
+        let latest = lane.latest();
+        let cur = latest.current.as_ref();
         let port_title = cur
             .and_then(|e| narrate::port_of(&e.kind))
             .map(|p| {
@@ -186,7 +141,6 @@ impl Widget for EoiFlowPane<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let stages = cur.map(|e| narrate::stages(&e.kind)).unwrap_or_default();
-        let latest = Latest::find(lane);
         // The pipeline needs 7 rows; with less room, only the log.
         let show_pipeline = inner.height >= 10;
         let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
@@ -206,7 +160,7 @@ impl Widget for EoiFlowPane<'_> {
                     Span::styled(mark, t.value),
                     Span::styled(format!("{name:<14}"), name_style),
                     Span::raw(" "),
-                    Span::styled(stage_detail(s, lane, &latest), text_style),
+                    Span::styled(stage_detail(s, lane, latest), text_style),
                 ]));
             }
             lines.push(Line::styled(

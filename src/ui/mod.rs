@@ -126,6 +126,7 @@ impl Widget for &App {
                 app: self,
                 b: &c.b,
                 knob: c.knob,
+                density,
             }
             .render(screen.body, buf),
         }
@@ -176,7 +177,12 @@ fn free_play(app: &App, density: Density, body: Rect, buf: &mut Buffer) {
             // Chart and bits side by side, the throttle in one band, then the flow (and
             // the code when there is height for it). Counters go into the throttle band.
             let tall = body.height >= 30;
-            let top_h = if tall { ports::height(lane) } else { 8 }.min(body.height / 2);
+            let top_h = match (tall, density) {
+                (true, _) => ports::height(lane),
+                (false, Density::Medium) => 8,
+                (false, _) => 7,
+            }
+            .min(body.height / 2);
             let code_h = if body.height >= 34 { code::HEIGHT } else { 0 };
             let [top, th, fl, cd] = Layout::vertical([
                 Constraint::Length(top_h),

@@ -1,0 +1,434 @@
+//! Behaviour of the lab through `update(&mut App, Msg)` alone: no terminal, no clock.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use evtchn_lab::app::keymap::{self, Ctx, KEYMAP};
+use evtchn_lab::app::speed::Budget;
+use evtchn_lab::app::{App, CompareKnob, Msg, Options, Overlay, RunState, View, update};
+use evtchn_lab::sim::{Config, Direction, GuestKind, NetbackVariant};
+use evtchn_lab::ui::{self, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn lab() -> App {
+    App::new(Options {
+        scenario: Config::default(),
+        theme: Theme::dark(),
+    })
+}
+
+fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) {
+    let ev = Event::Key(KeyEvent::new(code, mods));
+    if let Some(msg) = keymap::msg_for_event(app, &ev) {
+        update(app, msg);
+    }
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        key(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+fn run(app: &mut App, secs: f64) {
+    for _ in 0..(secs / 0.02).round() as u32 {
+        update(
+            app,
+            Msg::Advance {
+                wall: Duration::from_millis(20),
+            },
+        );
+    }
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    update(
+        app,
+        Msg::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn starts_where_the_story_starts() {
+    let app = lab();
+    let c = app.lane.config();
+    assert_eq!(c.guest, GuestKind::Freebsd);
+    assert_eq!(c.direction, Direction::Tx);
+    assert_eq!(c.netback, NetbackVariant::Buggy);
+    assert!(c.throttle && c.lateeoi);
+    assert_eq!(app.run, RunState::Running);
+    assert_eq!(app.speed.label(), "1×");
+}
+
+/// The issue's promise: at 1× a change of `b` shows in the figure within two seconds.
+#[test]
+fn b_shows_in_the_goodput_figure_within_two_seconds_at_1x() {
+    let mut app = lab();
+    run(&mut app, 3.0);
+    let before = app.lane.goodput_mbps().unwrap();
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains(&format!("goodput {before:.0} Mbit/s")), "{s}");
+    assert!(s.contains("(!tx | !rx)"));
+    press(&mut app, "b");
+    run(&mut app, 2.0);
+    let after = app.lane.goodput_mbps().unwrap();
+    assert!(
+        after > before * 3.0,
+        "OR {before:.0} → AND {after:.0} Mbit/s"
+    );
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains(&format!("goodput {after:.0} Mbit/s")));
+    assert!(s.contains("(!tx && !rx)"));
+    // And back: the figure falls again.
+    press(&mut app, "b");
+    run(&mut app, 2.0);
+    assert!(app.lane.goodput_mbps().unwrap() < after / 3.0);
+}
+
+#[test]
+fn paused_means_no_virtual_time() {
+    let mut app = lab();
+    run(&mut app, 0.5);
+    press(&mut app, " ");
+    assert_eq!(app.run, RunState::Paused);
+    let t = app.lane.now_ns();
+    run(&mut app, 5.0);
+    assert_eq!(app.lane.now_ns(), t);
+    press(&mut app, " ");
+    run(&mut app, 0.1);
+    assert_eq!(app.lane.now_ns(), t + 100_000_000);
+}
+
+#[test]
+fn step_moves_exactly_to_the_next_transition() {
+    let mut app = lab();
+    run(&mut app, 0.3);
+    let seq = app.lane.sim().trace().next_seq();
+    let t = app.lane.now_ns();
+    press(&mut app, ".");
+    assert_eq!(app.run, RunState::Paused, "step pauses");
+    assert!(app.lane.sim().trace().next_seq() > seq);
+    assert!(app.lane.now_ns() >= t);
+    // The newest transition is what the pipeline marks.
+    let newest = *app.lane.sim().trace().last(1).next().unwrap();
+    assert_eq!(app.lane.latest().current, Some(newest));
+}
+
+#[test]
+fn speed_ladder_from_a_thousandth_to_a_hundred() {
+    let mut app = lab();
+    press(&mut app, &"-".repeat(9));
+    assert_eq!(app.speed.label(), "1/1000×");
+    run(&mut app, 1.0);
+    assert_eq!(app.lane.now_ns(), 1_000_000);
+    assert!(app.notice.is_none());
+    press(&mut app, "-");
+    assert!(app.notice.as_deref().unwrap().contains("end of the range"));
+    press(&mut app, &"+".repeat(20));
+    assert_eq!(app.speed.label(), "100×");
+    let t = app.lane.now_ns();
+    run(&mut app, 0.1);
+    assert_eq!(app.lane.now_ns(), t + 10_000_000_000);
+}
+
+/// When the sim cannot keep up, the work per tick is capped and the real speed is shown.
+#[test]
+fn work_per_tick_is_capped_and_the_effective_speed_shown() {
+    let mut app = lab();
+    press(&mut app, &"+".repeat(10));
+    for _ in 0..20 {
+        let t = app.lane.now_ns();
+        update(
+            &mut app,
+            Msg::Advance {
+                wall: Duration::from_millis(20),
+            },
+        );
+        // Pretend each tick's work took 200 ms of wall time.
+        assert!(app.lane.now_ns() - t <= app.budget_ns().max(2_000_000_000));
+        update(
+            &mut app,
+            Msg::Measured {
+                took: Duration::from_millis(200),
+            },
+        );
+    }
+    assert!(
+        app.budget_ns() < 2_000_000_000,
+        "budget {}",
+        app.budget_ns()
+    );
+    assert!(app.budget_ns() >= Budget::MIN_NS);
+    let e = app.lagging_speed().expect("lagging");
+    assert!(e < 100.0);
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("100×, sim keeps up:"),
+        "{}",
+        s.lines().next().unwrap()
+    );
+}
+
+#[test]
+fn knobs_go_through_set_knob_and_are_marked() {
+    let mut app = lab();
+    run(&mut app, 0.2);
+    press(&mut app, "tl]]][");
+    let c = *app.lane.config();
+    assert!(!c.throttle && !c.lateeoi);
+    assert_eq!(c.spurious_threshold, 3);
+    let labels: Vec<String> = app.lane.marks().map(|m| m.label.clone()).collect();
+    assert_eq!(
+        labels,
+        [
+            "throttle off",
+            "late EOI off",
+            "threshold 2",
+            "threshold 3",
+            "threshold 4",
+            "threshold 3"
+        ]
+    );
+    // Bounds: 1…64, no mark when nothing changes.
+    press(&mut app, &"[".repeat(10));
+    assert_eq!(app.lane.config().spurious_threshold, 1);
+    assert_eq!(app.lane.marks().count(), 8);
+}
+
+#[test]
+fn guest_and_direction_rebuild_the_sim_with_the_same_seed() {
+    let mut app = App::new(Options {
+        scenario: Config {
+            seed: 42,
+            ..Config::default()
+        },
+        theme: Theme::dark(),
+    });
+    press(&mut app, "b");
+    run(&mut app, 0.5);
+    press(&mut app, "g");
+    let c = *app.lane.config();
+    assert_eq!(c.guest, GuestKind::Linux);
+    assert_eq!(c.seed, 42);
+    assert_eq!(c.netback, NetbackVariant::Fixed, "other knobs are kept");
+    assert_eq!(app.lane.now_ns(), 0, "restarted at t = 0");
+    press(&mut app, "g");
+    assert_eq!(app.lane.config().guest, GuestKind::Rogue);
+    press(&mut app, "g");
+    assert_eq!(app.lane.config().guest, GuestKind::Freebsd);
+    press(&mut app, "d");
+    assert_eq!(app.lane.config().direction, Direction::Rx);
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap()
+            .contains("restarted at t = 0")
+    );
+}
+
+#[test]
+fn reset_returns_to_the_starting_scenario() {
+    let mut app = lab();
+    press(&mut app, "btgd");
+    run(&mut app, 0.3);
+    press(&mut app, "r");
+    assert_eq!(*app.lane.config(), *lab().lane.config());
+    assert_eq!(app.lane.now_ns(), 0);
+}
+
+#[test]
+fn compare_mode_runs_two_lanes_one_knob_apart() {
+    let mut app = lab();
+    run(&mut app, 0.3);
+    press(&mut app, "c");
+    let View::Compare(c) = &app.view else {
+        panic!("compare view")
+    };
+    assert_eq!(c.knob, CompareKnob::Netback);
+    run(&mut app, 1.5);
+    let b = app.lane_b().unwrap();
+    assert_eq!(app.lane.now_ns(), b.now_ns(), "same clock");
+    assert_eq!(app.lane.config().seed, b.config().seed);
+    assert_eq!(app.lane.config().netback, NetbackVariant::Buggy);
+    assert_eq!(b.config().netback, NetbackVariant::Fixed);
+    assert!(b.goodput_mbps().unwrap() > 2.0 * app.lane.goodput_mbps().unwrap());
+    // A knob key changes both lanes; the difference stays.
+    press(&mut app, "b");
+    assert_eq!(app.lane.config().netback, NetbackVariant::Fixed);
+    assert_eq!(
+        app.lane_b().unwrap().config().netback,
+        NetbackVariant::Buggy
+    );
+    press(&mut app, "t");
+    assert!(!app.lane.config().throttle && !app.lane_b().unwrap().config().throttle);
+    // `k`: the throttle differs now.
+    press(&mut app, "k");
+    assert_eq!(app.compare_knob(), Some(CompareKnob::Throttle));
+    let (a, b) = (*app.lane.config(), *app.lane_b().unwrap().config());
+    assert_eq!(a.netback, b.netback);
+    assert_ne!(a.throttle, b.throttle);
+    // `.` steps lane A; lane B follows its clock.
+    press(&mut app, ".");
+    assert_eq!(app.lane.now_ns(), app.lane_b().unwrap().now_ns());
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("A ·") && s.contains("B ·"));
+    press(&mut app, "c");
+    assert!(matches!(app.view, View::Free));
+    // `k` does nothing outside compare mode.
+    press(&mut app, "k");
+    assert!(matches!(app.view, View::Free));
+}
+
+#[test]
+fn help_overlay_lists_every_binding_and_takes_the_keys() {
+    let mut app = lab();
+    press(&mut app, "?");
+    assert_eq!(app.overlay, Overlay::Help);
+    let s = screen(&mut app, 120, 40);
+    for b in KEYMAP {
+        assert!(s.contains(b.help), "help misses {:?}", b.help);
+    }
+    assert!(
+        s.contains("One dom0 vCPU"),
+        "the model's simplifications are said"
+    );
+    // Knob keys do nothing under the help; Esc closes it.
+    press(&mut app, "b");
+    assert_eq!(app.lane.config().netback, NetbackVariant::Buggy);
+    key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(app.overlay, Overlay::None);
+    press(&mut app, "??");
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn footer_is_generated_from_the_key_map() {
+    for (keys, ctx) in [("", Ctx::Free), ("c", Ctx::Compare), ("?", Ctx::Help)] {
+        let mut app = lab();
+        press(&mut app, keys);
+        let s = screen(&mut app, 200, 50);
+        let footer: String = s.lines().rev().take(2).collect::<Vec<_>>().join("\n");
+        for b in keymap::bindings(ctx) {
+            let hint = format!(" {}  {} ", b.shown, b.label);
+            assert!(
+                footer.contains(&hint),
+                "{ctx:?}: footer misses {hint:?}\n{footer}"
+            );
+        }
+    }
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut app = lab();
+    press(&mut app, "q");
+    assert!(app.should_quit());
+    let mut app = lab();
+    key(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(app.should_quit());
+}
+
+/// Clicking a knob in the status bar sends the knob's message.
+#[test]
+fn clicking_a_knob_toggles_it() {
+    let mut app = lab();
+    let s = screen(&mut app, 120, 40);
+    let top = s.lines().next().unwrap();
+    let col = |text: &str| {
+        let byte = top.find(text).unwrap_or_else(|| panic!("{text} in {top}"));
+        // The line is quoted; count characters, not bytes.
+        top[..byte].chars().count() as u16 - 1
+    };
+    let (nb, thr) = (col("netback OR"), col("throttle on"));
+    update(
+        &mut app,
+        Msg::Click {
+            column: nb + 3,
+            row: 0,
+        },
+    );
+    assert_eq!(app.lane.config().netback, NetbackVariant::Fixed);
+    update(
+        &mut app,
+        Msg::Click {
+            column: thr,
+            row: 0,
+        },
+    );
+    assert!(!app.lane.config().throttle);
+    // Elsewhere: nothing.
+    let before = *app.lane.config();
+    update(&mut app, Msg::Click { column: nb, row: 5 });
+    update(
+        &mut app,
+        Msg::Click {
+            column: 119,
+            row: 0,
+        },
+    );
+    assert_eq!(*app.lane.config(), before);
+}
+
+/// NO_COLOR: not one cell with a colour, in any view.
+#[test]
+fn no_color_theme_paints_no_colour() {
+    let mut app = App::new(Options {
+        scenario: Config::default(),
+        theme: Theme::pick(false, true),
+    });
+    run(&mut app, 1.0);
+    for keys in ["", "c", "?"] {
+        press(&mut app, keys);
+        update(
+            &mut app,
+            Msg::Resize {
+                width: 120,
+                height: 40,
+            },
+        );
+        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| ui::draw(f, &app)).unwrap();
+        for cell in t.backend().buffer().content() {
+            assert_eq!(cell.fg, Color::Reset, "{keys:?}: {cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "{keys:?}: {cell:?}");
+        }
+    }
+}
+
+#[test]
+fn themes_are_picked_by_flag_and_no_color() {
+    assert_eq!(Theme::pick(true, false), Theme::light());
+    assert_eq!(Theme::pick(false, false), Theme::dark());
+    assert_eq!(Theme::pick(true, true), Theme::no_color());
+}
+
+/// Paused, the loop has no reason to draw or tick: the app says it is not running.
+#[test]
+fn pause_stops_the_ticks() {
+    let mut app = lab();
+    assert!(app.is_running());
+    press(&mut app, " ");
+    assert!(!app.is_running());
+    press(&mut app, ".");
+    assert!(!app.is_running(), "a step keeps it paused");
+}
+
+/// Render is pure: the same app draws the same frame, and drawing changes nothing.
+#[test]
+fn rendering_is_a_pure_function_of_the_app() {
+    let mut app = lab();
+    run(&mut app, 0.7);
+    let a = screen(&mut app, 120, 40);
+    let t = app.lane.now_ns();
+    let b = screen(&mut app, 120, 40);
+    assert_eq!(a, b);
+    assert_eq!(app.lane.now_ns(), t);
+}
