@@ -7,7 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
 
 #[derive(Debug, Parser)]
-#[command(name = "evtchn-lab", version, about, long_about = None)]
+#[command(
+    name = "evtchn-lab",
+    version,
+    about,
+    long_about = None,
+    after_help = "With no command, evtchn-lab opens the live lab where the story starts \
+                  (a FreeBSD guest sending, buggy netback, throttle on). In the lab, press ? \
+                  for the keys."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -17,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario headless and print what happened.
     Run(RunArgs),
-    /// Open the live lab (free play) from a scenario; with no subcommand, the story's start.
+    /// Open the live lab (free play) from a scenario (plain `evtchn-lab`: the story's start).
     Free(FreeArgs),
 }
 

@@ -20,7 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
-use crate::sim::{Direction, GuestKind, NetbackVariant};
+use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -63,7 +63,17 @@ pub fn condition_spans<'a>(v: NetbackVariant, theme: &Theme) -> Vec<Span<'a>> {
 }
 
 /// One line of why, for the scenario at hand.
-pub fn why(guest: GuestKind, dir: Direction, v: NetbackVariant) -> &'static str {
+pub fn why(cfg: &Config) -> &'static str {
+    let (guest, dir, v) = (cfg.guest, cfg.direction, cfg.netback);
+    if !cfg.lateeoi {
+        return "late EOI off: no verdict is used, no EOI is sent, nothing is throttled";
+    }
+    if !cfg.throttle && cfg.common_channel() {
+        return match v {
+            NetbackVariant::Buggy => "`|` still flags spurious, but the throttle is off: no pauses",
+            NetbackVariant::Fixed => "spurious only if neither side had work (throttle off anyway)",
+        };
+    }
     match (guest, v, dir) {
         (GuestKind::Linux, _, _) => "split channels: each handler checks its own ring; unused here",
         (GuestKind::Rogue, _, _) => "rogue posts nothing: no work either way → spurious, throttled",
@@ -137,7 +147,7 @@ impl Widget for CodePane<'_> {
             Line::styled("    }", code),
             Line::from(vec![
                 Span::styled(" why: ", t.name),
-                Span::styled(why(cfg.guest, cfg.direction, v), t.text),
+                Span::styled(why(&cfg), t.text),
             ]),
         ];
         put_lines(&lines, inner, buf);

@@ -90,7 +90,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
             }) => format!(
                 "{}: spurious_cnt {spurious_cnt} → {}",
                 narrate::eoi_call(source, spurious),
-                narrate::eoi_result(result, true)
+                narrate::eoi_result(result, false)
             ),
             _ => none(),
         },

@@ -128,7 +128,7 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
             a.throttle,
             other(CompareKnob::Throttle, |c| c.throttle),
         ),
-        if a.throttle { t.knob } else { t.knob_good },
+        t.knob,
         Msg::ToggleThrottle,
     ));
     v.push(knob(
@@ -222,7 +222,9 @@ pub fn layout(app: &App, area: Rect) -> Vec<(Rect, Seg)> {
         if *x >= end {
             return;
         }
-        let sw = (Span::raw(s.text.as_str()).width() as u16 + 2).min(end - *x);
+        let sw = (Span::raw(s.text.as_str()).width() as u16)
+            .saturating_add(2)
+            .min(end - *x);
         out.push((Rect::new(*x, area.y, sw, 1), s));
         *x = x.saturating_add(sw);
     };
@@ -341,7 +343,7 @@ impl Widget for KeyBar<'_> {
         let (mut x, mut y) = (area.x, area.y);
         for it in chosen {
             let iw: u16 = it.iter().map(|s| s.width() as u16).sum();
-            if x > area.x && x + iw > area.right() {
+            if x > area.x && x.saturating_add(iw) > area.right() {
                 y += 1;
                 x = area.x;
             }

@@ -193,7 +193,7 @@ impl Widget for ThrottlePane<'_> {
         let next = next_spurious_cnt(cnt, cfg.hz);
         let delay = spurious_delay(next, thr, cfg.hz);
         lines.push(if !cfg.throttle || !cfg.lateeoi {
-            Line::styled(" spurious EOIs are only counted, never delayed", t.dim)
+            Line::styled(" spurious EOIs counted, never delayed", t.dim)
         } else if delay == 0 {
             Line::styled(format!(" next spurious EOI: no pause (cnt {next})"), t.dim)
         } else {

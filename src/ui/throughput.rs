@@ -86,7 +86,14 @@ impl Widget for ThroughputPane<'_> {
             .map(|m| (m.t_ns as f64 / 1e9, m.label.as_str()))
             .filter(|&(x, _)| x >= lo)
             .collect();
-        let mut block = pane(title(vec![Span::raw("Throughput")]), t);
+        let mut parts = vec![Span::raw("Throughput")];
+        if area.width >= 70 {
+            parts.push(Span::styled(
+                " · model figures, illustrative: compare by ratio",
+                t.dim,
+            ));
+        }
+        let mut block = pane(title(parts), t);
         if !marks.is_empty() {
             let mut spans = vec![Span::raw(" ")];
             for (x, label) in marks.iter().rev().take(3).rev() {
