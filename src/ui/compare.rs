@@ -30,7 +30,7 @@ use crate::app::{App, CompareKnob, Lane};
 use super::code::{condition, condition_spans, operator_word};
 use super::counters::device_counters;
 use super::eoi_flow::log_style;
-use super::throttle::{pause_line, strip};
+use super::throttle::{StripKind, pause_line, strip};
 use super::throughput::{ThroughputPane, goodput_text};
 use super::{Density, pane, put_lines, title};
 
@@ -97,7 +97,12 @@ impl Widget for LaneColumn<'_> {
             lines.push(Line::from(spans));
         }
         lines.push(pause_line(lane, t));
-        let mut s = strip(lane, inner.width.saturating_sub(2) as usize, t);
+        let mut s = strip(
+            lane,
+            inner.width.saturating_sub(2) as usize,
+            t,
+            StripKind::Paused,
+        );
         s.spans.insert(0, Span::raw(" "));
         lines.push(s);
         let paused = lane

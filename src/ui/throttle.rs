@@ -38,7 +38,7 @@ pub const SHORT_HEIGHT: u16 = 5;
 
 /// Strip levels by the share of the jiffy the port was *not* paused: a full block is open,
 /// a blank is a whole jiffy paused.
-/// A jiffy paused from end to end is a dot: a gap in the bars that still shows the strip.
+/// A jiffy shut from end to end is a dot: a gap in the bars that still shows the strip.
 const LEVELS: [&str; 9] = ["·", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 pub struct ThrottlePane<'a> {
@@ -95,19 +95,35 @@ pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'
     }
 }
 
-/// One strip of `width` cells, newest at the right.
-pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme) -> Line<'a> {
+/// What a timeline strip shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StripKind {
+    /// Throttle pauses (on the delayed-EOI list): the gaps the issue is about.
+    Paused,
+    /// Any masking, including the normal wait for NAPI's or the kthread's EOI.
+    Masked,
+}
+
+/// One strip of `width` cells, newest at the right. A cell's height is the share of its
+/// jiffy the port was *not* paused (or not masked): low cells and dots are the gaps.
+pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme, kind: StripKind) -> Line<'a> {
     let cells = lane.cells();
     let n = cells.len().min(width);
     let mut spans = Vec::with_capacity(n + 1);
     if n < width {
-        spans.push(Span::styled("·".repeat(width - n), theme.dim));
+        spans.push(Span::styled(" ".repeat(width - n), theme.dim));
     }
     for c in cells.skip(lane.cells().len() - n) {
-        let open = 255 - u32::from(c.paused);
+        let shut = match kind {
+            StripKind::Paused => c.paused,
+            StripKind::Masked => c.masked,
+        };
+        let open = 255 - u32::from(shut);
         let level = ((open * 8 + 127) / 255) as usize;
         let style = if c.paused >= 128 {
             theme.strip_paused
+        } else if shut >= 128 {
+            theme.warn
         } else {
             theme.strip_open
         };
@@ -161,7 +177,7 @@ impl Widget for ThrottlePane<'_> {
                 Span::raw(" ·"),
             ];
             first.extend(pause_line(self.lane, t).spans);
-            let mut s = strip(self.lane, strip_w, t);
+            let mut s = strip(self.lane, strip_w, t, StripKind::Paused);
             s.spans.insert(0, Span::raw(" "));
             let d = super::counters::device_counters(self.lane);
             let mut last = match self.lane.masked_paused_pct() {
@@ -205,10 +221,18 @@ impl Widget for ThrottlePane<'_> {
                 t.dim,
             )
         });
-        let mut s = strip(self.lane, strip_w, t);
-        s.spans.insert(0, Span::raw(" "));
-        lines.push(s);
-        lines.push(Line::styled(" 1 cell = 1 jiffy · low = paused", t.dim));
+        let label_w = 8;
+        let w = strip_w.saturating_sub(label_w);
+        for (label, kind) in [("paused", StripKind::Paused), ("masked", StripKind::Masked)] {
+            let mut s = strip(self.lane, w, t, kind);
+            s.spans
+                .insert(0, Span::styled(format!(" {label:<7}"), t.name));
+            lines.push(s);
+        }
+        lines.push(Line::styled(
+            " 1 cell = 1 jiffy · low = paused/masked",
+            t.dim,
+        ));
         if let Some(sh) = shares {
             lines.push(Line::from(sh));
         }
