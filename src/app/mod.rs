@@ -279,9 +279,9 @@ fn next_guest(g: GuestKind) -> GuestKind {
 
 fn guest_notice(g: GuestKind) -> &'static str {
     match g {
-        GuestKind::Freebsd => "guest freebsd: one common channel (netback's xenvif_interrupt)",
-        GuestKind::Linux => "guest linux: split TX/RX channels, the common condition is never used",
-        GuestKind::Rogue => "guest rogue: notifies as fast as it can, posts no requests",
+        GuestKind::Freebsd => "guest freebsd: one common channel",
+        GuestKind::Linux => "guest linux: split channels, OR/AND unused",
+        GuestKind::Rogue => "guest rogue: notifies nonstop, posts nothing",
     }
 }
 
@@ -313,7 +313,7 @@ pub fn update(app: &mut App, msg: Msg) {
             let mut cfg = *app.lane.config();
             cfg.guest = next_guest(cfg.guest);
             app.restart(cfg);
-            app.notice = Some(format!("{}; restarted at t = 0", guest_notice(cfg.guest)));
+            app.notice = Some(format!("{}; t = 0 again", guest_notice(cfg.guest)));
         }
         Msg::ToggleDirection => {
             let mut cfg = *app.lane.config();
@@ -326,7 +326,7 @@ pub fn update(app: &mut App, msg: Msg) {
                 Direction::Tx => "tx: the guest sends",
                 Direction::Rx => "rx: the guest receives",
             };
-            app.notice = Some(format!("direction {d}; restarted at t = 0"));
+            app.notice = Some(format!("direction {d}; t = 0 again"));
         }
         Msg::TogglePause => {
             app.run = match app.run {
