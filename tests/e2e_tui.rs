@@ -107,7 +107,13 @@ impl Tmux {
     fn lab_pid(&self) -> u32 {
         let shell = self.flag("pane_pid");
         let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-            .expect("read the shell's children");
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| {
+                let out = Command::new("pgrep").args(["-P", &shell]).output().ok()?;
+                Some(String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .unwrap_or_default();
         children
             .split_whitespace()
             .next()
