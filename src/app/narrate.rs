@@ -3,7 +3,7 @@
 //! Pure functions of [`TraceEvent`]s: the EOI-flow pane and the compare lanes read them at
 //! render time, the tests read them directly.
 
-use crate::sim::{EoiResult, EoiSource, PortRole, SendOutcome, TraceEvent, TraceKind};
+use crate::sim::{EoiResult, EoiSource, PortRole, SendOutcome, TraceKind};
 
 use super::lane::knob_label;
 
@@ -253,11 +253,6 @@ pub fn time_stamp(t_ns: u64) -> String {
         t_ns / 1_000_000_000,
         t_ns % 1_000_000_000 / 1_000
     )
-}
-
-/// A full log line: time and words.
-pub fn log_line(ev: &TraceEvent) -> String {
-    format!("{} {}", time_stamp(ev.t_ns), describe(&ev.kind))
 }
 
 #[cfg(test)]

@@ -2,19 +2,24 @@
 //! transition marked `▶`, then a scrolling log of transitions in plain words.
 //!
 //! ```text
-//! ┌ EOI flow · port 5 (common) ───────────────────────────────────────────┐
-//! │   notify        port 5: guest notifies → masked: held pending          │
-//! │   pending       evtchn_pending 1 · pending_sel 0b0 · upcall_pending 0  │
-//! │   upcall        irq_epoch 1234, handles port 5                         │
-//! │   ack/mask      pending cleared, masked (EOI_PENDING)                  │
-//! │ ▶ handler       found TX work, no RX work → flagged SPURIOUS (OR)      │
-//! │   late EOI      from handler, SPURIOUS → spurious_cnt 2, pause 1 jiffy │
-//! │   delayed/unmask ON THE DELAYED LIST: 1 jiffy left                     │
-//! │ ── recent transitions (virtual time, jiffy) ──                         │
-//! │ 1.234567s j308   port 5: handler found TX work, no RX work → …         │
-//! └────────────────────────────────────────────────────────────────────────┘
+//! ┌ EOI flow · port 5 (common) · ▶ = latest transition ──────────────────────┐
+//! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
+//! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
+//! │  upcall         dom0 vCPU0 loop, irq_epoch 1234: handles port 5           │
+//! │  ack/mask       acked → pending cleared, masked (EOI_PENDING)             │
+//! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
+//! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
+//! │▶ delayed/unmask port 5 ON THE DELAYED LIST, masked: 1 jiffy left          │
+//! │ ── recent transitions (virtual time) ──                                   │
+//! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)│
+//! └───────────────────────────────────────────────────────────────────────────┘
 //! ```
-//! Everything is read from `sim.trace()` and the live bits at render time.
+//! With little height, the pipeline folds into one line with the current stage in
+//! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
+//!
+//! The stage rows come from the newest transition of each kind (kept by the lane as the sim
+//! runs, so a flood of notifies cannot push them out) and the live bits; the log is the
+//! tail of `sim.trace()`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

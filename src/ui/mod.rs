@@ -31,7 +31,6 @@ pub mod throughput;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
@@ -257,9 +256,4 @@ pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
             cell.set_symbol("…");
         }
     }
-}
-
-/// A style only when not empty (so no-colour themes leave cells untouched).
-pub fn styled(s: impl Into<String>, style: Style) -> Span<'static> {
-    Span::styled(s.into(), style)
 }
