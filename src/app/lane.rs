@@ -65,10 +65,14 @@ pub struct Mark {
     pub label: String,
 }
 
-/// One jiffy of the timeline: how much of it the guest's port(s) spent masked and paused
-/// (0 = none, 255 = all of it; averaged over the ports).
+/// Timeline cells per jiffy: finer than a jiffy, so a pause that starts mid-jiffy and ends
+/// at the tick shows as a gap after a short open stretch, not as one uniform low cell.
+pub const CELLS_PER_JIFFY: u64 = 4;
+
+/// One cell (a quarter jiffy) of the timeline: how much of it the guest's port(s) spent
+/// masked and paused (0 = none, 255 = all of it; averaged over the ports).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct JiffyCell {
+pub struct TimelineCell {
     pub masked: u8,
     pub paused: u8,
 }
@@ -106,7 +110,7 @@ struct Snapshot {
 pub struct Lane {
     sim: Sim,
     marks: VecDeque<Mark>,
-    cells: VecDeque<JiffyCell>,
+    cells: VecDeque<TimelineCell>,
     /// Masked and paused port-time (ns) at the last closed jiffy boundary.
     at_boundary: (u64, u64),
     boundary_ns: u64,
@@ -161,7 +165,7 @@ impl Lane {
     }
 
     /// The timeline, oldest jiffy first.
-    pub fn cells(&self) -> impl DoubleEndedIterator<Item = &JiffyCell> + ExactSizeIterator + '_ {
+    pub fn cells(&self) -> impl DoubleEndedIterator<Item = &TimelineCell> + ExactSizeIterator + '_ {
         self.cells.iter()
     }
 
@@ -182,10 +186,15 @@ impl Lane {
         });
     }
 
-    /// Run the simulation up to `target_ns`, closing a timeline cell at every jiffy boundary.
+    /// Virtual time covered by one timeline cell, ns.
+    pub fn cell_ns(&self) -> u64 {
+        (self.sim.config().jiffy_ns() / CELLS_PER_JIFFY).max(1)
+    }
+
+    /// Run the simulation up to `target_ns`, closing a timeline cell at every cell boundary.
     pub fn advance_to(&mut self, target_ns: u64) {
         let before = self.snapshot();
-        let jiffy = self.sim.config().jiffy_ns().max(1);
+        let jiffy = self.cell_ns();
         while self.sim.now_ns() < target_ns {
             let now = self.sim.now_ns();
             let boundary = (now / jiffy + 1) * jiffy;
@@ -210,11 +219,11 @@ impl Lane {
         found
     }
 
-    /// Close every timeline cell whose jiffy has ended. Exact when called at each boundary
+    /// Close every timeline cell whose time has ended. Exact when called at each boundary
     /// (as `advance_to` does); after a single step that crossed several boundaries the time
     /// is shared evenly among them.
     fn close_cells(&mut self) {
-        let jiffy = self.sim.config().jiffy_ns().max(1);
+        let jiffy = self.cell_ns();
         let boundary = self.sim.now_ns() / jiffy * jiffy;
         if boundary <= self.boundary_ns {
             return;
@@ -227,7 +236,7 @@ impl Lane {
         let dp = paused.saturating_sub(self.at_boundary.1);
         let span = (n * jiffy * ports).max(1);
         let share = |d: u64| ((d.min(span) * 255 + span / 2) / span) as u8;
-        let cell = JiffyCell {
+        let cell = TimelineCell {
             masked: share(dm),
             paused: share(dp),
         };
@@ -351,13 +360,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timeline_gets_one_cell_per_jiffy_and_pauses_show() {
+    fn timeline_gets_four_cells_per_jiffy_and_pauses_show_as_gaps() {
         let mut lane = Lane::new(Config::default());
-        lane.advance_to(400_000_000); // 100 jiffies at HZ 250
+        lane.advance_to(100_000_000); // 25 jiffies at HZ 250
         assert_eq!(lane.cells().count(), 100);
-        // The buggy default is paused most of the time.
+        // The buggy default is paused most of the time…
         let paused: u32 = lane.cells().map(|c| u32::from(c.paused)).sum();
         assert!(paused > 100 * 255 / 2, "paused share {paused}");
+        // …but every jiffy opens briefly after the worker's EOI: open cells between gaps.
+        let open = lane.cells().filter(|c| c.paused < 192).count();
+        let shut = lane.cells().filter(|c| c.paused == 255).count();
+        assert!(open >= 20 && shut >= 40, "open {open}, shut {shut}");
         let g = lane.goodput_mbps().unwrap();
         assert!(g > 0.0);
     }

@@ -1,12 +1,12 @@
 //! Throttle pane: `spurious_cnt` against `spurious_threshold`, the current pause, and a
-//! timeline strip with one cell per jiffy, so throttle pauses are visible as gaps.
+//! timeline strip with four cells per jiffy, so throttle pauses are visible as gaps.
 //!
 //! ```text
 //! ┌ Throttle · patch 12 on ─────────────────────┐
 //! │ spurious_cnt 2  spurious_threshold 1        │
 //! │ next spurious EOI: pause 2 jiffies          │
 //! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
-//! │ 1 cell = 1 jiffy (4 ms) · low = paused      │
+//! │ 1 cell = ¼ jiffy (1 ms) · low = paused      │
 //! │ last second: paused 85% · masked 86%        │
 //! └─────────────────────────────────────────────┘
 //! ```
@@ -105,7 +105,7 @@ pub enum StripKind {
 }
 
 /// One strip of `width` cells, newest at the right. A cell's height is the share of its
-/// jiffy the port was *not* paused (or not masked): low cells and dots are the gaps.
+/// time the port was *not* paused (or not masked): low cells and dots are the gaps.
 pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme, kind: StripKind) -> Line<'a> {
     let cells = lane.cells();
     let n = cells.len().min(width);
@@ -130,6 +130,16 @@ pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme, kind: StripKind) -> L
         spans.push(Span::styled(LEVELS[level.min(8)], style));
     }
     Line::from(spans)
+}
+
+/// The time one strip cell covers, in words.
+fn cell_label(lane: &Lane) -> String {
+    let ns = lane.cell_ns();
+    if ns >= 1_000_000 && ns % 1_000_000 == 0 {
+        format!("{} ms", ns / 1_000_000)
+    } else {
+        format!("{} µs", ns / 1_000)
+    }
 }
 
 impl Widget for ThrottlePane<'_> {
@@ -230,7 +240,7 @@ impl Widget for ThrottlePane<'_> {
             lines.push(s);
         }
         lines.push(Line::styled(
-            " 1 cell = 1 jiffy · low = paused/masked",
+            format!(" cell = ¼ jiffy ({}) · low = shut", cell_label(self.lane)),
             t.dim,
         ));
         if let Some(sh) = shares {
