@@ -135,7 +135,7 @@ pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme, kind: StripKind) -> L
 /// The time one strip cell covers, in words.
 fn cell_label(lane: &Lane) -> String {
     let ns = lane.cell_ns();
-    if ns >= 1_000_000 && ns % 1_000_000 == 0 {
+    if ns >= 1_000_000 && ns.is_multiple_of(1_000_000) {
         format!("{} ms", ns / 1_000_000)
     } else {
         format!("{} µs", ns / 1_000)
