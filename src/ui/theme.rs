@@ -151,7 +151,8 @@ impl Theme {
         Theme {
             kind: ThemeKind::Light,
             base: Style::new().fg(fg),
-            border: Style::new().fg(Color::Gray),
+            // ANSI 7 (Gray) is near-invisible on a light background: use ANSI 8.
+            border: Style::new().fg(Color::DarkGray),
             title: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
             text: Style::new().fg(fg),
             dim: Style::new().fg(Color::DarkGray),
@@ -182,7 +183,7 @@ impl Theme {
                 .add_modifier(Modifier::BOLD),
             notice: Style::new().fg(Color::Magenta),
             bit_set: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            bit_clear: Style::new().fg(Color::Gray),
+            bit_clear: Style::new().fg(Color::DarkGray),
             bit_changed: Style::new()
                 .fg(Color::White)
                 .bg(Color::Magenta)
