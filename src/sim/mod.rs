@@ -167,7 +167,8 @@ struct Peer {
     arrive_scheduled: bool,
 }
 
-/// The whole simulated system.
+/// The whole simulated system. A clone continues independently (a "what if" branch).
+#[derive(Clone)]
 pub struct Sim {
     cfg: Config,
     now: u64,

@@ -231,3 +231,18 @@ fn step_transition_stops_at_the_next_traced_transition() {
     assert!(s.step_transition(100_000));
     assert!(s.trace().next_seq() > before);
 }
+
+/// A clone is a branch: it continues exactly as the original would.
+#[test]
+fn a_clone_continues_like_the_original() {
+    let mut a = Sim::new(Config::default());
+    a.run_until(50_000_000);
+    let mut b = a.clone();
+    a.run_until(120_000_000);
+    b.run_until(120_000_000);
+    assert_eq!(a.report(), b.report());
+    b.set_knob(KnobChange::Netback(NetbackVariant::Fixed));
+    a.run_until(400_000_000);
+    b.run_until(400_000_000);
+    assert!(b.report().goodput_mbps > a.report().goodput_mbps);
+}
