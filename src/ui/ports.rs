@@ -45,6 +45,20 @@ pub fn role_name(r: PortRole) -> &'static str {
     }
 }
 
+/// The names of the set bits joined by `|`, or `none` when no bit is set.
+fn bit_names(bits: u8, names: &[(u8, &str)], none: &str) -> String {
+    let set: Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if set.is_empty() {
+        none.into()
+    } else {
+        set.join("|")
+    }
+}
+
 /// `EOI_PENDING|EXPLICIT`, or `-`.
 pub fn mask_reasons(bits: u8) -> String {
     let names = [
@@ -52,16 +66,7 @@ pub fn mask_reasons(bits: u8) -> String {
         (mask_reason::TEMPORARY, "TEMPORARY"),
         (mask_reason::EOI_PENDING, "EOI_PENDING"),
     ];
-    let v: Vec<&str> = names
-        .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    if v.is_empty() {
-        "-".into()
-    } else {
-        v.join("|")
-    }
+    bit_names(bits, &names, "-")
 }
 
 /// netback's `eoi_pending` bits by name, or `0`.
@@ -71,16 +76,7 @@ pub fn eoi_pending_names(bits: u8) -> String {
         (eoi_pending::TX_EOI, "TX_EOI"),
         (eoi_pending::COMMON_EOI, "COMMON_EOI"),
     ];
-    let v: Vec<&str> = names
-        .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    if v.is_empty() {
-        "0".into()
-    } else {
-        v.join("|")
-    }
+    bit_names(bits, &names, "0")
 }
 
 /// One `xl debug-keys e` line: `    5 [1/0/1]`, each bit styled (set, clear, just changed).
