@@ -880,10 +880,7 @@ impl Sim {
         let scale_num = self.jitter(1_000_000);
         for _ in 0..n {
             let pkt = self.tx.take_request();
-            offsets += match pkt.kind {
-                PktKind::Data => p.dom0_pkt_ns,
-                PktKind::Ack => p.dom0_ack_ns,
-            };
+            offsets += self.dom0_pkt_cost(pkt);
             let depart = self.now + offsets * scale_num / 1_000_000;
             self.bridge_to_peer(depart, pkt);
         }
@@ -960,11 +957,7 @@ impl Sim {
                 cost += self.lateeoi(port, false, EoiSource::Kthread);
             }
             self.kthread.runnable = false;
-            self.kthread.running = true;
-            self.kthread.batch = 0;
-            let cost = self.jitter(cost);
-            self.counters.dom0_busy_ns += cost;
-            self.q.push(self.now + cost, Ev::KthreadDone);
+            self.kthread_run(0, cost);
             return;
         }
         let n = (self.rx_queue.len() as u32)
@@ -975,16 +968,26 @@ impl Sim {
             let pkt = self.rx_queue.pop_front().expect("n <= queue length");
             self.rx.take_request();
             self.rx.put_response(pkt);
-            cost += match pkt.kind {
-                PktKind::Data => p.dom0_pkt_ns,
-                PktKind::Ack => p.dom0_ack_ns,
-            };
+            cost += self.dom0_pkt_cost(pkt);
         }
+        self.kthread_run(n, cost);
+    }
+
+    /// The kthread is busy for `cost` (jittered) moving `batch` packets.
+    fn kthread_run(&mut self, batch: u32, cost: u64) {
         let cost = self.jitter(cost);
         self.counters.dom0_busy_ns += cost;
         self.kthread.running = true;
-        self.kthread.batch = n;
+        self.kthread.batch = batch;
         self.q.push(self.now + cost, Ev::KthreadDone);
+    }
+
+    /// netback's cost for one packet, either way.
+    fn dom0_pkt_cost(&self, pkt: Pkt) -> u64 {
+        match pkt.kind {
+            PktKind::Data => self.cfg.params.dom0_pkt_ns,
+            PktKind::Ack => self.cfg.params.dom0_ack_ns,
+        }
     }
 
     fn kthread_done(&mut self) {
