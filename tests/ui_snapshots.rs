@@ -4,59 +4,17 @@
 //! Time only moves through `Msg::Advance { wall }` in 20 ms steps (the loop's tick), so the
 //! frames never depend on the machine's clock or speed.
 
-use std::time::Duration;
-
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use evtchn_lab::app::{App, Msg, Options, keymap, update};
-use evtchn_lab::sim::Config;
+use evtchn_lab::app::App;
 use evtchn_lab::ui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
+mod common;
+use common::{frame, press, run};
+
 fn lab(theme: Theme) -> App {
-    App::new(Options {
-        scenario: Config::default(),
-        theme,
-    })
-}
-
-/// Press keys as the terminal would send them, through the key map.
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let ev = Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        if let Some(msg) = keymap::msg_for_event(app, &ev) {
-            update(app, msg);
-        }
-    }
-}
-
-/// `secs` of wall time, in the loop's 20 ms ticks.
-fn run(app: &mut App, secs: f64) {
-    let ticks = (secs / 0.02).round() as u32;
-    for _ in 0..ticks {
-        update(
-            app,
-            Msg::Advance {
-                wall: Duration::from_millis(20),
-            },
-        );
-    }
-}
-
-fn frame(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(
-        app,
-        Msg::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
-    t
+    common::lab_with(theme)
 }
 
 macro_rules! snap {

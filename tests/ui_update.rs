@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use evtchn_lab::app::keymap::{self, Ctx, KEYMAP};
 use evtchn_lab::app::speed::Budget;
 use evtchn_lab::app::{App, CompareKnob, Msg, Options, Overlay, RunState, View, update};
@@ -12,49 +12,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-fn lab() -> App {
-    App::new(Options {
-        scenario: Config::default(),
-        theme: Theme::dark(),
-    })
-}
-
-fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) {
-    let ev = Event::Key(KeyEvent::new(code, mods));
-    if let Some(msg) = keymap::msg_for_event(app, &ev) {
-        update(app, msg);
-    }
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        key(app, KeyCode::Char(c), KeyModifiers::NONE);
-    }
-}
-
-fn run(app: &mut App, secs: f64) {
-    for _ in 0..(secs / 0.02).round() as u32 {
-        update(
-            app,
-            Msg::Advance {
-                wall: Duration::from_millis(20),
-            },
-        );
-    }
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    update(
-        app,
-        Msg::Resize {
-            width: w,
-            height: h,
-        },
-    );
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
-    t.backend().to_string()
-}
+mod common;
+use common::{key, lab, press, run, screen};
 
 #[test]
 fn starts_where_the_story_starts() {
