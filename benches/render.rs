@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use evtchn_lab::app::{App, Msg, Options, update};
-use evtchn_lab::sim::Config;
+use evtchn_lab::sim::{Config, KnobChange, NetbackVariant};
 use evtchn_lab::ui::{self, theme::Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -17,15 +17,7 @@ fn main() {
 fn lab(keys: &[Msg]) -> App {
     let mut app = App::new(Options {
         scenario: Config::default(),
-        theme: Theme::dark(),
     });
-    update(
-        &mut app,
-        Msg::Resize {
-            width: 160,
-            height: 50,
-        },
-    );
     for _ in 0..150 {
         update(
             &mut app,
@@ -50,9 +42,10 @@ fn lab(keys: &[Msg]) -> App {
 
 fn bench_frame(bencher: divan::Bencher, app: &App) {
     let mut terminal = Terminal::new(TestBackend::new(160, 50)).expect("test backend");
+    let theme = Theme::dark();
     bencher.bench_local(|| {
         terminal
-            .draw(|f| ui::draw(f, divan::black_box(app)))
+            .draw(|f| ui::draw(f, divan::black_box(app), &theme))
             .expect("draw");
     });
 }
@@ -60,7 +53,7 @@ fn bench_frame(bencher: divan::Bencher, app: &App) {
 /// Free play, every pane (the knob flipped half-way, so the chart has a mark).
 #[divan::bench]
 fn free_play_160x50(bencher: divan::Bencher) {
-    let app = lab(&[Msg::ToggleNetback]);
+    let app = lab(&[Msg::Set(KnobChange::Netback(NetbackVariant::Fixed))]);
     bench_frame(bencher, &app);
 }
 

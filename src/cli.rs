@@ -2,9 +2,20 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
+
+/// A parser for one of the sim's named values: clap lists the names in `--help` and in its
+/// error message, and the sim's own `FromStr` turns the name into the value.
+fn named<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,14 +56,19 @@ impl Switch {
 /// The scenario: the same flags for every command that starts a simulation.
 #[derive(Clone, Debug, Args)]
 pub struct ScenarioArgs {
-    /// Guest kind: freebsd (one common channel), linux (split channels), rogue (XSA-332 threat).
-    #[arg(long, value_enum, default_value_t = GuestKind::Freebsd)]
+    /// Guest kind: freebsd (one common channel), linux (split channels), rogue (XSA-332
+    /// threat), idle (notifies only when you press n in the lab).
+    #[arg(long, default_value = "freebsd", value_parser = named::<GuestKind>(GuestKind::NAMES))]
     pub guest: GuestKind,
     /// Traffic direction seen from the guest: tx (guest sends) or rx (guest receives).
-    #[arg(long, value_enum, default_value_t = Direction::Tx)]
+    #[arg(long, default_value = "tx", value_parser = named::<Direction>(Direction::NAMES))]
     pub direction: Direction,
     /// netback's common-channel condition: buggy (`!tx | !rx`) or fixed (`!tx && !rx`).
-    #[arg(long, value_enum, default_value_t = NetbackVariant::Buggy)]
+    #[arg(
+        long,
+        default_value = "buggy",
+        value_parser = named::<NetbackVariant>(NetbackVariant::NAMES)
+    )]
     pub netback: NetbackVariant,
     /// The throttle (XSA-332 patch 12, "block rogue events for some time").
     #[arg(long, value_enum, default_value_t = Switch::On)]

@@ -10,10 +10,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::RunArgs;
-use crate::sim::{
-    Config, Direction, EoiResult, GuestKind, NetbackVariant, Report, Sample, Sim, TraceEvent,
-    TraceKind,
-};
+use crate::sim::{Config, EoiResult, Report, Sample, Sim, TraceEvent, TraceKind, on_off};
 
 /// Trace ring size while exporting: far more than one chunk of the run ever records.
 const EXPORT_RING: usize = 1 << 16;
@@ -64,25 +61,19 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<()> {
 
 /// One line naming the scenario.
 pub fn describe(cfg: &Config) -> String {
-    let guest = match cfg.guest {
-        GuestKind::Freebsd => "freebsd guest (one common event channel)",
-        GuestKind::Linux => "linux guest (split event channels)",
-        GuestKind::Rogue => "rogue guest (notifies without work)",
+    let g = cfg.guest;
+    let guest = format!("{g} guest ({})", g.label());
+    let dir = if g.has_traffic() {
+        let d = cfg.direction;
+        format!("{d}: {}", d.label().trim_start_matches("the "))
+    } else {
+        "no traffic".to_string()
     };
-    let dir = match (cfg.guest, cfg.direction) {
-        (GuestKind::Rogue, _) => "no traffic",
-        (_, Direction::Tx) => "tx: guest sends",
-        (_, Direction::Rx) => "rx: guest receives",
-    };
-    let nb = match cfg.netback {
-        NetbackVariant::Buggy => "netback buggy (!tx | !rx)",
-        NetbackVariant::Fixed => "netback fixed (!tx && !rx)",
-    };
-    let on = |b: bool| if b { "on" } else { "off" };
+    let nb = format!("netback {} {}", cfg.netback, cfg.netback.condition());
     format!(
         "{guest}, {dir}, {nb}, throttle {}, late EOI {}, HZ {}, spurious_threshold {}, seed {}",
-        on(cfg.throttle),
-        on(cfg.lateeoi),
+        on_off(cfg.throttle),
+        on_off(cfg.lateeoi),
         cfg.hz,
         cfg.spurious_threshold,
         cfg.seed
@@ -311,77 +302,43 @@ impl<W: Write> ChromeTrace<W> {
         self.raw(json!({"ph":"X","pid":PID,"tid":port,"ts":us(from),"dur":us(to.saturating_sub(from)),"name":name,"args":args}))
     }
 
-    /// One transition.
+    /// One transition: an instant on its port's track (or the process's), in the lab's
+    /// words; an ack opens a port's masked slice, a pause its pause slice, an unmask closes
+    /// both.
     pub fn event(&mut self, ev: &TraceEvent) -> anyhow::Result<()> {
+        let words = ev.kind.to_string();
+        let Some(port) = ev.kind.port() else {
+            // Upcall loops and knob changes belong to the whole dom0 vCPU.
+            let scope = if matches!(ev.kind, TraceKind::Knob { .. }) {
+                "g"
+            } else {
+                "p"
+            };
+            return self.raw(
+                json!({"ph":"i","s":scope,"pid":PID,"tid":0,"ts":us(ev.t_ns),"name":words,
+                "args":{"jiffies":ev.jiffies,"seq":ev.seq}}),
+            );
+        };
+        let i = self.port_slot(port)?;
         match ev.kind {
-            TraceKind::Notify { port, outcome } => {
-                self.port_slot(port)?;
-                self.instant(ev, port, format!("notify ({outcome:?})"))?;
-            }
-            TraceKind::Upcall { epoch } => {
-                self.raw(json!({"ph":"i","s":"p","pid":PID,"tid":0,"ts":us(ev.t_ns),"name":"upcall","args":{"irq_epoch":epoch}}))?;
-            }
-            TraceKind::Deliver { port } => {
-                self.port_slot(port)?;
-                self.instant(ev, port, "deliver".into())?;
-            }
-            TraceKind::Ack { port, masked } => {
-                let i = self.port_slot(port)?;
-                if masked && self.open[i].masked.is_none() {
-                    self.open[i].masked = Some(ev.t_ns);
-                }
-            }
-            TraceKind::Verdict {
-                port,
-                tx_work,
-                rx_work,
-                spurious,
-                ..
-            } => {
-                self.port_slot(port)?;
-                let verdict = match spurious {
-                    Some(true) => "SPURIOUS",
-                    Some(false) => "work",
-                    None => "no late EOI",
-                };
-                self.instant(
-                    ev,
-                    port,
-                    format!("handler: tx_work={tx_work} rx_work={rx_work} → {verdict}"),
-                )?;
+            TraceKind::Ack { masked: true, .. } if self.open[i].masked.is_none() => {
+                self.open[i].masked = Some(ev.t_ns);
             }
             TraceKind::LateEoi {
-                port,
-                source,
-                spurious,
-                spurious_cnt,
-                result,
-            } => {
-                let i = self.port_slot(port)?;
-                if let EoiResult::Paused { jiffies, .. } = result
-                    && jiffies > 0
-                    && self.open[i].paused.is_none()
-                {
-                    self.open[i].paused = Some((ev.t_ns, jiffies));
-                }
-                self.instant(
-                    ev,
-                    port,
-                    format!(
-                        "lateeoi from {source:?}{} cnt={spurious_cnt} → {result:?}",
-                        if spurious { " SPURIOUS" } else { "" }
-                    ),
-                )?;
+                result: EoiResult::Paused { jiffies, .. },
+                ..
+            } if jiffies > 0 && self.open[i].paused.is_none() => {
+                self.open[i].paused = Some((ev.t_ns, jiffies));
             }
-            TraceKind::Unmask { port, .. } => {
-                let i = self.port_slot(port)?;
-                self.close_slices(i, ev.t_ns)?;
-            }
-            TraceKind::Knob { change } => {
-                self.raw(json!({"ph":"i","s":"g","pid":PID,"tid":0,"ts":us(ev.t_ns),"name":format!("knob {change:?}")}))?;
-            }
+            TraceKind::Unmask { .. } => self.close_slices(i, ev.t_ns)?,
+            _ => {}
         }
-        Ok(())
+        // The track names the port already.
+        let name = words
+            .split_once(": ")
+            .map_or(words.as_str(), |(_, rest)| rest)
+            .to_string();
+        self.instant(ev, port, name)
     }
 
     /// One metrics interval, as counter tracks.

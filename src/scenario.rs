@@ -13,17 +13,17 @@
 //! throttle_ratio = { min = 0.08, max = 0.35 }
 //! ```
 //!
-//! Figures: every number of the JSON report ([`crate::sim::Report`]), plus the derived
-//! `throttle_ratio` (goodput with the throttle on / off, same seed), `dom0_cpu_reduction`
-//! (dom0 CPU with the throttle off / on) and `events_per_jiffy` (events delivered per jiffy).
+//! Figures: every [`Figure`] over the whole run (every number of the JSON report, and
+//! `events_per_jiffy`), plus two that compare the run with its throttle-off twin (same
+//! seed): `throttle_ratio` (goodput on / off) and `dom0_cpu_reduction` (dom0 CPU off / on).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::Deserialize;
 
-use crate::sim::{self, Config, Report};
+use crate::sim::{Config, Figure, Reading, Sim};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +114,20 @@ impl ScenarioFile {
     }
 }
 
+/// Figures that compare a run with its throttle-off twin.
+pub const TWIN_FIGURES: [&str; 2] = ["throttle_ratio", "dom0_cpu_reduction"];
+
+/// A whole-run figure of `sim`.
+fn whole(sim: &Sim, f: Figure) -> f64 {
+    sim.figure(f, &sim.whole_run(), &Reading::default())
+}
+
+fn run_for(cfg: Config, seconds: f64) -> Sim {
+    let mut sim = Sim::new(cfg);
+    sim.run_until((seconds.max(0.0) * 1e9) as u64);
+    sim
+}
+
 /// The named figures of a run of `cfg` (and of its throttle-off twin when a derived figure
 /// needs it).
 pub fn figures<'a>(
@@ -121,34 +135,38 @@ pub fn figures<'a>(
     seconds: f64,
     wanted: impl IntoIterator<Item = &'a str>,
 ) -> anyhow::Result<BTreeMap<&'a str, f64>> {
-    let main = sim::run(cfg, seconds);
-    let mut twin: Option<Report> = None;
+    let main = run_for(cfg, seconds);
+    let mut twin: Option<Sim> = None;
     let mut out = BTreeMap::new();
     for name in wanted {
-        let v = match name {
-            "throttle_ratio" | "dom0_cpu_reduction" => {
-                let off = twin.get_or_insert_with(|| {
-                    sim::run(
-                        Config {
-                            throttle: false,
-                            ..cfg
-                        },
-                        seconds,
-                    )
-                });
-                if name == "throttle_ratio" {
-                    main.goodput_mbps / off.goodput_mbps.max(f64::MIN_POSITIVE)
-                } else {
-                    off.dom0_cpu_pct / main.dom0_cpu_pct.max(f64::MIN_POSITIVE)
-                }
+        let v = if TWIN_FIGURES.contains(&name) {
+            let off = twin.get_or_insert_with(|| {
+                run_for(
+                    Config {
+                        throttle: false,
+                        ..cfg
+                    },
+                    seconds,
+                )
+            });
+            let (g_on, g_off) = (
+                whole(&main, Figure::GoodputMbps),
+                whole(off, Figure::GoodputMbps),
+            );
+            let (c_on, c_off) = (
+                whole(&main, Figure::Dom0CpuPct),
+                whole(off, Figure::Dom0CpuPct),
+            );
+            if name == "throttle_ratio" {
+                g_on / g_off.max(f64::MIN_POSITIVE)
+            } else {
+                c_off / c_on.max(f64::MIN_POSITIVE)
             }
-            "events_per_jiffy" => {
-                main.events_delivered as f64 / (seconds * f64::from(cfg.hz)).max(1.0)
-            }
-            other => match main.figure(other) {
-                Some(v) => v,
-                None => bail!("unknown figure '{other}'"),
-            },
+        } else {
+            let f: Figure = name.parse().with_context(|| {
+                format!("or one of the derived figures {}", TWIN_FIGURES.join(", "))
+            })?;
+            whole(&main, f)
         };
         out.insert(name, v);
     }

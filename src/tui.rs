@@ -1,7 +1,8 @@
 //! The terminal loop: a thin shell around [`update`] and [`ui::draw`].
 //!
 //! One `tokio::select!` over three sources (plus signals):
-//! - the crossterm `EventStream` (keys through the key map, clicks, resizes);
+//! - the crossterm `EventStream` (keys through the key map; clicks through the ui's hit
+//!   test, then the key map; resizes redraw);
 //! - a simulation tick (every [`SIM_TICK`] while running): wall time since the last tick
 //!   becomes `Msg::Advance { wall }`, and the time the work took becomes `Msg::Measured`,
 //!   so the app can cap the work per tick and show the speed it really reaches;
@@ -15,10 +16,13 @@ use std::io::{self, IsTerminal, stdout};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseButton, MouseEventKind,
+};
 use crossterm::execute;
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
 use tokio::time::{MissedTickBehavior, interval};
 
 use crate::app::{App, Msg, Options, keymap, update};
@@ -31,11 +35,27 @@ pub const SIM_TICK: Duration = Duration::from_millis(20);
 /// the lab never jumps far ahead on its own.
 pub const MAX_WALL_STEP: Duration = Duration::from_millis(250);
 
-/// The lab's options from the command line (and `NO_COLOR` from the environment).
+/// The lab's options from the command line.
 pub fn options(args: &FreeArgs) -> Options {
     Options {
         scenario: args.scenario.config(),
-        theme: Theme::pick(args.theme == ThemeName::Light, Theme::no_color_requested()),
+    }
+}
+
+/// The theme from the command line and `NO_COLOR` (read once, here, never in render).
+pub fn theme(name: ThemeName) -> Theme {
+    Theme::pick(name == ThemeName::Light, Theme::no_color_requested())
+}
+
+/// What a terminal event means to the lab: keys through the key map, a left click on a
+/// knob through the ui's hit test and then the key map (`size`: the terminal's).
+pub fn msg_for_event(app: &App, ev: &Event, size: Rect) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => keymap::msg_for_key(app, k),
+        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            ui::status_bar::hit(app, size, m.column, m.row)?.resolve(app)
+        }
+        _ => None,
     }
 }
 
@@ -48,12 +68,13 @@ pub fn run(args: &FreeArgs) -> anyhow::Result<()> {
         );
     }
     let app = App::new(options(args));
+    let theme = theme(args.theme);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let mut guard = TerminalGuard::enter()?;
-    let result = rt.block_on(event_loop(&mut guard.terminal, app, args.fps));
+    let result = rt.block_on(event_loop(&mut guard.terminal, app, &theme, args.fps));
     drop(guard);
     result
 }
@@ -91,7 +112,12 @@ impl Drop for TerminalGuard {
     }
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> anyhow::Result<()> {
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    theme: &Theme,
+    fps: u32,
+) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let mut sim_tick = interval(SIM_TICK);
     sim_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -101,14 +127,8 @@ async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> a
     let mut signals = Signals::new()?;
 
     let size = terminal.size()?;
-    update(
-        &mut app,
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-    );
-    terminal.draw(|f| ui::draw(f, &app))?;
+    let mut area = Rect::new(0, 0, size.width, size.height);
+    terminal.draw(|f| ui::draw(f, &app, theme))?;
     let mut last_tick = Instant::now();
     let mut dirty = false;
 
@@ -117,7 +137,12 @@ async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> a
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
-                    let Some(msg) = keymap::msg_for_event(&app, &ev) else { continue };
+                    if let Event::Resize(w, h) = ev {
+                        area = Rect::new(0, 0, w, h);
+                        terminal.draw(|f| ui::draw(f, &app, theme))?;
+                        continue;
+                    }
+                    let Some(msg) = msg_for_event(&app, &ev, area) else { continue };
                     update(&mut app, msg);
                     if !running && app.is_running() {
                         // Resumed: the pause is not wall time to simulate.
@@ -131,7 +156,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> a
                         dirty = true;
                     } else {
                         // Paused: input is the only reason to draw.
-                        terminal.draw(|f| ui::draw(f, &app))?;
+                        terminal.draw(|f| ui::draw(f, &app, theme))?;
                     }
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal events"),
@@ -146,7 +171,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, fps: u32) -> a
                 dirty = true;
             }
             _ = frame_tick.tick(), if running && dirty => {
-                terminal.draw(|f| ui::draw(f, &app))?;
+                terminal.draw(|f| ui::draw(f, &app, theme))?;
                 dirty = false;
             }
             () = signals.recv() => update(&mut app, Msg::Quit),

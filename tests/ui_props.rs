@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use evtchn_lab::app::{App, Msg, Options, keymap, update};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use evtchn_lab::app::{App, Msg, Options, update};
 use evtchn_lab::sim::{Config, GuestKind};
-use evtchn_lab::ui::theme::Theme;
+use evtchn_lab::tui::msg_for_event;
+use evtchn_lab::ui::{LabView, theme::Theme};
 use proptest::prelude::*;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -24,7 +27,7 @@ enum Action {
 
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
-        4 => prop::sample::select(b"btlgd[]. +-ckr?q".to_vec()).prop_map(|c| Action::Key(c as char)),
+        4 => prop::sample::select(b"btlgd[]. +-ckr?qnmu".to_vec()).prop_map(|c| Action::Key(c as char)),
         1 => any::<char>().prop_map(Action::Key),
         1 => Just(Action::Esc),
         3 => (0u64..=4).prop_map(Action::Advance),
@@ -34,10 +37,13 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
-fn render(app: &App) {
-    let area = Rect::new(0, 0, app.size.width, app.size.height);
+fn render(app: &App, theme: &Theme, area: Rect) {
     let mut buf = Buffer::empty(area);
-    app.render(area, &mut buf);
+    LabView { app, theme }.render(area, &mut buf);
+}
+
+fn key(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 proptest! {
@@ -45,35 +51,41 @@ proptest! {
 
     #[test]
     fn any_input_renders_without_panic(
-        guest in prop::sample::select(vec![GuestKind::Freebsd, GuestKind::Linux, GuestKind::Rogue]),
+        guest in prop::sample::select(GuestKind::ALL.to_vec()),
         light in any::<bool>(),
         no_color in any::<bool>(),
         actions in prop::collection::vec(action(), 1..28),
     ) {
         let mut app = App::new(Options {
             scenario: Config { guest, ..Config::default() },
-            theme: Theme::pick(light, no_color),
         });
-        update(&mut app, Msg::Resize { width: 120, height: 40 });
+        let theme = Theme::pick(light, no_color);
+        let mut area = Rect::new(0, 0, 120, 40);
         for a in actions {
             let msg = match a {
-                Action::Key(c) => keymap::msg_for_event(
-                    &app,
-                    &Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-                ),
-                Action::Esc => keymap::msg_for_event(
-                    &app,
-                    &Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
-                ),
+                Action::Key(c) => msg_for_event(&app, &key(KeyCode::Char(c)), area),
+                Action::Esc => msg_for_event(&app, &key(KeyCode::Esc), area),
                 Action::Advance(ms) => Some(Msg::Advance { wall: Duration::from_millis(ms) }),
                 Action::Measured(ms) => Some(Msg::Measured { took: Duration::from_millis(ms) }),
-                Action::Resize(w, h) => Some(Msg::Resize { width: w, height: h }),
-                Action::Click(c, r) => Some(Msg::Click { column: c, row: r }),
+                Action::Resize(w, h) => {
+                    area = Rect::new(0, 0, w, h);
+                    None
+                }
+                Action::Click(column, row) => msg_for_event(
+                    &app,
+                    &Event::Mouse(MouseEvent {
+                        kind: MouseEventKind::Down(MouseButton::Left),
+                        column,
+                        row,
+                        modifiers: KeyModifiers::NONE,
+                    }),
+                    area,
+                ),
             };
             if let Some(m) = msg {
                 update(&mut app, m);
             }
-            render(&app);
+            render(&app, &theme, area);
         }
     }
 }
@@ -83,8 +95,8 @@ proptest! {
 fn every_size_renders() {
     let mut app = App::new(Options {
         scenario: Config::default(),
-        theme: Theme::dark(),
     });
+    let theme = Theme::dark();
     update(
         &mut app,
         Msg::Advance {
@@ -93,21 +105,14 @@ fn every_size_renders() {
     );
     for view in ["", "c", "?", "?c"] {
         for c in view.chars() {
-            let ev = Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-            if let Some(m) = keymap::msg_for_event(&app, &ev) {
+            let area = Rect::new(0, 0, 120, 40);
+            if let Some(m) = msg_for_event(&app, &key(KeyCode::Char(c)), area) {
                 update(&mut app, m);
             }
         }
         for w in (0..=170).step_by(7) {
             for h in (0..=56).step_by(3) {
-                update(
-                    &mut app,
-                    Msg::Resize {
-                        width: w,
-                        height: h,
-                    },
-                );
-                render(&app);
+                render(&app, &theme, Rect::new(0, 0, w, h));
             }
         }
     }

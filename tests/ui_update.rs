@@ -5,15 +5,18 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyModifiers};
 use evtchn_lab::app::keymap::{self, Ctx, KEYMAP};
 use evtchn_lab::app::speed::Budget;
-use evtchn_lab::app::{App, CompareKnob, Msg, Options, Overlay, RunState, View, update};
-use evtchn_lab::sim::{Config, Direction, GuestKind, NetbackVariant};
-use evtchn_lab::ui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use evtchn_lab::app::{CompareKnob, Lane, Msg, Overlay, RunState, View, update};
+use evtchn_lab::sim::{Config, Direction, Figure, GuestKind, NetbackVariant};
+use evtchn_lab::ui::theme::Theme;
 use ratatui::style::Color;
 
 mod common;
-use common::{key, lab, press, run, screen};
+use common::{click, frame_in, key, lab, lab_at, press, run, screen};
+
+/// Goodput over the lane's last virtual second, as the screen shows it.
+fn goodput(lane: &Lane) -> f64 {
+    evtchn_lab::ui::recent(lane, Figure::GoodputMbps).expect("time has passed")
+}
 
 #[test]
 fn starts_where_the_story_starts() {
@@ -32,24 +35,24 @@ fn starts_where_the_story_starts() {
 fn b_shows_in_the_goodput_figure_within_two_seconds_at_1x() {
     let mut app = lab();
     run(&mut app, 3.0);
-    let before = app.lane.goodput_mbps().unwrap();
-    let s = screen(&mut app, 120, 40);
+    let before = goodput(&app.lane);
+    let s = screen(&app, 120, 40);
     assert!(s.contains(&format!("goodput {before:.0} Mbit/s")), "{s}");
     assert!(s.contains("(!tx | !rx)"));
     press(&mut app, "b");
     run(&mut app, 2.0);
-    let after = app.lane.goodput_mbps().unwrap();
+    let after = goodput(&app.lane);
     assert!(
         after > before * 3.0,
         "OR {before:.0} → AND {after:.0} Mbit/s"
     );
-    let s = screen(&mut app, 120, 40);
+    let s = screen(&app, 120, 40);
     assert!(s.contains(&format!("goodput {after:.0} Mbit/s")));
     assert!(s.contains("(!tx && !rx)"));
     // And back: the figure falls again.
     press(&mut app, "b");
     run(&mut app, 2.0);
-    assert!(app.lane.goodput_mbps().unwrap() < after / 3.0);
+    assert!(goodput(&app.lane) < after / 3.0);
 }
 
 #[test]
@@ -128,7 +131,7 @@ fn work_per_tick_is_capped_and_the_effective_speed_shown() {
     assert!(app.budget_ns() >= Budget::MIN_NS);
     let e = app.lagging_speed().expect("lagging");
     assert!(e < 100.0);
-    let s = screen(&mut app, 120, 40);
+    let s = screen(&app, 120, 40);
     assert!(
         s.contains("100×, sim keeps up:"),
         "{}",
@@ -164,12 +167,9 @@ fn knobs_go_through_set_knob_and_are_marked() {
 
 #[test]
 fn guest_and_direction_rebuild_the_sim_with_the_same_seed() {
-    let mut app = App::new(Options {
-        scenario: Config {
-            seed: 42,
-            ..Config::default()
-        },
-        theme: Theme::dark(),
+    let mut app = lab_at(Config {
+        seed: 42,
+        ..Config::default()
     });
     press(&mut app, "b");
     run(&mut app, 0.5);
@@ -181,6 +181,8 @@ fn guest_and_direction_rebuild_the_sim_with_the_same_seed() {
     assert_eq!(app.lane.now_ns(), 0, "restarted at t = 0");
     press(&mut app, "g");
     assert_eq!(app.lane.config().guest, GuestKind::Rogue);
+    press(&mut app, "g");
+    assert_eq!(app.lane.config().guest, GuestKind::Idle);
     press(&mut app, "g");
     assert_eq!(app.lane.config().guest, GuestKind::Freebsd);
     press(&mut app, "d");
@@ -213,7 +215,7 @@ fn compare_mode_runs_two_lanes_one_knob_apart() {
     assert_eq!(app.lane.config().seed, b.config().seed);
     assert_eq!(app.lane.config().netback, NetbackVariant::Buggy);
     assert_eq!(b.config().netback, NetbackVariant::Fixed);
-    assert!(b.goodput_mbps().unwrap() > 2.0 * app.lane.goodput_mbps().unwrap());
+    assert!(goodput(b) > 2.0 * goodput(&app.lane));
     // A knob key changes both lanes; the difference stays.
     press(&mut app, "b");
     assert_eq!(app.lane.config().netback, NetbackVariant::Fixed);
@@ -232,7 +234,7 @@ fn compare_mode_runs_two_lanes_one_knob_apart() {
     // `.` steps lane A; lane B follows its clock.
     press(&mut app, ".");
     assert_eq!(app.lane.now_ns(), app.lane_b().unwrap().now_ns());
-    let s = screen(&mut app, 120, 40);
+    let s = screen(&app, 120, 40);
     assert!(s.contains("A ·") && s.contains("B ·"));
     press(&mut app, "c");
     assert!(matches!(app.view, View::Free));
@@ -246,7 +248,7 @@ fn help_overlay_lists_every_binding_and_takes_the_keys() {
     let mut app = lab();
     press(&mut app, "?");
     assert_eq!(app.overlay, Overlay::Help);
-    let s = screen(&mut app, 120, 40);
+    let s = screen(&app, 120, 40);
     for b in KEYMAP {
         assert!(s.contains(b.help), "help misses {:?}", b.help);
     }
@@ -268,7 +270,7 @@ fn footer_is_generated_from_the_key_map() {
     for (keys, ctx) in [("", Ctx::Free), ("c", Ctx::Compare), ("?", Ctx::Help)] {
         let mut app = lab();
         press(&mut app, keys);
-        let s = screen(&mut app, 200, 50);
+        let s = screen(&app, 200, 50);
         let footer: String = s.lines().rev().take(2).collect::<Vec<_>>().join("\n");
         for b in keymap::bindings(ctx) {
             let hint = format!(" {}  {} ", b.shown, b.label);
@@ -290,11 +292,11 @@ fn q_and_ctrl_c_quit() {
     assert!(app.should_quit());
 }
 
-/// Clicking a knob in the status bar sends the knob's message.
+/// Clicking a knob in the status bar means what the knob's key means.
 #[test]
 fn clicking_a_knob_toggles_it() {
     let mut app = lab();
-    let s = screen(&mut app, 120, 40);
+    let s = screen(&app, 120, 40);
     let top = s.lines().next().unwrap();
     let col = |text: &str| {
         let byte = top.find(text).unwrap_or_else(|| panic!("{text} in {top}"));
@@ -302,54 +304,26 @@ fn clicking_a_knob_toggles_it() {
         top[..byte].chars().count() as u16 - 1
     };
     let (nb, thr) = (col("netback OR"), col("throttle on"));
-    update(
-        &mut app,
-        Msg::Click {
-            column: nb + 3,
-            row: 0,
-        },
-    );
+    click(&mut app, 120, 40, nb + 3, 0);
     assert_eq!(app.lane.config().netback, NetbackVariant::Fixed);
-    update(
-        &mut app,
-        Msg::Click {
-            column: thr,
-            row: 0,
-        },
-    );
+    click(&mut app, 120, 40, thr, 0);
     assert!(!app.lane.config().throttle);
     // Elsewhere: nothing.
     let before = *app.lane.config();
-    update(&mut app, Msg::Click { column: nb, row: 5 });
-    update(
-        &mut app,
-        Msg::Click {
-            column: 119,
-            row: 0,
-        },
-    );
+    click(&mut app, 120, 40, nb, 5);
+    click(&mut app, 120, 40, 119, 0);
     assert_eq!(*app.lane.config(), before);
 }
 
 /// NO_COLOR: not one cell with a colour, in any view.
 #[test]
 fn no_color_theme_paints_no_colour() {
-    let mut app = App::new(Options {
-        scenario: Config::default(),
-        theme: Theme::pick(false, true),
-    });
+    let mut app = lab();
+    let theme = Theme::pick(false, true);
     run(&mut app, 1.0);
     for keys in ["", "c", "?"] {
         press(&mut app, keys);
-        update(
-            &mut app,
-            Msg::Resize {
-                width: 120,
-                height: 40,
-            },
-        );
-        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        t.draw(|f| ui::draw(f, &app)).unwrap();
+        let t = frame_in(&app, &theme, 120, 40);
         for cell in t.backend().buffer().content() {
             assert_eq!(cell.fg, Color::Reset, "{keys:?}: {cell:?}");
             assert_eq!(cell.bg, Color::Reset, "{keys:?}: {cell:?}");
@@ -380,9 +354,93 @@ fn pause_stops_the_ticks() {
 fn rendering_is_a_pure_function_of_the_app() {
     let mut app = lab();
     run(&mut app, 0.7);
-    let a = screen(&mut app, 120, 40);
+    let a = screen(&app, 120, 40);
     let t = app.lane.now_ns();
-    let b = screen(&mut app, 120, 40);
+    let b = screen(&app, 120, 40);
     assert_eq!(a, b);
     assert_eq!(app.lane.now_ns(), t);
+}
+
+/// Knob changes are absolute: the same `Set` twice leaves the knob where it is (a toggle
+/// key, resolved against the current state, flips it each time).
+#[test]
+fn set_is_absolute_and_keys_resolve_against_the_state() {
+    use evtchn_lab::sim::KnobChange;
+    let mut app = lab();
+    for _ in 0..2 {
+        update(&mut app, Msg::Set(KnobChange::Throttle(false)));
+        assert!(!app.lane.config().throttle);
+    }
+    let t = KeyCode::Char('t');
+    let k = crossterm::event::KeyEvent::new(t, KeyModifiers::NONE);
+    assert_eq!(
+        keymap::msg_for_key(&app, &k),
+        Some(Msg::Set(KnobChange::Throttle(true)))
+    );
+    // `[` at threshold 1 would change nothing: no message at all.
+    let open = crossterm::event::KeyEvent::new(KeyCode::Char('['), KeyModifiers::NONE);
+    assert_eq!(keymap::msg_for_key(&app, &open), None);
+    // A restart carries the whole configuration.
+    let g = crossterm::event::KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE);
+    let Some(Msg::Restart(cfg)) = keymap::msg_for_key(&app, &g) else {
+        panic!("g restarts")
+    };
+    assert_eq!(cfg.guest, GuestKind::Linux);
+    assert!(!cfg.throttle, "the other knobs as they are now");
+}
+
+/// `Elapse` moves exactly that much virtual time when running, none when paused.
+#[test]
+fn elapse_is_virtual_time_only() {
+    let mut app = lab();
+    update(&mut app, Msg::Elapse { ns: 123_000_000 });
+    assert_eq!(app.lane.now_ns(), 123_000_000);
+    press(&mut app, " ");
+    update(&mut app, Msg::Elapse { ns: 1_000_000_000 });
+    assert_eq!(app.lane.now_ns(), 123_000_000);
+}
+
+/// The script runner plays keys through the key map and waits in virtual time; a key that
+/// does nothing stops it with its index.
+#[test]
+fn scripts_play_keys_and_waits() {
+    use evtchn_lab::app::script::{self, Flow, Script};
+    let mut app = lab();
+    let s = Script::parse(&["wait 1s", "b", "wait 1500ms", "t"]).unwrap();
+    let mut ticks = 0;
+    let done = script::play(&mut app, &s, |_, p| {
+        if p == script::Played::Tick {
+            ticks += 1;
+        }
+        Flow::Continue
+    })
+    .unwrap();
+    assert!(done);
+    assert_eq!(ticks, 125, "20 ms ticks over 2.5 s");
+    assert_eq!(app.lane.now_ns(), 2_500_000_000);
+    let c = app.lane.config();
+    assert_eq!(c.netback, NetbackVariant::Fixed);
+    assert!(!c.throttle);
+    let marks: Vec<u64> = app.lane.marks().map(|m| m.t_ns).collect();
+    assert_eq!(marks, vec![1_000_000_000, 2_500_000_000]);
+    let bad = Script::parse(&["wait 10ms", "k"]).unwrap();
+    let e = script::play(&mut app, &bad, |_, _| Flow::Continue).unwrap_err();
+    assert_eq!(e.to_string(), "item 1 ('k') does nothing here");
+}
+
+/// The hands-on keys act on port 5: `m` masks it, `n` then leaves it pending, `u` delivers.
+#[test]
+fn port_keys_notify_mask_and_unmask() {
+    let mut app = lab_at(Config {
+        guest: GuestKind::Idle,
+        ..Config::default()
+    });
+    press(&mut app, " mn");
+    let p = app.lane.ports()[0];
+    assert!(p.pending && p.masked, "{p:?}");
+    press(&mut app, "u ");
+    run(&mut app, 0.1);
+    let p = app.lane.ports()[0];
+    assert!(!p.pending && !p.masked, "{p:?}");
+    assert_eq!(app.lane.sim().counters().events_delivered, 1);
 }

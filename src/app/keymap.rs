@@ -1,11 +1,15 @@
-//! The key map: ONE table from keys to messages. The footer hints, the `?` help overlay and
-//! the key handler are all generated from it, so they cannot disagree with the real bindings.
+//! The key map: ONE table from keys to commands. The footer hints, the `?` help overlay, the
+//! key handler, the clickable knobs and scripts all go through it, so they cannot disagree.
+//!
+//! A row holds a [`Cmd`]: what the key means ("flip the throttle"). [`Cmd::resolve`] turns
+//! it into an absolute [`Msg`] for the current state ("throttle off"), so `update` only
+//! ever sees changes that mean the same whatever state they arrive in.
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{App, Msg, Overlay, View};
+use crate::sim::{Knob, Setting};
+use crate::sim::{KnobChange, PortAction, knob};
 
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +80,58 @@ impl Key {
     }
 }
 
+/// What a key means.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cmd {
+    /// Flip a switch (netback, throttle, late EOI), or move a kind to its next value
+    /// (guest, direction): a new run for those.
+    Toggle(Knob),
+    /// `spurious_threshold` one down / up.
+    Threshold(i8),
+    /// A message that needs nothing from the state.
+    Do(Msg),
+}
+
+impl Cmd {
+    /// The knob this command changes, if any.
+    pub fn knob(self) -> Option<Knob> {
+        match self {
+            Cmd::Toggle(k) => Some(k),
+            Cmd::Threshold(_) => Some(Knob::Threshold),
+            Cmd::Do(_) => None,
+        }
+    }
+
+    /// The absolute message this command means now, or `None` when it would change nothing
+    /// (the threshold at the end of its range).
+    pub fn resolve(self, app: &App) -> Option<Msg> {
+        let cfg = *app.config();
+        let set = |s: Setting| match s.live() {
+            Some(change) => Msg::Set(change),
+            None => Msg::Restart(s.apply(cfg)),
+        };
+        match self {
+            Cmd::Do(m) => Some(m),
+            Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
+                Setting::Netback(v) => Setting::Netback(v.other()),
+                Setting::Throttle(on) => Setting::Throttle(!on),
+                Setting::LateEoi(on) => Setting::LateEoi(!on),
+                Setting::Guest(g) => Setting::Guest(g.next()),
+                Setting::Direction(d) => Setting::Direction(d.next()),
+                // Not on a key: numbers step with their own keys.
+                other @ (Setting::Threshold(_) | Setting::Hz(_) | Setting::Seed(_)) => other,
+            })),
+            Cmd::Threshold(d) => {
+                let t = i64::from(cfg.spurious_threshold);
+                let lo = knob::THRESHOLD_MIN as i64;
+                let hi = knob::THRESHOLD_MAX as i64;
+                let n = (t + i64::from(d)).clamp(lo, hi);
+                (n != t).then_some(Msg::Set(KnobChange::SpuriousThreshold(n as u32)))
+            }
+        }
+    }
+}
+
 /// One row of the key map.
 #[derive(Clone, Copy, Debug)]
 pub struct Binding {
@@ -85,8 +141,8 @@ pub struct Binding {
     pub label: &'static str,
     /// The help overlay's line.
     pub help: &'static str,
-    /// The keys and what each sends.
-    pub keys: &'static [(Key, Msg)],
+    /// The keys and what each means.
+    pub keys: &'static [(Key, Cmd)],
     /// Where the binding applies (and is shown).
     pub contexts: &'static [Ctx],
     /// Footer priority when space is short (0 = always shown; larger drops first).
@@ -108,7 +164,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "b",
         label: "OR⇄AND",
         help: "netback condition: buggy (!tx | !rx) ⇄ fixed (!tx && !rx)",
-        keys: &[(ch('b'), Msg::ToggleNetback)],
+        keys: &[(ch('b'), Cmd::Toggle(Knob::Netback))],
         contexts: LAB,
         footer_rank: 1,
     },
@@ -116,7 +172,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "t",
         label: "throttle",
         help: "throttle (XSA-332 patch 12, \"block rogue events\") on/off",
-        keys: &[(ch('t'), Msg::ToggleThrottle)],
+        keys: &[(ch('t'), Cmd::Toggle(Knob::Throttle))],
         contexts: LAB,
         footer_rank: 2,
     },
@@ -124,15 +180,15 @@ pub static KEYMAP: &[Binding] = &[
         shown: "l",
         label: "late EOI",
         help: "late EOI (the XSA-332 patches) on/off; off = classic, no throttle",
-        keys: &[(ch('l'), Msg::ToggleLateEoi)],
+        keys: &[(ch('l'), Cmd::Toggle(Knob::LateEoi))],
         contexts: LAB,
         footer_rank: 4,
     },
     Binding {
         shown: "g",
         label: "guest",
-        help: "guest freebsd → linux → rogue (restarts at t = 0, same seed)",
-        keys: &[(ch('g'), Msg::CycleGuest)],
+        help: "guest freebsd → linux → rogue → idle (restarts at t = 0, same seed)",
+        keys: &[(ch('g'), Cmd::Toggle(Knob::Guest))],
         contexts: LAB,
         footer_rank: 3,
     },
@@ -140,7 +196,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "d",
         label: "direction",
         help: "direction: tx (guest sends) ⇄ rx (guest receives); restarts",
-        keys: &[(ch('d'), Msg::ToggleDirection)],
+        keys: &[(ch('d'), Cmd::Toggle(Knob::Direction))],
         contexts: LAB,
         footer_rank: 4,
     },
@@ -148,15 +204,27 @@ pub static KEYMAP: &[Binding] = &[
         shown: "[ ]",
         label: "threshold",
         help: "spurious_threshold − / + (1…64): spurious EOIs before a pause",
-        keys: &[(ch('['), Msg::ThresholdDown), (ch(']'), Msg::ThresholdUp)],
+        keys: &[(ch('['), Cmd::Threshold(-1)), (ch(']'), Cmd::Threshold(1))],
         contexts: LAB,
         footer_rank: 5,
+    },
+    Binding {
+        shown: "n m u",
+        label: "port",
+        help: "port 5 by hand: n guest notifies · m dom0 masks · u dom0 unmasks",
+        keys: &[
+            (ch('n'), Cmd::Do(Msg::Port(PortAction::Notify))),
+            (ch('m'), Cmd::Do(Msg::Port(PortAction::Mask))),
+            (ch('u'), Cmd::Do(Msg::Port(PortAction::Unmask))),
+        ],
+        contexts: LAB,
+        footer_rank: 6,
     },
     Binding {
         shown: "space",
         label: "pause",
         help: "pause / resume the simulation",
-        keys: &[(ch(' '), Msg::TogglePause)],
+        keys: &[(ch(' '), Cmd::Do(Msg::TogglePause))],
         contexts: LAB,
         footer_rank: 2,
     },
@@ -164,7 +232,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: ".",
         label: "step",
         help: "step one traced transition (pauses first)",
-        keys: &[(ch('.'), Msg::Step)],
+        keys: &[(ch('.'), Cmd::Do(Msg::Step))],
         contexts: LAB,
         footer_rank: 3,
     },
@@ -173,10 +241,10 @@ pub static KEYMAP: &[Binding] = &[
         label: "speed",
         help: "speed of virtual time: 1/1000× … 1× … 100× real time",
         keys: &[
-            (ch('+'), Msg::SpeedUp),
-            (ch('='), Msg::SpeedUp),
-            (ch('-'), Msg::SpeedDown),
-            (ch('_'), Msg::SpeedDown),
+            (ch('+'), Cmd::Do(Msg::SpeedUp)),
+            (ch('='), Cmd::Do(Msg::SpeedUp)),
+            (ch('-'), Cmd::Do(Msg::SpeedDown)),
+            (ch('_'), Cmd::Do(Msg::SpeedDown)),
         ],
         contexts: LAB,
         footer_rank: 3,
@@ -185,7 +253,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "c",
         label: "compare",
         help: "compare mode on/off: two lanes, same seed, one knob different",
-        keys: &[(ch('c'), Msg::ToggleCompare)],
+        keys: &[(ch('c'), Cmd::Do(Msg::ToggleCompare))],
         contexts: LAB,
         footer_rank: 2,
     },
@@ -193,7 +261,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "k",
         label: "knob A/B",
         help: "compare mode: the knob that differs, netback → throttle → late EOI",
-        keys: &[(ch('k'), Msg::CycleCompareKnob)],
+        keys: &[(ch('k'), Cmd::Do(Msg::CycleCompareKnob))],
         contexts: &[Ctx::Compare],
         footer_rank: 2,
     },
@@ -201,7 +269,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "r",
         label: "reset",
         help: "reset: the starting scenario again, at t = 0",
-        keys: &[(ch('r'), Msg::Reset)],
+        keys: &[(ch('r'), Cmd::Do(Msg::Reset))],
         contexts: LAB,
         footer_rank: 5,
     },
@@ -209,7 +277,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "?",
         label: "help",
         help: "this help (again to close)",
-        keys: &[(ch('?'), Msg::ToggleHelp)],
+        keys: &[(ch('?'), Cmd::Do(Msg::ToggleHelp))],
         contexts: ANY,
         footer_rank: 0,
     },
@@ -217,7 +285,7 @@ pub static KEYMAP: &[Binding] = &[
         shown: "Esc",
         label: "close",
         help: "close the help",
-        keys: &[(code(KeyCode::Esc), Msg::CloseOverlay)],
+        keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::CloseOverlay))],
         contexts: &[Ctx::Help],
         footer_rank: 0,
     },
@@ -225,7 +293,10 @@ pub static KEYMAP: &[Binding] = &[
         shown: "q",
         label: "quit",
         help: "quit (also Ctrl-C); the terminal is restored",
-        keys: &[(ch('q'), Msg::Quit), (ctrl('c'), Msg::Quit)],
+        keys: &[
+            (ch('q'), Cmd::Do(Msg::Quit)),
+            (ctrl('c'), Cmd::Do(Msg::Quit)),
+        ],
         contexts: ANY,
         footer_rank: 0,
     },
@@ -236,32 +307,20 @@ pub fn bindings(ctx: Ctx) -> impl Iterator<Item = &'static Binding> {
     KEYMAP.iter().filter(move |b| b.active_in(ctx))
 }
 
-/// Look a key up in the table.
-pub fn msg_for_key(ctx: Ctx, key: &KeyEvent) -> Option<Msg> {
+/// Look a key up in the table: what it means in `ctx`.
+pub fn cmd_for_key(ctx: Ctx, key: &KeyEvent) -> Option<Cmd> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
     bindings(ctx)
         .flat_map(|b| b.keys.iter())
         .find(|(k, _)| k.matches(key))
-        .map(|&(_, m)| m)
+        .map(|&(_, c)| c)
 }
 
-/// Translate a terminal event into a message (keys through the table; left clicks and
-/// resizes as they are).
-pub fn msg_for_event(app: &App, ev: &Event) -> Option<Msg> {
-    match ev {
-        Event::Key(k) => msg_for_key(Ctx::of(app), k),
-        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click {
-            column: m.column,
-            row: m.row,
-        }),
-        Event::Resize(w, h) => Some(Msg::Resize {
-            width: *w,
-            height: *h,
-        }),
-        _ => None,
-    }
+/// What a key press does to `app` now, if anything.
+pub fn msg_for_key(app: &App, key: &KeyEvent) -> Option<Msg> {
+    cmd_for_key(Ctx::of(app), key)?.resolve(app)
 }
 
 #[cfg(test)]
@@ -286,26 +345,30 @@ mod tests {
 
     #[test]
     fn lookups_go_through_the_table() {
-        assert_eq!(msg_for_key(Ctx::Free, &key('b')), Some(Msg::ToggleNetback));
-        assert_eq!(msg_for_key(Ctx::Free, &key('k')), None);
+        let quit = Some(Cmd::Do(Msg::Quit));
         assert_eq!(
-            msg_for_key(Ctx::Compare, &key('k')),
-            Some(Msg::CycleCompareKnob)
+            cmd_for_key(Ctx::Free, &key('b')),
+            Some(Cmd::Toggle(Knob::Netback))
+        );
+        assert_eq!(cmd_for_key(Ctx::Free, &key('k')), None);
+        assert_eq!(
+            cmd_for_key(Ctx::Compare, &key('k')),
+            Some(Cmd::Do(Msg::CycleCompareKnob))
         );
         // With the help open, only closing and quitting work.
-        assert_eq!(msg_for_key(Ctx::Help, &key('b')), None);
+        assert_eq!(cmd_for_key(Ctx::Help, &key('b')), None);
         assert_eq!(
-            msg_for_key(Ctx::Help, &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
-            Some(Msg::CloseOverlay)
+            cmd_for_key(Ctx::Help, &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            Some(Cmd::Do(Msg::CloseOverlay))
         );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(msg_for_key(Ctx::Help, &ctrl_c), Some(Msg::Quit));
-        assert_eq!(msg_for_key(Ctx::Free, &ctrl_c), Some(Msg::Quit));
+        assert_eq!(cmd_for_key(Ctx::Help, &ctrl_c), quit);
+        assert_eq!(cmd_for_key(Ctx::Free, &ctrl_c), quit);
         // `+` and `?` arrive with SHIFT on some terminals.
         let plus = KeyEvent::new(KeyCode::Char('+'), KeyModifiers::SHIFT);
-        assert_eq!(msg_for_key(Ctx::Free, &plus), Some(Msg::SpeedUp));
+        assert_eq!(cmd_for_key(Ctx::Free, &plus), Some(Cmd::Do(Msg::SpeedUp)));
         let mut release = key('b');
         release.kind = KeyEventKind::Release;
-        assert_eq!(msg_for_key(Ctx::Free, &release), None);
+        assert_eq!(cmd_for_key(Ctx::Free, &release), None);
     }
 }

@@ -1,13 +1,14 @@
 //! One running simulation and what the screen needs to remember about it: knob marks for
 //! the chart, a per-jiffy timeline of paused/masked time, and which bits just changed.
 //!
-//! Everything here is derived from the sim's public read side (`counters()`, `samples()`,
-//! `ports()`, `shared_info()`); the sim itself is never changed except through `run_until`,
-//! `step_transition` and `set_knob`.
+//! Everything here is derived from the sim's public read side (`counters()`, `ports()`,
+//! `shared_info()`, the trace); the sim itself is never changed except through `run_until`,
+//! `step_transition`, `set_knob` and `port_action`. Figures are the sim's own
+//! ([`crate::sim::Sim::last`]); the lane only remembers what the screen needs.
 
 use std::collections::VecDeque;
 
-use crate::sim::{Config, KnobChange, NetbackVariant, PortView, Sim, TraceEvent, TraceKind};
+use crate::sim::{Config, KnobChange, PortAction, PortView, Sim, TraceEvent, TraceKind, Window};
 
 /// Sample interval the lab asks of the sim, so the chart moves smoothly (the headless report
 /// keeps the default 100 ms).
@@ -50,7 +51,8 @@ impl Latest {
             TraceKind::Ack { .. } => &mut self.ack,
             TraceKind::Verdict { .. } => &mut self.verdict,
             TraceKind::LateEoi { .. } => &mut self.eoi,
-            TraceKind::Unmask { .. } => &mut self.unmask,
+            TraceKind::Unmask { .. } | TraceKind::ExplicitUnmask { .. } => &mut self.unmask,
+            TraceKind::Mask { .. } => &mut self.ack,
             TraceKind::Knob { .. } => return,
         };
         *slot = Some(*e);
@@ -182,8 +184,21 @@ impl Lane {
         }
         self.marks.push_back(Mark {
             t_ns: self.sim.now_ns(),
-            label: knob_label(change),
+            label: change.to_string(),
         });
+    }
+
+    /// A hands-on action on the guest's first port, now.
+    pub fn port_action(&mut self, a: PortAction) {
+        let before = self.snapshot();
+        self.sim.port_action(a);
+        self.read_trace();
+        self.flash = self.flash_since(before);
+    }
+
+    /// The last virtual second (what the lab's "now" figures average over).
+    pub fn last_second(&self) -> Window {
+        self.sim.last(LAST_SECOND_NS)
     }
 
     /// Virtual time covered by one timeline cell, ns.
@@ -277,82 +292,10 @@ impl Lane {
         }
     }
 
-    // ----- figures over the last virtual second -------------------------------------------
-
-    /// Goodput averaged over the last virtual second (fewer if the run is younger), Mbit/s.
-    /// `None` before the first sample.
-    pub fn goodput_mbps(&self) -> Option<f64> {
-        self.last_second(|s| s.goodput_mbps)
-    }
-
-    /// dom0 CPU for this guest over the last virtual second, percent of one vCPU.
-    pub fn dom0_cpu_pct(&self) -> Option<f64> {
-        self.last_second(|s| s.dom0_cpu_pct)
-    }
-
-    /// Shares of the last virtual second the port(s) spent masked and paused, percent.
-    pub fn masked_paused_pct(&self) -> Option<(f64, f64)> {
-        let ports = self.sim.ports().count().max(1) as f64;
-        let mut len = 0u64;
-        let (mut m, mut p) = (0u64, 0u64);
-        for s in self.recent_samples() {
-            len += s.len_ns;
-            m += s.masked_ns;
-            p += s.paused_ns;
-        }
-        (len > 0).then(|| {
-            let d = len as f64 * ports / 100.0;
-            (m as f64 / d, p as f64 / d)
-        })
-    }
-
-    /// spurious_events / late EOIs over the last virtual second, percent.
-    pub fn spurious_pct_recent(&self) -> Option<f64> {
-        let (mut sp, mut calls) = (0u64, 0u64);
-        for s in self.recent_samples() {
-            sp += s.spurious_events;
-            calls += s.lateeoi_calls;
-        }
-        (calls > 0).then(|| sp as f64 / calls as f64 * 100.0)
-    }
-
-    fn recent_samples(&self) -> impl Iterator<Item = &crate::sim::Sample> + '_ {
-        let from = self.sim.now_ns().saturating_sub(LAST_SECOND_NS);
-        self.sim
-            .samples()
-            .iter()
-            .rev()
-            .take_while(move |s| s.t_end_ns > from)
-    }
-
-    fn last_second(&self, f: impl Fn(&crate::sim::Sample) -> f64) -> Option<f64> {
-        let (mut sum, mut len) = (0.0, 0u64);
-        for s in self.recent_samples() {
-            sum += f(s) * s.len_ns as f64;
-            len += s.len_ns;
-        }
-        (len > 0).then(|| sum / len as f64)
-    }
-
     /// The ports, as a small vector (one or two).
     pub fn ports(&self) -> Vec<PortView> {
         self.sim.ports().collect()
     }
-}
-
-/// Short text for a knob change (chart marks, the log).
-pub fn knob_label(change: KnobChange) -> String {
-    match change {
-        KnobChange::Netback(NetbackVariant::Buggy) => "netback→OR".into(),
-        KnobChange::Netback(NetbackVariant::Fixed) => "netback→AND".into(),
-        KnobChange::Throttle(on) => format!("throttle {}", on_off(on)),
-        KnobChange::LateEoi(on) => format!("late EOI {}", on_off(on)),
-        KnobChange::SpuriousThreshold(t) => format!("threshold {t}"),
-    }
-}
-
-pub fn on_off(on: bool) -> &'static str {
-    if on { "on" } else { "off" }
 }
 
 #[cfg(test)]
@@ -371,15 +314,17 @@ mod tests {
         let open = lane.cells().filter(|c| c.paused < 192).count();
         let shut = lane.cells().filter(|c| c.paused == 255).count();
         assert!(open >= 20 && shut >= 40, "open {open}, shut {shut}");
-        let g = lane.goodput_mbps().unwrap();
-        assert!(g > 0.0);
+        let g = lane
+            .last_second()
+            .figure(crate::sim::Figure::GoodputMbps, 1);
+        assert!(g.is_some_and(|g| g > 0.0));
     }
 
     #[test]
     fn marks_record_knob_changes_at_virtual_time() {
         let mut lane = Lane::new(Config::default());
         lane.advance_to(10_000_000);
-        lane.set_knob(KnobChange::Netback(NetbackVariant::Fixed));
+        lane.set_knob(KnobChange::Netback(crate::sim::NetbackVariant::Fixed));
         let m: Vec<_> = lane.marks().cloned().collect();
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].t_ns, 10_000_000);

@@ -1,40 +1,41 @@
 //! The lab's state and its one way to change: [`update`]`(&mut App, Msg)`.
 //!
 //! ```text
-//!  terminal events ──► keymap::msg_for_event ──┐
-//!  sim tick (wall Δ) ──► Msg::Advance ─────────┼──► update(&mut App, Msg) ──► App
-//!  work measured ──► Msg::Measured ────────────┘                              │
-//!                                                     ui::draw(frame, &App) ◄─┘ (pure)
+//!  keys ──► keymap::msg_for_key ─────────────┐
+//!  clicks ──► ui::status_bar::hit ──► keymap ─┤
+//!  sim tick (wall Δ) ──► Msg::Advance ────────┼──► update(&mut App, Msg) ──► App
+//!  work measured ──► Msg::Measured ───────────┤                              │
+//!  scripts (virtual time) ──► Msg::Elapse ────┘   ui::draw(frame, &App, &Theme) ◄─┘ (pure)
 //! ```
-//! Nothing here reads a clock or touches the terminal: the loop in `tui.rs` turns wall time
-//! into `Msg::Advance { wall }`, so every behaviour is testable with scripted messages.
+//! Nothing here reads a clock, touches the terminal or knows how the screen looks: the loop
+//! in `tui.rs` turns wall time into `Msg::Advance { wall }` and clicks into messages (with
+//! the ui's hit test), so every behaviour is testable with scripted messages.
 
 pub mod keymap;
 pub mod lane;
 pub mod narrate;
+pub mod script;
 pub mod speed;
 
 use std::time::Duration;
 
-use ratatui::layout::Size;
-
-use crate::sim::{Config, Direction, GuestKind, KnobChange, NetbackVariant};
-use crate::ui::theme::Theme;
+use crate::sim::{Config, KnobChange, PortAction};
 
 pub use lane::Lane;
 use speed::{Budget, Speed, SpeedMeter};
 
-/// Everything that can change the lab.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Everything that can change the lab. Knob changes are absolute ([`Msg::Set`],
+/// [`Msg::Restart`]): the key map turns a toggle key into the change from the current
+/// configuration, so a script of messages means the same whatever state it starts in.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Msg {
     Quit,
-    ToggleNetback,
-    ToggleThrottle,
-    ToggleLateEoi,
-    CycleGuest,
-    ToggleDirection,
-    ThresholdDown,
-    ThresholdUp,
+    /// Change a knob of the running simulation(s) now.
+    Set(KnobChange),
+    /// Start again at t = 0 from this configuration (guest, direction, HZ, seed).
+    Restart(Config),
+    /// A hands-on action on the guest's first port (`n`, `m`, `u`).
+    Port(PortAction),
     TogglePause,
     /// One traced transition (pauses first).
     Step,
@@ -53,14 +54,10 @@ pub enum Msg {
     Measured {
         took: Duration,
     },
-    Resize {
-        width: u16,
-        height: u16,
-    },
-    /// A left click at a terminal cell.
-    Click {
-        column: u16,
-        row: u16,
+    /// Exactly `ns` of virtual time pass, if running (scripts and recordings: no speed,
+    /// no budget, no wall clock).
+    Elapse {
+        ns: u64,
     },
 }
 
@@ -107,7 +104,7 @@ impl CompareKnob {
     pub fn flip(self, cfg: Config) -> Config {
         let mut c = cfg;
         match self {
-            CompareKnob::Netback => c.netback = other_netback(c.netback),
+            CompareKnob::Netback => c.netback = c.netback.other(),
             CompareKnob::Throttle => c.throttle = !c.throttle,
             CompareKnob::LateEoi => c.lateeoi = !c.lateeoi,
         }
@@ -131,7 +128,6 @@ pub enum View {
 pub struct Options {
     /// The scenario (the one `r` returns to).
     pub scenario: Config,
-    pub theme: Theme,
 }
 
 pub struct App {
@@ -141,9 +137,6 @@ pub struct App {
     pub run: RunState,
     pub overlay: Overlay,
     pub speed: Speed,
-    pub theme: Theme,
-    /// The terminal's size as last seen (for mouse hit tests).
-    pub size: Size,
     /// A one-line message about the last action, until the next key.
     pub notice: Option<String>,
     start: Config,
@@ -160,8 +153,6 @@ impl App {
             run: RunState::Running,
             overlay: Overlay::None,
             speed: Speed::default(),
-            theme: opts.theme,
-            size: Size::new(0, 0),
             notice: None,
             start: opts.scenario,
             budget: Budget::default(),
@@ -176,6 +167,11 @@ impl App {
 
     pub fn should_quit(&self) -> bool {
         self.run == RunState::Quit
+    }
+
+    /// The configuration of lane A (the one the knob keys start from).
+    pub fn config(&self) -> &Config {
+        self.lane.config()
     }
 
     /// Lane B, in compare mode.
@@ -213,10 +209,16 @@ impl App {
         std::iter::once(&mut self.lane).chain(b)
     }
 
-    fn knob_on_all(&mut self, change: impl Fn(&Config) -> Option<KnobChange>) {
-        for lane in self.lanes_mut() {
-            if let Some(c) = change(lane.config()) {
-                lane.set_knob(c);
+    /// Set a knob on every lane (in compare mode lane B keeps its one difference: the
+    /// compare knob itself is set on lane A only).
+    fn set_knob(&mut self, change: KnobChange) {
+        let knob = change.setting().knob();
+        let differs = self.compare_knob().map(|k| k.knob());
+        for (i, lane) in self.lanes_mut().enumerate() {
+            if i == 0 || differs != Some(knob) {
+                lane.set_knob(change);
+            } else {
+                lane.set_knob(flip_change(change));
             }
         }
     }
@@ -230,17 +232,21 @@ impl App {
         self.meter.clear();
     }
 
+    /// Advance every lane to lane A's time + `ns`.
+    fn elapse(&mut self, ns: u64) {
+        let target = self.lane.now_ns().saturating_add(ns);
+        for lane in self.lanes_mut() {
+            lane.advance_to(target);
+        }
+    }
+
     fn advance(&mut self, wall: Duration) {
         if !self.is_running() {
             return;
         }
         let want = self.speed.virtual_ns(wall);
         let got = want.min(self.budget.per_tick_ns);
-        let target = self.lane.now_ns().saturating_add(got);
-        self.lane.advance_to(target);
-        if let View::Compare(c) = &mut self.view {
-            c.b.advance_to(target);
-        }
+        self.elapse(got);
         self.last_advance_ns = got;
         self.meter.record(wall, got);
     }
@@ -260,28 +266,32 @@ impl App {
             ));
         }
     }
-}
 
-fn other_netback(v: NetbackVariant) -> NetbackVariant {
-    match v {
-        NetbackVariant::Buggy => NetbackVariant::Fixed,
-        NetbackVariant::Fixed => NetbackVariant::Buggy,
+    fn port_action(&mut self, a: PortAction) {
+        for lane in self.lanes_mut() {
+            lane.port_action(a);
+        }
     }
 }
 
-fn next_guest(g: GuestKind) -> GuestKind {
-    match g {
-        GuestKind::Freebsd => GuestKind::Linux,
-        GuestKind::Linux => GuestKind::Rogue,
-        GuestKind::Rogue => GuestKind::Freebsd,
+impl CompareKnob {
+    /// The knob of the run configuration this compare knob flips.
+    pub fn knob(self) -> crate::sim::Knob {
+        match self {
+            CompareKnob::Netback => crate::sim::Knob::Netback,
+            CompareKnob::Throttle => crate::sim::Knob::Throttle,
+            CompareKnob::LateEoi => crate::sim::Knob::LateEoi,
+        }
     }
 }
 
-fn guest_notice(g: GuestKind) -> &'static str {
-    match g {
-        GuestKind::Freebsd => "guest freebsd: one common channel",
-        GuestKind::Linux => "guest linux: split channels, OR/AND unused",
-        GuestKind::Rogue => "guest rogue: notifies nonstop, posts nothing",
+/// The same change with its value flipped (lane B of compare mode differs in that knob).
+fn flip_change(c: KnobChange) -> KnobChange {
+    match c {
+        KnobChange::Netback(v) => KnobChange::Netback(v.other()),
+        KnobChange::Throttle(on) => KnobChange::Throttle(!on),
+        KnobChange::LateEoi(on) => KnobChange::LateEoi(!on),
+        other => other,
     }
 }
 
@@ -289,45 +299,20 @@ fn guest_notice(g: GuestKind) -> &'static str {
 pub fn update(app: &mut App, msg: Msg) {
     let from_user = !matches!(
         msg,
-        Msg::Advance { .. } | Msg::Measured { .. } | Msg::Resize { .. }
+        Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. }
     );
     if from_user {
         app.notice = None;
     }
     match msg {
         Msg::Quit => app.run = RunState::Quit,
-        Msg::ToggleNetback => {
-            app.knob_on_all(|c| Some(KnobChange::Netback(other_netback(c.netback))));
-        }
-        Msg::ToggleThrottle => app.knob_on_all(|c| Some(KnobChange::Throttle(!c.throttle))),
-        Msg::ToggleLateEoi => app.knob_on_all(|c| Some(KnobChange::LateEoi(!c.lateeoi))),
-        Msg::ThresholdDown | Msg::ThresholdUp => {
-            let up = msg == Msg::ThresholdUp;
-            app.knob_on_all(|c| {
-                let t = c.spurious_threshold;
-                let n = if up { t + 1 } else { t.saturating_sub(1) }.clamp(1, 64);
-                (n != t).then_some(KnobChange::SpuriousThreshold(n))
-            });
-        }
-        Msg::CycleGuest => {
-            let mut cfg = *app.lane.config();
-            cfg.guest = next_guest(cfg.guest);
+        Msg::Set(change) => app.set_knob(change),
+        Msg::Restart(cfg) => {
+            let old = *app.config();
             app.restart(cfg);
-            app.notice = Some(format!("{}; t = 0 again", guest_notice(cfg.guest)));
+            app.notice = Some(restart_notice(&old, &cfg));
         }
-        Msg::ToggleDirection => {
-            let mut cfg = *app.lane.config();
-            cfg.direction = match cfg.direction {
-                Direction::Tx => Direction::Rx,
-                Direction::Rx => Direction::Tx,
-            };
-            app.restart(cfg);
-            let d = match cfg.direction {
-                Direction::Tx => "tx: the guest sends",
-                Direction::Rx => "rx: the guest receives",
-            };
-            app.notice = Some(format!("direction {d}; t = 0 again"));
-        }
+        Msg::Port(a) => app.port_action(a),
         Msg::TogglePause => {
             app.run = match app.run {
                 RunState::Running => RunState::Paused,
@@ -389,11 +374,26 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Advance { wall } => app.advance(wall),
         // `took` covers every lane: the budget is per tick for all of them together.
         Msg::Measured { took } => app.budget.adapt(app.last_advance_ns, took),
-        Msg::Resize { width, height } => app.size = Size::new(width, height),
-        Msg::Click { column, row } => {
-            if let Some(m) = crate::ui::status_bar::hit(app, column, row) {
-                update(app, m);
+        Msg::Elapse { ns } => {
+            if app.is_running() {
+                app.elapse(ns);
             }
         }
     }
+}
+
+/// What a restart changed, in a few words: "guest linux: split event channels; t = 0 again".
+fn restart_notice(old: &Config, new: &Config) -> String {
+    let what = if old.guest != new.guest {
+        format!("guest {}: {}", new.guest, new.guest.label())
+    } else if old.direction != new.direction {
+        format!("direction {}: {}", new.direction, new.direction.label())
+    } else if old.hz != new.hz {
+        format!("HZ {}", new.hz)
+    } else if old.seed != new.seed {
+        format!("seed {}", new.seed)
+    } else {
+        "restarted".to_string()
+    };
+    format!("{what}; t = 0 again")
 }

@@ -86,6 +86,31 @@ pub fn spurious_delay(cnt: u8, threshold: u32, hz: u32) -> u64 {
     delay.min(u64::from(hz))
 }
 
+/// What a spurious late EOI does to `spurious_cnt` under `set`: the new count and the
+/// throttle delay in jiffies (0 = none). With the throttle off (patch 12 not applied) the
+/// count stays as it is.
+pub fn spurious_step(cnt: u8, set: LateEoiSettings) -> (u8, u64) {
+    if !set.throttle {
+        return (cnt, 0);
+    }
+    let cnt = next_spurious_cnt(cnt, set.hz);
+    (cnt, spurious_delay(cnt, set.effective_threshold(), set.hz))
+}
+
+/// What a spurious late EOI for a port would do now (the lab's throttle preview).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextSpurious {
+    /// The port is on the delayed-EOI list: a late EOI now changes nothing, and the
+    /// worker's EOI at `eoi_time` is not spurious, so it resets `spurious_cnt` to 0.
+    Queued { eoi_time: u64 },
+    /// The throttle is off: counted, never delayed.
+    Counted,
+    /// `spurious_cnt` would become `cnt`, still within the threshold: no pause.
+    NoPause { cnt: u8 },
+    /// `spurious_cnt` would become `cnt`: a pause of `jiffies`.
+    Pause { cnt: u8, jiffies: u64 },
+}
+
 /// What one late-EOI step did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EoiOutcome {
@@ -201,13 +226,10 @@ impl EventCore {
         }
         let mut delay = 0;
         if spurious {
-            if set.throttle {
-                info.spurious_cnt = next_spurious_cnt(info.spurious_cnt, set.hz);
-                delay = spurious_delay(info.spurious_cnt, set.effective_threshold(), set.hz);
-                if delay > 0 {
-                    info.eoi_time = now + delay;
-                    info.counters.jiffies_eoi_delayed += delay;
-                }
+            (info.spurious_cnt, delay) = spurious_step(info.spurious_cnt, set);
+            if delay > 0 {
+                info.eoi_time = now + delay;
+                info.counters.jiffies_eoi_delayed += delay;
             }
             info.counters.spurious_events += 1;
         } else {
@@ -221,6 +243,24 @@ impl EventCore {
         info.eoi_time = 0;
         let retrigger = self.do_unmask(sh, port, mask_reason::EOI_PENDING);
         EoiOutcome::Unmasked { retrigger }
+    }
+
+    /// What a spurious late EOI for `port` would do now, without doing it: the same rules as
+    /// [`EventCore::lateeoi_locked`].
+    pub fn next_spurious(&self, port: u32, set: LateEoiSettings) -> NextSpurious {
+        let info = self.irq(port);
+        if info.on_eoi_list {
+            return NextSpurious::Queued {
+                eoi_time: info.eoi_time,
+            };
+        }
+        if !set.throttle {
+            return NextSpurious::Counted;
+        }
+        match spurious_step(info.spurious_cnt, set) {
+            (cnt, 0) => NextSpurious::NoPause { cnt },
+            (cnt, jiffies) => NextSpurious::Pause { cnt, jiffies },
+        }
     }
 
     /// `lateeoi_list_add`: insert sorted by `eoi_time`; arm the delayed work only when the
@@ -416,6 +456,46 @@ mod tests {
         }
         assert_eq!(*c.irq(5), before);
         assert_eq!(sh, shared_before);
+    }
+
+    /// The preview says what the next spurious EOI really does, in every state, and on
+    /// the delayed list it says "nothing": the lesson-6 misconception.
+    #[test]
+    fn preview_matches_what_the_next_spurious_eoi_does() {
+        for threshold in [1u32, 2] {
+            let (mut c, mut sh) = core();
+            let set = settings(threshold);
+            for _ in 0..6 {
+                let before = c.next_spurious(5, set);
+                deliver(&mut c, &mut sh);
+                let out = c.lateeoi_locked(&mut sh, 5, true, 10, set);
+                let cnt = c.irq(5).spurious_cnt;
+                match (before, out) {
+                    (NextSpurious::NoPause { cnt: n }, EoiOutcome::Unmasked { .. }) => {
+                        assert_eq!(n, cnt)
+                    }
+                    (
+                        NextSpurious::Pause { cnt: n, jiffies },
+                        EoiOutcome::Delayed { delay, .. },
+                    ) => {
+                        assert_eq!((n, jiffies), (cnt, delay))
+                    }
+                    (NextSpurious::Queued { .. }, EoiOutcome::AlreadyQueued) => {}
+                    other => panic!("threshold {threshold}: preview and outcome differ: {other:?}"),
+                }
+            }
+            // Queued: the preview says nothing happens; the worker then resets the count.
+            assert!(matches!(
+                c.next_spurious(5, set),
+                NextSpurious::Queued { eoi_time: 11 }
+            ));
+        }
+        let (c, _) = core();
+        let off = LateEoiSettings {
+            throttle: false,
+            ..settings(1)
+        };
+        assert_eq!(c.next_spurious(5, off), NextSpurious::Counted);
     }
 
     #[test]

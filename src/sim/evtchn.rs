@@ -30,6 +30,18 @@ pub enum SendOutcome {
 }
 
 impl SendOutcome {
+    /// What Xen's send did, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            SendOutcome::Coalesced => "already pending: coalesced",
+            SendOutcome::Masked => "masked: held pending, no upcall",
+            SendOutcome::SelectorAlreadySet => "pending set (selector already set)",
+            SendOutcome::UpcallAlreadyPending => "pending set (upcall already pending)",
+            SendOutcome::Upcall => "pending set → upcall raised",
+            SendOutcome::UpcallMasked => "pending set (vCPU upcalls masked)",
+        }
+    }
+
     /// Whether Xen raises an upcall on the vCPU.
     pub fn raises_upcall(self) -> bool {
         self == SendOutcome::Upcall

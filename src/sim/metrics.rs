@@ -1,8 +1,16 @@
-//! Counters over the whole run and per-interval samples.
+//! What a run measures: cumulative counters, readings of them over virtual time, windows
+//! between two readings, and the named [`Figure`]s computed over a window.
+//!
+//! One API serves every reader: the headless report (the whole run), the lab's "last
+//! second" figures, lesson goals (the last second, or since the step began) and scenario
+//! tests. The sim takes a [`Reading`] every [`HISTORY_NS`] of virtual time and keeps the
+//! last [`HISTORY_KEPT`], so any window up to half a minute long is two readings apart.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
+
+use super::params::named_enum;
 
 /// Cumulative counters since the start of the run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -52,10 +60,286 @@ impl Counters {
     pub fn spurious_ratio(&self) -> f64 {
         ratio(self.spurious_events, self.lateeoi_calls)
     }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &Counters) -> Counters {
+        let d = |a: u64, b: u64| a.saturating_sub(b);
+        Counters {
+            packets_offered: d(self.packets_offered, earlier.packets_offered),
+            packets_delivered: d(self.packets_delivered, earlier.packets_delivered),
+            packets_dropped: d(self.packets_dropped, earlier.packets_dropped),
+            bytes_delivered: d(self.bytes_delivered, earlier.bytes_delivered),
+            events_sent: d(self.events_sent, earlier.events_sent),
+            events_coalesced: d(self.events_coalesced, earlier.events_coalesced),
+            events_held_masked: d(self.events_held_masked, earlier.events_held_masked),
+            events_delivered: d(self.events_delivered, earlier.events_delivered),
+            upcalls: d(self.upcalls, earlier.upcalls),
+            lateeoi_calls: d(self.lateeoi_calls, earlier.lateeoi_calls),
+            spurious_events: d(self.spurious_events, earlier.spurious_events),
+            jiffies_eoi_delayed: d(self.jiffies_eoi_delayed, earlier.jiffies_eoi_delayed),
+            throttle_pauses: d(self.throttle_pauses, earlier.throttle_pauses),
+            worker_eois: d(self.worker_eois, earlier.worker_eois),
+            masked_ns: d(self.masked_ns, earlier.masked_ns),
+            paused_ns: d(self.paused_ns, earlier.paused_ns),
+            dom0_busy_ns: d(self.dom0_busy_ns, earlier.dom0_busy_ns),
+            guest_busy_ns: d(self.guest_busy_ns, earlier.guest_busy_ns),
+            guest_notifies: d(self.guest_notifies, earlier.guest_notifies),
+        }
+    }
 }
 
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// The counters at one virtual time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    pub t_ns: u64,
+    /// dom0's jiffies at that time.
+    pub jiffies: u64,
+    pub counters: Counters,
+}
+
+/// Virtual time between two readings the sim keeps.
+pub const HISTORY_NS: u64 = 10_000_000;
+/// Readings kept: 30 s of virtual time.
+pub const HISTORY_KEPT: usize = 3000;
+/// The longest window a figure can be asked over (what the history holds).
+pub const MAX_WINDOW_NS: u64 = HISTORY_NS * (HISTORY_KEPT as u64 - 1);
+
+/// The readings of the last [`MAX_WINDOW_NS`], one every [`HISTORY_NS`] (allocated once).
+#[derive(Clone, Debug)]
+pub struct History {
+    buf: VecDeque<Reading>,
+}
+
+impl History {
+    /// A history that starts with the zero reading at t = 0.
+    pub fn new() -> Self {
+        let mut buf = VecDeque::with_capacity(HISTORY_KEPT);
+        buf.push_back(Reading::default());
+        History { buf }
+    }
+
+    pub(crate) fn push(&mut self, r: Reading) {
+        if self.buf.len() == HISTORY_KEPT {
+            self.buf.pop_front();
+        }
+        self.buf.push_back(r);
+    }
+
+    /// The newest reading at or before `t_ns`, or the oldest kept when `t_ns` is older.
+    /// Readings sit at multiples of [`HISTORY_NS`], so this is index arithmetic.
+    pub fn at_or_before(&self, t_ns: u64) -> Reading {
+        let first = self.buf.front().map_or(0, |r| r.t_ns);
+        let i = (t_ns.saturating_sub(first) / HISTORY_NS) as usize;
+        self.buf[i.min(self.buf.len() - 1)]
+    }
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::new()
+    }
+}
+
+/// A span of the run between two readings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub from: Reading,
+    pub to: Reading,
+}
+
+impl Window {
+    pub fn ns(&self) -> u64 {
+        self.to.t_ns.saturating_sub(self.from.t_ns)
+    }
+
+    pub fn seconds(&self) -> f64 {
+        self.ns() as f64 / 1e9
+    }
+
+    pub fn jiffies(&self) -> u64 {
+        self.to.jiffies.saturating_sub(self.from.jiffies)
+    }
+
+    /// What the counters did over the window.
+    pub fn delta(&self) -> Counters {
+        self.to.counters.since(&self.from.counters)
+    }
+
+    /// Share of the window, percent.
+    fn pct(&self, ns: u64) -> f64 {
+        ns as f64 / self.ns().max(1) as f64 * 100.0
+    }
+
+    /// A figure over this window, for the figures that are measured over one
+    /// ([`FigureKind::Window`]); `ports` is the number of the guest's ports (masked and
+    /// paused shares average over them).
+    pub fn figure(&self, f: Figure, ports: usize) -> Option<f64> {
+        let c = self.delta();
+        let ports = ports.max(1) as f64;
+        let n = |v: u64| Some(v as f64);
+        match f {
+            Figure::SimulatedSeconds => Some(self.seconds()),
+            Figure::GoodputMbps => {
+                Some(c.bytes_delivered as f64 * 8.0 / self.seconds().max(1e-9) / 1e6)
+            }
+            Figure::PacketsOffered => n(c.packets_offered),
+            Figure::PacketsDelivered => n(c.packets_delivered),
+            Figure::PacketsDropped => n(c.packets_dropped),
+            Figure::EventsSent => n(c.events_sent),
+            Figure::EventsDelivered => n(c.events_delivered),
+            Figure::EventsCoalesced => n(c.events_coalesced),
+            Figure::EventsHeldMasked => n(c.events_held_masked),
+            Figure::Upcalls => n(c.upcalls),
+            Figure::LateeoiCalls => n(c.lateeoi_calls),
+            Figure::SpuriousEvents => n(c.spurious_events),
+            Figure::SpuriousRatio => Some(c.spurious_ratio()),
+            Figure::JiffiesEoiDelayed => n(c.jiffies_eoi_delayed),
+            Figure::ThrottlePauses | Figure::PausesInWindow => n(c.throttle_pauses),
+            Figure::WorkerEois => n(c.worker_eois),
+            Figure::MaskedPct => Some(self.pct(c.masked_ns) / ports),
+            Figure::PausedPct => Some(self.pct(c.paused_ns) / ports),
+            Figure::Dom0CpuPct => Some(self.pct(c.dom0_busy_ns)),
+            Figure::GuestCpuPct => Some(self.pct(c.guest_busy_ns)),
+            Figure::GuestNotifies => n(c.guest_notifies),
+            Figure::EventsPerJiffy => Some(ratio(c.events_delivered, self.jiffies().max(1))),
+            Figure::PacketsInFlight
+            | Figure::OrderViolations
+            | Figure::PortMasked
+            | Figure::PortPending
+            | Figure::OnDelayedList
+            | Figure::SpuriousCnt
+            | Figure::EventsSinceStep
+            | Figure::NotifiesSinceStep => None,
+        }
+    }
+}
+
+named_enum! {
+    /// A named figure: every number of `run --json`, plus the ones lessons need.
+    pub enum Figure {
+        SimulatedSeconds = "simulated_seconds",
+        GoodputMbps = "goodput_mbps",
+        PacketsOffered = "packets_offered",
+        PacketsDelivered = "packets_delivered",
+        PacketsInFlight = "packets_in_flight",
+        PacketsDropped = "packets_dropped",
+        EventsSent = "events_sent",
+        EventsDelivered = "events_delivered",
+        EventsCoalesced = "events_coalesced",
+        EventsHeldMasked = "events_held_masked",
+        Upcalls = "upcalls",
+        LateeoiCalls = "lateeoi_calls",
+        SpuriousEvents = "spurious_events",
+        SpuriousRatio = "spurious_ratio",
+        JiffiesEoiDelayed = "jiffies_eoi_delayed",
+        ThrottlePauses = "throttle_pauses",
+        WorkerEois = "worker_eois",
+        MaskedPct = "masked_pct",
+        PausedPct = "paused_pct",
+        Dom0CpuPct = "dom0_cpu_pct",
+        GuestCpuPct = "guest_cpu_pct",
+        GuestNotifies = "guest_notifies",
+        OrderViolations = "order_violations",
+        EventsPerJiffy = "events_per_jiffy",
+        PausesInWindow = "pauses_in_window",
+        PortMasked = "port_masked",
+        PortPending = "port_pending",
+        OnDelayedList = "on_delayed_list",
+        SpuriousCnt = "spurious_cnt",
+        EventsSinceStep = "events_since_step",
+        NotifiesSinceStep = "notifies_since_step",
+    }
+}
+
+/// How a figure is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureKind {
+    /// Over a window of virtual time (the last second, unless a goal says otherwise).
+    Window,
+    /// The state right now.
+    State,
+    /// Since the current lesson step began (or the mark the caller gives).
+    SinceMark,
+}
+
+impl Figure {
+    pub fn kind(self) -> FigureKind {
+        match self {
+            Figure::PacketsInFlight
+            | Figure::OrderViolations
+            | Figure::PortMasked
+            | Figure::PortPending
+            | Figure::OnDelayedList
+            | Figure::SpuriousCnt => FigureKind::State,
+            Figure::EventsSinceStep | Figure::NotifiesSinceStep => FigureKind::SinceMark,
+            _ => FigureKind::Window,
+        }
+    }
+
+    /// A yes/no figure (0 or 1).
+    pub fn is_bool(self) -> bool {
+        matches!(
+            self,
+            Figure::PortMasked | Figure::PortPending | Figure::OnDelayedList
+        )
+    }
+
+    /// What it is, in a few words (a lesson's checklist shows this).
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::SimulatedSeconds => "virtual seconds",
+            Figure::GoodputMbps => "goodput, Mbit/s",
+            Figure::PacketsOffered => "packets offered",
+            Figure::PacketsDelivered => "packets delivered",
+            Figure::PacketsInFlight => "packets in flight",
+            Figure::PacketsDropped => "packets dropped",
+            Figure::EventsSent => "notifies sent",
+            Figure::EventsDelivered => "events delivered",
+            Figure::EventsCoalesced => "notifies coalesced",
+            Figure::EventsHeldMasked => "notifies held (masked)",
+            Figure::Upcalls => "upcalls",
+            Figure::LateeoiCalls => "late EOIs",
+            Figure::SpuriousEvents => "spurious_events",
+            Figure::SpuriousRatio => "spurious share of late EOIs",
+            Figure::JiffiesEoiDelayed => "jiffies_eoi_delayed",
+            Figure::ThrottlePauses => "throttle pauses",
+            Figure::WorkerEois => "worker EOIs",
+            Figure::MaskedPct => "port masked, % of time",
+            Figure::PausedPct => "port paused, % of time",
+            Figure::Dom0CpuPct => "dom0 CPU, % of a vCPU",
+            Figure::GuestCpuPct => "guest CPU, % of a vCPU",
+            Figure::GuestNotifies => "dom0 → guest notifies",
+            Figure::OrderViolations => "segments out of order",
+            Figure::EventsPerJiffy => "events per jiffy",
+            Figure::PausesInWindow => "throttle pauses",
+            Figure::PortMasked => "port masked",
+            Figure::PortPending => "port pending",
+            Figure::OnDelayedList => "on the delayed-EOI list",
+            Figure::SpuriousCnt => "spurious_cnt",
+            Figure::EventsSinceStep => "events delivered in this step",
+            Figure::NotifiesSinceStep => "notifies sent in this step",
+        }
+    }
+
+    /// A value of this figure as the screen shows it.
+    pub fn format(self, v: f64) -> String {
+        if self.is_bool() {
+            return if v != 0.0 { "yes" } else { "no" }.to_string();
+        }
+        match self {
+            Figure::SpuriousRatio => format!("{v:.3}"),
+            Figure::SimulatedSeconds | Figure::EventsPerJiffy => format!("{v:.2}"),
+            Figure::MaskedPct | Figure::PausedPct | Figure::Dom0CpuPct | Figure::GuestCpuPct => {
+                format!("{v:.1}")
+            }
+            Figure::GoodputMbps => format!("{v:.0}"),
+            _ => format!("{v:.0}"),
+        }
+    }
 }
 
 /// One metrics interval.
@@ -82,20 +366,21 @@ impl Sample {
     /// The interval between two counter readings.
     pub fn between(a: &Counters, b: &Counters, t_end_ns: u64, len_ns: u64) -> Self {
         let secs = len_ns.max(1) as f64 / 1e9;
+        let d = b.since(a);
         Sample {
             t_end_ns,
             len_ns,
-            goodput_mbps: (b.bytes_delivered - a.bytes_delivered) as f64 * 8.0 / secs / 1e6,
-            packets_delivered: b.packets_delivered - a.packets_delivered,
-            events_sent: b.events_sent - a.events_sent,
-            events_delivered: b.events_delivered - a.events_delivered,
-            events_coalesced: b.events_coalesced - a.events_coalesced,
-            spurious_events: b.spurious_events - a.spurious_events,
-            lateeoi_calls: b.lateeoi_calls - a.lateeoi_calls,
-            jiffies_eoi_delayed: b.jiffies_eoi_delayed - a.jiffies_eoi_delayed,
-            masked_ns: b.masked_ns - a.masked_ns,
-            paused_ns: b.paused_ns - a.paused_ns,
-            dom0_cpu_pct: (b.dom0_busy_ns - a.dom0_busy_ns) as f64 / len_ns.max(1) as f64 * 100.0,
+            goodput_mbps: d.bytes_delivered as f64 * 8.0 / secs / 1e6,
+            packets_delivered: d.packets_delivered,
+            events_sent: d.events_sent,
+            events_delivered: d.events_delivered,
+            events_coalesced: d.events_coalesced,
+            spurious_events: d.spurious_events,
+            lateeoi_calls: d.lateeoi_calls,
+            jiffies_eoi_delayed: d.jiffies_eoi_delayed,
+            masked_ns: d.masked_ns,
+            paused_ns: d.paused_ns,
+            dom0_cpu_pct: d.dom0_busy_ns as f64 / len_ns.max(1) as f64 * 100.0,
         }
     }
 }
@@ -137,5 +422,69 @@ impl Samples {
 
     pub fn last(&self) -> Option<&Sample> {
         self.buf.back()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(t_ms: u64, delivered_bytes: u64) -> Reading {
+        Reading {
+            t_ns: t_ms * 1_000_000,
+            jiffies: t_ms / 4,
+            counters: Counters {
+                bytes_delivered: delivered_bytes,
+                events_delivered: t_ms / 2,
+                ..Counters::default()
+            },
+        }
+    }
+
+    #[test]
+    fn history_finds_the_reading_at_or_before() {
+        let mut h = History::new();
+        for k in 1..=50 {
+            h.push(reading(k * 10, k * 1000));
+        }
+        assert_eq!(h.at_or_before(0).t_ns, 0);
+        assert_eq!(h.at_or_before(125_000_000).t_ns, 120_000_000);
+        assert_eq!(h.at_or_before(130_000_000).t_ns, 130_000_000);
+        assert_eq!(h.at_or_before(u64::MAX).t_ns, 500_000_000);
+    }
+
+    #[test]
+    fn history_forgets_the_oldest_and_answers_with_what_it_has() {
+        let mut h = History::new();
+        for k in 1..=(HISTORY_KEPT as u64 + 10) {
+            h.push(reading(k * 10, 0));
+        }
+        // The oldest kept is reading 11 (t = 110 ms): older times get it.
+        assert_eq!(h.at_or_before(0).t_ns, 110_000_000);
+        assert_eq!(h.at_or_before(200_000_000).t_ns, 200_000_000);
+    }
+
+    #[test]
+    fn window_figures_are_rates_over_the_span() {
+        let w = Window {
+            from: reading(1000, 0),
+            to: reading(2000, 125_000_000), // 1 Gbit in one second
+        };
+        assert_eq!(w.figure(Figure::GoodputMbps, 1), Some(1000.0));
+        assert_eq!(w.figure(Figure::SimulatedSeconds, 1), Some(1.0));
+        // 500 events over 250 jiffies
+        assert_eq!(w.figure(Figure::EventsPerJiffy, 1), Some(2.0));
+        assert_eq!(w.figure(Figure::PortMasked, 1), None);
+    }
+
+    #[test]
+    fn figures_have_one_name_each() {
+        for &f in Figure::ALL {
+            assert_eq!(f.name().parse::<Figure>(), Ok(f));
+            assert_eq!(f.to_string(), f.name());
+        }
+        assert!("throttle_ratio".parse::<Figure>().is_err());
+        assert_eq!(Figure::PortMasked.format(1.0), "yes");
+        assert_eq!(Figure::GoodputMbps.format(549.6), "550");
     }
 }

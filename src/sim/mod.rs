@@ -21,6 +21,7 @@
 
 pub mod events_base;
 pub mod evtchn;
+pub mod knob;
 pub mod metrics;
 pub mod params;
 mod queue;
@@ -34,14 +35,19 @@ use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-pub use events_base::{DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings};
+pub use events_base::{
+    DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings, NextSpurious,
+};
 pub use evtchn::{SendOutcome, SharedInfo};
-pub use metrics::{Counters, Sample, Samples};
-pub use params::{Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile};
+pub use knob::{Knob, KnobChange, Setting, on_off};
+pub use metrics::{Counters, Figure, FigureKind, History, Reading, Sample, Samples, Window};
+pub use params::{
+    Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile, UnknownName,
+};
 use queue::EventQueue;
 pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
-pub use trace::{EoiResult, EoiSource, KnobChange, PortRole, Trace, TraceEvent, TraceKind};
+pub use trace::{EoiResult, EoiSource, PortRole, Trace, TraceEvent, TraceKind, plural};
 
 /// netback's `eoi_pending` bits (`NETBK_RX_EOI`, `NETBK_TX_EOI`, `NETBK_COMMON_EOI`).
 pub mod eoi_pending {
@@ -94,6 +100,8 @@ enum Ev {
     Tick,
     /// End of a metrics interval.
     Sample,
+    /// Time for a [`Reading`] of the counters (every [`metrics::HISTORY_NS`]).
+    History,
     /// dom0 vCPU 0 finishes its current work item (stale when `generation` is old).
     Cpu0Done { generation: u64 },
     /// An upcall reaches dom0 vCPU 0.
@@ -204,7 +212,19 @@ pub struct Sim {
     last_sample: Counters,
     last_sample_t: u64,
     samples: Samples,
+    history: History,
     trace: Trace,
+}
+
+/// A hands-on action on the guest's first port (the lessons' `n`, `m`, `u` keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortAction {
+    /// The guest notifies the port (`EVTCHNOP_send`).
+    Notify,
+    /// dom0 masks the port on purpose (`mask_irq`: reason `EXPLICIT`).
+    Mask,
+    /// dom0 drops its explicit mask (`unmask_irq`).
+    Unmask,
 }
 
 const WIRE_CAPACITY: usize = 4096;
@@ -276,15 +296,19 @@ impl Sim {
             last_sample: Counters::default(),
             last_sample_t: 0,
             samples: Samples::with_capacity(SAMPLES_KEPT),
+            history: History::new(),
             trace: Trace::with_capacity(trace_capacity),
             cfg,
         };
         let jiffy = sim.cfg.jiffy_ns();
         sim.q.push(jiffy, Ev::Tick);
         sim.q.push(sim.cfg.params.sample_interval_ns, Ev::Sample);
+        sim.q.push(metrics::HISTORY_NS, Ev::History);
         match (sim.cfg.guest, sim.cfg.direction) {
             (GuestKind::Rogue, _) => sim.q.push(0, Ev::RogueNotify),
-            (_, direction) => {
+            // The idle guest waits for the learner's notifies.
+            (GuestKind::Idle, _) => {}
+            (GuestKind::Freebsd | GuestKind::Linux, direction) => {
                 // The guest posts its RX buffers (and starts sending, for TX).
                 sim.guest.irq_pending = true;
                 sim.guest.output = true;
@@ -394,6 +418,77 @@ impl Sim {
         &self.samples
     }
 
+    // ----- figures ------------------------------------------------------------------------
+
+    /// The counters now.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            t_ns: self.now,
+            jiffies: self.jiffies,
+            counters: self.counters(),
+        }
+    }
+
+    /// The last `d_ns` of virtual time (at least that much, to the [`metrics::HISTORY_NS`]
+    /// grid; less when the run is younger, or older than the history holds).
+    pub fn last(&self, d_ns: u64) -> Window {
+        Window {
+            from: self.history.at_or_before(self.now.saturating_sub(d_ns)),
+            to: self.reading(),
+        }
+    }
+
+    /// Everything since `from` (a reading the caller kept, such as a lesson step's start).
+    pub fn since(&self, from: Reading) -> Window {
+        Window {
+            from,
+            to: self.reading(),
+        }
+    }
+
+    /// The whole run so far.
+    pub fn whole_run(&self) -> Window {
+        self.since(Reading::default())
+    }
+
+    /// A figure: over `window` for window figures, since `mark` for step figures, the
+    /// state now for the others. Yes/no figures are 1 or 0.
+    pub fn figure(&self, f: Figure, window: &Window, mark: &Reading) -> f64 {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        match f.kind() {
+            FigureKind::Window => window.figure(f, self.nports).unwrap_or(0.0),
+            FigureKind::SinceMark => {
+                let c = self.reading().counters.since(&mark.counters);
+                match f {
+                    Figure::NotifiesSinceStep => c.events_sent as f64,
+                    _ => c.events_delivered as f64,
+                }
+            }
+            FigureKind::State => match f {
+                Figure::PacketsInFlight => self.data_in_flight() as f64,
+                Figure::OrderViolations => f64::from(self.receiver.order_violations),
+                Figure::PortMasked => flag(self.ports().any(|p| p.masked)),
+                Figure::PortPending => flag(self.ports().any(|p| p.pending)),
+                Figure::OnDelayedList => flag(self.ports().any(|p| p.on_eoi_list)),
+                _ => f64::from(self.ports().map(|p| p.spurious_cnt).max().unwrap_or(0)),
+            },
+        }
+    }
+
+    /// What a spurious late EOI for `port` would do now (`None` without late EOI: no EOI
+    /// is ever sent).
+    pub fn next_spurious(&self, port: u32) -> Option<NextSpurious> {
+        self.cfg
+            .lateeoi
+            .then(|| self.core.next_spurious(port, self.late_settings()))
+    }
+
+    /// The guest's first port: the common port, or the TX port of split channels (the one
+    /// the hands-on keys act on).
+    pub fn first_port(&self) -> u32 {
+        self.ports[0].port
+    }
+
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
@@ -431,6 +526,31 @@ impl Sim {
             }
         }
         self.record(TraceKind::Knob { change });
+    }
+
+    /// A hands-on action on the guest's first port, now.
+    pub fn port_action(&mut self, a: PortAction) {
+        let port = self.first_port();
+        match a {
+            PortAction::Notify => self.guest_notify(port),
+            PortAction::Mask => {
+                let was_masked = self.shared.is_masked(port);
+                self.core
+                    .do_mask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                self.record(TraceKind::Mask { port, was_masked });
+                self.sync_port_times(port);
+            }
+            PortAction::Unmask => {
+                let r =
+                    self.core
+                        .do_unmask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                self.record(TraceKind::ExplicitUnmask {
+                    port,
+                    still_masked: self.shared.is_masked(port),
+                });
+                self.after_unmask(port, r);
+            }
+        }
     }
 
     /// Leaving late EOI at run time: what the old binding would have: no port kept masked
@@ -498,6 +618,10 @@ impl Sim {
         match ev {
             Ev::Tick => self.tick(),
             Ev::Sample => self.sample(),
+            Ev::History => {
+                self.history.push(self.reading());
+                self.q.push(self.now + metrics::HISTORY_NS, Ev::History);
+            }
             Ev::Cpu0Done { generation } => {
                 if generation == self.cpu0.generation {
                     self.cpu0_done();
@@ -1015,7 +1139,7 @@ impl Sim {
 
     /// Start the guest's next step, if it has one and is idle.
     fn guest_begin(&mut self) {
-        if self.guest.busy || self.cfg.guest == GuestKind::Rogue {
+        if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
         let p = self.cfg.params;
@@ -1268,42 +1392,36 @@ pub struct Report {
 }
 
 impl Report {
-    /// A figure by its JSON name (`goodput_mbps`, `spurious_ratio`, …), for scenario files
-    /// and lesson goals. `None` for an unknown name or a non-number.
-    pub fn figure(&self, name: &str) -> Option<f64> {
-        serde_json::to_value(self).ok()?.get(name)?.as_f64()
-    }
-
+    /// The whole run, through the figure API (the same numbers a lesson goal reads).
     fn new(sim: &Sim) -> Self {
-        let c = sim.counters();
-        let t = sim.now.max(1);
-        let secs = t as f64 / 1e9;
-        let ports = sim.nports as f64;
-        let pct = |ns: u64| ns as f64 / t as f64 * 100.0;
+        let w = sim.whole_run();
+        let mark = Reading::default();
+        let f = |fig: Figure| sim.figure(fig, &w, &mark);
+        let n = |fig: Figure| f(fig) as u64;
         Report {
-            simulated_seconds: secs,
-            goodput_mbps: c.bytes_delivered as f64 * 8.0 / secs / 1e6,
-            packets_offered: c.packets_offered,
-            packets_delivered: c.packets_delivered,
-            packets_in_flight: sim.data_in_flight(),
-            packets_dropped: c.packets_dropped,
-            events_sent: c.events_sent,
-            events_delivered: c.events_delivered,
-            events_coalesced: c.events_coalesced,
-            events_held_masked: c.events_held_masked,
-            upcalls: c.upcalls,
-            lateeoi_calls: c.lateeoi_calls,
-            spurious_events: c.spurious_events,
-            spurious_ratio: c.spurious_ratio(),
-            jiffies_eoi_delayed: c.jiffies_eoi_delayed,
-            throttle_pauses: c.throttle_pauses,
-            worker_eois: c.worker_eois,
-            masked_pct: pct(c.masked_ns) / ports,
-            paused_pct: pct(c.paused_ns) / ports,
-            dom0_cpu_pct: pct(c.dom0_busy_ns),
-            guest_cpu_pct: pct(c.guest_busy_ns),
-            guest_notifies: c.guest_notifies,
-            order_violations: sim.receiver.order_violations,
+            simulated_seconds: w.seconds().max(1e-9),
+            goodput_mbps: f(Figure::GoodputMbps),
+            packets_offered: n(Figure::PacketsOffered),
+            packets_delivered: n(Figure::PacketsDelivered),
+            packets_in_flight: n(Figure::PacketsInFlight),
+            packets_dropped: n(Figure::PacketsDropped),
+            events_sent: n(Figure::EventsSent),
+            events_delivered: n(Figure::EventsDelivered),
+            events_coalesced: n(Figure::EventsCoalesced),
+            events_held_masked: n(Figure::EventsHeldMasked),
+            upcalls: n(Figure::Upcalls),
+            lateeoi_calls: n(Figure::LateeoiCalls),
+            spurious_events: n(Figure::SpuriousEvents),
+            spurious_ratio: f(Figure::SpuriousRatio),
+            jiffies_eoi_delayed: n(Figure::JiffiesEoiDelayed),
+            throttle_pauses: n(Figure::ThrottlePauses),
+            worker_eois: n(Figure::WorkerEois),
+            masked_pct: f(Figure::MaskedPct),
+            paused_pct: f(Figure::PausedPct),
+            dom0_cpu_pct: f(Figure::Dom0CpuPct),
+            guest_cpu_pct: f(Figure::GuestCpuPct),
+            guest_notifies: n(Figure::GuestNotifies),
+            order_violations: f(Figure::OrderViolations) as u32,
             config: sim.cfg,
         }
     }

@@ -6,45 +6,152 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Which guest runs netfront.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum GuestKind {
-    /// FreeBSD / pfSense: one event channel for RX and TX (netback's common handler).
-    #[default]
-    Freebsd,
-    /// Linux: split event channels (never the common handler).
-    Linux,
-    /// The XSA-332 threat: notifies as fast as it can without posting requests.
-    Rogue,
+/// Defines a plain enum whose values have one lower-case name each, used everywhere the
+/// value is read or written (CLI flags, TOML files, JSON, the screen): `ALL`, `name()`,
+/// `Display` and `FromStr` come from the one table in the invocation.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $ty:ident { $( $(#[$vmeta:meta])* $var:ident = $name:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+        )]
+        pub enum $ty { $( $(#[$vmeta])* #[serde(rename = $name)] $var ),+ }
+
+        impl $ty {
+            /// Every value, in the order the lab cycles through them.
+            pub const ALL: &'static [$ty] = &[$($ty::$var),+];
+            /// Every name, in the same order (for `--help` and error messages).
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+
+            /// The value's name, as on the command line and in lesson files.
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$var => $name),+ }
+            }
+
+            /// The next value in [`Self::ALL`], wrapping.
+            pub fn next(self) -> Self {
+                let i = Self::ALL.iter().position(|&v| v == self).unwrap_or(0);
+                Self::ALL[(i + 1) % Self::ALL.len()]
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::sim::params::UnknownName;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.name() == s)
+                    .ok_or_else(|| {
+                        $crate::sim::params::UnknownName::new(stringify!($ty), s, Self::NAMES)
+                    })
+            }
+        }
+    };
+}
+pub(crate) use named_enum;
+
+/// A name that is not one of a type's values; says which ones are.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{got}': expected one of {}", expected.join(", "))]
+pub struct UnknownName {
+    pub what: String,
+    pub got: String,
+    pub expected: Vec<String>,
 }
 
-/// Which way the bulk flow runs, seen from the guest.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// The guest sends; the peer's ACKs come back through RX.
-    #[default]
-    Tx,
-    /// The guest receives from a Linux peer; its ACKs go out through TX.
-    Rx,
+impl UnknownName {
+    pub fn new(what: &str, got: &str, expected: &[&str]) -> Self {
+        // `GuestKind` reads as "guest kind" in a message.
+        let mut w = String::new();
+        for (i, c) in what.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                w.push(' ');
+            }
+            w.push(c.to_ascii_lowercase());
+        }
+        UnknownName {
+            what: w,
+            got: got.to_string(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+        }
+    }
 }
 
-/// netback's common-channel spurious condition.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum NetbackVariant {
-    /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.
-    #[default]
-    Buggy,
-    /// Commit a3daf3d39132 (Feb 2021): spurious only if neither side had work.
-    Fixed,
+named_enum! {
+    /// Which guest runs netfront.
+    #[derive(Default)]
+    pub enum GuestKind {
+        /// FreeBSD / pfSense: one event channel for RX and TX (netback's common handler).
+        #[default]
+        Freebsd = "freebsd",
+        /// Linux: split event channels (never the common handler).
+        Linux = "linux",
+        /// The XSA-332 threat: notifies as fast as it can without posting requests.
+        Rogue = "rogue",
+        /// A guest bound to one common channel that does nothing by itself: every notify is
+        /// the learner's (the `n` key). For the hands-on lessons.
+        Idle = "idle",
+    }
+}
+
+impl GuestKind {
+    /// What the guest is, in a few words.
+    pub fn label(self) -> &'static str {
+        match self {
+            GuestKind::Freebsd => "one common event channel",
+            GuestKind::Linux => "split event channels",
+            GuestKind::Rogue => "notifies without work",
+            GuestKind::Idle => "one common channel, notifies only when you press n",
+        }
+    }
+
+    /// Whether the guest moves packets (the rogue and idle guests post none).
+    pub fn has_traffic(self) -> bool {
+        matches!(self, GuestKind::Freebsd | GuestKind::Linux)
+    }
+}
+
+named_enum! {
+    /// Which way the bulk flow runs, seen from the guest.
+    #[derive(Default)]
+    pub enum Direction {
+        /// The guest sends; the peer's ACKs come back through RX.
+        #[default]
+        Tx = "tx",
+        /// The guest receives from a Linux peer; its ACKs go out through TX.
+        Rx = "rx",
+    }
+}
+
+impl Direction {
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::Tx => "the guest sends",
+            Direction::Rx => "the guest receives",
+        }
+    }
+}
+
+named_enum! {
+    /// netback's common-channel spurious condition.
+    #[derive(Default)]
+    pub enum NetbackVariant {
+        /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.
+        #[default]
+        Buggy = "buggy",
+        /// Commit a3daf3d39132 (Feb 2021): spurious only if neither side had work.
+        Fixed = "fixed",
+    }
 }
 
 impl NetbackVariant {
@@ -54,6 +161,43 @@ impl NetbackVariant {
             NetbackVariant::Buggy => !tx_work | !rx_work,
             NetbackVariant::Fixed => !tx_work && !rx_work,
         }
+    }
+
+    /// "OR" / "AND": how the lab names the two versions.
+    pub fn operator(self) -> &'static str {
+        match self {
+            NetbackVariant::Buggy => "OR",
+            NetbackVariant::Fixed => "AND",
+        }
+    }
+
+    /// The operator as C writes it: `|` / `&&`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            NetbackVariant::Buggy => "|",
+            NetbackVariant::Fixed => "&&",
+        }
+    }
+
+    /// The condition as netback writes it (names shortened to `tx`/`rx`).
+    pub fn condition(self) -> &'static str {
+        match self {
+            NetbackVariant::Buggy => "(!tx | !rx)",
+            NetbackVariant::Fixed => "(!tx && !rx)",
+        }
+    }
+
+    /// What the condition means.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            NetbackVariant::Buggy => "spurious if EITHER side idle",
+            NetbackVariant::Fixed => "spurious only if BOTH idle",
+        }
+    }
+
+    /// The other version (the `b` key).
+    pub fn other(self) -> Self {
+        self.next()
     }
 }
 
@@ -157,7 +301,8 @@ pub struct Config {
     pub lateeoi: bool,
     /// dom0's timer frequency (jiffies per second).
     pub hz: u32,
-    /// The per-device `spurious_threshold`.
+    /// The per-device `spurious_threshold` (`threshold` in lesson files and flags).
+    #[serde(alias = "threshold")]
     pub spurious_threshold: u32,
     pub seed: u64,
     pub params: ModelParams,
@@ -181,11 +326,12 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The OS of the guest (the rogue guest runs no TCP; it gets FreeBSD's numbers unused).
+    /// The OS of the guest (the rogue and idle guests run no TCP; they get FreeBSD's numbers,
+    /// unused).
     pub fn guest_os(&self) -> OsProfile {
         match self.guest {
             GuestKind::Linux => OsProfile::LINUX,
-            GuestKind::Freebsd | GuestKind::Rogue => OsProfile::FREEBSD,
+            GuestKind::Freebsd | GuestKind::Rogue | GuestKind::Idle => OsProfile::FREEBSD,
         }
     }
 

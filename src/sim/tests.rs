@@ -1,6 +1,7 @@
 //! Whole-system tests of the mechanisms, read off the trace.
 
 use super::*;
+use crate::sim::PortAction;
 
 fn sim(cfg: Config, ns: u64) -> Sim {
     let mut s = Sim::with_trace_capacity(cfg, 1 << 18);
@@ -245,4 +246,188 @@ fn a_clone_continues_like_the_original() {
     a.run_until(400_000_000);
     b.run_until(400_000_000);
     assert!(b.report().goodput_mbps > a.report().goodput_mbps);
+}
+
+/// The report is the figure API over the whole run: the same numbers, by name.
+#[test]
+fn report_and_figures_agree() {
+    let s = sim(Config::default(), 1_500_000_000);
+    let json = serde_json::to_value(s.report()).unwrap();
+    let w = s.whole_run();
+    let mark = Reading::default();
+    for &f in Figure::ALL {
+        let Some(v) = json.get(f.name()).and_then(|v| v.as_f64()) else {
+            continue; // not in the report: events_per_jiffy and the lesson figures
+        };
+        assert_eq!(s.figure(f, &w, &mark), v, "{f}");
+    }
+    // 2 events per jiffy in the story (one at once, then a 1-jiffy pause).
+    let epj = s.figure(Figure::EventsPerJiffy, &w, &mark);
+    assert!((1.9..=2.1).contains(&epj), "{epj}");
+}
+
+/// A window over the last second sees only that second: after OR → AND at 1 s, the last
+/// second's goodput is the fixed rate while the whole run's is in between.
+#[test]
+fn last_second_sees_only_the_last_second() {
+    let mut s = Sim::new(Config::default());
+    s.run_until(2_000_000_000);
+    let buggy = s.last(1_000_000_000);
+    assert_eq!(buggy.ns(), 1_000_000_000);
+    let g_buggy = buggy.figure(Figure::GoodputMbps, 1).unwrap();
+    s.set_knob(KnobChange::Netback(NetbackVariant::Fixed));
+    s.run_until(4_005_000_000);
+    let w = s.last(1_000_000_000);
+    // At least the second asked for, to the 10 ms grid.
+    assert!(
+        (1_000_000_000..=1_010_000_000).contains(&w.ns()),
+        "{}",
+        w.ns()
+    );
+    let g_fixed = w.figure(Figure::GoodputMbps, 1).unwrap();
+    let g_whole = s.whole_run().figure(Figure::GoodputMbps, 1).unwrap();
+    assert!(g_fixed > 3.0 * g_buggy, "{g_buggy:.0} → {g_fixed:.0}");
+    assert!(g_buggy < g_whole && g_whole < g_fixed, "{g_whole:.0}");
+    assert_eq!(w.figure(Figure::SpuriousRatio, 1), Some(0.0));
+}
+
+fn idle() -> Sim {
+    Sim::new(Config {
+        guest: GuestKind::Idle,
+        ..Config::default()
+    })
+}
+
+fn state(s: &Sim, f: Figure) -> f64 {
+    let w = s.last(0);
+    s.figure(f, &w, &w.from)
+}
+
+/// The idle guest does nothing by itself: no notify, no event, for a whole second.
+#[test]
+fn the_idle_guest_is_quiet_until_notified() {
+    let mut s = idle();
+    s.run_until(1_000_000_000);
+    let c = s.counters();
+    assert_eq!(
+        (c.events_sent, c.events_delivered, c.packets_offered),
+        (0, 0, 0)
+    );
+    assert_eq!(s.ports().count(), 1);
+}
+
+/// Notify by hand: pending, selector and upcall bits set at once; the upcall handles it
+/// (no work: spurious), and with threshold 1 the first spurious EOI unmasks at once.
+#[test]
+fn a_notify_by_hand_is_delivered_and_flagged_spurious() {
+    let mut s = idle();
+    s.run_until(10_000_000);
+    let mark = s.reading();
+    s.port_action(PortAction::Notify);
+    let p = s.ports().next().unwrap();
+    assert!(p.pending && p.selected && !p.masked);
+    assert!(s.shared_info().vcpu.evtchn_upcall_pending);
+    assert_eq!(state(&s, Figure::PortPending), 1.0);
+    s.run_for(1_000_000);
+    let p = s.ports().next().unwrap();
+    assert!(!p.pending && !p.masked && !p.selected);
+    assert_eq!(p.spurious_cnt, 1);
+    let w = s.since(mark);
+    assert_eq!(s.figure(Figure::EventsSinceStep, &w, &mark), 1.0);
+    assert_eq!(s.figure(Figure::NotifiesSinceStep, &w, &mark), 1.0);
+    assert_eq!(w.delta().spurious_events, 1);
+}
+
+/// Masked: notifies are held (the first sets pending, the rest coalesce) and nothing is
+/// delivered; unmasking delivers exactly one event.
+#[test]
+fn masked_notifies_wait_and_coalesce_into_one_event() {
+    let mut s = Sim::new(Config {
+        guest: GuestKind::Idle,
+        lateeoi: false,
+        ..Config::default()
+    });
+    let mark = s.reading();
+    s.port_action(PortAction::Mask);
+    for _ in 0..3 {
+        s.port_action(PortAction::Notify);
+    }
+    s.run_for(5_000_000);
+    let c = s.counters();
+    assert_eq!(
+        (c.events_sent, c.events_held_masked, c.events_coalesced),
+        (3, 1, 2)
+    );
+    assert_eq!(c.events_delivered, 0);
+    assert_eq!(state(&s, Figure::PortPending), 1.0);
+    assert_eq!(state(&s, Figure::PortMasked), 1.0);
+    s.port_action(PortAction::Unmask);
+    s.run_for(5_000_000);
+    let w = s.since(mark);
+    assert_eq!(s.figure(Figure::EventsSinceStep, &w, &mark), 1.0);
+    assert_eq!(state(&s, Figure::PortPending), 0.0);
+    assert!(matches!(
+        s.trace()
+            .since(0)
+            .find(|e| matches!(e.kind, TraceKind::Unmask { .. }))
+            .unwrap()
+            .kind,
+        TraceKind::Unmask {
+            redelivered: true,
+            ..
+        }
+    ));
+}
+
+/// Dropping the explicit mask does not unmask a port that waits for its EOI: the reasons
+/// are separate (`EXPLICIT`, `EOI_PENDING`).
+#[test]
+fn an_explicit_unmask_leaves_an_eoi_pending_port_masked() {
+    let mut s = Sim::new(Config::default());
+    while !s.ports().any(|p| p.on_eoi_list) {
+        s.step();
+    }
+    s.port_action(PortAction::Mask);
+    s.port_action(PortAction::Unmask);
+    let p = s.ports().next().unwrap();
+    assert!(p.masked, "still masked: EOI_PENDING");
+    assert!(matches!(
+        s.trace().last(1).next().unwrap().kind,
+        TraceKind::ExplicitUnmask {
+            still_masked: true,
+            ..
+        }
+    ));
+}
+
+/// The throttle preview in a live run: during a pause it says a late EOI would change
+/// nothing, and the worker's EOI then resets the count: the pause never grows.
+#[test]
+fn the_preview_during_a_pause_is_that_nothing_happens() {
+    let mut s = Sim::new(Config::default());
+    while !s.ports().any(|p| p.on_eoi_list) {
+        s.step();
+    }
+    let port = s.first_port();
+    assert!(matches!(
+        s.next_spurious(port),
+        Some(NextSpurious::Queued { .. })
+    ));
+    while s.ports().any(|p| p.on_eoi_list) {
+        s.step();
+    }
+    assert_eq!(
+        s.ports().next().unwrap().spurious_cnt,
+        0,
+        "the worker reset it"
+    );
+    assert_eq!(
+        s.next_spurious(port),
+        Some(NextSpurious::NoPause { cnt: 1 })
+    );
+    let off = Sim::new(Config {
+        lateeoi: false,
+        ..Config::default()
+    });
+    assert_eq!(off.next_spurious(port), None);
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::evtchn::SendOutcome;
+use super::knob::KnobChange;
 
 /// What a port is for, on the netback side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -18,6 +19,26 @@ pub enum PortRole {
     Tx,
     /// Split channel, RX (`xenvif_rx_interrupt`).
     Rx,
+}
+
+impl PortRole {
+    /// `common`, `tx`, `rx`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PortRole::Common => "common",
+            PortRole::Tx => "tx",
+            PortRole::Rx => "rx",
+        }
+    }
+
+    /// netback's handler for the port, in `drivers/net/xen-netback/interface.c`.
+    pub fn handler(self) -> &'static str {
+        match self {
+            PortRole::Common => "xenvif_interrupt",
+            PortRole::Tx => "xenvif_tx_interrupt",
+            PortRole::Rx => "xenvif_rx_interrupt",
+        }
+    }
 }
 
 /// Who called the late EOI.
@@ -34,6 +55,29 @@ pub enum EoiSource {
     Worker,
 }
 
+impl EoiSource {
+    /// `handler`, `NAPI poll`, `RX kthread`, `worker`.
+    pub fn label(self) -> &'static str {
+        match self {
+            EoiSource::Handler => "handler",
+            EoiSource::Napi => "NAPI poll",
+            EoiSource::Kthread => "RX kthread",
+            EoiSource::Worker => "worker",
+        }
+    }
+
+    /// Who called it and with which flag: "late EOI, SPURIOUS" (the handler's),
+    /// "late EOI from NAPI poll", "worker's EOI".
+    pub fn call(self, spurious: bool) -> String {
+        match (self, spurious) {
+            (EoiSource::Worker, _) => "worker's EOI".to_string(),
+            (EoiSource::Handler, true) => "late EOI, SPURIOUS".to_string(),
+            (s, true) => format!("late EOI from {}, SPURIOUS", s.label()),
+            (s, false) => format!("late EOI from {}", s.label()),
+        }
+    }
+}
+
 /// What the late EOI did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,14 +90,35 @@ pub enum EoiResult {
     AlreadyQueued,
 }
 
-/// A knob, for marks in the trace and on the charts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KnobChange {
-    Netback(super::NetbackVariant),
-    Throttle(bool),
-    LateEoi(bool),
-    SpuriousThreshold(u32),
+impl EoiResult {
+    /// `unmask`, `PAUSE 1 jiffy`, `already listed: no-op`; `until` adds the jiffy a pause
+    /// ends at.
+    pub fn words(self, until: bool) -> String {
+        match self {
+            EoiResult::Unmasked => "unmask".to_string(),
+            EoiResult::Paused { jiffies: 0, .. } => "deferred to the worker".to_string(),
+            EoiResult::Paused { jiffies, eoi_time } => {
+                let p = format!("PAUSE {jiffies} {}", plural(jiffies, "jiffy", "jiffies"));
+                if until {
+                    format!("{p} (to j{eoi_time})")
+                } else {
+                    p
+                }
+            }
+            EoiResult::AlreadyQueued => "already listed: no-op".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for EoiResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words(false))
+    }
+}
+
+/// `one` when `n` is 1, else `many`.
+pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,8 +150,151 @@ pub enum TraceKind {
     },
     /// The port's mask bit was cleared; `redelivered` when a held notify fires now.
     Unmask { port: u32, redelivered: bool },
+    /// dom0 masked the port on purpose (`mask_irq`, reason `EXPLICIT`); `was_masked` when
+    /// another reason already held it masked.
+    Mask { port: u32, was_masked: bool },
+    /// dom0 dropped its explicit mask (`unmask_irq`); the port stays masked when another
+    /// reason (`EOI_PENDING`) still holds it. An unmask that clears the bit is traced as
+    /// [`TraceKind::Unmask`] right after.
+    ExplicitUnmask { port: u32, still_masked: bool },
     /// A knob changed.
     Knob { change: KnobChange },
+}
+
+impl TraceKind {
+    /// The port the transition is about, if any.
+    pub fn port(&self) -> Option<u32> {
+        match *self {
+            TraceKind::Notify { port, .. }
+            | TraceKind::Deliver { port }
+            | TraceKind::Ack { port, .. }
+            | TraceKind::Verdict { port, .. }
+            | TraceKind::LateEoi { port, .. }
+            | TraceKind::Unmask { port, .. }
+            | TraceKind::Mask { port, .. }
+            | TraceKind::ExplicitUnmask { port, .. } => Some(port),
+            TraceKind::Upcall { .. } | TraceKind::Knob { .. } => None,
+        }
+    }
+}
+
+fn work(found: bool, side: &str) -> String {
+    if found {
+        format!("{side} work")
+    } else {
+        format!("no {side} work")
+    }
+}
+
+/// The handler's verdict in words: "handler found TX work, no RX work → flagged SPURIOUS (OR)".
+pub fn verdict_words(
+    role: PortRole,
+    tx_work: bool,
+    rx_work: bool,
+    spurious: Option<bool>,
+) -> String {
+    let mut s = match role {
+        PortRole::Common => format!(
+            "handler found {}, {}",
+            work(tx_work, "TX"),
+            work(rx_work, "RX")
+        ),
+        PortRole::Tx => format!("TX handler found {}", work(tx_work, "TX")),
+        PortRole::Rx => format!("RX handler found {}", work(rx_work, "RX")),
+    };
+    match spurious {
+        None => s.push_str(" → no late EOI (classic handling)"),
+        Some(true) => {
+            s.push_str(" → flagged SPURIOUS");
+            if role == PortRole::Common && tx_work != rx_work {
+                // One side had work and it was still spurious: only `|` says that.
+                s.push_str(" (OR)");
+            } else {
+                s.push_str(" (no work)");
+            }
+        }
+        Some(false) => {
+            s.push_str(" → real work, EOI later");
+            if role == PortRole::Common && tx_work != rx_work {
+                s.push_str(" (AND)");
+            }
+        }
+    }
+    s
+}
+
+/// One transition in plain words, without its time stamp: the lab's log, the trace export
+/// and the lessons all read the trace through this.
+impl std::fmt::Display for TraceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            TraceKind::Notify { port, outcome } => {
+                write!(f, "port {port}: guest notifies → {}", outcome.label())
+            }
+            TraceKind::Upcall { epoch } => write!(f, "dom0 vCPU0: upcall loop, irq_epoch {epoch}"),
+            TraceKind::Deliver { port } => write!(f, "port {port}: upcall handles the event"),
+            TraceKind::Ack { port, masked: true } => {
+                write!(
+                    f,
+                    "port {port}: acked → pending cleared, masked (EOI_PENDING)"
+                )
+            }
+            TraceKind::Ack {
+                port,
+                masked: false,
+            } => write!(f, "port {port}: acked → pending cleared, stays unmasked"),
+            TraceKind::Verdict {
+                port,
+                role,
+                tx_work,
+                rx_work,
+                spurious,
+            } => write!(
+                f,
+                "port {port}: {}",
+                verdict_words(role, tx_work, rx_work, spurious)
+            ),
+            TraceKind::LateEoi {
+                port,
+                source,
+                spurious,
+                spurious_cnt,
+                result,
+            } => write!(
+                f,
+                "port {port}: {}: spurious_cnt {spurious_cnt} → {result}",
+                source.call(spurious)
+            ),
+            TraceKind::Unmask {
+                port,
+                redelivered: true,
+            } => write!(f, "port {port}: unmasked → held notify delivered now"),
+            TraceKind::Unmask {
+                port,
+                redelivered: false,
+            } => write!(f, "port {port}: unmasked"),
+            TraceKind::Mask {
+                port,
+                was_masked: false,
+            } => write!(f, "port {port}: masked by dom0 (EXPLICIT)"),
+            TraceKind::Mask {
+                port,
+                was_masked: true,
+            } => write!(f, "port {port}: EXPLICIT added; it was masked already"),
+            TraceKind::ExplicitUnmask {
+                port,
+                still_masked: true,
+            } => write!(
+                f,
+                "port {port}: EXPLICIT dropped; still masked (EOI_PENDING)"
+            ),
+            TraceKind::ExplicitUnmask {
+                port,
+                still_masked: false,
+            } => write!(f, "port {port}: EXPLICIT dropped"),
+            TraceKind::Knob { change } => write!(f, "knob: {change}"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -161,6 +369,71 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_or_verdict_reads_as_the_story_says() {
+        let k = TraceKind::Verdict {
+            port: 5,
+            role: PortRole::Common,
+            tx_work: true,
+            rx_work: false,
+            spurious: Some(true),
+        };
+        assert_eq!(
+            k.to_string(),
+            "port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)"
+        );
+        let fixed = TraceKind::Verdict {
+            port: 5,
+            role: PortRole::Common,
+            tx_work: true,
+            rx_work: false,
+            spurious: Some(false),
+        };
+        assert_eq!(
+            fixed.to_string(),
+            "port 5: handler found TX work, no RX work → real work, EOI later (AND)"
+        );
+        let rx = TraceKind::Verdict {
+            port: 6,
+            role: PortRole::Rx,
+            tx_work: false,
+            rx_work: false,
+            spurious: Some(true),
+        };
+        assert_eq!(
+            rx.to_string(),
+            "port 6: RX handler found no RX work → flagged SPURIOUS (no work)"
+        );
+    }
+
+    #[test]
+    fn eois_read_with_their_caller_and_outcome() {
+        let p = TraceKind::LateEoi {
+            port: 5,
+            source: EoiSource::Handler,
+            spurious: true,
+            spurious_cnt: 2,
+            result: EoiResult::Paused {
+                jiffies: 1,
+                eoi_time: 42,
+            },
+        };
+        assert_eq!(
+            p.to_string(),
+            "port 5: late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy"
+        );
+        assert_eq!(
+            EoiResult::Paused {
+                jiffies: 2,
+                eoi_time: 42
+            }
+            .words(true),
+            "PAUSE 2 jiffies (to j42)"
+        );
+        assert_eq!(EoiSource::Napi.call(false), "late EOI from NAPI poll");
+        assert_eq!(EoiSource::Worker.call(false), "worker's EOI");
+    }
 
     #[test]
     fn ring_keeps_the_newest_and_counts_the_rest() {

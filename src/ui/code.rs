@@ -33,28 +33,13 @@ pub struct CodePane<'a> {
     pub theme: &'a Theme,
 }
 
-/// The condition as netback writes it (names shortened to `tx`/`rx`).
-pub fn condition(v: NetbackVariant) -> &'static str {
-    match v {
-        NetbackVariant::Buggy => "(!tx | !rx)",
-        NetbackVariant::Fixed => "(!tx && !rx)",
-    }
-}
-
-/// "OR" / "AND".
-pub fn operator_word(v: NetbackVariant) -> &'static str {
-    match v {
-        NetbackVariant::Buggy => "OR",
-        NetbackVariant::Fixed => "AND",
-    }
-}
-
 /// The `if (…) {` line with the operator highlighted.
 pub fn condition_spans<'a>(v: NetbackVariant, theme: &Theme) -> Vec<Span<'a>> {
-    let (op, style) = match v {
-        NetbackVariant::Buggy => (" | ", theme.op_buggy),
-        NetbackVariant::Fixed => (" && ", theme.op_fixed),
+    let style = match v {
+        NetbackVariant::Buggy => theme.op_buggy,
+        NetbackVariant::Fixed => theme.op_fixed,
     };
+    let op = format!(" {} ", v.symbol());
     vec![
         Span::styled("if (!tx", theme.code),
         Span::styled(op, style),
@@ -77,6 +62,7 @@ pub fn why(cfg: &Config) -> &'static str {
     match (guest, v, dir) {
         (GuestKind::Linux, _, _) => "split channels: each handler checks its own ring; unused here",
         (GuestKind::Rogue, _, _) => "rogue posts nothing: no work either way → spurious, throttled",
+        (GuestKind::Idle, _, _) => "idle guest: a notify finds no work either way → spurious",
         (_, NetbackVariant::Buggy, Direction::Tx) => {
             "guest sends: TX work, no RX work → `|` says spurious → pauses"
         }
@@ -116,10 +102,7 @@ impl Widget for CodePane<'_> {
         cond.extend(condition_spans(v, t));
         cond.push(Span::styled("     ◀ ", t.dim));
         cond.push(Span::styled(
-            match v {
-                NetbackVariant::Buggy => "OR (buggy): spurious if EITHER side idle",
-                NetbackVariant::Fixed => "AND (fixed): spurious only if BOTH idle",
-            },
+            format!("{} ({v}): {}", v.operator(), v.meaning()),
             match v {
                 NetbackVariant::Buggy => t.bad,
                 NetbackVariant::Fixed => t.good,

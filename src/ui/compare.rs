@@ -23,19 +23,21 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::lane::on_off;
 use crate::app::narrate;
 use crate::app::{App, CompareKnob, Lane};
+use crate::sim::{Figure, on_off};
 
-use super::code::{condition, condition_spans, operator_word};
+use super::code::condition_spans;
 use super::counters::device_counters;
 use super::eoi_flow::log_style;
+use super::theme::Theme;
 use super::throttle::{StripKind, pause_line, strip};
 use super::throughput::{ThroughputPane, goodput_text};
 use super::{Density, pane, put_lines, title};
 
 pub struct CompareView<'a> {
     pub app: &'a App,
+    pub theme: &'a Theme,
     pub b: &'a Lane,
     pub knob: CompareKnob,
     /// How much the whole terminal fits.
@@ -46,11 +48,9 @@ pub struct CompareView<'a> {
 pub fn knob_value(lane: &Lane, knob: CompareKnob) -> String {
     let c = lane.config();
     match knob {
-        CompareKnob::Netback => format!(
-            "netback {} {}",
-            operator_word(c.netback),
-            condition(c.netback)
-        ),
+        CompareKnob::Netback => {
+            format!("netback {} {}", c.netback.operator(), c.netback.condition())
+        }
         CompareKnob::Throttle => format!("throttle {}", on_off(c.throttle)),
         CompareKnob::LateEoi => format!("late EOI {}", on_off(c.lateeoi)),
     }
@@ -60,12 +60,12 @@ struct LaneColumn<'a> {
     lane: &'a Lane,
     label: &'a str,
     knob: CompareKnob,
-    app: &'a App,
+    theme: &'a Theme,
 }
 
 impl Widget for LaneColumn<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = &self.app.theme;
+        let t = self.theme;
         let lane = self.lane;
         let block = pane(
             title(vec![
@@ -78,8 +78,7 @@ impl Widget for LaneColumn<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
-        let cpu = lane
-            .dom0_cpu_pct()
+        let cpu = super::recent(lane, Figure::Dom0CpuPct)
             .map_or_else(|| "—".into(), |c| format!("{c:.0}%"));
         lines.push(Line::from(vec![
             Span::raw(" "),
@@ -105,12 +104,10 @@ impl Widget for LaneColumn<'_> {
         );
         s.spans.insert(0, Span::raw(" "));
         lines.push(s);
-        let paused = lane
-            .masked_paused_pct()
-            .map_or_else(|| "—".into(), |(_, p)| format!("{p:.0}%"));
-        let spur = lane
-            .spurious_pct_recent()
+        let paused = super::recent(lane, Figure::PausedPct)
             .map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        let spur =
+            super::recent_spurious_pct(lane).map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
         lines.push(Line::from(vec![
             Span::styled(" spurious ", t.name),
             Span::styled(spur, t.value),
@@ -146,7 +143,7 @@ impl Widget for LaneColumn<'_> {
             };
             lines.push(Line::from(vec![
                 Span::styled(stamp, t.dim),
-                Span::styled(narrate::describe(&e.kind), log_style(&e.kind, t)),
+                Span::styled(e.kind.to_string(), log_style(&e.kind, t)),
             ]));
         }
         put_lines(&lines, inner, buf);
@@ -165,7 +162,7 @@ impl Widget for CompareView<'_> {
             Layout::vertical([Constraint::Length(chart_h), Constraint::Fill(1)]).areas(area);
         ThroughputPane {
             lanes: &[(&app.lane, "A"), (self.b, "B")],
-            theme: &app.theme,
+            theme: self.theme,
         }
         .render(chart, buf);
         let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lanes);
@@ -173,14 +170,14 @@ impl Widget for CompareView<'_> {
             lane: &app.lane,
             label: "A",
             knob: self.knob,
-            app,
+            theme: self.theme,
         }
         .render(a, buf);
         LaneColumn {
             lane: self.b,
             label: "B",
             knob: self.knob,
-            app,
+            theme: self.theme,
         }
         .render(b, buf);
     }

@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
-use crate::sim::DeviceCounters;
+use crate::sim::{DeviceCounters, Figure};
 
 use super::theme::Theme;
 use super::{field, pane, put_lines, title};
@@ -84,14 +84,16 @@ impl Widget for CountersPane<'_> {
         r.spans.push(Span::styled(
             format!(
                 " (1 s: {})",
-                self.lane
-                    .spurious_pct_recent()
+                super::recent_spurious_pct(self.lane)
                     .map_or_else(|| "—".to_string(), |v| format!("{v:.0}%"))
             ),
             t.dim,
         ));
         lines.push(r);
-        let mut cpu = row("dom0 CPU, last s", pct(self.lane.dom0_cpu_pct()));
+        let mut cpu = row(
+            "dom0 CPU, last s",
+            pct(super::recent(self.lane, Figure::Dom0CpuPct)),
+        );
         cpu.spans.push(Span::styled(" of a vCPU", t.dim));
         lines.push(cpu);
         lines.push(row(

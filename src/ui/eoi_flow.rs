@@ -28,8 +28,8 @@ use ratatui::widgets::Widget;
 
 use crate::app::Lane;
 use crate::app::lane::Latest;
-use crate::app::narrate::{self, Stage, plural};
-use crate::sim::{EoiResult, TraceKind};
+use crate::app::narrate::{self, Stage};
+use crate::sim::{EoiResult, TraceKind, plural};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -41,7 +41,7 @@ pub struct EoiFlowPane<'a> {
 
 /// The words after the port prefix ("port 5: ").
 fn tail(kind: &TraceKind) -> String {
-    let s = narrate::describe(kind);
+    let s = kind.to_string();
     match s.split_once(": ") {
         Some((head, rest)) if head.starts_with("port ") => rest.to_string(),
         _ => s,
@@ -52,7 +52,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
     let sim = lane.sim();
     let none = || "—".to_string();
     match stage {
-        Stage::Notify => l.notify.map_or_else(none, |e| narrate::describe(&e.kind)),
+        Stage::Notify => l.notify.map_or_else(none, |e| e.kind.to_string()),
         Stage::Pending => {
             let sh = sim.shared_info();
             let bits: Vec<String> = sim
@@ -72,7 +72,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                     TraceKind::Upcall { epoch } => epoch,
                     _ => 0,
                 };
-                let port = d.and_then(|d| narrate::port_of(&d.kind));
+                let port = d.and_then(|d| d.kind.port());
                 match port {
                     Some(p) => format!("dom0 vCPU0 loop, irq_epoch {epoch}: handles port {p}"),
                     None => format!("dom0 vCPU0 loop, irq_epoch {epoch}"),
@@ -94,8 +94,8 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                 ..
             }) => format!(
                 "{}: spurious_cnt {spurious_cnt} → {}",
-                narrate::eoi_call(source, spurious),
-                narrate::eoi_result(result, false)
+                source.call(spurious),
+                result.words(false)
             ),
             _ => none(),
         },
@@ -110,7 +110,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                 )
             } else {
                 match l.unmask {
-                    Some(u) => format!("{} (j{})", narrate::describe(&u.kind), u.jiffies),
+                    Some(u) => format!("{} (j{})", u.kind, u.jiffies),
                     None => none(),
                 }
             }
@@ -125,13 +125,13 @@ impl Widget for EoiFlowPane<'_> {
         let latest = lane.latest();
         let cur = latest.current.as_ref();
         let port_title = cur
-            .and_then(|e| narrate::port_of(&e.kind))
+            .and_then(|e| e.kind.port())
             .map(|p| {
                 let role = lane
                     .sim()
                     .ports()
                     .find(|v| v.port == p)
-                    .map_or("", |v| super::ports::role_name(v.role));
+                    .map_or("", |v| v.role.name());
                 format!(" · port {p} ({role})")
             })
             .unwrap_or_default();
@@ -213,7 +213,7 @@ impl Widget for EoiFlowPane<'_> {
             let style = log_style(&e.kind, t);
             lines.push(Line::from(vec![
                 Span::styled(format!(" {} ", narrate::time_stamp(e.t_ns)), t.dim),
-                Span::styled(narrate::describe(&e.kind), style),
+                Span::styled(e.kind.to_string(), style),
             ]));
         }
         put_lines(&lines, inner, buf);

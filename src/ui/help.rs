@@ -20,6 +20,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use crate::app::App;
 use crate::app::keymap::KEYMAP;
 
+use super::theme::Theme;
+
 /// What the lab simplifies, said where a learner looks.
 pub const MODEL_NOTES: &[&str] = &[
     "One dom0 vCPU takes every event; 2-level ABI; one netback queue.",
@@ -31,11 +33,11 @@ pub const MODEL_NOTES: &[&str] = &[
 
 pub struct HelpOverlay<'a> {
     pub app: &'a App,
+    pub theme: &'a Theme,
 }
 
 /// The help's lines; `compact` leaves out headings (for short terminals).
-pub fn help_lines(app: &App, compact: bool) -> Vec<Line<'static>> {
-    let t = &app.theme;
+pub fn help_lines(t: &Theme, compact: bool) -> Vec<Line<'static>> {
     let key = t.key_label.patch(t.value);
     let mut lines = Vec::with_capacity(KEYMAP.len() + MODEL_NOTES.len() + 6);
     if !compact {
@@ -65,12 +67,12 @@ pub fn help_lines(app: &App, compact: bool) -> Vec<Line<'static>> {
 
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = &self.app.theme;
-        let full = help_lines(self.app, false);
+        let t = self.theme;
+        let full = help_lines(t, false);
         let lines = if full.len() as u16 + 2 <= area.height {
             full
         } else {
-            help_lines(self.app, true)
+            help_lines(t, true)
         };
         let want_h = lines.len() as u16 + 2;
         let popup = area.centered(

@@ -34,7 +34,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::app::{App, Overlay, View};
+use crate::app::{App, Lane, Overlay, View};
+use crate::sim::Figure;
 use theme::Theme;
 
 /// The smallest terminal the lab draws in.
@@ -103,40 +104,61 @@ impl Screen {
 }
 
 /// Draw the whole lab.
-pub fn draw(frame: &mut Frame, app: &App) {
-    frame.render_widget(app, frame.area());
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    frame.render_widget(LabView { app, theme }, frame.area());
 }
 
-impl Widget for &App {
+/// The whole screen: the app's state in the theme's styles.
+#[derive(Clone, Copy)]
+pub struct LabView<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+}
+
+/// A figure over the lane's last virtual second (what the lab's "now" figures show);
+/// `None` before any virtual time has passed.
+pub fn recent(lane: &Lane, f: Figure) -> Option<f64> {
+    let w = lane.last_second();
+    (w.ns() > 0).then(|| lane.sim().figure(f, &w, &w.from))
+}
+
+/// The spurious share of late EOIs over the last virtual second, percent (`None` when no
+/// late EOI was sent in it).
+pub fn recent_spurious_pct(lane: &Lane) -> Option<f64> {
+    let w = lane.last_second();
+    (w.delta().lateeoi_calls > 0).then(|| w.delta().spurious_ratio() * 100.0)
+}
+
+impl Widget for LabView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = &self.theme;
+        let LabView { app, theme } = self;
         buf.set_style(area, theme.base);
         let density = Density::of(area);
         if density == Density::TooSmall {
             too_small(area, buf, theme);
             return;
         }
-        let screen = Screen::of(self, area);
-        status_bar::StatusBar { app: self }.render(screen.status, buf);
-        status_bar::KeyBar { app: self }.render(screen.footer, buf);
-        match &self.view {
-            View::Free => free_play(self, density, screen.body, buf),
+        let screen = Screen::of(app, area);
+        status_bar::StatusBar { app, theme }.render(screen.status, buf);
+        status_bar::KeyBar { app, theme }.render(screen.footer, buf);
+        match &app.view {
+            View::Free => free_play(app, theme, density, screen.body, buf),
             View::Compare(c) => compare::CompareView {
-                app: self,
+                app,
+                theme,
                 b: &c.b,
                 knob: c.knob,
                 density,
             }
             .render(screen.body, buf),
         }
-        if self.overlay == Overlay::Help {
-            help::HelpOverlay { app: self }.render(area, buf);
+        if app.overlay == Overlay::Help {
+            help::HelpOverlay { app, theme }.render(area, buf);
         }
     }
 }
 
-fn free_play(app: &App, density: Density, body: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut Buffer) {
     let lane = &app.lane;
     let ports = ports::PortsPane { lane, theme };
     let throttle = throttle::ThrottlePane { lane, theme };

@@ -22,7 +22,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::Lane;
 use crate::sim::events_base::mask_reason;
-use crate::sim::{PortRole, PortView, eoi_pending};
+use crate::sim::{PortView, eoi_pending};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -35,14 +35,6 @@ pub fn height(lane: &Lane) -> u16 {
 pub struct PortsPane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
-}
-
-pub fn role_name(r: PortRole) -> &'static str {
-    match r {
-        PortRole::Common => "common",
-        PortRole::Tx => "tx",
-        PortRole::Rx => "rx",
-    }
 }
 
 /// The names of the set bits joined by `|`, or `none` when no bit is set.
@@ -115,7 +107,7 @@ impl Widget for PortsPane<'_> {
         lines.push(Line::styled(" port [p/m/s] role    masked by", t.dim));
         for p in self.lane.ports() {
             let mut spans = port_bits(&p, flash.port(p.port), t);
-            spans.push(Span::styled(format!(" {:<7} ", role_name(p.role)), t.text));
+            spans.push(Span::styled(format!(" {:<7} ", p.role.name()), t.text));
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
             lines.push(Line::from(spans));

@@ -14,38 +14,22 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::keymap::{self, Ctx};
-use crate::app::lane::on_off;
+use crate::app::keymap::{self, Cmd, Ctx};
 use crate::app::narrate::time_stamp;
 use crate::app::speed::factor_label;
-use crate::app::{App, CompareKnob, Msg, RunState};
-use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
+use crate::app::{App, CompareKnob, RunState};
+use crate::sim::{Config, Knob, NetbackVariant, on_off};
 
 use super::Screen;
-use super::code::{condition, operator_word};
+use super::theme::Theme;
 
 /// One piece of the status bar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seg {
     pub text: String,
     pub style: Style,
-    /// What a click sends (knobs only).
-    pub msg: Option<Msg>,
-}
-
-pub fn guest_name(g: GuestKind) -> &'static str {
-    match g {
-        GuestKind::Freebsd => "freebsd",
-        GuestKind::Linux => "linux",
-        GuestKind::Rogue => "rogue",
-    }
-}
-
-pub fn direction_name(d: Direction) -> &'static str {
-    match d {
-        Direction::Tx => "tx",
-        Direction::Rx => "rx",
-    }
+    /// What a click means (knobs only): the same command as the knob's key.
+    pub cmd: Option<Cmd>,
 }
 
 /// Verbosity levels of the status bar, tried from the most verbose until one fits.
@@ -54,24 +38,23 @@ const LEVELS: u8 = 5;
 /// The netback knob's text at a verbosity level.
 fn netback_text(v: NetbackVariant, level: u8) -> String {
     match level {
-        0 => format!("netback {} {}", operator_word(v), condition(v)),
-        1..=3 => format!("netback {}", operator_word(v)),
-        _ => operator_word(v).to_string(),
+        0 => format!("netback {} {}", v.operator(), v.condition()),
+        1..=3 => format!("netback {}", v.operator()),
+        _ => v.operator().to_string(),
     }
 }
 
-fn knobs(app: &App, level: u8) -> Vec<Seg> {
-    let t = &app.theme;
+fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     let a: Config = *app.lane.config();
     let b: Option<Config> = app.lane_b().map(|l| *l.config());
     let diff = app.compare_knob();
-    let knob = |text: String, style: Style, msg: Msg| Seg {
+    let knob = |text: String, style: Style, k: Knob| Seg {
         text,
         style,
-        msg: Some(msg),
+        cmd: Some(Cmd::Toggle(k)),
     };
     let mut v = Vec::with_capacity(8);
-    let (guest, dir) = (guest_name(a.guest), direction_name(a.direction));
+    let (guest, dir) = (a.guest.name(), a.direction.name());
     v.push(knob(
         if level == 0 {
             format!("guest {guest}")
@@ -79,7 +62,7 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
             guest.to_string()
         },
         t.knob,
-        Msg::CycleGuest,
+        Knob::Guest,
     ));
     v.push(knob(
         if level == 0 {
@@ -88,7 +71,7 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
             dir.to_string()
         },
         t.knob,
-        Msg::ToggleDirection,
+        Knob::Direction,
     ));
     let nb_style = |v: NetbackVariant| match v {
         NetbackVariant::Buggy => t.knob_bad,
@@ -98,16 +81,16 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
         (Some(CompareKnob::Netback), Some(b)) => v.push(knob(
             format!(
                 "netback A:{} B:{}",
-                operator_word(a.netback),
-                operator_word(b.netback)
+                a.netback.operator(),
+                b.netback.operator()
             ),
             t.knob,
-            Msg::ToggleNetback,
+            Knob::Netback,
         )),
         _ => v.push(knob(
             netback_text(a.netback, level),
             nb_style(a.netback),
-            Msg::ToggleNetback,
+            Knob::Netback,
         )),
     }
     let short = level >= 4;
@@ -129,7 +112,7 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
             other(CompareKnob::Throttle, |c| c.throttle),
         ),
         t.knob,
-        Msg::ToggleThrottle,
+        Knob::Throttle,
     ));
     v.push(knob(
         flag(
@@ -139,25 +122,24 @@ fn knobs(app: &App, level: u8) -> Vec<Seg> {
             other(CompareKnob::LateEoi, |c| c.lateeoi),
         ),
         t.knob,
-        Msg::ToggleLateEoi,
+        Knob::LateEoi,
     ));
     if level < 2 {
         v.push(Seg {
             text: format!("HZ {}", a.hz),
             style: t.status,
-            msg: None,
+            cmd: None,
         });
         v.push(Seg {
             text: format!("threshold {}", a.spurious_threshold),
             style: t.status,
-            msg: None,
+            cmd: None,
         });
     }
     v
 }
 
-fn clock(app: &App, level: u8) -> Vec<Seg> {
-    let t = &app.theme;
+fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     let sim = app.lane.sim();
     let mut speed = app.speed.label().to_string();
     if let Some(e) = app.lagging_speed() {
@@ -171,7 +153,7 @@ fn clock(app: &App, level: u8) -> Vec<Seg> {
     let seg = |text: String, style: Style| Seg {
         text,
         style,
-        msg: None,
+        cmd: None,
     };
     let now = sim.now_ns();
     let mut v = Vec::with_capacity(4);
@@ -195,12 +177,12 @@ fn width(segs: &[Seg]) -> usize {
 
 /// The segments with their x positions, laid out for `area` (the same for drawing and
 /// for clicks).
-pub fn layout(app: &App, area: Rect) -> Vec<(Rect, Seg)> {
+pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
     let w = area.width as usize;
     let title = Seg {
         text: "evtchn-lab".into(),
-        style: app.theme.title,
-        msg: None,
+        style: theme.title,
+        cmd: None,
     };
     let mut left = Vec::new();
     let mut right = Vec::new();
@@ -210,8 +192,8 @@ pub fn layout(app: &App, area: Rect) -> Vec<(Rect, Seg)> {
         } else {
             vec![]
         };
-        left.extend(knobs(app, level));
-        right = clock(app, level);
+        left.extend(knobs(app, theme, level));
+        right = clock(app, theme, level);
         if width(&left) + 1 + width(&right) <= w {
             break;
         }
@@ -241,39 +223,40 @@ pub fn layout(app: &App, area: Rect) -> Vec<(Rect, Seg)> {
     out
 }
 
-/// What a click at (`column`, `row`) means, if it hit a knob.
-pub fn hit(app: &App, column: u16, row: u16) -> Option<Msg> {
-    let area = Rect::new(0, 0, app.size.width, app.size.height);
-    if super::Density::of(area) == super::Density::TooSmall {
+/// What a click at (`column`, `row`) of a terminal of `size` means, if it hit a knob:
+/// the same command as the knob's key (the loop resolves it through the key map).
+pub fn hit(app: &App, size: Rect, column: u16, row: u16) -> Option<Cmd> {
+    if super::Density::of(size) == super::Density::TooSmall {
         return None;
     }
-    let status = Screen::of(app, area).status;
+    let status = Screen::of(app, size).status;
     if row != status.y {
         return None;
     }
-    layout(app, status)
+    // The theme does not move anything: any theme gives the same layout.
+    layout(app, &Theme::no_color(), status)
         .into_iter()
         .find(|(r, _)| column >= r.x && column < r.right())
-        .and_then(|(_, s)| s.msg)
+        .and_then(|(_, s)| s.cmd)
 }
 
 pub struct StatusBar<'a> {
     pub app: &'a App,
+    pub theme: &'a Theme,
 }
 
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        buf.set_style(area, self.app.theme.status);
-        for (r, s) in layout(self.app, area) {
-            let style = self.app.theme.status.patch(s.style);
+        buf.set_style(area, self.theme.status);
+        for (r, s) in layout(self.app, self.theme, area) {
+            let style = self.theme.status.patch(s.style);
             buf.set_stringn(r.x, r.y, format!(" {} ", s.text), r.width as usize, style);
         }
     }
 }
 
 /// The key bar's hints for the current context, as (key, label) spans, and the notice.
-fn hints(app: &App, max_rank: u8) -> Vec<Vec<Span<'static>>> {
-    let t = &app.theme;
+fn hints(app: &App, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
     keymap::bindings(Ctx::of(app))
         .filter(|b| b.footer_rank <= max_rank)
         .map(|b| {
@@ -292,7 +275,7 @@ fn hints_width(h: &[Vec<Span>]) -> usize {
 /// Rows the key bar needs to show every hint in `width` columns (1 or 2).
 pub fn rows_needed(app: &App, width: u16) -> u16 {
     let notice = app.notice.as_ref().map_or(0, |n| n.chars().count() + 4);
-    if hints_width(&hints(app, u8::MAX)) + notice <= width as usize {
+    if hints_width(&hints(app, &Theme::no_color(), u8::MAX)) + notice <= width as usize {
         1
     } else {
         2
@@ -303,11 +286,12 @@ pub fn rows_needed(app: &App, width: u16) -> u16 {
 /// least important drop first when they do not fit. A notice about the last action first.
 pub struct KeyBar<'a> {
     pub app: &'a App,
+    pub theme: &'a Theme,
 }
 
 impl Widget for KeyBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = &self.app.theme;
+        let t = self.theme;
         let w = area.width as usize;
         let rows = area.height as usize;
         if w == 0 || rows == 0 {
@@ -334,7 +318,7 @@ impl Widget for KeyBar<'_> {
         let mut chosen = Vec::new();
         for rank in (0..=max).rev() {
             let mut all = items.clone();
-            all.extend(hints(self.app, rank));
+            all.extend(hints(self.app, t, rank));
             if fits(&all) || rank == 0 {
                 chosen = all;
                 break;

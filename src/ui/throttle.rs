@@ -25,8 +25,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
-use crate::app::narrate::plural;
-use crate::sim::events_base::{next_spurious_cnt, spurious_delay};
+use crate::sim::{Figure, NextSpurious, plural};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -92,6 +91,28 @@ pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'
                 Line::styled(" no pause · port open", theme.good)
             }
         }
+    }
+}
+
+/// What the next spurious late EOI would do, from the sim's own preview (for the port most
+/// affected: the one on the delayed list, else the one with the highest `spurious_cnt`).
+pub fn next_spurious_line(lane: &Lane) -> String {
+    let sim = lane.sim();
+    let port = sim
+        .ports()
+        .max_by_key(|p| (p.on_eoi_list, p.spurious_cnt))
+        .map_or(sim.first_port(), |p| p.port);
+    match sim.next_spurious(port) {
+        None => " late EOI off: no EOI, nothing counted".to_string(),
+        Some(NextSpurious::Queued { .. }) => " late EOIs now: no-op · worker: cnt → 0".to_string(),
+        Some(NextSpurious::Counted) => " throttle off: counted, never delayed".to_string(),
+        Some(NextSpurious::NoPause { cnt }) => {
+            format!(" next spurious EOI: no pause (cnt → {cnt})")
+        }
+        Some(NextSpurious::Pause { cnt, jiffies }) => format!(
+            " next spurious EOI: pause {jiffies} {} (cnt → {cnt})",
+            plural(jiffies, "jiffy", "jiffies")
+        ),
     }
 }
 
@@ -169,7 +190,9 @@ impl Widget for ThrottlePane<'_> {
             Span::styled(thr.to_string(), t.value),
         ];
         let strip_w = inner.width.saturating_sub(2) as usize;
-        let shares = self.lane.masked_paused_pct().map(|(m, p)| {
+        let masked_paused = super::recent(self.lane, Figure::MaskedPct)
+            .zip(super::recent(self.lane, Figure::PausedPct));
+        let shares = masked_paused.map(|(m, p)| {
             vec![
                 Span::styled(" last second: paused ", t.name),
                 Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
@@ -190,7 +213,7 @@ impl Widget for ThrottlePane<'_> {
             let mut s = strip(self.lane, strip_w, t, StripKind::Paused);
             s.spans.insert(0, Span::raw(" "));
             let d = super::counters::device_counters(self.lane);
-            let mut last = match self.lane.masked_paused_pct() {
+            let mut last = match masked_paused {
                 Some((_, p)) => vec![
                     Span::styled(" paused ", t.name),
                     Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
@@ -216,21 +239,7 @@ impl Widget for ThrottlePane<'_> {
             ),
         ]));
         lines.push(pause_line_with(self.lane, t, false));
-        let next = next_spurious_cnt(cnt, cfg.hz);
-        let delay = spurious_delay(next, thr, cfg.hz);
-        lines.push(if !cfg.throttle || !cfg.lateeoi {
-            Line::styled(" spurious EOIs counted, never delayed", t.dim)
-        } else if delay == 0 {
-            Line::styled(format!(" next spurious EOI: no pause (cnt {next})"), t.dim)
-        } else {
-            Line::styled(
-                format!(
-                    " next spurious EOI: pause {delay} {}",
-                    plural(delay, "jiffy", "jiffies")
-                ),
-                t.dim,
-            )
-        });
+        lines.push(Line::styled(next_spurious_line(self.lane), t.dim));
         let label_w = 8;
         let w = strip_w.saturating_sub(label_w);
         for (label, kind) in [("paused", StripKind::Paused), ("masked", StripKind::Masked)] {

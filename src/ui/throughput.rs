@@ -19,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 
 use crate::app::Lane;
+use crate::sim::Figure;
 
 use super::theme::Theme;
 use super::{pane, title};
@@ -34,7 +35,7 @@ pub struct ThroughputPane<'a> {
 
 /// `goodput 549 Mbit/s`, or a dash before the first sample.
 pub fn goodput_text(lane: &Lane) -> String {
-    match lane.goodput_mbps() {
+    match super::recent(lane, Figure::GoodputMbps) {
         Some(g) => format!("goodput {g:.0} Mbit/s"),
         None => "goodput — Mbit/s".to_string(),
     }
@@ -122,7 +123,10 @@ impl Widget for ThroughputPane<'_> {
             spans.push(Span::raw("   "));
         }
         if let [(a, _), (b, _)] = self.lanes
-            && let (Some(ga), Some(gb)) = (a.goodput_mbps(), b.goodput_mbps())
+            && let (Some(ga), Some(gb)) = (
+                super::recent(a, Figure::GoodputMbps),
+                super::recent(b, Figure::GoodputMbps),
+            )
             && ga > 0.0
         {
             spans.push(Span::styled(format!("B/A {:.2}×", gb / ga), t.value));

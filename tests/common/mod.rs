@@ -1,34 +1,32 @@
 //! Helpers shared by the lab's UI tests: build an App, press keys through the key map,
-//! advance in the loop's 20 ms ticks, draw a frame on ratatui's `TestBackend`.
+//! click through the ui's hit test, advance in the loop's 20 ms ticks, draw a frame on
+//! ratatui's `TestBackend`.
 // Each test binary uses its own subset of these.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use evtchn_lab::app::{App, Msg, Options, keymap, update};
 use evtchn_lab::sim::Config;
 use evtchn_lab::ui::{self, theme::Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 
-/// The lab at the story's start, in `theme`.
-pub fn lab_with(theme: Theme) -> App {
-    App::new(Options {
-        scenario: Config::default(),
-        theme,
-    })
+/// The lab at the story's start.
+pub fn lab() -> App {
+    lab_at(Config::default())
 }
 
-/// The lab at the story's start, dark theme.
-pub fn lab() -> App {
-    lab_with(Theme::dark())
+/// The lab starting from `cfg`.
+pub fn lab_at(cfg: Config) -> App {
+    App::new(Options { scenario: cfg })
 }
 
 /// One key as the terminal would send it, through the key map.
 pub fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) {
-    let ev = Event::Key(KeyEvent::new(code, mods));
-    if let Some(msg) = keymap::msg_for_event(app, &ev) {
+    if let Some(msg) = keymap::msg_for_key(app, &KeyEvent::new(code, mods)) {
         update(app, msg);
     }
 }
@@ -37,6 +35,15 @@ pub fn key(app: &mut App, code: KeyCode, mods: KeyModifiers) {
 pub fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         key(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+/// A left click at a cell of a `w`×`h` terminal, as the loop handles it: the ui's hit
+/// test, then the key map's meaning of the knob.
+pub fn click(app: &mut App, w: u16, h: u16, column: u16, row: u16) {
+    let size = Rect::new(0, 0, w, h);
+    if let Some(msg) = ui::status_bar::hit(app, size, column, row).and_then(|c| c.resolve(app)) {
+        update(app, msg);
     }
 }
 
@@ -52,21 +59,19 @@ pub fn run(app: &mut App, secs: f64) {
     }
 }
 
-/// Resize to `w`×`h` and draw one frame.
-pub fn frame(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    update(
-        app,
-        Msg::Resize {
-            width: w,
-            height: h,
-        },
-    );
+/// Draw one `w`×`h` frame in `theme`.
+pub fn frame_in(app: &App, theme: &Theme, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
+    t.draw(|f| ui::draw(f, app, theme)).unwrap();
     t
 }
 
+/// Draw one `w`×`h` frame in the default (dark) theme.
+pub fn frame(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    frame_in(app, &Theme::dark(), w, h)
+}
+
 /// The frame's text.
-pub fn screen(app: &mut App, w: u16, h: u16) -> String {
+pub fn screen(app: &App, w: u16, h: u16) -> String {
     frame(app, w, h).backend().to_string()
 }
