@@ -15,9 +15,7 @@ fn main() {
 }
 
 fn lab(keys: &[Msg]) -> App {
-    let mut app = App::new(Options {
-        scenario: Config::default(),
-    });
+    let mut app = App::new(Options::free(Config::default()));
     for _ in 0..150 {
         update(
             &mut app,

@@ -23,9 +23,8 @@ where
     version,
     about,
     long_about = None,
-    after_help = "With no command, evtchn-lab opens the live lab where the story starts \
-                  (a FreeBSD guest sending, buggy netback, throttle on). In the lab, press ? \
-                  for the keys."
+    after_help = "With no command, evtchn-lab opens the start screen: the guided lessons \
+                  (with your progress) and free play. In the lab, press ? for the keys."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,8 +35,69 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario headless and print what happened.
     Run(RunArgs),
-    /// Open the live lab (free play) from a scenario (plain `evtchn-lab`: the story's start).
+    /// Open the live lab in free play, from a scenario.
     Free(FreeArgs),
+    /// List the guided lessons with your progress (`lessons check`: validate them).
+    Lessons(LessonsArgs),
+    /// Open one guided lesson where you left it (`evtchn-lab lessons` lists the ids).
+    Lesson(LessonArgs),
+}
+
+/// Where lessons come from.
+#[derive(Clone, Debug, Default, Args)]
+pub struct LessonDir {
+    /// Read the lessons from this directory instead of the ones built in (for authors).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LessonsArgs {
+    #[command(subcommand)]
+    pub command: Option<LessonsCommand>,
+    /// Print a JSON array of {id, title, steps, status, steps_done}.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dir: LessonDir,
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum LessonsCommand {
+    /// Validate every lesson file and replay every solution headlessly: exit 0, or exit 1
+    /// with one `path:line:col: message` per problem.
+    Check(LessonDir),
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct LessonArgs {
+    /// The lesson's id, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).
+    pub id: String,
+    #[command(flatten)]
+    pub dir: LessonDir,
+    #[command(flatten)]
+    pub display: Display,
+}
+
+/// How the lab draws.
+#[derive(Clone, Debug, Args)]
+pub struct Display {
+    /// Frames per second while running (the render rate cap; paused, it redraws on input only).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub fps: u32,
+    /// Colour theme (`NO_COLOR` turns colours off whatever this says).
+    #[arg(long, value_enum, default_value_t = ThemeName::Dark)]
+    pub theme: ThemeName,
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        Display {
+            fps: 30,
+            theme: ThemeName::Dark,
+        }
+    }
 }
 
 /// On/off switch values.
@@ -150,12 +210,8 @@ pub enum ThemeName {
 pub struct FreeArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Frames per second while running (the render rate cap; paused, it redraws on input only).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=120))]
-    pub fps: u32,
-    /// Colour theme (`NO_COLOR` turns colours off whatever this says).
-    #[arg(long, value_enum, default_value_t = ThemeName::Dark)]
-    pub theme: ThemeName,
+    #[command(flatten)]
+    pub display: Display,
 }
 
 impl FreeArgs {

@@ -1,20 +1,53 @@
-//! evtchn-lab: the binary. Parses flags and hands over to the headless report or the lab.
+//! evtchn-lab: the binary. Parses flags and hands over to the headless report, the lesson
+//! commands, or the lab.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use evtchn_lab::cli::{Cli, Command, FreeArgs};
+use evtchn_lab::app::Open;
+use evtchn_lab::cli::{Cli, Command, Display};
+use evtchn_lab::lesson::command as lessons;
+use evtchn_lab::sim::Config;
+use evtchn_lab::tui::{self, LabArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Run(args)) => evtchn_lab::report::run_command(&args),
-        Some(Command::Free(args)) => evtchn_lab::tui::run(&args),
-        // No subcommand: the live lab where the story starts.
-        None => evtchn_lab::tui::run(&FreeArgs::default_story()),
+        Some(Command::Run(args)) => {
+            evtchn_lab::report::run_command(&args).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Lessons(args)) => lessons::run(&args),
+        Some(Command::Free(args)) => tui::run(&LabArgs {
+            open: Open::Free,
+            scenario: args.scenario.config(),
+            display: args.display,
+            dir: None,
+        }),
+        Some(Command::Lesson(args)) => match lessons::load(args.dir.dir.as_deref()) {
+            Err(p) => {
+                eprint!("{}", lessons::problems_text(&p));
+                Ok(ExitCode::FAILURE)
+            }
+            Ok(cat) => match lessons::find(&cat, &args.id) {
+                Err(e) => Err(anyhow::anyhow!(e)),
+                Ok(id) => tui::run(&LabArgs {
+                    open: Open::Lesson(id),
+                    scenario: Config::default(),
+                    display: args.display,
+                    dir: args.dir.dir,
+                }),
+            },
+        },
+        // No command: the start screen (lessons, continue, free play).
+        None => tui::run(&LabArgs {
+            open: Open::Start,
+            scenario: Config::default(),
+            display: Display::default(),
+            dir: None,
+        }),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("evtchn-lab: {e:#}");
             ExitCode::FAILURE

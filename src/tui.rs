@@ -13,6 +13,8 @@
 //! error, or a panic (ratatui's hook, extended to leave mouse capture).
 
 use std::io::{self, IsTerminal, stdout};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -25,8 +27,11 @@ use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 use tokio::time::{MissedTickBehavior, interval};
 
-use crate::app::{App, Msg, Options, keymap, update};
-use crate::cli::{FreeArgs, ThemeName};
+use crate::app::{App, Msg, Open, Options, keymap, update};
+use crate::cli::{Display, ThemeName};
+use crate::lesson::command as lessons;
+use crate::lesson::progress::{Progress, Store, state_dir};
+use crate::sim::Config;
 use crate::ui::{self, theme::Theme};
 
 /// How often the simulation advances while running.
@@ -35,10 +40,39 @@ pub const SIM_TICK: Duration = Duration::from_millis(20);
 /// the lab never jumps far ahead on its own.
 pub const MAX_WALL_STEP: Duration = Duration::from_millis(250);
 
-/// The lab's options from the command line.
-pub fn options(args: &FreeArgs) -> Options {
-    Options {
-        scenario: args.scenario.config(),
+/// What the lab opens with.
+#[derive(Clone, Debug)]
+pub struct LabArgs {
+    pub open: Open,
+    /// The scenario of free play.
+    pub scenario: Config,
+    pub display: Display,
+    /// Lessons from this directory instead of the built-in ones.
+    pub dir: Option<PathBuf>,
+}
+
+/// Progress on disk: where it is saved, and whether saving failed already (said once).
+struct Saver {
+    store: Option<Store>,
+    failed: bool,
+}
+
+impl Saver {
+    /// Save when the app's progress changed; a failure is shown once, and the lab goes on.
+    fn persist(&mut self, app: &mut App) {
+        if !app.progress_changed() {
+            return;
+        }
+        app.progress_saved();
+        let Some(store) = &self.store else {
+            return;
+        };
+        if let Err(e) = store.save(&app.progress)
+            && !self.failed
+        {
+            self.failed = true;
+            app.notice = Some(format!("{e}; the lab goes on without saving"));
+        }
     }
 }
 
@@ -60,23 +94,65 @@ pub fn msg_for_event(app: &App, ev: &Event, size: Rect) -> Option<Msg> {
 }
 
 /// Open the lab in this terminal and run it until the user quits.
-pub fn run(args: &FreeArgs) -> anyhow::Result<()> {
+pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     if !stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "the live lab needs a terminal; for a headless report use `evtchn-lab run` \
              (see `evtchn-lab --help`)"
         );
     }
-    let app = App::new(options(args));
-    let theme = theme(args.theme);
+    let catalog = match lessons::load(args.dir.as_deref()) {
+        Ok(c) => c,
+        Err(p) => {
+            eprint!("{}", lessons::problems_text(&p));
+            eprintln!("evtchn-lab: the lessons above have problems; fix them or use --dir");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let (store, progress, warning) = match state_dir() {
+        Some(d) => {
+            let (s, p, w) = Store::open(&d);
+            (Some(s), p, w)
+        }
+        None => (
+            None,
+            Progress::default(),
+            Some(
+                "no state directory (set EVTCHN_LAB_STATE_DIR or HOME): progress is not saved"
+                    .into(),
+            ),
+        ),
+    };
+    let mut app = App::new(Options {
+        scenario: args.scenario,
+        open: args.open.clone(),
+        lessons: catalog,
+        progress,
+    });
+    if warning.is_some() {
+        app.notice = warning;
+    }
+    let mut saver = Saver {
+        store,
+        failed: false,
+    };
+    saver.persist(&mut app);
+    let theme = theme(args.display.theme);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let mut guard = TerminalGuard::enter()?;
-    let result = rt.block_on(event_loop(&mut guard.terminal, app, &theme, args.fps));
+    let result = rt.block_on(event_loop(
+        &mut guard.terminal,
+        &mut app,
+        &theme,
+        args.display.fps,
+        &mut saver,
+    ));
     drop(guard);
-    result
+    saver.persist(&mut app);
+    result.map(|()| ExitCode::SUCCESS)
 }
 
 /// Raw mode, the alternate screen and mouse capture, undone on drop and on panic.
@@ -114,9 +190,10 @@ impl Drop for TerminalGuard {
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    mut app: App,
+    app: &mut App,
     theme: &Theme,
     fps: u32,
+    saver: &mut Saver,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let mut sim_tick = interval(SIM_TICK);
@@ -128,7 +205,7 @@ async fn event_loop(
 
     let size = terminal.size()?;
     let mut area = Rect::new(0, 0, size.width, size.height);
-    terminal.draw(|f| ui::draw(f, &app, theme))?;
+    terminal.draw(|f| ui::draw(f, app, theme))?;
     let mut last_tick = Instant::now();
     let mut dirty = false;
 
@@ -139,11 +216,12 @@ async fn event_loop(
                 Some(Ok(ev)) => {
                     if let Event::Resize(w, h) = ev {
                         area = Rect::new(0, 0, w, h);
-                        terminal.draw(|f| ui::draw(f, &app, theme))?;
+                        terminal.draw(|f| ui::draw(f, app, theme))?;
                         continue;
                     }
-                    let Some(msg) = msg_for_event(&app, &ev, area) else { continue };
-                    update(&mut app, msg);
+                    let Some(msg) = msg_for_event(app, &ev, area) else { continue };
+                    update(app, msg);
+                    saver.persist(app);
                     if !running && app.is_running() {
                         // Resumed: the pause is not wall time to simulate.
                         last_tick = Instant::now();
@@ -156,7 +234,7 @@ async fn event_loop(
                         dirty = true;
                     } else {
                         // Paused: input is the only reason to draw.
-                        terminal.draw(|f| ui::draw(f, &app, theme))?;
+                        terminal.draw(|f| ui::draw(f, app, theme))?;
                     }
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal events"),
@@ -166,15 +244,16 @@ async fn event_loop(
                 let start = Instant::now();
                 let wall = start.saturating_duration_since(last_tick).min(MAX_WALL_STEP);
                 last_tick = start;
-                update(&mut app, Msg::Advance { wall });
-                update(&mut app, Msg::Measured { took: start.elapsed() });
+                update(app, Msg::Advance { wall });
+                update(app, Msg::Measured { took: start.elapsed() });
+                saver.persist(app);
                 dirty = true;
             }
             _ = frame_tick.tick(), if running && dirty => {
-                terminal.draw(|f| ui::draw(f, &app, theme))?;
+                terminal.draw(|f| ui::draw(f, app, theme))?;
                 dirty = false;
             }
-            () = signals.recv() => update(&mut app, Msg::Quit),
+            () = signals.recv() => update(app, Msg::Quit),
         }
     }
     Ok(())

@@ -33,8 +33,9 @@ impl Tmux {
         };
         // A shell prints a marker, runs the lab, then reports how it ended and whether the
         // terminal is back in canonical (cooked) mode.
+        let socket = t.socket.clone();
         let script = format!(
-            "echo SHELL-READY; '{BIN}'; echo LAB-EXIT=$?; \
+            "echo SHELL-READY; EVTCHN_LAB_STATE_DIR=/tmp/{socket}-state '{BIN}' free; echo LAB-EXIT=$?; \
              stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\{{0,1\\}}icanon' | sed 's/^/MODE=/'; \
              exec sleep 60"
         );

@@ -56,9 +56,7 @@ proptest! {
         no_color in any::<bool>(),
         actions in prop::collection::vec(action(), 1..28),
     ) {
-        let mut app = App::new(Options {
-            scenario: Config { guest, ..Config::default() },
-        });
+        let mut app = App::new(Options::free(Config { guest, ..Config::default() }));
         let theme = Theme::pick(light, no_color);
         let mut area = Rect::new(0, 0, 120, 40);
         for a in actions {
@@ -93,9 +91,7 @@ proptest! {
 /// Every size from nothing to large, in every view.
 #[test]
 fn every_size_renders() {
-    let mut app = App::new(Options {
-        scenario: Config::default(),
-    });
+    let mut app = App::new(Options::free(Config::default()));
     let theme = Theme::dark();
     update(
         &mut app,

@@ -7,30 +7,49 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{App, Msg, Overlay, View};
+use super::{App, Msg, Overlay, Page, View};
+use crate::lesson::{Task, Unlock};
 use crate::sim::{Knob, Setting};
 use crate::sim::{KnobChange, PortAction, knob};
 
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ctx {
+    /// The start screen (the list of lessons).
+    Start,
     /// Free play, no overlay.
     Free,
     /// Compare mode, no overlay.
     Compare,
+    /// A lesson, no overlay.
+    Lesson,
     /// The help overlay is open.
     Help,
 }
 
 impl Ctx {
+    pub const ALL: [Ctx; 5] = [Ctx::Start, Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Help];
+
     pub fn of(app: &App) -> Ctx {
-        match (app.overlay, &app.view) {
-            (Overlay::Help, _) => Ctx::Help,
-            (Overlay::None, View::Free) => Ctx::Free,
-            (Overlay::None, View::Compare(_)) => Ctx::Compare,
+        match app.overlay {
+            Overlay::Help => Ctx::Help,
+            Overlay::None => Ctx::beneath(app),
+        }
+    }
+
+    /// The context under any overlay (what the help lists).
+    pub fn beneath(app: &App) -> Ctx {
+        match (app.page, &app.view) {
+            (Page::Start { .. }, _) => Ctx::Start,
+            (Page::Lab, View::Free) => Ctx::Free,
+            (Page::Lab, View::Compare(_)) => Ctx::Compare,
+            (Page::Lab, View::Lesson(_)) => Ctx::Lesson,
         }
     }
 }
+
+/// The HZ values the `z` key cycles through (the common kernel choices).
+pub const HZ_CHOICES: [u32; 4] = [100, 250, 300, 1000];
 
 /// A key with its modifiers. For character keys SHIFT is ignored when matching (terminals
 /// disagree on whether `+` or `?` come with SHIFT).
@@ -102,9 +121,34 @@ impl Cmd {
         }
     }
 
+    /// What a lesson must unlock for this command to work, if anything.
+    pub fn needs(self) -> Option<Unlock> {
+        match self {
+            Cmd::Do(Msg::Port(_)) => Some(Unlock::Port),
+            c => c.knob().map(Unlock::Knob),
+        }
+    }
+
     /// The absolute message this command means now, or `None` when it would change nothing
-    /// (the threshold at the end of its range).
+    /// (the threshold at the end of its range, a digit on a step without a question). In a
+    /// lesson, a locked knob's key means [`Msg::Locked`].
     pub fn resolve(self, app: &App) -> Option<Msg> {
+        if let Some(u) = self.needs()
+            && !app.unlocked(u)
+        {
+            return Some(Msg::Locked(u));
+        }
+        if let Cmd::Do(Msg::Answer(n)) = self {
+            let (l, i) = app.current_lesson()?;
+            let Task::Quiz { choices, .. } = &l.steps[i].task else {
+                return None;
+            };
+            return (usize::from(n) <= choices.len()).then_some(Msg::Answer(n));
+        }
+        self.resolve_unlocked(app)
+    }
+
+    fn resolve_unlocked(self, app: &App) -> Option<Msg> {
         let cfg = *app.config();
         let set = |s: Setting| match s.live() {
             Some(change) => Msg::Set(change),
@@ -118,8 +162,15 @@ impl Cmd {
                 Setting::LateEoi(on) => Setting::LateEoi(!on),
                 Setting::Guest(g) => Setting::Guest(g.next()),
                 Setting::Direction(d) => Setting::Direction(d.next()),
-                // Not on a key: numbers step with their own keys.
-                other @ (Setting::Threshold(_) | Setting::Hz(_) | Setting::Seed(_)) => other,
+                Setting::Hz(hz) => Setting::Hz(
+                    HZ_CHOICES
+                        .iter()
+                        .copied()
+                        .find(|&h| h > hz)
+                        .unwrap_or(HZ_CHOICES[0]),
+                ),
+                // Not on a key: the threshold steps with its own keys, the seed has none.
+                other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
             })),
             Cmd::Threshold(d) => {
                 let t = i64::from(cfg.spurious_threshold);
@@ -155,8 +206,15 @@ impl Binding {
     }
 }
 
-const LAB: &[Ctx] = &[Ctx::Free, Ctx::Compare];
-const ANY: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Help];
+/// Wherever the simulation is on screen.
+const LAB: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson];
+/// Free play and compare mode (not in lessons, which have their own reset and layout).
+const PLAY: &[Ctx] = &[Ctx::Free, Ctx::Compare];
+const ANY: &[Ctx] = &Ctx::ALL;
+
+const fn digit(n: u8) -> (Key, Cmd) {
+    (ch((b'0' + n) as char), Cmd::Do(Msg::Answer(n)))
+}
 
 /// The key map.
 pub static KEYMAP: &[Binding] = &[
@@ -209,6 +267,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 5,
     },
     Binding {
+        shown: "z",
+        label: "HZ",
+        help: "dom0 HZ 100 → 250 → 300 → 1000 (a jiffy is 1/HZ s; restarts)",
+        keys: &[(ch('z'), Cmd::Toggle(Knob::Hz))],
+        contexts: LAB,
+        footer_rank: 7,
+    },
+    Binding {
         shown: "n m u",
         label: "port",
         help: "port 5 by hand: n guest notifies · m dom0 masks · u dom0 unmasks",
@@ -254,7 +320,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "compare",
         help: "compare mode on/off: two lanes, same seed, one knob different",
         keys: &[(ch('c'), Cmd::Do(Msg::ToggleCompare))],
-        contexts: LAB,
+        contexts: PLAY,
         footer_rank: 2,
     },
     Binding {
@@ -270,8 +336,104 @@ pub static KEYMAP: &[Binding] = &[
         label: "reset",
         help: "reset: the starting scenario again, at t = 0",
         keys: &[(ch('r'), Cmd::Do(Msg::Reset))],
-        contexts: LAB,
+        contexts: PLAY,
         footer_rank: 5,
+    },
+    Binding {
+        shown: "Enter",
+        label: "next step",
+        help: "lesson: the next step, once the goal is met (after the last: the list)",
+        keys: &[(code(KeyCode::Enter), Cmd::Do(Msg::NextStep))],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "h",
+        label: "hint",
+        help: "lesson: one more hint (a nudge first, the key last)",
+        keys: &[(ch('h'), Cmd::Do(Msg::Hint))],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 1,
+    },
+    Binding {
+        shown: "1-5",
+        label: "answer",
+        help: "lesson: answer the question with that choice",
+        keys: &[digit(1), digit(2), digit(3), digit(4), digit(5)],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 1,
+    },
+    Binding {
+        shown: "p",
+        label: "prev",
+        help: "lesson: the previous step, as it began",
+        keys: &[(ch('p'), Cmd::Do(Msg::PrevStep))],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 4,
+    },
+    Binding {
+        shown: "R",
+        label: "restart step",
+        help: "lesson: this step again, as it began",
+        keys: &[(ch('R'), Cmd::Do(Msg::RestartStep))],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 4,
+    },
+    Binding {
+        shown: "S",
+        label: "solution",
+        help: "lesson: show the reference solution (asks first)",
+        keys: &[(ch('S'), Cmd::Do(Msg::ShowSolution))],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 5,
+    },
+    Binding {
+        shown: "PgUp PgDn",
+        label: "scroll",
+        help: "lesson: scroll the lesson text",
+        keys: &[
+            (code(KeyCode::PageUp), Cmd::Do(Msg::Scroll(-1))),
+            (code(KeyCode::PageDown), Cmd::Do(Msg::Scroll(1))),
+        ],
+        contexts: &[Ctx::Lesson],
+        footer_rank: 8,
+    },
+    Binding {
+        shown: "↑ ↓",
+        label: "choose",
+        help: "choose a lesson (also k and j)",
+        keys: &[
+            (code(KeyCode::Up), Cmd::Do(Msg::MenuMove(-1))),
+            (code(KeyCode::Down), Cmd::Do(Msg::MenuMove(1))),
+            (ch('k'), Cmd::Do(Msg::MenuMove(-1))),
+            (ch('j'), Cmd::Do(Msg::MenuMove(1))),
+        ],
+        contexts: &[Ctx::Start],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "Enter",
+        label: "open",
+        help: "open the chosen lesson where you left it (or free play)",
+        keys: &[(code(KeyCode::Enter), Cmd::Do(Msg::MenuOpen))],
+        contexts: &[Ctx::Start],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "f",
+        label: "free play",
+        help: "free play: every knob, no lesson",
+        keys: &[(ch('f'), Cmd::Do(Msg::OpenFree))],
+        contexts: &[Ctx::Start],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "Esc",
+        label: "lessons",
+        help: "back to the list of lessons (progress is kept)",
+        keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::Back))],
+        contexts: LAB,
+        footer_rank: 1,
     },
     Binding {
         shown: "?",
@@ -333,7 +495,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for ctx in [Ctx::Free, Ctx::Compare, Ctx::Help] {
+        for ctx in Ctx::ALL {
             let keys: Vec<Key> = bindings(ctx)
                 .flat_map(|b| b.keys.iter().map(|k| k.0))
                 .collect();

@@ -109,6 +109,7 @@ struct Snapshot {
 }
 
 /// A simulation plus its screen memory.
+#[derive(Clone)]
 pub struct Lane {
     sim: Sim,
     marks: VecDeque<Mark>,
@@ -126,12 +127,21 @@ impl Lane {
     pub fn new(cfg: Config) -> Self {
         let mut cfg = cfg;
         cfg.params.sample_interval_ns = UI_SAMPLE_NS;
+        Self::from_sim(Sim::with_trace_capacity(cfg, TRACE_CAPACITY))
+    }
+
+    /// A lane around a simulation that may have run already (a lesson step's snapshot): the
+    /// screen memory starts empty; the transitions still in the trace are read at the next
+    /// advance, as for a new run.
+    pub fn from_sim(sim: Sim) -> Self {
+        let jiffy = (sim.config().jiffy_ns() / CELLS_PER_JIFFY).max(1);
+        let c = sim.counters();
         Lane {
-            sim: Sim::with_trace_capacity(cfg, TRACE_CAPACITY),
+            at_boundary: (c.masked_ns, c.paused_ns),
+            boundary_ns: sim.now_ns() / jiffy * jiffy,
+            sim,
             marks: VecDeque::with_capacity(MARKS_KEPT),
             cells: VecDeque::with_capacity(TIMELINE_KEPT),
-            at_boundary: (0, 0),
-            boundary_ns: 0,
             flash: Flash::default(),
             latest: Latest::default(),
             seen_seq: 0,

@@ -13,15 +13,20 @@
 
 pub mod keymap;
 pub mod lane;
+pub mod lesson;
 pub mod narrate;
 pub mod script;
 pub mod speed;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::lesson::progress::Progress;
+use crate::lesson::{Catalog, Unlock};
 use crate::sim::{Config, KnobChange, PortAction};
 
 pub use lane::Lane;
+pub use lesson::{LessonRun, MenuEntry, StepState};
 use speed::{Budget, Speed, SpeedMeter};
 
 /// Everything that can change the lab. Knob changes are absolute ([`Msg::Set`],
@@ -59,6 +64,51 @@ pub enum Msg {
     Elapse {
         ns: u64,
     },
+    /// The start screen: move the selection by this many entries.
+    MenuMove(i8),
+    /// The start screen: open the selected entry.
+    MenuOpen,
+    /// Free play from the starting scenario.
+    OpenFree,
+    /// Back to the start screen (`Esc`).
+    Back,
+    /// Lesson: the next step, once this one is done (`Enter`).
+    NextStep,
+    /// Lesson: the previous step, as it began (`p`).
+    PrevStep,
+    /// Lesson: this step again, as it began (`R`).
+    RestartStep,
+    /// Lesson: one more hint (`h`).
+    Hint,
+    /// Lesson: the reference solution (`S`; asks first).
+    ShowSolution,
+    /// Lesson: answer the quiz with choice N (1-based, the digit keys).
+    Answer(u8),
+    /// Lesson: scroll the lesson text by this many lines.
+    Scroll(i8),
+    /// A key whose knob (or the port keys) this step keeps locked.
+    Locked(Unlock),
+}
+
+/// Which screen the lab shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// The list of lessons, "continue", and free play.
+    Start { selected: usize },
+    /// The live lab: free play, compare mode or a lesson.
+    Lab,
+}
+
+/// Where the lab opens.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Open {
+    /// The start screen (plain `evtchn-lab`).
+    #[default]
+    Start,
+    /// Free play (`evtchn-lab free`).
+    Free,
+    /// A lesson, where the learner left it (`evtchn-lab lesson ID`).
+    Lesson(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,25 +163,45 @@ impl CompareKnob {
 }
 
 /// Compare mode's second lane.
+#[derive(Clone)]
 pub struct Compare {
     pub b: Box<Lane>,
     pub knob: CompareKnob,
 }
 
+#[derive(Clone)]
 pub enum View {
     Free,
     Compare(Compare),
+    Lesson(Box<LessonRun>),
 }
 
 /// How the lab starts.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// The scenario (the one `r` returns to).
+    /// The scenario of free play (the one `r` returns to).
     pub scenario: Config,
+    pub open: Open,
+    pub lessons: Arc<Catalog>,
+    pub progress: Progress,
 }
 
+impl Options {
+    /// Free play from `scenario`, no lessons (tests and benchmarks).
+    pub fn free(scenario: Config) -> Self {
+        Options {
+            scenario,
+            open: Open::Free,
+            lessons: Arc::new(Catalog::default()),
+            progress: Progress::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
 pub struct App {
-    /// Lane A: the only one in free play, the left one in compare mode.
+    pub page: Page,
+    /// Lane A: the only one in free play and lessons, the left one in compare mode.
     pub lane: Lane,
     pub view: View,
     pub run: RunState,
@@ -139,6 +209,10 @@ pub struct App {
     pub speed: Speed,
     /// A one-line message about the last action, until the next key.
     pub notice: Option<String>,
+    pub lessons: Arc<Catalog>,
+    /// What the learner has done (the loop saves it when it changes).
+    pub progress: Progress,
+    progress_dirty: bool,
     start: Config,
     budget: Budget,
     meter: SpeedMeter,
@@ -147,22 +221,49 @@ pub struct App {
 
 impl App {
     pub fn new(opts: Options) -> Self {
-        App {
+        let mut app = App {
+            page: Page::Lab,
             lane: Lane::new(opts.scenario),
             view: View::Free,
             run: RunState::Running,
             overlay: Overlay::None,
             speed: Speed::default(),
             notice: None,
+            lessons: opts.lessons,
+            progress: opts.progress,
+            progress_dirty: false,
             start: opts.scenario,
             budget: Budget::default(),
             meter: SpeedMeter::default(),
             last_advance_ns: 0,
+        };
+        match &opts.open {
+            Open::Free => {}
+            Open::Start => app.page = Page::Start { selected: 0 },
+            Open::Lesson(id) => match app.lessons.get(id) {
+                Some((i, _)) => app.open_lesson(i),
+                None => {
+                    app.page = Page::Start { selected: 0 };
+                    app.notice = Some(format!("no lesson '{id}'"));
+                }
+            },
         }
+        app
     }
 
+    /// Whether virtual time is moving (never on the start screen).
     pub fn is_running(&self) -> bool {
-        self.run == RunState::Running
+        self.run == RunState::Running && self.page == Page::Lab
+    }
+
+    /// Whether progress changed since [`App::progress_saved`] was last called.
+    pub fn progress_changed(&self) -> bool {
+        self.progress_dirty
+    }
+
+    /// The loop saved the progress (or tried to): nothing new to save.
+    pub fn progress_saved(&mut self) {
+        self.progress_dirty = false;
     }
 
     pub fn should_quit(&self) -> bool {
@@ -178,14 +279,14 @@ impl App {
     pub fn lane_b(&self) -> Option<&Lane> {
         match &self.view {
             View::Compare(c) => Some(&c.b),
-            View::Free => None,
+            _ => None,
         }
     }
 
     pub fn compare_knob(&self) -> Option<CompareKnob> {
         match &self.view {
             View::Compare(c) => Some(c.knob),
-            View::Free => None,
+            _ => None,
         }
     }
 
@@ -204,7 +305,7 @@ impl App {
     fn lanes_mut(&mut self) -> impl Iterator<Item = &mut Lane> {
         let b = match &mut self.view {
             View::Compare(c) => Some(&mut *c.b),
-            View::Free => None,
+            _ => None,
         };
         std::iter::once(&mut self.lane).chain(b)
     }
@@ -303,13 +404,23 @@ pub fn update(app: &mut App, msg: Msg) {
     );
     if from_user {
         app.notice = None;
+        // Any other key cancels a pending "show the solution?".
+        if msg != Msg::ShowSolution
+            && let View::Lesson(run) = &mut app.view
+        {
+            run.state.confirm_solution = false;
+        }
     }
     match msg {
         Msg::Quit => app.run = RunState::Quit,
-        Msg::Set(change) => app.set_knob(change),
+        Msg::Set(change) => {
+            app.set_knob(change);
+            app.knob_changed();
+        }
         Msg::Restart(cfg) => {
             let old = *app.config();
             app.restart(cfg);
+            app.step_restarted();
             app.notice = Some(restart_notice(&old, &cfg));
         }
         Msg::Port(a) => app.port_action(a),
@@ -335,6 +446,7 @@ pub fn update(app: &mut App, msg: Msg) {
             app.meter.clear();
         }
         Msg::ToggleCompare => match app.view {
+            View::Lesson(_) => {}
             View::Free => {
                 let base = *app.lane.config();
                 let knob = CompareKnob::default();
@@ -379,6 +491,45 @@ pub fn update(app: &mut App, msg: Msg) {
                 app.elapse(ns);
             }
         }
+        Msg::MenuMove(d) => app.menu_move(d),
+        Msg::MenuOpen => app.menu_open(),
+        Msg::OpenFree => app.open_free(),
+        Msg::Back => app.back_to_start(),
+        Msg::NextStep => app.next_step(),
+        Msg::PrevStep => app.prev_step(),
+        Msg::RestartStep => app.restart_step(),
+        Msg::Hint => app.hint(),
+        Msg::ShowSolution => app.show_solution(),
+        Msg::Answer(n) => app.answer(n),
+        Msg::Scroll(d) => {
+            if let View::Lesson(run) = &mut app.view {
+                let s = i32::from(run.state.scroll) + i32::from(d) * 3;
+                run.state.scroll = s.clamp(0, i32::from(u16::MAX)) as u16;
+            }
+        }
+        Msg::Locked(u) => app.notice = Some(locked_notice(app, u)),
+    }
+    // Every change may make the step's goal hold (or a knob may have made it stale).
+    app.refresh_goal();
+}
+
+/// Why a key does nothing in this step: what it is, and what the step is about instead.
+fn locked_notice(app: &App, u: Unlock) -> String {
+    let what = match u {
+        Unlock::Knob(k) => k.label().to_string(),
+        Unlock::Port => "the port keys (n m u)".to_string(),
+    };
+    let open: Vec<&str> = app
+        .current_lesson()
+        .map(|(l, i)| l.steps[i].unlock.iter().map(|u| u.name()).collect())
+        .unwrap_or_default();
+    if open.is_empty() {
+        format!("{what}: locked in this step (it is about watching, not changing)")
+    } else {
+        format!(
+            "{what}: locked in this step (open here: {})",
+            open.join(", ")
+        )
     }
 }
 

@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use crate::app::App;
-use crate::app::keymap::KEYMAP;
+use crate::app::keymap::{self, Ctx};
 
 use super::theme::Theme;
 
@@ -36,23 +36,32 @@ pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
 }
 
-/// The help's lines; `compact` leaves out headings (for short terminals).
-pub fn help_lines(t: &Theme, compact: bool) -> Vec<Line<'static>> {
+/// The help's lines for the screen under the overlay; `compact` leaves out headings (for
+/// short terminals). In a lesson, keys the step keeps locked say so.
+pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
     let key = t.key_label.patch(t.value);
-    let mut lines = Vec::with_capacity(KEYMAP.len() + MODEL_NOTES.len() + 6);
+    let ctx = Ctx::beneath(app);
+    let mut lines = Vec::with_capacity(40);
     if !compact {
         lines.push(Line::styled("keys", t.title));
     }
-    for b in KEYMAP {
-        lines.push(Line::from(vec![
+    for b in keymap::bindings(ctx) {
+        let locked = b.keys[0].1.needs().is_some_and(|u| !app.unlocked(u));
+        let mut spans = vec![
             Span::styled(format!(" {:<6}", b.shown), key),
-            Span::styled(b.help, t.text),
+            Span::styled(b.help, if locked { t.dim } else { t.text }),
+        ];
+        if locked {
+            spans.push(Span::styled(" ⊘ locked in this step", t.warn));
+        }
+        lines.push(Line::from(spans));
+    }
+    if ctx != Ctx::Start {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<6}", "mouse"), key),
+            Span::styled("click a knob in the status bar to toggle it", t.text),
         ]));
     }
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<6}", "mouse"), key),
-        Span::styled("click a knob in the status bar to toggle it", t.text),
-    ]));
     if compact {
         lines.push(Line::styled("── the model ──", t.title));
     } else {
@@ -68,11 +77,11 @@ pub fn help_lines(t: &Theme, compact: bool) -> Vec<Line<'static>> {
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let full = help_lines(t, false);
+        let full = help_lines(self.app, t, false);
         let lines = if full.len() as u16 + 2 <= area.height {
             full
         } else {
-            help_lines(t, true)
+            help_lines(self.app, t, true)
         };
         let want_h = lines.len() as u16 + 2;
         let popup = area.centered(

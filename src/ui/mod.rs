@@ -22,7 +22,10 @@ pub mod compare;
 pub mod counters;
 pub mod eoi_flow;
 pub mod help;
+pub mod lesson;
+pub mod markup;
 pub mod ports;
+pub mod start;
 pub mod status_bar;
 pub mod theme;
 pub mod throttle;
@@ -34,7 +37,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::app::{App, Lane, Overlay, View};
+use crate::app::{App, Lane, Overlay, Page, View};
 use crate::sim::Figure;
 use theme::Theme;
 
@@ -139,10 +142,20 @@ impl Widget for LabView<'_> {
             return;
         }
         let screen = Screen::of(app, area);
-        status_bar::StatusBar { app, theme }.render(screen.status, buf);
         status_bar::KeyBar { app, theme }.render(screen.footer, buf);
+        if let Page::Start { .. } = app.page {
+            let s = start::StartScreen { app, theme };
+            s.header(screen.status, buf);
+            s.render(screen.body, buf);
+            if app.overlay == Overlay::Help {
+                help::HelpOverlay { app, theme }.render(area, buf);
+            }
+            return;
+        }
+        status_bar::StatusBar { app, theme }.render(screen.status, buf);
         match &app.view {
             View::Free => free_play(app, theme, density, screen.body, buf),
+            View::Lesson(_) => lesson::render(app, theme, screen.body, buf),
             View::Compare(c) => compare::CompareView {
                 app,
                 theme,
@@ -159,70 +172,78 @@ impl Widget for LabView<'_> {
 }
 
 fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut Buffer) {
+    if density != Density::Full {
+        return medium(app, theme, density == Density::Medium, body, buf);
+    }
     let lane = &app.lane;
-    let ports = ports::PortsPane { lane, theme };
-    let throttle = throttle::ThrottlePane { lane, theme };
-    let counters = counters::CountersPane { lane, theme };
-    let throughput = throughput::ThroughputPane {
+    let left_w = (body.width * 7 / 20).clamp(42, 56);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
+    let [p, t, c] = Layout::vertical([
+        Constraint::Length(ports::height(lane)),
+        Constraint::Length(throttle::HEIGHT),
+        Constraint::Fill(1),
+    ])
+    .areas(left);
+    let tp_h = (right.height / 3).max(12);
+    let [tp, fl, cd] = Layout::vertical([
+        Constraint::Length(tp_h),
+        Constraint::Fill(1),
+        Constraint::Length(code::HEIGHT),
+    ])
+    .areas(right);
+    ports::PortsPane { lane, theme }.render(p, buf);
+    throttle::ThrottlePane { lane, theme }.render(t, buf);
+    counters::CountersPane { lane, theme }.render(c, buf);
+    throughput::ThroughputPane {
         lanes: &[(lane, "")],
         theme,
-    };
-    let flow = eoi_flow::EoiFlowPane { lane, theme };
-    let code = code::CodePane { lane, theme };
-    match density {
-        Density::Full => {
-            let left_w = (body.width * 7 / 20).clamp(42, 56);
-            let [left, right] =
-                Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
-            let [p, t, c] = Layout::vertical([
-                Constraint::Length(ports::height(lane)),
-                Constraint::Length(throttle::HEIGHT),
-                Constraint::Fill(1),
-            ])
-            .areas(left);
-            let tp_h = (right.height / 3).max(12);
-            let [tp, fl, cd] = Layout::vertical([
-                Constraint::Length(tp_h),
-                Constraint::Fill(1),
-                Constraint::Length(code::HEIGHT),
-            ])
-            .areas(right);
-            ports.render(p, buf);
-            throttle.render(t, buf);
-            counters.render(c, buf);
-            throughput.render(tp, buf);
-            flow.render(fl, buf);
-            code.render(cd, buf);
+    }
+    .render(tp, buf);
+    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
+    code::CodePane { lane, theme }.render(cd, buf);
+}
+
+/// The live panes in a smaller area (a lesson's, or free play below 120×40).
+pub fn lab_panes(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    medium(app, theme, area.height >= 22, area, buf);
+}
+
+/// Chart and bits side by side, the throttle in one band, then the flow (and the code when
+/// there is height for it). An idle guest moves no packets: its counters take the chart's
+/// place.
+fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer) {
+    let lane = &app.lane;
+    let tall = body.height >= 30;
+    let top_h = match (tall, roomy) {
+        (true, _) => ports::height(lane),
+        (false, true) => 8,
+        (false, false) => 7,
+    }
+    .min(body.height / 2);
+    let code_h = if body.height >= 34 { code::HEIGHT } else { 0 };
+    let [top, th, fl, cd] = Layout::vertical([
+        Constraint::Length(top_h),
+        Constraint::Length(throttle::SHORT_HEIGHT),
+        Constraint::Fill(1),
+        Constraint::Length(code_h),
+    ])
+    .areas(body);
+    let [tp, p] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
+    if lane.config().guest.has_traffic() {
+        throughput::ThroughputPane {
+            lanes: &[(lane, "")],
+            theme,
         }
-        Density::Medium | Density::Compact | Density::TooSmall => {
-            // Chart and bits side by side, the throttle in one band, then the flow (and
-            // the code when there is height for it). Counters go into the throttle band.
-            let tall = body.height >= 30;
-            let top_h = match (tall, density) {
-                (true, _) => ports::height(lane),
-                (false, Density::Medium) => 8,
-                (false, _) => 7,
-            }
-            .min(body.height / 2);
-            let code_h = if body.height >= 34 { code::HEIGHT } else { 0 };
-            let [top, th, fl, cd] = Layout::vertical([
-                Constraint::Length(top_h),
-                Constraint::Length(throttle::SHORT_HEIGHT),
-                Constraint::Fill(1),
-                Constraint::Length(code_h),
-            ])
-            .areas(body);
-            let [tp, p] =
-                Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
-            throughput.render(tp, buf);
-            ports.render(p, buf);
-            throttle.render(th, buf);
-            flow.render(fl, buf);
-            if code_h > 0 {
-                code.render(cd, buf);
-            }
-            let _ = counters;
-        }
+        .render(tp, buf);
+    } else {
+        counters::CountersPane { lane, theme }.render(tp, buf);
+    }
+    ports::PortsPane { lane, theme }.render(p, buf);
+    throttle::ThrottlePane { lane, theme }.render(th, buf);
+    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
+    if code_h > 0 {
+        code::CodePane { lane, theme }.render(cd, buf);
     }
 }
 

@@ -18,6 +18,7 @@ use crate::app::keymap::{self, Cmd, Ctx};
 use crate::app::narrate::time_stamp;
 use crate::app::speed::factor_label;
 use crate::app::{App, CompareKnob, RunState};
+use crate::lesson::Unlock;
 use crate::sim::{Config, Knob, NetbackVariant, on_off};
 
 use super::Screen;
@@ -48,10 +49,14 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     let a: Config = *app.lane.config();
     let b: Option<Config> = app.lane_b().map(|l| *l.config());
     let diff = app.compare_knob();
-    let knob = |text: String, style: Style, k: Knob| Seg {
-        text,
-        style,
-        cmd: Some(Cmd::Toggle(k)),
+    // A knob the lesson step keeps locked reads "⊘ throttle on", dimmed.
+    let knob = |text: String, style: Style, k: Knob| {
+        let open = app.unlocked(Unlock::Knob(k));
+        Seg {
+            text: if open { text } else { format!("⊘ {text}") },
+            style: if open { style } else { t.status.patch(t.dim) },
+            cmd: Some(Cmd::Toggle(k)),
+        }
     };
     let mut v = Vec::with_capacity(8);
     let (guest, dir) = (a.guest.name(), a.direction.name());
@@ -259,6 +264,8 @@ impl Widget for StatusBar<'_> {
 fn hints(app: &App, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
     keymap::bindings(Ctx::of(app))
         .filter(|b| b.footer_rank <= max_rank)
+        // A lesson's locked keys are listed in the help, not here.
+        .filter(|b| b.keys[0].1.needs().is_none_or(|u| app.unlocked(u)))
         .map(|b| {
             vec![
                 Span::styled(format!(" {} ", b.shown), t.key),

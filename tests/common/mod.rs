@@ -21,7 +21,7 @@ pub fn lab() -> App {
 
 /// The lab starting from `cfg`.
 pub fn lab_at(cfg: Config) -> App {
-    App::new(Options { scenario: cfg })
+    App::new(Options::free(cfg))
 }
 
 /// One key as the terminal would send it, through the key map.

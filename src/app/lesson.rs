@@ -1,0 +1,511 @@
+//! Lesson mode: which step the learner is on, what they have revealed, and whether the
+//! step's goal holds, evaluated on the simulation after every message.
+//!
+//! ```text
+//!  open ──► enter_step(i) ──► (learner acts) ──► goal holds? ──► met: pause, explain
+//!              ▲  │ scenario: new run at t = 0                        │ Enter
+//!              │  └ no scenario: go on from the state as it is        ▼
+//!              └──────────────────────────────────────────── enter_step(i + 1)
+//! ```
+//! A step without a scenario continues from where the previous one ended. To open a
+//! lesson at step k (coming back later, or `p` past the first visited step), the lab starts
+//! from the nearest step at or before k that has a scenario and replays the reference
+//! solutions of the steps in between: the same runs the tests prove, in virtual time.
+
+use crate::lesson::progress::Status;
+use crate::lesson::{GoalStatus, Lesson, Task, Unlock};
+use crate::sim::{Reading, Sim};
+
+use super::script::{self, Flow, Played};
+use super::{App, Lane, Msg, Page, RunState, View, update};
+
+/// The lesson open in the lab.
+#[derive(Clone)]
+pub struct LessonRun {
+    /// Index of the lesson in the catalogue.
+    pub lesson: usize,
+    /// The current step (0-based).
+    pub step: usize,
+    pub state: StepState,
+    /// The simulation as it was when each visited step began, and whether it ran (`R`, `p`).
+    entries: Vec<Option<(Sim, RunState)>>,
+}
+
+/// What the learner has done in the current step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepState {
+    /// The counters when the step began (`events_since_step`).
+    pub mark: Reading,
+    /// Window figures count only from here on: the step's start or the last knob change.
+    pub fresh_since_ns: u64,
+    pub hints_shown: usize,
+    /// The quiz answer given (0-based).
+    pub answer: Option<usize>,
+    /// The goal held (or the question was answered): the explanation shows.
+    pub met: bool,
+    /// The goal as last evaluated (`None` for a quiz).
+    pub status: Option<GoalStatus>,
+    /// `S` was pressed once: the next `S` shows the solution.
+    pub confirm_solution: bool,
+    pub solution_shown: bool,
+    /// Lines the lesson text is scrolled down by.
+    pub scroll: u16,
+}
+
+impl StepState {
+    fn new(lane: &Lane) -> Self {
+        StepState {
+            mark: lane.sim().reading(),
+            fresh_since_ns: lane.now_ns(),
+            hints_shown: 0,
+            answer: None,
+            met: false,
+            status: None,
+            confirm_solution: false,
+            solution_shown: false,
+            scroll: 0,
+        }
+    }
+}
+
+impl LessonRun {
+    fn new(lesson: usize, steps: usize) -> Self {
+        LessonRun {
+            lesson,
+            step: 0,
+            state: StepState {
+                mark: Reading::default(),
+                fresh_since_ns: 0,
+                hints_shown: 0,
+                answer: None,
+                met: false,
+                status: None,
+                confirm_solution: false,
+                solution_shown: false,
+                scroll: 0,
+            },
+            entries: vec![None; steps],
+        }
+    }
+}
+
+/// An entry of the start screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MenuEntry {
+    /// The lesson last opened, at its step.
+    Continue(usize),
+    Lesson(usize),
+    Free,
+}
+
+impl App {
+    /// The lesson open now, if any.
+    pub fn lesson_run(&self) -> Option<&LessonRun> {
+        match &self.view {
+            View::Lesson(run) => Some(run),
+            _ => None,
+        }
+    }
+
+    fn run_mut(&mut self) -> Option<&mut LessonRun> {
+        match &mut self.view {
+            View::Lesson(run) => Some(run),
+            _ => None,
+        }
+    }
+
+    /// The open lesson and its current step.
+    pub fn current_lesson(&self) -> Option<(&Lesson, usize)> {
+        let run = self.lesson_run()?;
+        Some((self.lessons.lessons.get(run.lesson)?, run.step))
+    }
+
+    /// Whether the current step lets the learner change `u` (always outside lessons).
+    pub fn unlocked(&self, u: Unlock) -> bool {
+        match self.current_lesson() {
+            Some((l, i)) => l.steps[i].unlocks(u),
+            None => true,
+        }
+    }
+
+    /// The start screen's entries, top to bottom.
+    pub fn menu(&self) -> Vec<MenuEntry> {
+        let mut v = Vec::with_capacity(self.lessons.len() + 2);
+        if let Some((i, l)) = self
+            .progress
+            .last
+            .as_deref()
+            .and_then(|id| self.lessons.get(id))
+            && self.progress.status(l) != Status::Done
+        {
+            v.push(MenuEntry::Continue(i));
+        }
+        v.extend((0..self.lessons.len()).map(MenuEntry::Lesson));
+        v.push(MenuEntry::Free);
+        v
+    }
+
+    pub(super) fn menu_move(&mut self, d: i8) {
+        let n = self.menu().len();
+        if let Page::Start { selected } = &mut self.page {
+            *selected = (*selected as i64 + i64::from(d)).clamp(0, n as i64 - 1) as usize;
+        }
+    }
+
+    pub(super) fn menu_open(&mut self) {
+        let Page::Start { selected } = self.page else {
+            return;
+        };
+        match self.menu().get(selected).copied() {
+            Some(MenuEntry::Continue(i) | MenuEntry::Lesson(i)) => self.open_lesson(i),
+            Some(MenuEntry::Free) | None => self.open_free(),
+        }
+    }
+
+    /// Free play from the starting scenario.
+    pub(super) fn open_free(&mut self) {
+        self.page = Page::Lab;
+        self.view = View::Free;
+        self.lane = Lane::new(self.start);
+        self.run = RunState::Running;
+        self.meter.clear();
+    }
+
+    /// Back to the start screen, the lesson just left selected.
+    pub(super) fn back_to_start(&mut self) {
+        let lesson = self.lesson_run().map(|r| r.lesson);
+        let menu = self.menu();
+        let selected = menu
+            .iter()
+            .position(|e| Some(*e) == lesson.map(MenuEntry::Lesson))
+            .unwrap_or(0);
+        self.page = Page::Start { selected };
+    }
+
+    /// Open lesson `index` where the learner left it (from the start if it is done).
+    pub fn open_lesson(&mut self, index: usize) {
+        let Some(l) = self.lessons.lessons.get(index) else {
+            return;
+        };
+        let step = match self.progress.status(l) {
+            Status::Done => 0,
+            _ => self.progress.resume_step(l),
+        };
+        self.open_lesson_at(index, step);
+    }
+
+    /// Open lesson `index` at `step`: from the nearest step with a scenario at or before
+    /// it, replaying the solutions in between.
+    pub fn open_lesson_at(&mut self, index: usize, step: usize) {
+        let cat = self.lessons.clone();
+        let Some(lesson) = cat.lessons.get(index) else {
+            return;
+        };
+        let step = step.min(lesson.steps.len().saturating_sub(1));
+        let from = (0..=step)
+            .rev()
+            .find(|&i| lesson.steps[i].scenario.is_some())
+            .unwrap_or(0);
+        self.page = Page::Lab;
+        self.overlay = super::Overlay::None;
+        if lesson.steps[from].scenario.is_none() {
+            // A first step without a scenario starts where the story starts.
+            self.lane = Lane::new(self.start);
+        }
+        self.view = View::Lesson(Box::new(LessonRun::new(index, lesson.steps.len())));
+        self.enter_step(from);
+        for k in from..step {
+            if !self.replay_solution(k) {
+                break;
+            }
+            self.next_step();
+        }
+        self.notice = None;
+        let id = lesson.id.clone();
+        self.progress.last = Some(id);
+        self.progress_dirty = true;
+    }
+
+    /// Play step `k`'s reference solution until its goal holds. Returns whether it did.
+    fn replay_solution(&mut self, k: usize) -> bool {
+        let cat = self.lessons.clone();
+        let Some(run) = self.lesson_run() else {
+            return false;
+        };
+        let s = &cat.lessons[run.lesson].steps[k];
+        if let Task::Quiz { answer, .. } = s.task
+            && s.solution.items.is_empty()
+        {
+            update(self, Msg::Answer(answer as u8 + 1));
+        } else {
+            let stop = |app: &mut App, _: Played| {
+                if app.lesson_run().is_some_and(|r| r.state.met) {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            };
+            let _ = script::play(self, &s.solution, stop);
+        }
+        self.lesson_run().is_some_and(|r| r.state.met)
+    }
+
+    /// Begin step `i`: a new run, running, if it has a scenario; otherwise the lab goes on
+    /// exactly as it is (paused, if the last goal paused it).
+    fn enter_step(&mut self, i: usize) {
+        let cat = self.lessons.clone();
+        let Some(run) = self.lesson_run() else {
+            return;
+        };
+        let lesson = &cat.lessons[run.lesson];
+        let Some(step) = lesson.steps.get(i) else {
+            return;
+        };
+        if let Some(cfg) = step.scenario {
+            self.lane = Lane::new(cfg);
+            self.meter.clear();
+            self.run = RunState::Running;
+        }
+        let snapshot = (self.lane.sim().clone(), self.run);
+        let state = StepState::new(&self.lane);
+        if let Some(run) = self.run_mut() {
+            run.step = i;
+            run.entries[i] = Some(snapshot);
+            run.state = state;
+        }
+        self.progress.lesson_mut(&lesson.id).step = i;
+        self.progress_dirty = true;
+        self.refresh_goal();
+    }
+
+    /// `Enter`: the next step once this one is done; after the last, the start screen.
+    pub(super) fn next_step(&mut self) {
+        let Some((lesson, i)) = self.current_lesson() else {
+            return;
+        };
+        let (n, title) = (lesson.steps.len(), lesson.title.clone());
+        let is_quiz = lesson.steps[i].is_quiz();
+        let met = self.lesson_run().is_some_and(|r| r.state.met);
+        if !met {
+            self.notice = Some(if is_quiz {
+                "answer first: press the number of your choice".to_string()
+            } else {
+                "not yet: the goal does not hold (h for a hint)".to_string()
+            });
+            return;
+        }
+        if i + 1 < n {
+            self.enter_step(i + 1);
+        } else {
+            let index = self.lesson_run().map_or(0, |r| r.lesson);
+            self.back_to_start();
+            // Select the next lesson, ready for Enter.
+            let next = self
+                .menu()
+                .iter()
+                .position(|e| *e == MenuEntry::Lesson(index + 1));
+            if let (Page::Start { selected }, Some(p)) = (&mut self.page, next) {
+                *selected = p;
+            }
+            self.notice = Some(format!("lesson done: {title}"));
+        }
+    }
+
+    /// `p`: the previous step, as it began.
+    pub(super) fn prev_step(&mut self) {
+        let Some(run) = self.lesson_run() else {
+            return;
+        };
+        let (index, i) = (run.lesson, run.step);
+        if i == 0 {
+            self.notice = Some("this is the first step".to_string());
+            return;
+        }
+        match run.entries[i - 1].clone() {
+            Some(entry) => self.restore_step(i - 1, entry),
+            None => self.open_lesson_at(index, i - 1),
+        }
+    }
+
+    /// `R`: the current step again, as it began.
+    pub(super) fn restart_step(&mut self) {
+        let Some(run) = self.lesson_run() else {
+            return;
+        };
+        let i = run.step;
+        if let Some(entry) = run.entries[i].clone() {
+            self.restore_step(i, entry);
+            self.notice = Some("step restarted".to_string());
+        }
+    }
+
+    fn restore_step(&mut self, i: usize, (sim, run_state): (Sim, RunState)) {
+        self.lane = Lane::from_sim(sim);
+        self.meter.clear();
+        let state = StepState::new(&self.lane);
+        if let Some(run) = self.run_mut() {
+            run.step = i;
+            run.state = state;
+        }
+        self.run = run_state;
+        if let Some((l, _)) = self.current_lesson() {
+            let id = l.id.clone();
+            self.progress.lesson_mut(&id).step = i;
+            self.progress_dirty = true;
+        }
+        self.refresh_goal();
+    }
+
+    /// `h`: one more hint.
+    pub(super) fn hint(&mut self) {
+        let Some((lesson, i)) = self.current_lesson() else {
+            return;
+        };
+        let (n, id) = (lesson.steps[i].hints.len(), lesson.id.clone());
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        if run.state.hints_shown < n {
+            run.state.hints_shown += 1;
+            let shown = run.state.hints_shown;
+            let used = self
+                .progress
+                .lesson_mut(&id)
+                .hints
+                .entry(i.to_string())
+                .or_default();
+            *used = (*used).max(shown);
+            self.progress_dirty = true;
+        } else {
+            self.notice = Some(if n == 0 {
+                "this step has no hints: S shows the solution".to_string()
+            } else {
+                "no more hints: S shows the solution".to_string()
+            });
+        }
+    }
+
+    /// `S`: asks first; pressed again, shows the reference solution.
+    pub(super) fn show_solution(&mut self) {
+        let Some((lesson, i)) = self.current_lesson() else {
+            return;
+        };
+        let id = lesson.id.clone();
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        if run.state.solution_shown {
+            return;
+        }
+        if run.state.confirm_solution {
+            run.state.solution_shown = true;
+            run.state.confirm_solution = false;
+            self.progress.lesson_mut(&id).solutions_shown.insert(i);
+            self.progress_dirty = true;
+        } else {
+            run.state.confirm_solution = true;
+            self.notice =
+                Some("show the solution? S again to show it, any other key to go on".into());
+        }
+    }
+
+    /// A digit key on a quiz step: the answer is recorded and the explanation shows,
+    /// right or wrong.
+    pub(super) fn answer(&mut self, choice: u8) {
+        let Some((lesson, i)) = self.current_lesson() else {
+            return;
+        };
+        let Task::Quiz {
+            choices, answer, ..
+        } = &lesson.steps[i].task
+        else {
+            return;
+        };
+        let c = usize::from(choice.saturating_sub(1));
+        if c >= choices.len() {
+            return;
+        }
+        let right = c == *answer;
+        let id = lesson.id.clone();
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        if run.state.met {
+            return; // answered already: the first answer stands
+        }
+        run.state.answer = Some(c);
+        self.step_done(&id, i);
+        self.notice = Some(
+            if right {
+                "right: the explanation says why"
+            } else {
+                "not quite: the explanation says why"
+            }
+            .to_string(),
+        );
+    }
+
+    /// The current step is done: remember it, and come back to the next one.
+    fn step_done(&mut self, id: &str, i: usize) {
+        let n = self.lessons.get(id).map_or(1, |(_, l)| l.steps.len());
+        if let Some(run) = self.run_mut() {
+            run.state.met = true;
+        }
+        let p = self.progress.lesson_mut(id);
+        p.done_steps.insert(i);
+        p.step = (i + 1).min(n - 1);
+        self.progress_dirty = true;
+    }
+
+    /// A knob changed: window figures start counting again from now.
+    pub(super) fn knob_changed(&mut self) {
+        let now = self.lane.now_ns();
+        if let Some(run) = self.run_mut() {
+            run.state.fresh_since_ns = now;
+        }
+    }
+
+    /// A new run began inside a step (an unlocked guest or direction key): the step's
+    /// counters start again with it.
+    pub(super) fn step_restarted(&mut self) {
+        let state = StepState::new(&self.lane);
+        if let Some(run) = self.run_mut() {
+            let keep = (run.state.hints_shown, run.state.solution_shown);
+            run.state = StepState {
+                hints_shown: keep.0,
+                solution_shown: keep.1,
+                ..state
+            };
+        }
+    }
+
+    /// Evaluate the current step's goal; the moment it holds, the step is done and the lab
+    /// pauses, so the screen shows the state that met it.
+    pub(super) fn refresh_goal(&mut self) {
+        if self.page != Page::Lab {
+            return;
+        }
+        let cat = self.lessons.clone();
+        let Some(run) = self.lesson_run() else {
+            return;
+        };
+        let lesson = &cat.lessons[run.lesson];
+        let i = run.step;
+        let Task::Goal(goal) = &lesson.steps[i].task else {
+            return;
+        };
+        if run.state.met {
+            return;
+        }
+        let status = goal.check(self.lane.sim(), &run.state.mark, run.state.fresh_since_ns);
+        let met = status.met;
+        if let Some(run) = self.run_mut() {
+            run.state.status = Some(status);
+        }
+        if met {
+            self.step_done(&lesson.id, i);
+            self.run = RunState::Paused;
+            self.notice = Some("goal met".to_string());
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `evtchn-lab lessons check`: every file is valid, and every step can be finished.
+//!
+//! For each lesson, in a headless lab (the same `App` and `update` as the real one):
+//! 1. each step starts unsolved: left alone for one goal window, its goal does not hold;
+//! 2. its reference solution, played through the key map in virtual time, meets the goal
+//!    (a quiz without a solution is answered with its answer);
+//! 3. `Enter` goes on to the next step, which continues from that state.
+//!
+//! Each problem is a [`Problem`] at the step's line in its file.
+
+use std::sync::Arc;
+
+use super::progress::Progress;
+use super::{Catalog, Lesson, Problem, Task};
+use crate::app::script::{self, Flow, Played, TICK_NS};
+use crate::app::{App, Msg, Open, Options, update};
+use crate::sim::Config;
+use crate::sim::metrics::HISTORY_NS;
+
+/// What a check found, and how much it ran.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub problems: Vec<Problem>,
+    pub lessons: usize,
+    pub steps: usize,
+    /// Virtual time simulated, ns (solutions and the "starts unsolved" probes).
+    pub virtual_ns: u64,
+}
+
+/// Check every lesson of `cat`.
+pub fn check_catalog(cat: &Arc<Catalog>) -> Outcome {
+    let mut out = Outcome::default();
+    for l in &cat.lessons {
+        check_lesson(cat, l, &mut out);
+    }
+    out
+}
+
+fn problem(l: &Lesson, line: usize, message: String) -> Problem {
+    Problem {
+        path: l.path.clone(),
+        line,
+        col: 1,
+        message,
+    }
+}
+
+/// Play every step of `lesson` in order.
+pub fn check_lesson(cat: &Arc<Catalog>, lesson: &Lesson, out: &mut Outcome) {
+    let mut app = App::new(Options {
+        scenario: Config::default(),
+        open: Open::Lesson(lesson.id.clone()),
+        lessons: cat.clone(),
+        progress: Progress::default(),
+    });
+    out.lessons += 1;
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let n = i + 1;
+        out.steps += 1;
+        let at = |m: String| problem(lesson, step.line, format!("step {n}: {m}"));
+        if app.lesson_run().map(|r| r.step) != Some(i) {
+            out.problems.push(at("not reached".to_string()));
+            return;
+        }
+        if let Task::Goal(goal) = &step.task {
+            // Left alone for one goal window (and the grid step the window may need).
+            let mut probe = app.clone();
+            let wait = goal.window_ns + HISTORY_NS + TICK_NS;
+            let t0 = probe.lane.now_ns();
+            let mut left = wait;
+            while left > 0 && !met(&probe) {
+                let d = left.min(TICK_NS);
+                update(&mut probe, Msg::Elapse { ns: d });
+                left -= d;
+            }
+            out.virtual_ns += probe.lane.now_ns() - t0;
+            if met(&probe) {
+                out.problems.push(at(format!(
+                    "the goal already holds {:.2} s after the step starts, before the learner does anything",
+                    (probe.lane.now_ns() - t0) as f64 / 1e9
+                )));
+            }
+        }
+        let t0 = app.lane.now_ns();
+        let played = match (&step.task, step.solution.items.is_empty()) {
+            (Task::Quiz { answer, .. }, true) => {
+                update(&mut app, Msg::Answer(*answer as u8 + 1));
+                Ok(true)
+            }
+            _ => script::play(&mut app, &step.solution, |a: &mut App, _: Played| {
+                if met(a) { Flow::Stop } else { Flow::Continue }
+            }),
+        };
+        out.virtual_ns += app.lane.now_ns().saturating_sub(t0);
+        if let Err(e) = played {
+            out.problems.push(at(format!("solution: {e}")));
+            return;
+        }
+        if !met(&app) {
+            out.problems.push(at(format!(
+                "the solution ends without meeting the goal: {}",
+                unmet(&app)
+            )));
+            return;
+        }
+        // On to the next step, as the learner would.
+        let enter = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Enter,
+            crossterm::event::KeyModifiers::NONE,
+        );
+        if let Some(m) = crate::app::keymap::msg_for_key(&app, &enter) {
+            update(&mut app, m);
+        }
+    }
+}
+
+fn met(app: &App) -> bool {
+    app.lesson_run().is_some_and(|r| r.state.met)
+}
+
+/// The checks that do not hold, in words.
+fn unmet(app: &App) -> String {
+    let Some(status) = app.lesson_run().and_then(|r| r.state.status.as_ref()) else {
+        return "the question was not answered".to_string();
+    };
+    let bad: Vec<String> = status
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| match &c.now {
+            Some(now) => format!("{} is {now}, want {}", c.what, c.want),
+            None => format!("{} still measuring", c.what),
+        })
+        .collect();
+    bad.join("; ")
+}

@@ -1,0 +1,514 @@
+//! Guided lessons: data, not code. One TOML file per lesson in `lessons/`, loaded and
+//! checked here; goals are evaluated on the simulation's state, never on the keys pressed.
+//!
+//! ```toml
+//! id = "06-throttle-law"            # equals the file stem
+//! title = "The throttle law"
+//! summary = "One line for the list."
+//! requires = ["05-rogue-guest"]     # optional
+//!
+//! [[step]]
+//! title = "..."
+//! text = """Short paragraphs; `code` and *emphasis* render."""
+//! scenario = { guest = "rogue", throttle = false }  # optional: restart from this config
+//! unlock = ["throttle", "threshold"]                # knobs the learner may change now
+//! hints = ["a nudge", "more specific"]
+//! explain = """Shown when the goal is met."""
+//! solution = ["t", "wait 2s"]                       # key names and waits (virtual time)
+//! [step.goal]                                       # every entry must hold
+//! throttle = true                                   # a knob's value
+//! events_per_jiffy = { max = 2.5 }                  # a figure over the last virtual second
+//! ```
+//! Quiz steps carry `question`, `choices` (2–5) and `answer` (1-based) instead of a goal.
+//!
+//! Layers: [`load`] reads and validates files ([`Catalog`]), [`Goal::check`] evaluates a goal
+//! on a [`Sim`], [`check`] replays every solution headlessly (`evtchn-lab lessons check`),
+//! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
+
+pub mod check;
+pub mod command;
+pub mod progress;
+mod raw;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::app::script::Script;
+use crate::sim::metrics::HISTORY_NS;
+use crate::sim::{Config, Figure, FigureKind, Knob, Reading, Setting, Sim};
+
+/// The window a goal's figures are measured over unless it says otherwise.
+pub const DEFAULT_WINDOW_NS: u64 = 1_000_000_000;
+
+/// A problem in a lesson file, where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    /// 1-based line and column (0 when the whole file is meant).
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.col,
+            self.message
+        )
+    }
+}
+
+/// Where a byte offset of `text` is: 1-based line and column (in characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// What a learner may change in a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unlock {
+    Knob(Knob),
+    /// The hands-on port keys (`n`, `m`, `u`).
+    Port,
+}
+
+impl Unlock {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unlock::Knob(k) => k.name(),
+            Unlock::Port => "port",
+        }
+    }
+}
+
+/// A condition on a figure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cond {
+    /// `{ min = …, max = … }` (either may be absent).
+    Range { min: Option<f64>, max: Option<f64> },
+    /// A plain number: exactly this value.
+    Equals(f64),
+    /// `true` / `false` for a yes/no figure.
+    Is(bool),
+}
+
+impl Cond {
+    pub fn holds(self, v: f64) -> bool {
+        match self {
+            Cond::Range { min, max } => min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m),
+            Cond::Equals(x) => (v - x).abs() < 1e-9,
+            Cond::Is(b) => (v != 0.0) == b,
+        }
+    }
+
+    /// The condition in words, with the figure's own formatting.
+    pub fn words(self, f: Figure) -> String {
+        match self {
+            Cond::Range {
+                min: Some(a),
+                max: Some(b),
+            } => format!("{} to {}", f.format(a), f.format(b)),
+            Cond::Range {
+                min: Some(a),
+                max: None,
+            } => format!("≥ {}", f.format(a)),
+            Cond::Range {
+                min: None,
+                max: Some(b),
+            } => format!("≤ {}", f.format(b)),
+            Cond::Range {
+                min: None,
+                max: None,
+            } => "anything".to_string(),
+            Cond::Equals(x) => format!("= {}", f.format(x)),
+            Cond::Is(b) => if b { "yes" } else { "no" }.to_string(),
+        }
+    }
+}
+
+/// One entry of a goal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Check {
+    /// A knob has this value.
+    Knob(Setting),
+    /// A figure meets a condition.
+    Figure { figure: Figure, cond: Cond },
+}
+
+/// What a step asks for: every check must hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub checks: Vec<Check>,
+    /// The window figures are measured over.
+    pub window_ns: u64,
+}
+
+/// One line of a goal's live checklist.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckStatus {
+    /// What is checked: "throttle", "events per jiffy".
+    pub what: String,
+    /// What is wanted: "off", "≤ 2.5".
+    pub want: String,
+    /// The value now ("on", "2.00"), or `None` while the window is still filling.
+    pub now: Option<String>,
+    pub ok: bool,
+}
+
+/// A goal evaluated now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalStatus {
+    pub checks: Vec<CheckStatus>,
+    /// Virtual time the window figures still need before they count (0 when measured).
+    pub filling_ns: u64,
+    pub met: bool,
+}
+
+impl Goal {
+    /// Whether any check reads a figure over a window (and so must wait for one).
+    pub fn needs_window(&self) -> bool {
+        self.checks.iter().any(
+            |c| matches!(c, Check::Figure { figure, .. } if figure.kind() == FigureKind::Window),
+        )
+    }
+
+    /// Evaluate on `sim`: `mark` is the reading when the step began, `fresh_since_ns` the
+    /// virtual time from which data counts (the step's start or the last knob change).
+    /// Window figures count only once a whole window lies after `fresh_since_ns`, so a goal
+    /// is never met on data from before the learner's last change.
+    pub fn check(&self, sim: &Sim, mark: &Reading, fresh_since_ns: u64) -> GoalStatus {
+        let now = sim.now_ns();
+        // The window starts on the readings' grid at or before now - window: ask for one
+        // grid step more, so it cannot reach back before `fresh_since_ns`.
+        let need = self.window_ns + HISTORY_NS;
+        let age = now.saturating_sub(fresh_since_ns);
+        let filling_ns = if self.needs_window() {
+            need.saturating_sub(age)
+        } else {
+            0
+        };
+        let window = sim.last(self.window_ns);
+        let cfg = sim.config();
+        let checks: Vec<CheckStatus> = self
+            .checks
+            .iter()
+            .map(|c| match *c {
+                Check::Knob(want) => {
+                    let have = want.knob().get(cfg);
+                    CheckStatus {
+                        what: want.knob().label().to_string(),
+                        want: setting_value(want),
+                        now: Some(setting_value(have)),
+                        ok: have == want,
+                    }
+                }
+                Check::Figure { figure, cond } => {
+                    let waiting = figure.kind() == FigureKind::Window && filling_ns > 0;
+                    let v = sim.figure(figure, &window, mark);
+                    CheckStatus {
+                        what: figure.label().to_string(),
+                        want: cond.words(figure),
+                        now: (!waiting).then(|| figure.format(v)),
+                        ok: !waiting && cond.holds(v),
+                    }
+                }
+            })
+            .collect();
+        let met = checks.iter().all(|c| c.ok);
+        GoalStatus {
+            checks,
+            filling_ns,
+            met,
+        }
+    }
+}
+
+/// A setting's value alone: `on`, `fixed`, `3`.
+pub fn setting_value(s: Setting) -> String {
+    let full = s.to_string();
+    full.split_once(' ')
+        .map_or(full.clone(), |(_, v)| v.to_string())
+}
+
+/// What a step asks of the learner.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Task {
+    /// Reach a state of the simulation.
+    Goal(Goal),
+    /// Answer a question (digit keys); the explanation shows either way.
+    Quiz {
+        question: String,
+        choices: Vec<String>,
+        /// 0-based.
+        answer: usize,
+    },
+}
+
+/// One step of a lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub title: String,
+    pub text: String,
+    /// Restart from this configuration when the step begins; `None`: go on as things are.
+    pub scenario: Option<Config>,
+    pub unlock: Vec<Unlock>,
+    pub hints: Vec<String>,
+    pub explain: String,
+    /// The reference solution, as written in the file.
+    pub solution_text: Vec<String>,
+    pub solution: Script,
+    pub task: Task,
+    /// Where the step starts in its file (for messages).
+    pub line: usize,
+}
+
+impl Step {
+    pub fn is_quiz(&self) -> bool {
+        matches!(self.task, Task::Quiz { .. })
+    }
+
+    pub fn unlocks(&self, u: Unlock) -> bool {
+        self.unlock.contains(&u)
+    }
+}
+
+/// One lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub requires: Vec<String>,
+    pub steps: Vec<Step>,
+    /// The file it came from (as named in messages).
+    pub path: PathBuf,
+}
+
+impl Lesson {
+    /// "06": the number in front of the id, for short labels.
+    pub fn number(&self) -> &str {
+        self.id.split('-').next().unwrap_or(&self.id)
+    }
+}
+
+/// Every lesson, in order (by file name).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Catalog {
+    pub lessons: Vec<Lesson>,
+}
+
+impl Catalog {
+    pub fn get(&self, id: &str) -> Option<(usize, &Lesson)> {
+        self.lessons.iter().enumerate().find(|(_, l)| l.id == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.lessons.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lessons.is_empty()
+    }
+
+    /// The lessons shipped inside the binary (from `lessons/` at build time).
+    pub fn builtin() -> Result<Arc<Catalog>, Vec<Problem>> {
+        let files: Vec<(PathBuf, String)> = BUILTIN
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
+            .collect();
+        from_files(&files).map(Arc::new)
+    }
+
+    /// Every `*.toml` of `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Arc<Catalog>, Vec<Problem>> {
+        let problem = |path: &Path, message: String| Problem {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+            message,
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            vec![problem(
+                dir,
+                format!("cannot read the lessons directory: {e}"),
+            )]
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut files = Vec::with_capacity(paths.len());
+        let mut problems = Vec::new();
+        for p in paths {
+            match std::fs::read_to_string(&p) {
+                Ok(t) => files.push((p, t)),
+                Err(e) => problems.push(problem(&p, format!("cannot read: {e}"))),
+            }
+        }
+        match from_files(&files) {
+            Ok(c) if problems.is_empty() => Ok(Arc::new(c)),
+            Ok(_) => Err(problems),
+            Err(mut more) => {
+                problems.append(&mut more);
+                Err(problems)
+            }
+        }
+    }
+}
+
+// The lesson files, embedded at build time (`build.rs` lists `lessons/*.toml`).
+include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
+
+/// Load lessons from `(path, text)` pairs and check them together: each file on its own
+/// (keys, figures, knobs, solutions), then across files (duplicate ids, unknown or cyclic
+/// `requires`). Every problem found is reported, not only the first.
+pub fn from_files(files: &[(PathBuf, String)]) -> Result<Catalog, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut lessons = Vec::with_capacity(files.len());
+    let mut id_at = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        match raw::parse(path, text) {
+            Ok((lesson, id_pos)) => {
+                id_at.push(id_pos);
+                lessons.push(lesson);
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    // Across files only when every file loaded: a broken file's id is unknown, and
+    // "no lesson has that id" would blame the files that need it.
+    if problems.is_empty() {
+        catalog_problems(&lessons, &id_at, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(Catalog { lessons })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Duplicate ids, unknown `requires`, and `requires` cycles.
+fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<Problem>) {
+    let at = |i: usize, message: String| Problem {
+        path: lessons[i].path.clone(),
+        line: id_at[i].0,
+        col: id_at[i].1,
+        message,
+    };
+    for (i, l) in lessons.iter().enumerate() {
+        if let Some(j) = lessons[..i].iter().position(|o| o.id == l.id) {
+            out.push(at(
+                i,
+                format!(
+                    "duplicate lesson id '{}': {} has it too",
+                    l.id,
+                    lessons[j].path.display()
+                ),
+            ));
+        }
+        for r in &l.requires {
+            if !lessons.iter().any(|o| &o.id == r) {
+                out.push(at(i, format!("requires '{r}', but no lesson has that id")));
+            }
+        }
+    }
+    // A cycle: follow `requires` depth-first, three colours.
+    let n = lessons.len();
+    let mut colour = vec![0u8; n]; // 0 new, 1 on the path, 2 done
+    fn visit(
+        i: usize,
+        lessons: &[Lesson],
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        colour[i] = 1;
+        path.push(i);
+        for r in &lessons[i].requires {
+            let Some(j) = lessons.iter().position(|l| &l.id == r) else {
+                continue;
+            };
+            if colour[j] == 1 {
+                let from = path.iter().position(|&p| p == j).unwrap_or(0);
+                let mut cycle = path[from..].to_vec();
+                cycle.push(j);
+                return Some(cycle);
+            }
+            if colour[j] == 0
+                && let Some(c) = visit(j, lessons, colour, path)
+            {
+                return Some(c);
+            }
+        }
+        path.pop();
+        colour[i] = 2;
+        None
+    }
+    for i in 0..n {
+        if colour[i] == 0 {
+            let mut path = Vec::new();
+            if let Some(cycle) = visit(i, lessons, &mut colour, &mut path) {
+                let names: Vec<&str> = cycle.iter().map(|&k| lessons[k].id.as_str()).collect();
+                out.push(at(
+                    cycle[0],
+                    format!("requires form a cycle: {}", names.join(" → ")),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let t = "ab\ncdé\nfg";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 8), (3, 1));
+        assert_eq!(line_col(t, 6), (2, 3));
+    }
+
+    #[test]
+    fn conditions_read_and_hold() {
+        let r = Cond::Range {
+            min: Some(1.0),
+            max: None,
+        };
+        assert!(r.holds(1.0) && !r.holds(0.5));
+        assert_eq!(r.words(Figure::EventsSinceStep), "≥ 1");
+        assert_eq!(Cond::Is(true).words(Figure::PortMasked), "yes");
+        assert!(Cond::Is(false).holds(0.0));
+        assert!(Cond::Equals(2.0).holds(2.0) && !Cond::Equals(2.0).holds(3.0));
+    }
+
+    #[test]
+    fn the_builtin_lessons_load() {
+        let c = Catalog::builtin().unwrap_or_else(|p| {
+            panic!(
+                "{}",
+                p.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        for l in &c.lessons {
+            assert!(!l.steps.is_empty(), "{}", l.id);
+        }
+    }
+}

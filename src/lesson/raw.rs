@@ -1,0 +1,408 @@
+//! Reading one lesson file: TOML with spans, then every rule a file must follow, each
+//! broken rule reported as `path:line:col: message` with what was expected.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use toml::Spanned;
+
+use super::{Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, Problem, Step, Task, Unlock, line_col};
+use crate::app::script::{Script, parse_duration};
+use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
+use crate::sim::{Config, Figure, Knob};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    summary: String,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
+    #[serde(rename = "step", default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    title: Spanned<String>,
+    #[serde(default)]
+    text: String,
+    scenario: Option<Spanned<Config>>,
+    #[serde(default)]
+    unlock: Vec<Spanned<String>>,
+    #[serde(default)]
+    hints: Vec<String>,
+    explain: Option<Spanned<String>>,
+    solution: Option<Spanned<Vec<Spanned<String>>>>,
+    goal: Option<Spanned<Entries>>,
+    question: Option<Spanned<String>>,
+    choices: Option<Spanned<Vec<String>>>,
+    answer: Option<Spanned<i64>>,
+}
+
+/// A table's entries in the order the file gives them (a goal's checklist keeps it).
+struct Entries(Vec<(Spanned<String>, Spanned<toml::Value>)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of goal entries")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Entries, A::Error> {
+                let mut v = Vec::new();
+                while let Some(e) = m.next_entry()? {
+                    v.push(e);
+                }
+                Ok(Entries(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The names a goal entry may have besides figures and knobs.
+const WINDOW_KEY: &str = "window";
+/// Figures that compare two runs: they make no sense as a goal on one live run.
+const TWO_RUN_FIGURES: [&str; 2] = ["throttle_ratio", "dom0_cpu_reduction"];
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        let (line, col) = line_col(self.text, offset);
+        self.problems.push(Problem {
+            path: self.path.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+        });
+    }
+}
+
+/// Parse and validate one file. On success, also where its `id` is (for catalogue
+/// messages).
+pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)), Vec<Problem>> {
+    let mut cx = Ctx {
+        path,
+        text,
+        problems: Vec::new(),
+    };
+    let raw: RawLesson = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            cx.at(offset, e.message().trim_end().to_string());
+            return Err(cx.problems);
+        }
+    };
+    let id_pos = line_col(text, raw.id.span().start);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if raw.id.get_ref() != stem {
+        cx.at(
+            raw.id.span().start,
+            format!(
+                "id '{}' must equal the file's name without .toml ('{stem}')",
+                raw.id.get_ref()
+            ),
+        );
+    }
+    if raw.title.get_ref().trim().is_empty() {
+        cx.at(
+            raw.title.span().start,
+            "title is empty: give the lesson a title",
+        );
+    }
+    if raw.steps.is_empty() {
+        cx.at(0, "the lesson has no [[step]]: add at least one");
+    }
+    let steps: Vec<Step> = raw
+        .steps
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| step(&mut cx, i + 1, s))
+        .collect();
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    Ok((
+        Lesson {
+            id: raw.id.into_inner(),
+            title: raw.title.into_inner(),
+            summary: raw.summary,
+            requires: raw.requires.into_iter().map(Spanned::into_inner).collect(),
+            steps,
+            path: path.to_path_buf(),
+        },
+        id_pos,
+    ))
+}
+
+fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
+    let start = s.span().start;
+    let line = line_col(cx.text, start).0;
+    let s = s.into_inner();
+    let before = cx.problems.len();
+    if s.title.get_ref().trim().is_empty() {
+        cx.at(s.title.span().start, format!("step {n}: title is empty"));
+    }
+    let explain = match &s.explain {
+        Some(e) if !e.get_ref().trim().is_empty() => e.get_ref().clone(),
+        Some(e) => {
+            cx.at(e.span().start, format!("step {n}: explain is empty"));
+            String::new()
+        }
+        None => {
+            cx.at(
+                start,
+                format!("step {n}: no explain: say what the learner just saw (shown when the goal is met)"),
+            );
+            String::new()
+        }
+    };
+    let unlock: Vec<Unlock> = s.unlock.iter().filter_map(|u| unlock(cx, n, u)).collect();
+    let solution_text: Vec<String> = s
+        .solution
+        .as_ref()
+        .map(|v| v.get_ref().iter().map(|i| i.get_ref().clone()).collect())
+        .unwrap_or_default();
+    let solution = match &s.solution {
+        Some(items) => match Script::parse(&solution_text) {
+            Ok(sc) => sc,
+            Err((i, e)) => {
+                cx.at(
+                    items.get_ref()[i].span().start,
+                    format!("step {n}: solution: {e}"),
+                );
+                Script::default()
+            }
+        },
+        None => Script::default(),
+    };
+    let quiz_parts = (
+        s.question.is_some(),
+        s.choices.is_some(),
+        s.answer.is_some(),
+    );
+    let task = match (&s.goal, quiz_parts) {
+        (Some(g), (false, false, false)) => {
+            if s.solution.as_ref().is_none_or(|v| v.get_ref().is_empty()) {
+                cx.at(
+                    g.span().start,
+                    format!("step {n}: a goal needs a solution: a list of keys and waits that meets it, e.g. solution = [\"t\", \"wait 2s\"]"),
+                );
+            }
+            goal(cx, n, g).map(Task::Goal)
+        }
+        (None, (true, true, true)) => quiz(cx, n, &s),
+        (Some(g), _) => {
+            cx.at(
+                g.span().start,
+                format!(
+                    "step {n}: a step has a goal or a quiz (question, choices, answer), not both"
+                ),
+            );
+            None
+        }
+        (None, (false, false, false)) => {
+            cx.at(
+                start,
+                format!("step {n}: no goal and no question: add [step.goal] or question, choices and answer"),
+            );
+            None
+        }
+        (None, _) => {
+            cx.at(
+                start,
+                format!("step {n}: a quiz step needs all three of question, choices and answer"),
+            );
+            None
+        }
+    };
+    if cx.problems.len() > before {
+        return None;
+    }
+    Some(Step {
+        title: s.title.into_inner(),
+        text: s.text,
+        scenario: s.scenario.map(Spanned::into_inner),
+        unlock,
+        hints: s.hints,
+        explain,
+        solution_text,
+        solution,
+        task: task?,
+        line,
+    })
+}
+
+fn unlock(cx: &mut Ctx, n: usize, u: &Spanned<String>) -> Option<Unlock> {
+    let name = u.get_ref().as_str();
+    if name == "port" {
+        return Some(Unlock::Port);
+    }
+    match name.parse::<Knob>() {
+        Ok(Knob::Seed) => {
+            cx.at(
+                u.span().start,
+                format!("step {n}: unlock: the seed has no key in the lab; set it with scenario"),
+            );
+            None
+        }
+        Ok(k) => Some(Unlock::Knob(k)),
+        Err(_) => {
+            cx.at(
+                u.span().start,
+                format!(
+                    "step {n}: unlock: unknown knob '{name}': expected one of {}, port",
+                    Knob::NAMES
+                        .iter()
+                        .filter(|k| **k != "seed")
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn quiz(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
+    let (Some(q), Some(choices), Some(answer)) = (&s.question, &s.choices, &s.answer) else {
+        return None;
+    };
+    let k = choices.get_ref().len();
+    if !(2..=5).contains(&k) {
+        cx.at(
+            choices.span().start,
+            format!("step {n}: choices: {k} given, a quiz has 2 to 5"),
+        );
+        return None;
+    }
+    let a = *answer.get_ref();
+    if a < 1 || a as usize > k {
+        cx.at(
+            answer.span().start,
+            format!("step {n}: answer {a} is not a choice: give 1 to {k} (1 is the first)"),
+        );
+        return None;
+    }
+    if q.get_ref().trim().is_empty() {
+        cx.at(q.span().start, format!("step {n}: question is empty"));
+        return None;
+    }
+    Some(Task::Quiz {
+        question: q.get_ref().clone(),
+        choices: choices.get_ref().clone(),
+        answer: a as usize - 1,
+    })
+}
+
+fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
+    let mut checks = Vec::new();
+    let mut window_ns = DEFAULT_WINDOW_NS;
+    let before = cx.problems.len();
+    for (key, value) in &g.get_ref().0 {
+        let name = key.get_ref().as_str();
+        let at = value.span().start;
+        let v = value.get_ref();
+        if name == WINDOW_KEY {
+            match v.as_str().map(parse_duration) {
+                Some(Ok(ns)) if (HISTORY_NS..=MAX_WINDOW_NS).contains(&ns) => window_ns = ns,
+                Some(Ok(_)) => cx.at(
+                    at,
+                    format!(
+                        "step {n}: window must be from {}ms to {}s",
+                        HISTORY_NS / 1_000_000,
+                        MAX_WINDOW_NS / 1_000_000_000
+                    ),
+                ),
+                Some(Err(e)) => cx.at(at, format!("step {n}: window: {e}")),
+                None => cx.at(
+                    at,
+                    format!("step {n}: window is a duration string, like \"2s\""),
+                ),
+            }
+            continue;
+        }
+        if let Ok(k) = name.parse::<Knob>() {
+            let text = match v {
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::String(s) => s.clone(),
+                _ => String::new(),
+            };
+            match k.parse(&text) {
+                Ok(s) => checks.push(Check::Knob(s)),
+                Err(e) => cx.at(at, format!("step {n}: {e}")),
+            }
+            continue;
+        }
+        match name.parse::<Figure>() {
+            Ok(f) => match cond(f, v) {
+                Ok(c) => checks.push(Check::Figure { figure: f, cond: c }),
+                Err(e) => cx.at(at, format!("step {n}: {name}: {e}")),
+            },
+            Err(_) if TWO_RUN_FIGURES.contains(&name) => cx.at(
+                key.span().start,
+                format!("step {n}: {name} compares two runs, so it cannot be a goal on the live run; use goodput_mbps or dom0_cpu_pct"),
+            ),
+            Err(_) => cx.at(
+                key.span().start,
+                format!(
+                    "step {n}: unknown goal entry '{name}': expected a figure ({}), a knob ({}) or window",
+                    Figure::NAMES.join(", "),
+                    Knob::NAMES.join(", ")
+                ),
+            ),
+        }
+    }
+    if checks.is_empty() && cx.problems.len() == before {
+        cx.at(
+            g.span().start,
+            format!("step {n}: the goal is empty: add a figure or a knob to check"),
+        );
+    }
+    (cx.problems.len() == before).then_some(Goal { checks, window_ns })
+}
+
+/// A figure's condition as written: `true`, a number, or `{ min = …, max = … }`.
+fn cond(f: Figure, v: &toml::Value) -> Result<Cond, String> {
+    let num = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    if f.is_bool() {
+        return v
+            .as_bool()
+            .map(Cond::Is)
+            .ok_or_else(|| "a yes/no figure: write true or false".to_string());
+    }
+    if let Some(x) = num(v) {
+        return Ok(Cond::Equals(x));
+    }
+    let Some(t) = v.as_table() else {
+        return Err("write a number, or { min = …, max = … }".to_string());
+    };
+    if let Some(k) = t.keys().find(|k| *k != "min" && *k != "max") {
+        return Err(format!("unknown key '{k}': a range has min and/or max"));
+    }
+    let get = |k: &str| -> Result<Option<f64>, String> {
+        t.get(k)
+            .map(|v| num(v).ok_or_else(|| format!("{k} must be a number")))
+            .transpose()
+    };
+    let (min, max) = (get("min")?, get("max")?);
+    match (min, max) {
+        (None, None) => Err("an empty range: give min, max or both".to_string()),
+        (Some(a), Some(b)) if a > b => Err(format!("min {a} is above max {b}")),
+        _ => Ok(Cond::Range { min, max }),
+    }
+}

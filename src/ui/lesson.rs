@@ -1,0 +1,275 @@
+//! Lesson mode: the lesson pane beside the live panes that carry the step.
+//!
+//! ```text
+//! ┌ 01 Ports and bits · step 2/5 ─────────┐┌ Throughput / Counters ──┐┌ Ports ────────┐
+//! │ Notify once                           ││                         ││ 5 [1/0/1] …   │
+//! │                                       │└─────────────────────────┘└───────────────┘
+//! │ text, with `code` and *emphasis* …    │┌ Throttle ───────────────────────────────────┐
+//! │                                       │└─────────────────────────────────────────────┘
+//! │ Goal (over the last 1 s)              │┌ EOI flow ───────────────────────────────────┐
+//! │ ✓ throttle  off                       ││                                             │
+//! │ ✗ events per jiffy ≤ 2.5 · now 5.90   ││                                             │
+//! │ Hint 1/2: …                           │└─────────────────────────────────────────────┘
+//! │ ━━ goal met ━━ explanation …          │
+//! └ Enter next step · h hint · S solution ┘
+//! ```
+//! Narrower than [`SIDE_BY_SIDE`] columns, the lesson pane sits above the panes. The pane
+//! scrolls (`PgUp`/`PgDn`) when its text is longer than it is tall.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::{App, LessonRun};
+use crate::lesson::{Lesson, Step, Task};
+
+use super::markup::{self, TextStyles};
+use super::theme::Theme;
+use super::{pane, put_lines, title};
+
+/// From this width on, the lesson pane and the live panes sit side by side.
+pub const SIDE_BY_SIDE: u16 = 100;
+
+/// The whole lesson body: the lesson pane and the live panes.
+pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
+    let (Some(run), Some((lesson, _))) = (app.lesson_run(), app.current_lesson()) else {
+        return;
+    };
+    let pane = LessonPane {
+        app,
+        run,
+        lesson,
+        theme,
+    };
+    if body.width >= SIDE_BY_SIDE {
+        let w = (body.width * 2 / 5).clamp(40, 64);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)]).areas(body);
+        pane.render(left, buf);
+        super::lab_panes(app, theme, right, buf);
+    } else {
+        let h = (body.height * 11 / 20).max(8).min(body.height);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
+        pane.render(top, buf);
+        super::lab_panes(app, theme, rest, buf);
+    }
+}
+
+struct LessonPane<'a> {
+    app: &'a App,
+    run: &'a LessonRun,
+    lesson: &'a Lesson,
+    theme: &'a Theme,
+}
+
+/// The step's content as lines of at most `width` columns, top to bottom.
+pub fn step_lines(
+    app: &App,
+    run: &LessonRun,
+    step: &Step,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let t = theme;
+    let st = TextStyles {
+        text: t.text,
+        code: t.name,
+        emphasis: t.value,
+    };
+    let s = &run.state;
+    let mut v: Vec<Line<'static>> = Vec::with_capacity(48);
+    let para = |v: &mut Vec<Line<'static>>, text: &str| v.extend(markup::render(text, width, st));
+    v.push(Line::styled(step.title.clone(), t.figure));
+    // Once the step is done its text has been read: room for the explanation instead.
+    if !step.text.trim().is_empty() && !s.met {
+        v.push(Line::raw(""));
+        para(&mut v, &step.text);
+    }
+    match &step.task {
+        Task::Quiz {
+            question,
+            choices,
+            answer,
+        } => {
+            v.push(Line::raw(""));
+            v.push(Line::styled("Question", t.title));
+            para(&mut v, question);
+            for (i, c) in choices.iter().enumerate() {
+                let (mark, style) = match s.answer {
+                    Some(_) if i == *answer => ("✓", t.good),
+                    Some(a) if a == i => ("✗", t.bad),
+                    _ => (" ", t.text),
+                };
+                let mut pieces = vec![(format!("{} ", i + 1), style)];
+                let cs = TextStyles { text: style, ..st };
+                pieces.extend(markup::inline(c, cs));
+                // The mark in a column of its own; continuation lines hang under the text.
+                for (k, mut line) in markup::wrap(&pieces, width.saturating_sub(2), 2)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let lead = if k == 0 {
+                        format!("{mark} ")
+                    } else {
+                        "  ".to_string()
+                    };
+                    line.spans.insert(0, Span::styled(lead, style));
+                    v.push(line);
+                }
+            }
+            if s.answer.is_none() {
+                v.push(Line::styled(
+                    format!("Press 1–{} to answer.", choices.len()),
+                    t.dim,
+                ));
+            }
+        }
+        Task::Goal(goal) => {
+            v.push(Line::raw(""));
+            let window = if goal.needs_window() {
+                format!(" (figures over the last {})", secs(goal.window_ns))
+            } else {
+                String::new()
+            };
+            v.push(Line::from(vec![
+                Span::styled("Goal", t.title),
+                Span::styled(window, t.dim),
+            ]));
+            if let Some(status) = &s.status {
+                for c in &status.checks {
+                    let (mark, style) = if c.ok {
+                        ("✓", t.good)
+                    } else {
+                        ("✗", t.bad)
+                    };
+                    let mut pieces = vec![
+                        (format!("{mark} "), style),
+                        (format!("{} ", c.what), t.name),
+                        (c.want.clone(), t.value),
+                    ];
+                    match &c.now {
+                        Some(now) if !c.ok => pieces.push((format!(" · now {now}"), t.text)),
+                        Some(_) => {}
+                        None => pieces.push((" · measuring…".to_string(), t.dim)),
+                    }
+                    v.extend(markup::wrap(&pieces, width, 2));
+                }
+                if status.filling_ns > 0 && !s.met {
+                    v.push(Line::styled(
+                        format!(
+                            "Figures count {} after the step starts or a knob changes: {} to go.",
+                            secs(goal.window_ns),
+                            secs(status.filling_ns)
+                        ),
+                        t.dim,
+                    ));
+                }
+            }
+        }
+    }
+    let hints = &step.hints;
+    for (i, h) in hints.iter().take(s.hints_shown).enumerate() {
+        v.push(Line::raw(""));
+        let pieces = [
+            vec![(format!("Hint {}/{}: ", i + 1, hints.len()), t.warn)],
+            markup::inline(h, st),
+        ]
+        .concat();
+        v.extend(markup::wrap(&pieces, width, 2));
+    }
+    if s.met {
+        v.push(Line::raw(""));
+        let head = if step.is_quiz() {
+            "answered"
+        } else {
+            "goal met"
+        };
+        v.push(Line::styled(format!("━━ {head} ━━"), t.good));
+        para(&mut v, &step.explain);
+    }
+    if s.solution_shown && !step.solution_text.is_empty() {
+        v.push(Line::raw(""));
+        let pieces = vec![
+            ("Solution: ".to_string(), t.warn),
+            (step.solution_text.join(" · "), t.name),
+        ];
+        v.extend(markup::wrap(&pieces, width, 2));
+    }
+    let _ = app;
+    v
+}
+
+/// `1 s`, `2.5 s`, `250 ms`.
+fn secs(ns: u64) -> String {
+    if ns >= 1_000_000_000 {
+        let s = ns as f64 / 1e9;
+        if (s - s.round()).abs() < 1e-9 {
+            format!("{s:.0} s")
+        } else {
+            format!("{s:.1} s")
+        }
+    } else {
+        format!("{} ms", ns.div_ceil(1_000_000))
+    }
+}
+
+impl Widget for LessonPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let run = self.run;
+        let n = self.lesson.steps.len();
+        let step = &self.lesson.steps[run.step];
+        let what_next = if run.state.met {
+            if run.step + 1 < n {
+                " Enter: next step ".to_string()
+            } else {
+                " Enter: lesson done, back to the list ".to_string()
+            }
+        } else if step.is_quiz() {
+            " 1–5 answer · h hint · Esc list ".to_string()
+        } else {
+            let left = step.hints.len() - run.state.hints_shown.min(step.hints.len());
+            format!(" h hint ({left} left) · S solution · R restart step ")
+        };
+        let block = pane(
+            title(vec![
+                Span::styled(format!("{} ", self.lesson.number()), t.value),
+                Span::raw(self.lesson.title.clone()),
+                Span::styled(format!(" · step {}/{n}", run.step + 1), t.dim),
+            ]),
+            t,
+        );
+        let inner = block.inner(area);
+        let lines = step_lines(
+            self.app,
+            run,
+            step,
+            t,
+            inner.width.saturating_sub(2) as usize,
+        );
+        let visible = inner.height as usize;
+        let max_scroll = lines.len().saturating_sub(visible);
+        let scroll = (run.state.scroll as usize).min(max_scroll);
+        let more = if scroll < max_scroll {
+            " ↓ PgDn more "
+        } else {
+            ""
+        };
+        let block = block.title_bottom(Line::from(vec![
+            Span::styled(what_next, if run.state.met { t.good } else { t.dim }),
+            Span::styled(more, t.warn),
+        ]));
+        block.render(area, buf);
+        let shown: Vec<Line> = lines
+            .into_iter()
+            .skip(scroll)
+            .map(|mut l| {
+                l.spans.insert(0, Span::raw(" "));
+                l
+            })
+            .collect();
+        put_lines(&shown, inner, buf);
+    }
+}

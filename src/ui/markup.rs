@@ -1,0 +1,226 @@
+//! Lesson text on screen: paragraphs (a blank line between them), `- ` list items, inline
+//! `code` and *emphasis*, word-wrapped to the pane's width.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// Columns `s` takes on screen (ratatui's own measure).
+fn cols(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// The styles lesson text uses.
+#[derive(Clone, Copy, Debug)]
+pub struct TextStyles {
+    pub text: Style,
+    pub code: Style,
+    pub emphasis: Style,
+}
+
+/// Inline markup of one paragraph into styled pieces: `code` and *emphasis*; an unmatched
+/// marker is kept as written.
+pub fn inline(s: &str, st: TextStyles) -> Vec<(String, Style)> {
+    let mut out: Vec<(String, Style)> = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let next = rest.find(['`', '*']);
+        let Some(i) = next else {
+            out.push((rest.to_string(), st.text));
+            break;
+        };
+        let marker = rest.as_bytes()[i] as char;
+        let after = &rest[i + 1..];
+        match after.find(marker) {
+            Some(j) if j > 0 => {
+                if i > 0 {
+                    out.push((rest[..i].to_string(), st.text));
+                }
+                let style = if marker == '`' { st.code } else { st.emphasis };
+                out.push((after[..j].to_string(), style));
+                rest = &after[j + 1..];
+            }
+            _ => {
+                out.push((rest[..=i].to_string(), st.text));
+                rest = after;
+            }
+        }
+    }
+    out
+}
+
+/// A word: styled fragments with no space between them (`` `code`, `` is two), and
+/// whether a space came before it.
+struct Word {
+    parts: Vec<(String, Style)>,
+    space_before: bool,
+}
+
+impl Word {
+    fn width(&self) -> usize {
+        self.parts.iter().map(|(t, _)| cols(t)).sum()
+    }
+}
+
+/// Split styled pieces into words: a space ends a word, even across pieces; fragments of
+/// different styles with no space between them stay one word.
+fn words(pieces: &[(String, Style)]) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::new();
+    let mut space = false;
+    let mut in_word = false;
+    for (text, style) in pieces {
+        for c in text.chars() {
+            if c == ' ' {
+                space = true;
+                in_word = false;
+                continue;
+            }
+            if !in_word {
+                out.push(Word {
+                    parts: Vec::new(),
+                    space_before: space && !out.is_empty(),
+                });
+                space = false;
+                in_word = true;
+            }
+            let w = out.last_mut().expect("a word was just pushed");
+            match w.parts.last_mut() {
+                Some((t, st)) if st == style => t.push(c),
+                _ => w.parts.push((c.to_string(), *style)),
+            }
+        }
+        // A piece boundary inside a word keeps the word going (`in_word` stays).
+    }
+    out
+}
+
+/// Word-wrap styled pieces to `width` columns (a word longer than the width is cut).
+/// `indent` starts every line after the first (list items hang under their text).
+pub fn wrap(pieces: &[(String, Style)], width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(8);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0usize;
+    for word in words(pieces) {
+        let ww = word.width();
+        let gap = usize::from(word.space_before && used > 0);
+        if used > indent && used + gap + ww > width {
+            lines.push(Line::from(std::mem::take(&mut cur)));
+            cur.push(Span::raw(" ".repeat(indent)));
+            used = indent;
+        } else if gap == 1 {
+            cur.push(Span::raw(" "));
+            used += 1;
+        }
+        for (text, style) in word.parts {
+            // Cut what does not fit even on a line of its own.
+            let room = width.saturating_sub(used);
+            let mut kept = String::new();
+            for c in text.chars() {
+                let cw = cols(c.encode_utf8(&mut [0; 4]));
+                if cols(&kept) + cw > room {
+                    break;
+                }
+                kept.push(c);
+            }
+            used += cols(&kept);
+            cur.push(Span::styled(kept, style));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(Line::from(cur));
+    }
+    lines
+}
+
+/// A lesson text block as lines of at most `width` columns: paragraphs separated by one
+/// empty line; single line breaks inside a paragraph are spaces, except before `- ` items.
+pub fn render(text: &str, width: usize, st: TextStyles) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for (k, para) in text.trim().split("\n\n").enumerate() {
+        if k > 0 {
+            out.push(Line::raw(""));
+        }
+        // Join lines, but keep list items on lines of their own.
+        let mut items: Vec<String> = Vec::new();
+        for line in para.lines() {
+            let l = line.trim();
+            if l.starts_with("- ") || items.is_empty() {
+                items.push(l.to_string());
+            } else if let Some(last) = items.last_mut() {
+                last.push(' ');
+                last.push_str(l);
+            }
+        }
+        for item in items {
+            let (indent, body) = match item.strip_prefix("- ") {
+                Some(b) => (2, format!("• {b}")),
+                None => (0, item),
+            };
+            out.extend(wrap(&inline(&body, st), width, indent));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Modifier;
+
+    fn styles() -> TextStyles {
+        TextStyles {
+            text: Style::new(),
+            code: Style::new().add_modifier(Modifier::BOLD),
+            emphasis: Style::new().add_modifier(Modifier::ITALIC),
+        }
+    }
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn code_and_emphasis_are_styled_and_unmatched_markers_kept() {
+        let p = inline("set `evtchn_pending` *once*, a * b", styles());
+        assert_eq!(p[1].0, "evtchn_pending");
+        assert_eq!(p[1].1, styles().code);
+        assert_eq!(p[3].0, "once");
+        assert_eq!(p[3].1, styles().emphasis);
+        let all: String = p.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(all, "set evtchn_pending once, a * b");
+    }
+
+    #[test]
+    fn paragraphs_wrap_and_lists_hang() {
+        let t =
+            "One two three four five six.\nSeven eight.\n\n- an item that wraps around\n- short";
+        let glued = text(&render(
+            "talk through *event channels*, press `n`.",
+            40,
+            styles(),
+        ));
+        assert_eq!(glued, vec!["talk through event channels, press n."]);
+        let lines = text(&render(t, 14, styles()));
+        assert_eq!(
+            lines,
+            vec![
+                "One two three",
+                "four five six.",
+                "Seven eight.",
+                "",
+                "• an item that",
+                "  wraps around",
+                "• short",
+            ]
+        );
+        for l in &lines {
+            assert!(cols(l) <= 14, "{l}");
+        }
+    }
+
+    #[test]
+    fn a_long_word_is_cut_not_overflowing() {
+        let lines = text(&render("xen_irq_lateeoi_locked here", 10, styles()));
+        assert!(lines.iter().all(|l| cols(l) <= 10), "{lines:?}");
+    }
+}
