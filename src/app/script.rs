@@ -180,6 +180,8 @@ pub enum Played {
 pub enum ScriptError {
     #[error("item {index} ('{key}') does nothing here")]
     KeyDoesNothing { index: usize, key: String },
+    #[error("item {index} ('{key}') is locked in this step: add it to unlock")]
+    KeyLocked { index: usize, key: String },
 }
 
 /// Whether the watcher wants the script to go on.
@@ -204,6 +206,12 @@ pub fn play(
                         index,
                         key: key_name(&key),
                     })?;
+                if let Msg::Locked(_) = msg {
+                    return Err(ScriptError::KeyLocked {
+                        index,
+                        key: key_name(&key),
+                    });
+                }
                 update(app, msg);
                 if watch(app, Played::Key { key, index }) == Flow::Stop {
                     return Ok(false);

@@ -294,6 +294,8 @@ pub struct Lesson {
     pub steps: Vec<Step>,
     /// The file it came from (as named in messages).
     pub path: PathBuf,
+    /// Where each `requires` entry is in the file (line, column), for messages.
+    pub requires_at: Vec<(usize, usize)>,
 }
 
 impl Lesson {
@@ -419,9 +421,15 @@ fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<
                 ),
             ));
         }
-        for r in &l.requires {
+        for (k, r) in l.requires.iter().enumerate() {
             if !lessons.iter().any(|o| &o.id == r) {
-                out.push(at(i, format!("requires '{r}', but no lesson has that id")));
+                let (line, col) = l.requires_at.get(k).copied().unwrap_or(id_at[i]);
+                out.push(Problem {
+                    path: l.path.clone(),
+                    line,
+                    col,
+                    message: format!("requires '{r}', but no lesson has that id"),
+                });
             }
         }
     }
@@ -461,10 +469,18 @@ fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<
             let mut path = Vec::new();
             if let Some(cycle) = visit(i, lessons, &mut colour, &mut path) {
                 let names: Vec<&str> = cycle.iter().map(|&k| lessons[k].id.as_str()).collect();
-                out.push(at(
-                    cycle[0],
-                    format!("requires form a cycle: {}", names.join(" → ")),
-                ));
+                // At the first lesson's entry that closes the loop.
+                let first = &lessons[cycle[0]];
+                let k = first.requires.iter().position(|r| r == names[1]);
+                let (line, col) = k
+                    .and_then(|k| first.requires_at.get(k).copied())
+                    .unwrap_or(id_at[cycle[0]]);
+                out.push(Problem {
+                    path: first.path.clone(),
+                    line,
+                    col,
+                    message: format!("requires form a cycle: {}", names.join(" → ")),
+                });
             }
         }
     }
@@ -494,6 +510,27 @@ mod tests {
         assert_eq!(Cond::Is(true).words(Figure::PortMasked), "yes");
         assert!(Cond::Is(false).holds(0.0));
         assert!(Cond::Equals(2.0).holds(2.0) && !Cond::Equals(2.0).holds(3.0));
+    }
+
+    /// Ids are file stems, so two files with one id can only come from two directories.
+    #[test]
+    fn a_duplicate_id_names_both_files() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/lessons/01-ports-and-bits.toml"
+        ))
+        .unwrap();
+        let files = vec![
+            (PathBuf::from("a/01-ports-and-bits.toml"), text.clone()),
+            (PathBuf::from("b/01-ports-and-bits.toml"), text),
+        ];
+        let p = from_files(&files).unwrap_err();
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].to_string(),
+            "b/01-ports-and-bits.toml:1:6: duplicate lesson id '01-ports-and-bits': \
+             a/01-ports-and-bits.toml has it too"
+        );
     }
 
     #[test]

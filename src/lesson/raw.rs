@@ -139,6 +139,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
             id: raw.id.into_inner(),
             title: raw.title.into_inner(),
             summary: raw.summary,
+            requires_at: raw
+                .requires
+                .iter()
+                .map(|r| line_col(text, r.span().start))
+                .collect(),
             requires: raw.requires.into_iter().map(Spanned::into_inner).collect(),
             steps,
             path: path.to_path_buf(),

@@ -49,7 +49,7 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         pane.render(left, buf);
         super::lab_panes(app, theme, right, buf);
     } else {
-        let h = (body.height * 11 / 20).max(8).min(body.height);
+        let h = (body.height * 3 / 5).max(8).min(body.height);
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
         pane.render(top, buf);
@@ -227,8 +227,8 @@ impl Widget for LessonPane<'_> {
             } else {
                 " Enter: lesson done, back to the list ".to_string()
             }
-        } else if step.is_quiz() {
-            " 1–5 answer · h hint · Esc list ".to_string()
+        } else if let Task::Quiz { choices, .. } = &step.task {
+            format!(" 1–{} answer · Esc list ", choices.len())
         } else {
             let left = step.hints.len() - run.state.hints_shown.min(step.hints.len());
             format!(" h hint ({left} left) · S solution · R restart step ")

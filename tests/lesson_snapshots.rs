@@ -1,0 +1,103 @@
+//! Snapshots of the lesson screens: the first step of every lesson, a step whose goal was
+//! just met, the stacked layout of a narrow terminal, and the start screen with progress.
+//! Stored in `snapshots/`; a change is reviewed (`git diff snapshots/`), never accepted
+//! blindly.
+
+use std::sync::Arc;
+
+use evtchn_lab::app::script::{self, Flow, Script};
+use evtchn_lab::app::{App, Open, Options};
+use evtchn_lab::lesson::Catalog;
+use evtchn_lab::lesson::progress::{LessonProgress, Progress};
+use evtchn_lab::sim::Config;
+
+mod common;
+use common::frame;
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
+fn catalog() -> Arc<Catalog> {
+    Catalog::builtin().expect("the built-in lessons load")
+}
+
+fn app(open: Open, progress: Progress) -> App {
+    App::new(Options {
+        scenario: Config::default(),
+        open,
+        lessons: catalog(),
+        progress,
+    })
+}
+
+#[test]
+fn the_first_step_of_every_lesson() {
+    for l in &catalog().lessons {
+        let a = app(Open::Lesson(l.id.clone()), Progress::default());
+        snap!(
+            format!("lesson_{}_step1", l.id),
+            frame(&a, 120, 40).backend()
+        );
+    }
+}
+
+#[test]
+fn a_step_whose_goal_was_just_met() {
+    let mut a = app(
+        Open::Lesson("01-ports-and-bits".into()),
+        Progress::default(),
+    );
+    let s = Script::parse(&["n"]).unwrap();
+    script::play(&mut a, &s, |_, _| Flow::Continue).unwrap();
+    snap!(
+        "lesson_01-ports-and-bits_step1_goal_met",
+        frame(&a, 120, 40).backend()
+    );
+}
+
+#[test]
+fn a_narrow_terminal_stacks_the_lesson_above_the_panes() {
+    let a = app(
+        Open::Lesson("02-masking-and-coalescing".into()),
+        Progress::default(),
+    );
+    snap!(
+        "lesson_02-masking-and-coalescing_step1_80x24",
+        frame(&a, 80, 24).backend()
+    );
+}
+
+#[test]
+fn the_start_screen_with_progress() {
+    let mut p = Progress::default();
+    let done = LessonProgress {
+        step: 3,
+        done_steps: [0, 1, 2, 3].into(),
+        ..LessonProgress::default()
+    };
+    p.lessons.insert("01-ports-and-bits".into(), done);
+    let half = LessonProgress {
+        step: 2,
+        done_steps: [0, 1].into(),
+        ..LessonProgress::default()
+    };
+    p.lessons.insert("02-masking-and-coalescing".into(), half);
+    p.last = Some("02-masking-and-coalescing".into());
+    snap!(
+        "start_screen",
+        frame(&app(Open::Start, p), 120, 40).backend()
+    );
+    snap!(
+        "start_screen_new",
+        frame(&app(Open::Start, Progress::default()), 80, 24).backend()
+    );
+}

@@ -1,0 +1,251 @@
+//! The lessons as a learner meets them: every solution meets its goal and every step starts
+//! unsolved (the same code as `evtchn-lab lessons check`); the curriculum's shape; and the
+//! lesson keys, through `update` only.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use evtchn_lab::app::script::{self, Flow, Script};
+use evtchn_lab::app::{App, Msg, Open, Options, Page, RunState, keymap, update};
+use evtchn_lab::lesson::check::check_catalog;
+use evtchn_lab::lesson::progress::{Progress, Status};
+use evtchn_lab::lesson::{Catalog, Task};
+use evtchn_lab::sim::Config;
+
+fn catalog() -> Arc<Catalog> {
+    Catalog::builtin().unwrap_or_else(|p| {
+        panic!(
+            "{}",
+            p.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+fn open(id: &str, progress: Progress) -> App {
+    App::new(Options {
+        scenario: Config::default(),
+        open: Open::Lesson(id.into()),
+        lessons: catalog(),
+        progress,
+    })
+}
+
+fn keys(app: &mut App, items: &[&str]) {
+    let s = Script::parse(items).unwrap();
+    script::play(app, &s, |_, _| Flow::Continue).unwrap();
+}
+
+fn enter(app: &mut App) {
+    let k = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    if let Some(m) = keymap::msg_for_key(app, &k) {
+        update(app, m);
+    }
+}
+
+fn step(app: &App) -> usize {
+    app.lesson_run().expect("in a lesson").step
+}
+
+fn met(app: &App) -> bool {
+    app.lesson_run().is_some_and(|r| r.state.met)
+}
+
+#[test]
+fn every_solution_meets_its_goal_and_every_step_starts_unsolved() {
+    let cat = catalog();
+    let started = Instant::now();
+    let out = check_catalog(&cat);
+    let text: Vec<String> = out.problems.iter().map(|p| p.to_string()).collect();
+    assert!(text.is_empty(), "{}", text.join("\n"));
+    assert_eq!(out.lessons, cat.len());
+    eprintln!(
+        "{} lessons, {} steps, {:.1} virtual s replayed in {:.2} s",
+        out.lessons,
+        out.steps,
+        out.virtual_ns as f64 / 1e9,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// What every lesson must have: 3–8 steps, a prediction quiz, a goal on the live
+/// simulation, and a last step that names real kernel or Xen sources.
+#[test]
+fn every_lesson_has_the_curriculum_shape() {
+    for l in &catalog().lessons {
+        let n = l.steps.len();
+        assert!((3..=8).contains(&n), "{}: {n} steps", l.id);
+        let quiz = l.steps.iter().position(|s| s.is_quiz());
+        let goal = l.steps.iter().position(|s| !s.is_quiz());
+        assert!(quiz.is_some(), "{}: no quiz", l.id);
+        assert!(goal.is_some(), "{}: no goal on the simulation", l.id);
+        let last = l.steps.last().unwrap();
+        assert!(
+            last.explain.contains("drivers/") || last.explain.contains("xen/"),
+            "{}: the recap names no source file",
+            l.id
+        );
+        let digits = l.id.split('-').next().unwrap();
+        assert!(
+            digits.len() == 2 && digits.chars().all(|c| c.is_ascii_digit()),
+            "{}: ids are NN-slug",
+            l.id
+        );
+        for (i, s) in l.steps.iter().enumerate() {
+            if let Task::Goal(_) = s.task {
+                assert!(!s.hints.is_empty(), "{} step {}: no hint", l.id, i + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_met_goal_pauses_and_enter_goes_on() {
+    let mut app = open("01-ports-and-bits", Progress::default());
+    assert_eq!(step(&app), 0);
+    assert!(!met(&app));
+    // Enter before the goal holds: a notice, no step.
+    enter(&mut app);
+    assert_eq!(step(&app), 0);
+    assert!(app.notice.as_deref().unwrap().contains("not yet"));
+    keys(&mut app, &["n"]);
+    assert!(met(&app));
+    assert_eq!(
+        app.run,
+        RunState::Paused,
+        "paused on the state that met the goal"
+    );
+    let p = app.progress.lesson("01-ports-and-bits").unwrap();
+    assert!(p.done_steps.contains(&0));
+    assert_eq!(p.step, 1, "coming back goes to the next step");
+    enter(&mut app);
+    assert_eq!(step(&app), 1);
+    assert!(!met(&app));
+    assert_eq!(
+        app.run,
+        RunState::Paused,
+        "a step without a scenario goes on as it was"
+    );
+}
+
+#[test]
+fn coming_back_resumes_at_the_saved_step_with_the_state_rebuilt() {
+    let mut app = open("01-ports-and-bits", Progress::default());
+    keys(&mut app, &["n"]);
+    enter(&mut app);
+    let saved = app.progress.clone();
+    let again = open("01-ports-and-bits", saved);
+    assert_eq!(step(&again), 1);
+    // The state the step expects: the notify of step 1 is pending, not yet handled.
+    let p = again.lane.ports()[0];
+    assert!(p.pending && !p.masked, "{p:?}");
+    assert_eq!(
+        again.progress.status(&catalog().lessons[0]),
+        Status::InProgress { done: 1, of: 4 }
+    );
+}
+
+#[test]
+fn restart_and_previous_step_go_back_to_how_the_step_began() {
+    let mut app = open("02-masking-and-coalescing", Progress::default());
+    keys(&mut app, &["2", "Enter", "m", "n"]);
+    assert_eq!(step(&app), 1);
+    assert!(met(&app));
+    keys(&mut app, &["R"]);
+    assert!(!met(&app), "restarted: unsolved again");
+    let p = app.lane.ports()[0];
+    assert!(!p.pending && !p.masked, "as the step began: {p:?}");
+    keys(&mut app, &["m", "n", "Enter"]);
+    assert_eq!(step(&app), 2);
+    keys(&mut app, &["p"]);
+    assert_eq!(step(&app), 1);
+    assert!(!app.lane.ports()[0].masked, "step 2 as it began");
+}
+
+#[test]
+fn hints_one_at_a_time_and_the_solution_asks_first() {
+    let mut app = open("01-ports-and-bits", Progress::default());
+    keys(&mut app, &["h"]);
+    assert_eq!(app.lesson_run().unwrap().state.hints_shown, 1);
+    keys(&mut app, &["h", "h"]);
+    assert_eq!(
+        app.lesson_run().unwrap().state.hints_shown,
+        2,
+        "only two hints"
+    );
+    assert!(app.notice.as_deref().unwrap().contains("no more hints"));
+    keys(&mut app, &["S"]);
+    assert!(
+        !app.lesson_run().unwrap().state.solution_shown,
+        "asks first"
+    );
+    keys(&mut app, &["h", "S"]);
+    assert!(
+        !app.lesson_run().unwrap().state.solution_shown,
+        "another key cancels"
+    );
+    keys(&mut app, &["S", "S"]);
+    assert!(app.lesson_run().unwrap().state.solution_shown);
+    let p = app.progress.lesson("01-ports-and-bits").unwrap();
+    assert_eq!(p.hints.get("0"), Some(&2));
+    assert!(p.solutions_shown.contains(&0));
+}
+
+#[test]
+fn a_locked_knob_says_why_and_changes_nothing() {
+    let mut app = open("01-ports-and-bits", Progress::default());
+    let before = *app.config();
+    let t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE);
+    let m = keymap::msg_for_key(&app, &t).unwrap();
+    update(&mut app, m);
+    assert_eq!(*app.config(), before);
+    let n = app.notice.clone().unwrap();
+    assert!(
+        n.contains("throttle: locked in this step") && n.contains("port"),
+        "{n}"
+    );
+    // A solution that presses a locked key fails `lessons check`: no learner could do it.
+    let s = Script::parse(&["b"]).unwrap();
+    let e = script::play(&mut app, &s, |_, _| Flow::Continue).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "item 0 ('b') is locked in this step: add it to unlock"
+    );
+    assert_eq!(*app.config(), before);
+}
+
+#[test]
+fn the_last_step_returns_to_the_list_with_the_next_lesson_chosen() {
+    let cat = catalog();
+    let first = &cat.lessons[0];
+    let mut app = open(&first.id, Progress::default());
+    for s in &first.steps {
+        match (&s.task, s.solution.items.is_empty()) {
+            (Task::Quiz { answer, .. }, true) => update(&mut app, Msg::Answer(*answer as u8 + 1)),
+            _ => {
+                script::play(&mut app, &s.solution, |a, _| {
+                    if met(a) { Flow::Stop } else { Flow::Continue }
+                })
+                .unwrap();
+            }
+        }
+        assert!(met(&app));
+        enter(&mut app);
+    }
+    assert!(matches!(app.page, Page::Start { .. }));
+    assert_eq!(app.progress.status(first), Status::Done);
+    assert!(app.notice.as_deref().unwrap().contains("lesson done"));
+    if cat.len() > 1 {
+        let Page::Start { selected } = app.page else {
+            unreachable!()
+        };
+        assert_eq!(
+            app.menu()[selected],
+            evtchn_lab::app::MenuEntry::Lesson(1),
+            "the next lesson is chosen"
+        );
+    }
+}
