@@ -247,7 +247,14 @@ async fn event_loop(
                 update(app, Msg::Advance { wall });
                 update(app, Msg::Measured { took: start.elapsed() });
                 saver.persist(app);
-                dirty = true;
+                if app.is_running() {
+                    dirty = true;
+                } else {
+                    // The app stopped itself (a lesson goal was met): no frame tick will
+                    // come while paused, so this is the moment to show it.
+                    terminal.draw(|f| ui::draw(f, app, theme))?;
+                    dirty = false;
+                }
             }
             _ = frame_tick.tick(), if running && dirty => {
                 terminal.draw(|f| ui::draw(f, app, theme))?;

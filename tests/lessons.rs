@@ -249,3 +249,30 @@ fn the_last_step_returns_to_the_list_with_the_next_lesson_chosen() {
         );
     }
 }
+
+/// A goal on a passing state (a throttle pause lasts one 4 ms jiffy) is not stepped over
+/// by the loop's 20 ms ticks: the lab looks after every event and stops where it holds.
+#[test]
+fn a_passing_state_is_caught_between_ticks() {
+    use std::time::Duration;
+    let mut app = open("06-throttle-law", Progress::default());
+    update(&mut app, Msg::Answer(3));
+    enter(&mut app);
+    assert_eq!(step(&app), 1);
+    let tick = |app: &mut App| {
+        update(
+            app,
+            Msg::Advance {
+                wall: Duration::from_millis(20),
+            },
+        )
+    };
+    keys(&mut app, &["n"]);
+    tick(&mut app);
+    keys(&mut app, &["n"]);
+    tick(&mut app);
+    assert!(met(&app), "the pause was caught");
+    let p = app.lane.ports()[0];
+    assert!(p.on_eoi_list && p.masked && p.spurious_cnt == 2, "{p:?}");
+    assert_eq!(app.run, RunState::Paused);
+}

@@ -218,19 +218,27 @@ impl Lane {
 
     /// Run the simulation up to `target_ns`, closing a timeline cell at every cell boundary.
     pub fn advance_to(&mut self, target_ns: u64) {
+        self.advance_to_until(target_ns, |_| false);
+    }
+
+    /// [`Lane::advance_to`], stopping early at the first event after which `stop` holds.
+    /// Returns whether it stopped early.
+    pub fn advance_to_until(&mut self, target_ns: u64, mut stop: impl FnMut(&Sim) -> bool) -> bool {
         let before = self.snapshot();
         let jiffy = self.cell_ns();
-        while self.sim.now_ns() < target_ns {
+        let mut stopped = false;
+        while self.sim.now_ns() < target_ns && !stopped {
             let now = self.sim.now_ns();
             let boundary = (now / jiffy + 1) * jiffy;
             let next = boundary.min(now + SLICE_NS).min(target_ns);
-            self.sim.run_until(next);
+            stopped = self.sim.run_until_or(next, &mut stop);
             self.read_trace();
-            if next == boundary {
+            if !stopped && next == boundary {
                 self.close_cells();
             }
         }
         self.flash = self.flash_since(before);
+        stopped
     }
 
     /// Step to the next traced transition (the paused single step). False if none came

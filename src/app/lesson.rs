@@ -13,7 +13,7 @@
 //! solutions of the steps in between: the same runs the tests prove, in virtual time.
 
 use crate::lesson::progress::Status;
-use crate::lesson::{GoalStatus, Lesson, Task, Unlock};
+use crate::lesson::{Goal, GoalStatus, Lesson, Task, Unlock};
 use crate::sim::{Reading, Sim};
 
 use super::script::{self, Flow, Played};
@@ -87,6 +87,13 @@ impl LessonRun {
             entries: vec![None; steps],
         }
     }
+}
+
+/// A goal to check after every simulation event while time passes.
+pub(super) struct GoalWatch {
+    pub goal: Goal,
+    pub mark: Reading,
+    pub fresh: u64,
 }
 
 /// An entry of the start screen.
@@ -476,6 +483,21 @@ impl App {
                 solution_shown: keep.1,
                 ..state
             };
+        }
+    }
+
+    /// The current step's goal, when it must be watched event by event (it reads the
+    /// state of the moment and does not hold yet).
+    pub(super) fn goal_watch(&self) -> Option<GoalWatch> {
+        let run = self.lesson_run()?;
+        let step = &self.lessons.lessons.get(run.lesson)?.steps[run.step];
+        match &step.task {
+            Task::Goal(goal) if !run.state.met && goal.needs_every_event() => Some(GoalWatch {
+                goal: goal.clone(),
+                mark: run.state.mark,
+                fresh: run.state.fresh_since_ns,
+            }),
+            _ => None,
         }
     }
 

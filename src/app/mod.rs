@@ -333,9 +333,16 @@ impl App {
         self.meter.clear();
     }
 
-    /// Advance every lane to lane A's time + `ns`.
+    /// Advance every lane to lane A's time + `ns`. In a lesson whose goal reads the state
+    /// of the moment, stop at the first event after which the goal holds.
     fn elapse(&mut self, ns: u64) {
         let target = self.lane.now_ns().saturating_add(ns);
+        if let Some(watch) = self.goal_watch() {
+            self.lane.advance_to_until(target, |sim| {
+                watch.goal.holds(sim, &watch.mark, watch.fresh)
+            });
+            return;
+        }
         for lane in self.lanes_mut() {
             lane.advance_to(target);
         }

@@ -184,45 +184,40 @@ impl Goal {
         )
     }
 
+    /// Whether any check reads the state of the moment (a port bit, a count since the
+    /// step began): such a goal can hold for a few microseconds only, so the lab looks after
+    /// every event instead of once per tick.
+    pub fn needs_every_event(&self) -> bool {
+        self.checks.iter().any(
+            |c| matches!(c, Check::Figure { figure, .. } if figure.kind() != FigureKind::Window),
+        )
+    }
+
     /// Evaluate on `sim`: `mark` is the reading when the step began, `fresh_since_ns` the
     /// virtual time from which data counts (the step's start or the last knob change).
     /// Window figures count only once a whole window lies after `fresh_since_ns`, so a goal
     /// is never met on data from before the learner's last change.
     pub fn check(&self, sim: &Sim, mark: &Reading, fresh_since_ns: u64) -> GoalStatus {
-        let now = sim.now_ns();
-        // The window starts on the readings' grid at or before now - window: ask for one
-        // grid step more, so it cannot reach back before `fresh_since_ns`.
-        let need = self.window_ns + HISTORY_NS;
-        let age = now.saturating_sub(fresh_since_ns);
-        let filling_ns = if self.needs_window() {
-            need.saturating_sub(age)
-        } else {
-            0
-        };
-        let window = sim.last(self.window_ns);
+        let (window, filling_ns) = self.window(sim, fresh_since_ns);
         let cfg = sim.config();
         let checks: Vec<CheckStatus> = self
             .checks
             .iter()
-            .map(|c| match *c {
-                Check::Knob(want) => {
-                    let have = want.knob().get(cfg);
-                    CheckStatus {
+            .map(|c| {
+                let (ok, value) = eval(c, sim, &window, mark, filling_ns);
+                match *c {
+                    Check::Knob(want) => CheckStatus {
                         what: want.knob().label().to_string(),
                         want: setting_value(want),
-                        now: Some(setting_value(have)),
-                        ok: have == want,
-                    }
-                }
-                Check::Figure { figure, cond } => {
-                    let waiting = figure.kind() == FigureKind::Window && filling_ns > 0;
-                    let v = sim.figure(figure, &window, mark);
-                    CheckStatus {
+                        now: Some(setting_value(want.knob().get(cfg))),
+                        ok,
+                    },
+                    Check::Figure { figure, cond } => CheckStatus {
                         what: figure.label().to_string(),
                         want: cond.words(figure),
-                        now: (!waiting).then(|| figure.format(v)),
-                        ok: !waiting && cond.holds(v),
-                    }
+                        now: value.map(|v| figure.format(v)),
+                        ok,
+                    },
                 }
             })
             .collect();
@@ -231,6 +226,52 @@ impl Goal {
             checks,
             filling_ns,
             met,
+        }
+    }
+}
+
+impl Goal {
+    /// Whether the goal holds now: [`Goal::check`] without the words (it allocates nothing,
+    /// so it can run after every event).
+    pub fn holds(&self, sim: &Sim, mark: &Reading, fresh_since_ns: u64) -> bool {
+        let (window, filling_ns) = self.window(sim, fresh_since_ns);
+        self.checks
+            .iter()
+            .all(|c| eval(c, sim, &window, mark, filling_ns).0)
+    }
+
+    /// The window figures are read over, and how long it still needs to fill with data
+    /// from after `fresh_since_ns`. The window starts on the readings' grid at or before
+    /// now - window: one grid step more keeps it from reaching back before that.
+    fn window(&self, sim: &Sim, fresh_since_ns: u64) -> (crate::sim::Window, u64) {
+        let need = self.window_ns + HISTORY_NS;
+        let age = sim.now_ns().saturating_sub(fresh_since_ns);
+        let filling_ns = if self.needs_window() {
+            need.saturating_sub(age)
+        } else {
+            0
+        };
+        (sim.last(self.window_ns), filling_ns)
+    }
+}
+
+/// One check now: whether it holds, and the figure's value (`None` for a knob, or while
+/// the window is still filling).
+fn eval(
+    c: &Check,
+    sim: &Sim,
+    window: &crate::sim::Window,
+    mark: &Reading,
+    filling_ns: u64,
+) -> (bool, Option<f64>) {
+    match *c {
+        Check::Knob(want) => (want.knob().get(sim.config()) == want, None),
+        Check::Figure { figure, cond } => {
+            if figure.kind() == FigureKind::Window && filling_ns > 0 {
+                return (false, None);
+            }
+            let v = sim.figure(figure, window, mark);
+            (cond.holds(v), Some(v))
         }
     }
 }

@@ -595,6 +595,20 @@ impl Sim {
         self.now = self.now.max(t_ns);
     }
 
+    /// Like [`Sim::run_until`], but look after every event and stop at the first one after
+    /// which `stop` holds (standing at that event's time). Returns whether it stopped.
+    /// Lessons use it so a goal on a passing state (a 4 ms pause) is not stepped over.
+    pub fn run_until_or(&mut self, t_ns: u64, mut stop: impl FnMut(&Sim) -> bool) -> bool {
+        while self.q.peek_time().is_some_and(|t| t <= t_ns) {
+            self.step();
+            if stop(self) {
+                return true;
+            }
+        }
+        self.now = self.now.max(t_ns);
+        false
+    }
+
     pub fn run_for(&mut self, d_ns: u64) {
         self.run_until(self.now + d_ns);
     }

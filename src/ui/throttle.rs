@@ -15,7 +15,7 @@
 //! ┌ Throttle · patch 12 on ──────────────────────────────────────────────────────┐
 //! │ spurious_cnt 2 / threshold 1 · PAUSED 1 jiffy left · eoi_time 1240 (now 1239)│
 //! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
-//! │ paused 85% (last s) · spurious_events 2500 · jiffies_eoi_delayed 1250        │
+//! │ late EOIs now: no-op · worker: cnt → 0 · paused 85% (last s)                 │
 //! └──────────────────────────────────────────────────────────────────────────────┘
 //! ```
 
@@ -212,19 +212,16 @@ impl Widget for ThrottlePane<'_> {
             first.extend(pause_line(self.lane, t).spans);
             let mut s = strip(self.lane, strip_w, t, StripKind::Paused);
             s.spans.insert(0, Span::raw(" "));
-            let d = super::counters::device_counters(self.lane);
-            let mut last = match masked_paused {
-                Some((_, p)) => vec![
-                    Span::styled(" paused ", t.name),
-                    Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
-                    Span::styled(" (last s)", t.dim),
-                ],
-                None => Vec::new(),
-            };
-            last.push(Span::styled(" · spurious_events ", t.name));
-            last.push(Span::styled(d.spurious_events.to_string(), t.value));
-            last.push(Span::styled(" · jiffies_eoi_delayed ", t.name));
-            last.push(Span::styled(d.jiffies_eoi_delayed.to_string(), t.value));
+            // What the next spurious EOI would do (the law at work), then the share paused.
+            let mut last = vec![Span::styled(next_spurious_line(self.lane), t.text)];
+            if let Some((_, p)) = masked_paused {
+                last.push(Span::styled(" · paused ", t.name));
+                last.push(Span::styled(
+                    format!("{p:.0}%"),
+                    if p >= 10.0 { t.bad } else { t.value },
+                ));
+                last.push(Span::styled(" (last s)", t.dim));
+            }
             put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
             return;
         }
