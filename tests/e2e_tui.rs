@@ -3,12 +3,15 @@
 //! Free play: press `b`, see the operator and the goodput figure change, press `q`, and
 //! check the process exited 0 and left the terminal as it found it: main screen back,
 //! cursor shown, mouse reporting off, and the pty's termios cooked again (the same flags as
-//! before the lab ran). Two more runs end the lab with SIGTERM and with Ctrl-C.
+//! before the lab ran). Two more runs end the lab with SIGTERM and with Ctrl-C. A guided
+//! lesson: meet lesson 01's first goal by its keys, quit, and find the progress kept, on
+//! the start screen and in `evtchn-lab lessons --json`.
 
 mod pty;
 
 use std::ffi::OsStr;
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use pty::Pty;
@@ -163,4 +166,65 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     // Raw mode: Ctrl-C reaches the lab as a key, not as SIGINT from the line discipline.
     p.send([0x03]);
     assert_restored(&mut p);
+}
+
+#[test]
+fn lesson_01_first_step_is_kept_across_runs() {
+    let state = state_dir();
+
+    // Lesson 01, step 1: the guest's notify, by its key.
+    let mut p = lab(&["lesson", "01"], state.path(), 140, 45);
+    p.wait_for_text("lesson 01's first step", FIRST_FRAME, |s| {
+        s.contains("Notify once")
+    });
+    assert_taken(&mut p);
+    p.send("n");
+    p.wait_for_text("the goal met", REACT, |s| s.contains("goal met"));
+    p.send("q");
+    assert_restored(&mut p);
+
+    // The start screen, same state dir: lesson 01 in progress, one step of four done.
+    let mut p = lab(&[], state.path(), 120, 40);
+    let s = p.wait_for_text("the start screen", FIRST_FRAME, |s| {
+        s.contains("guided lessons") && s.contains("free play")
+    });
+    let row = s
+        .lines()
+        .find(|l| l.contains("01  Ports and bits"))
+        .unwrap_or_else(|| panic!("lesson 01 listed\n{s}"));
+    assert!(
+        row.contains("… 1/4"),
+        "lesson 01 in progress, 1/4: {row:?}\n{s}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.contains("continue  01 Ports and bits") && l.contains("step 2 of 4")),
+        "continue at lesson 01's step 2\n{s}"
+    );
+    p.send("q");
+    assert_restored(&mut p);
+
+    // The listing for scripts says the same.
+    let out = Command::new(BIN)
+        .args(["lessons", "--json"])
+        .env("EVTCHN_LAB_STATE_DIR", state.path())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("an array of lessons");
+    let l01 = rows
+        .iter()
+        .find(|r| r["id"] == "01-ports-and-bits")
+        .unwrap_or_else(|| panic!("lesson 01 listed: {rows:?}"));
+    assert_eq!(l01["status"], "in_progress", "{l01}");
+    assert_eq!(l01["steps_done"], 1, "{l01}");
+    assert_eq!(l01["steps"], 4, "{l01}");
+    for r in rows.iter().filter(|r| r["id"] != "01-ports-and-bits") {
+        assert_eq!(r["status"], "new", "only lesson 01 was opened: {r}");
+    }
 }
