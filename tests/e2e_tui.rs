@@ -1,132 +1,39 @@
-//! End to end: the real binary in a real (tmux) terminal. Press `b`, see the operator and the
-//! goodput figure change, press `q`, and check the process exited and left the terminal as
-//! it found it (main screen back, cooked mode, no mouse reporting, cursor shown). A second
-//! run ends the lab with SIGTERM instead.
+//! End to end: the real binary in a pseudo-terminal (`tests/pty`), nothing to install.
 //!
-//! Needs `tmux` (CI installs it); without it the tests fail with a clear message.
+//! Free play: press `b`, see the operator and the goodput figure change, press `q`, and
+//! check the process exited 0 and left the terminal as it found it: main screen back,
+//! cursor shown, mouse reporting off, and the pty's termios cooked again (the same flags as
+//! before the lab ran). Two more runs end the lab with SIGTERM and with Ctrl-C. A guided
+//! lesson: meet lesson 01's first goal by its keys, quit, and find the progress kept, on
+//! the start screen and in `evtchn-lab lessons --json`.
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod pty;
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use pty::Pty;
 
 const BIN: &str = env!("CARGO_BIN_EXE_evtchn-lab");
+/// For the first frame (a loaded 2-core machine may be slow to start the binary).
+const FIRST_FRAME: Duration = Duration::from_secs(10);
+/// For anything after that.
+const REACT: Duration = Duration::from_secs(6);
 
-/// A private tmux server (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
+/// The lab with `args` in a `cols`×`rows` pty, its progress in `state`.
+fn lab(args: &[&str], state: &Path, cols: u16, rows: u16) -> Pty {
+    let env = [("EVTCHN_LAB_STATE_DIR", state.as_os_str())];
+    let cmd = pty::command(BIN, args, &env, OsStr::new(env!("CARGO_MANIFEST_DIR")));
+    Pty::spawn(cmd, cols, rows)
 }
 
-impl Tmux {
-    fn start(name: &str, width: u16, height: u16) -> Self {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "tmux is needed for the end-to-end test of the lab: install it (apt-get install tmux)"
-        );
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let t = Tmux {
-            socket: format!("evtchn-e2e-{name}-{}-{nanos}", std::process::id()),
-        };
-        // A shell prints a marker, runs the lab, then reports how it ended and whether the
-        // terminal is back in canonical (cooked) mode.
-        let socket = t.socket.clone();
-        let script = format!(
-            "echo SHELL-READY; EVTCHN_LAB_STATE_DIR=/tmp/{socket}-state '{BIN}' free; echo LAB-EXIT=$?; \
-             stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\{{0,1\\}}icanon' | sed 's/^/MODE=/'; \
-             exec sleep 60"
-        );
-        let out = t.tmux(&[
-            "new-session",
-            "-d",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            "-s",
-            "lab",
-            "sh",
-            "-c",
-            &script,
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "lab"]).stdout)
-            .into_owned()
-    }
-
-    fn flag(&self, name: &str) -> String {
-        let fmt = format!("#{{{name}}}");
-        String::from_utf8_lossy(
-            &self
-                .tmux(&["display-message", "-p", "-t", "lab", &fmt])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-
-    fn keys(&self, keys: &str) {
-        assert!(
-            self.tmux(&["send-keys", "-t", "lab", keys])
-                .status
-                .success()
-        );
-    }
-
-    /// Poll the screen until `pred` holds (or fail after `secs`, showing the screen).
-    fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < end,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The lab's process id (the child of the pane's shell).
-    fn lab_pid(&self) -> u32 {
-        let shell = self.flag("pane_pid");
-        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-            .ok()
-            .filter(|c| !c.trim().is_empty())
-            .or_else(|| {
-                let out = Command::new("pgrep").args(["-P", &shell]).output().ok()?;
-                Some(String::from_utf8_lossy(&out.stdout).into_owned())
-            })
-            .unwrap_or_default();
-        children
-            .split_whitespace()
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("the lab runs under the pane's shell")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
+fn state_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("evtchn-lab-e2e-")
+        .tempdir()
+        .expect("a temp dir")
 }
 
 /// `goodput NNN Mbit/s` on the screen.
@@ -135,81 +42,189 @@ fn goodput(screen: &str) -> Option<f64> {
     screen[at + 8..].split_whitespace().next()?.parse().ok()
 }
 
-fn assert_restored(t: &Tmux, screen: &str) {
-    assert_eq!(t.flag("alternate_on"), "0", "alternate screen left");
-    assert!(
-        screen.contains("SHELL-READY"),
-        "the shell's screen is back:\n{screen}"
+/// Mouse reporting modes crossterm's `EnableMouseCapture` sets: normal, button-event and
+/// any-event tracking, and the rxvt (1015) and SGR (1006) encodings.
+const MOUSE_MODES: [u16; 5] = [1000, 1002, 1003, 1015, 1006];
+
+/// The lab has taken the terminal: alternate screen, cursor hidden, mouse reporting on,
+/// raw mode. (So the checks of [`assert_restored`] can fail.)
+fn assert_taken(p: &mut Pty) {
+    let s = p.screen();
+    assert!(s.alternate_screen(), "alternate screen\n{}", p.report());
+    assert!(s.hide_cursor(), "cursor hidden\n{}", p.report());
+    assert_ne!(
+        s.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting on\n{}",
+        p.report()
     );
-    assert!(
-        !screen.contains("xl debug-keys"),
-        "no lab left on screen:\n{screen}"
-    );
-    assert!(
-        screen.contains("MODE=icanon"),
-        "cooked mode again:\n{screen}"
-    );
-    assert_eq!(t.flag("cursor_flag"), "1", "cursor shown");
-    for m in ["mouse_any_flag", "mouse_button_flag", "mouse_all_flag"] {
-        assert_eq!(t.flag(m), "0", "{m}: mouse reporting off");
+    let modes = p.dec_modes();
+    for m in MOUSE_MODES {
+        assert_eq!(modes.get(&m), Some(&true), "mode {m} set: {modes:?}");
     }
+    let t = p.termios();
+    assert!(!pty::is_cooked(&t), "raw mode: {}", pty::describe(&t));
+    assert_eq!(t.c_lflag & libc::ICANON, 0, "raw: no ICANON");
+}
+
+/// The lab exited 0 and gave the terminal back as it found it.
+fn assert_restored(p: &mut Pty) {
+    let status = p.wait_exit(REACT);
+    assert!(
+        status.success() && status.exit_code() == 0,
+        "exit status 0, not {status}\n{}",
+        p.report()
+    );
+    let s = p.screen();
+    assert!(
+        !s.alternate_screen(),
+        "alternate screen left\n{}",
+        p.report()
+    );
+    assert!(
+        !s.contents().contains("xl debug-keys"),
+        "no lab left on the main screen\n{}",
+        p.report()
+    );
+    assert!(!s.hide_cursor(), "cursor shown\n{}", p.report());
+    assert_eq!(
+        s.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting off"
+    );
+    assert_eq!(
+        s.mouse_protocol_encoding(),
+        vt100::MouseProtocolEncoding::Default,
+        "mouse encoding reset"
+    );
+    // vt100 keeps one mouse mode; the raw stream shows each one was reset.
+    let modes = p.dec_modes();
+    for m in MOUSE_MODES {
+        assert_eq!(modes.get(&m), Some(&false), "mode {m} reset: {modes:?}");
+    }
+    assert_eq!(modes.get(&25), Some(&true), "cursor shown last: {modes:?}");
+    assert_eq!(modes.get(&1049), Some(&false), "alternate screen left last");
+    // Cooked mode: read the pty's termios now that the lab is gone.
+    let now = p.termios();
+    let before = p.initial_termios();
+    assert!(pty::is_cooked(&now), "cooked mode: {}", pty::describe(&now));
+    assert_eq!(
+        (now.c_iflag, now.c_oflag, now.c_cflag, now.c_lflag, now.c_cc),
+        (
+            before.c_iflag,
+            before.c_oflag,
+            before.c_cflag,
+            before.c_lflag,
+            before.c_cc
+        ),
+        "termios as before the lab: now {}, before {}",
+        pty::describe(&now),
+        pty::describe(&before)
+    );
 }
 
 #[test]
 fn press_b_then_q_in_a_real_terminal() {
-    let t = Tmux::start("bq", 120, 40);
-    let s = t.wait_for("the lab with a goodput figure", 10, |s| {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 120, 40);
+    let s = p.wait_for_text("the lab with a goodput figure", FIRST_FRAME, |s| {
         s.contains("(!tx | !rx)") && goodput(s).is_some_and(|g| g > 0.0)
     });
-    assert_eq!(
-        t.flag("alternate_on"),
-        "1",
-        "the lab uses the alternate screen"
-    );
     assert!(s.contains("netback OR"), "{s}");
+    assert_taken(&mut p);
     // Let the figure settle on the buggy rate (a full virtual second at 1×).
     std::thread::sleep(Duration::from_millis(1200));
-    let before = goodput(&t.screen()).expect("goodput figure");
+    let before = goodput(&p.text()).expect("goodput figure");
 
-    t.keys("b");
-    let s = t.wait_for("the fixed operator and a higher figure", 6, |s| {
+    p.send("b");
+    let s = p.wait_for_text("the fixed operator and a higher figure", REACT, |s| {
         s.contains("(!tx && !rx)") && goodput(s).is_some_and(|g| g > before * 2.0)
     });
     assert!(s.contains("netback AND"), "{s}");
     assert!(!s.contains("(!tx | !rx)"), "{s}");
 
-    t.keys("q");
-    let s = t.wait_for("the lab to exit", 6, |s| {
-        s.contains("LAB-EXIT=") && s.contains("MODE=")
-    });
-    assert!(s.contains("LAB-EXIT=0"), "exit status 0:\n{s}");
-    assert_restored(&t, &s);
+    p.send("q");
+    assert_restored(&mut p);
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let t = Tmux::start("term", 100, 30);
-    t.wait_for("the lab", 10, |s| goodput(s).is_some());
-    let pid = t.lab_pid();
-    let kill = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-    let s = t.wait_for("the lab to exit", 6, |s| {
-        s.contains("LAB-EXIT=") && s.contains("MODE=")
-    });
-    assert!(s.contains("LAB-EXIT=0"), "{s}");
-    assert_restored(&t, &s);
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    p.signal(libc::SIGTERM);
+    assert_restored(&mut p);
 }
 
 #[test]
 fn ctrl_c_quits_and_restores_the_terminal() {
-    let t = Tmux::start("ctrlc", 80, 24);
-    t.wait_for("the lab", 10, |s| goodput(s).is_some());
-    t.keys("C-c");
-    let s = t.wait_for("the lab to exit", 6, |s| {
-        s.contains("LAB-EXIT=") && s.contains("MODE=")
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 80, 24);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    // Raw mode: Ctrl-C reaches the lab as a key, not as SIGINT from the line discipline.
+    p.send([0x03]);
+    assert_restored(&mut p);
+}
+
+#[test]
+fn lesson_01_first_step_is_kept_across_runs() {
+    let state = state_dir();
+
+    // Lesson 01, step 1: the guest's notify, by its key.
+    let mut p = lab(&["lesson", "01"], state.path(), 140, 45);
+    p.wait_for_text("lesson 01's first step", FIRST_FRAME, |s| {
+        s.contains("Notify once")
     });
-    assert!(s.contains("LAB-EXIT=0"), "{s}");
-    assert_restored(&t, &s);
+    assert_taken(&mut p);
+    p.send("n");
+    p.wait_for_text("the goal met", REACT, |s| s.contains("goal met"));
+    p.send("q");
+    assert_restored(&mut p);
+
+    // The start screen, same state dir: lesson 01 in progress, one step of four done.
+    let mut p = lab(&[], state.path(), 120, 40);
+    let s = p.wait_for_text("the start screen", FIRST_FRAME, |s| {
+        s.contains("guided lessons") && s.contains("free play")
+    });
+    let row = s
+        .lines()
+        .find(|l| l.contains("01  Ports and bits"))
+        .unwrap_or_else(|| panic!("lesson 01 listed\n{s}"));
+    assert!(
+        row.contains("… 1/4"),
+        "lesson 01 in progress, 1/4: {row:?}\n{s}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.contains("continue  01 Ports and bits") && l.contains("step 2 of 4")),
+        "continue at lesson 01's step 2\n{s}"
+    );
+    p.send("q");
+    assert_restored(&mut p);
+
+    // The listing for scripts says the same.
+    let out = Command::new(BIN)
+        .args(["lessons", "--json"])
+        .env("EVTCHN_LAB_STATE_DIR", state.path())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("an array of lessons");
+    let l01 = rows
+        .iter()
+        .find(|r| r["id"] == "01-ports-and-bits")
+        .unwrap_or_else(|| panic!("lesson 01 listed: {rows:?}"));
+    assert_eq!(l01["status"], "in_progress", "{l01}");
+    assert_eq!(l01["steps_done"], 1, "{l01}");
+    assert_eq!(l01["steps"], 4, "{l01}");
+    for r in rows.iter().filter(|r| r["id"] != "01-ports-and-bits") {
+        assert_eq!(r["status"], "new", "only lesson 01 was opened: {r}");
+    }
 }
