@@ -169,6 +169,13 @@ pub fn step_lines(
             }
         }
     }
+    if !s.met && app.run == crate::app::RunState::Paused {
+        v.push(Line::raw(""));
+        v.push(Line::styled(
+            "The lab is paused: space runs it, . steps one transition.",
+            t.warn,
+        ));
+    }
     let hints = &step.hints;
     for (i, h) in hints.iter().take(s.hints_shown).enumerate() {
         v.push(Line::raw(""));
@@ -197,7 +204,6 @@ pub fn step_lines(
         ];
         v.extend(markup::wrap(&pieces, width, 2));
     }
-    let _ = app;
     v
 }
 
