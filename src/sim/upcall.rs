@@ -1,0 +1,100 @@
+//! Xen's side of an event: the guest's notify (`EVTCHNOP_send`), the upcall it raises on
+//! dom0's vCPU 0, and dom0's upcall loop (`xen_evtchn_do_upcall`) that finds each pending
+//! port and acks it before netback's handler runs. dom0's notifications to the guest go the
+//! other way through Xen too (`notify_remote_via_irq`).
+
+use super::*;
+
+impl Sim {
+    /// The guest notifies dom0's `port` (`EVTCHNOP_send`).
+    pub(super) fn guest_notify(&mut self, port: u32) {
+        self.counters.events_sent += 1;
+        let outcome = self.shared.send(port);
+        match outcome {
+            SendOutcome::Coalesced => self.counters.events_coalesced += 1,
+            SendOutcome::Masked => self.counters.events_held_masked += 1,
+            _ => {}
+        }
+        if outcome.raises_upcall() {
+            self.q
+                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
+        }
+        self.record(TraceKind::Notify { port, outcome });
+    }
+
+    /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
+    pub(super) fn notify_guest(&mut self) {
+        self.counters.guest_notifies += 1;
+        if !self.guest.irq_in_flight {
+            self.guest.irq_in_flight = true;
+            self.q
+                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::GuestIrq);
+        }
+    }
+
+    /// After an unmask: trace it, account time, and deliver a held notify.
+    pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
+        if !self.shared.is_masked(port) {
+            self.record(TraceKind::Unmask {
+                port,
+                redelivered: retrigger.is_some(),
+            });
+        }
+        self.sync_port_times(port);
+        if retrigger.is_some_and(SendOutcome::raises_upcall) {
+            self.q
+                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
+        }
+    }
+
+    /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost
+    /// stretches whatever vCPU 0 was doing.
+    pub(super) fn upcall(&mut self) {
+        if !self.shared.vcpu.evtchn_upcall_pending {
+            return;
+        }
+        let p = self.cfg.params;
+        let mut cost = 0;
+        while self.shared.vcpu.evtchn_upcall_pending {
+            self.counters.upcalls += 1;
+            cost += p.dom0_upcall_ns;
+            self.record(TraceKind::Upcall {
+                epoch: self.core.irq_epoch,
+            });
+            let mut sel = self.shared.begin_upcall();
+            while sel != 0 {
+                let word = sel.trailing_zeros() as usize;
+                sel &= sel - 1;
+                let mut bits = self.shared.deliverable(word);
+                while bits != 0 {
+                    let bit = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    let port = word as u32 * evtchn::BITS_PER_WORD + bit;
+                    cost += p.dom0_handler_ns + self.handle_port(port);
+                }
+            }
+            self.core.end_upcall_loop();
+        }
+        self.cpu0_charge_irq(cost);
+    }
+
+    /// `handle_irq_for_port` + the irq chip's ack, then netback's handler. Returns extra cost.
+    pub(super) fn handle_port(&mut self, port: u32) -> u64 {
+        debug_assert!(!self.shared.is_masked(port), "delivered while masked");
+        self.core.handle_irq_for_port(port);
+        self.counters.events_delivered += 1;
+        self.record(TraceKind::Deliver { port });
+        let lateeoi = self.cfg.lateeoi;
+        if lateeoi {
+            self.core.lateeoi_ack(&mut self.shared, port);
+            self.sync_port_times(port);
+        } else {
+            self.shared.clear_pending(port);
+        }
+        self.record(TraceKind::Ack {
+            port,
+            masked: lateeoi,
+        });
+        self.netback_interrupt(port)
+    }
+}
