@@ -79,8 +79,9 @@ pub struct ScenarioArgs {
     /// dom0 timer frequency (jiffies per second).
     #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub hz: u32,
-    /// spurious_threshold: spurious EOIs in a row before the throttle delays.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
+    /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=64))]
     pub threshold: u32,
     /// Seed of the simulation's RNG.
     #[arg(long, default_value_t = 1)]

@@ -91,6 +91,23 @@ fn flags_reach_the_simulation() {
     assert_eq!(v["spurious_events"], 0);
 }
 
+/// The kernel accepts `spurious_threshold` 0 and uses 1 then: same run, same figures.
+#[test]
+fn threshold_zero_is_accepted_and_acts_as_one() {
+    let run = |t: &'static str| {
+        let out = lab(&["run", "--seconds", "0.3", "--json", "--threshold", t]);
+        assert!(out.status.success(), "--threshold {t}");
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cfg = v.as_object_mut().unwrap().remove("config").unwrap();
+        (v, cfg["spurious_threshold"].as_u64())
+    };
+    let (zero, t0) = run("0");
+    let (one, t1) = run("1");
+    assert_eq!((t0, t1), (Some(0), Some(1)));
+    assert_eq!(zero, one);
+    assert_eq!(lab(&["run", "--threshold", "65"]).status.code(), Some(2));
+}
+
 #[test]
 fn same_seed_same_output() {
     let a = lab(&["run", "--seconds", "0.3", "--json", "--seed", "4"]);

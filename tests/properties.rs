@@ -24,7 +24,7 @@ fn config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         prop::bool::weighted(0.8),
         prop_oneof![Just(100u32), Just(250), Just(300), Just(1000), 50u32..2000],
-        1u32..5,
+        0u32..5,
         any::<u64>(),
         0u32..30,
     )
@@ -53,7 +53,7 @@ fn knob() -> impl Strategy<Value = KnobChange> {
             .prop_map(KnobChange::Netback),
         any::<bool>().prop_map(KnobChange::Throttle),
         any::<bool>().prop_map(KnobChange::LateEoi),
-        (1u32..5).prop_map(KnobChange::SpuriousThreshold),
+        (0u32..5).prop_map(KnobChange::SpuriousThreshold),
     ]
 }
 

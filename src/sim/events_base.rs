@@ -63,6 +63,25 @@ impl LateEoiSettings {
     pub fn effective_threshold(&self) -> u32 {
         self.spurious_threshold.max(1)
     }
+
+    /// Whether the throttle can never pause at these settings: `spurious_cnt` stops at
+    /// [`spurious_cnt_cap`] (10 at HZ 250), so a threshold at or above it is never exceeded.
+    pub fn never_throttles(&self) -> bool {
+        self.effective_threshold() >= u32::from(spurious_cnt_cap(self.hz))
+    }
+}
+
+/// Where `spurious_cnt` stops growing at `hz`: the first count with `1 << cnt >= HZ << 2`
+/// (10 at HZ 250, 9 at HZ 100, 12 at HZ 1000).
+pub fn spurious_cnt_cap(hz: u32) -> u8 {
+    let mut cnt = 0;
+    loop {
+        let next = next_spurious_cnt(cnt, hz);
+        if next == cnt {
+            return cnt;
+        }
+        cnt = next;
+    }
 }
 
 /// `if ((1 << spurious_cnt) < (HZ << 2)) spurious_cnt++;`
@@ -350,6 +369,41 @@ mod tests {
         // HZ 1000 caps at 1000
         assert_eq!(spurious_delay(11, 1, 1000), 512);
         assert_eq!(spurious_delay(12, 1, 1000), 1000);
+    }
+
+    #[test]
+    fn the_cap_decides_which_thresholds_can_throttle() {
+        assert_eq!(spurious_cnt_cap(250), 10);
+        assert_eq!(spurious_cnt_cap(100), 9);
+        assert_eq!(spurious_cnt_cap(1000), 12);
+        for (threshold, never) in [(0, false), (1, false), (9, false), (10, true), (64, true)] {
+            let set = settings(threshold);
+            assert_eq!(set.never_throttles(), never, "threshold {threshold}");
+            // Drive spurious EOIs that skip the worker: no delay ever, exactly when the cap
+            // says so.
+            let mut cnt = 0;
+            let mut delayed = false;
+            for _ in 0..100 {
+                let (c, d) = spurious_step(cnt, set);
+                cnt = c;
+                delayed |= d > 0;
+            }
+            assert_eq!(delayed, !never, "threshold {threshold}");
+        }
+    }
+
+    /// `spurious_threshold` 0 is accepted by sysfs and acts as the default, 1.
+    #[test]
+    fn threshold_zero_acts_as_one() {
+        let (mut a, mut sa) = core();
+        let (mut b, mut sb) = core();
+        for _ in 0..6 {
+            deliver(&mut a, &mut sa);
+            deliver(&mut b, &mut sb);
+            let oa = a.lateeoi_locked(&mut sa, 5, true, 10, settings(0));
+            let ob = b.lateeoi_locked(&mut sb, 5, true, 10, settings(1));
+            assert_eq!(oa, ob);
+        }
     }
 
     #[test]

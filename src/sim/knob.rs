@@ -87,8 +87,9 @@ impl Knob {
     }
 }
 
-/// The range of `spurious_threshold` the lab accepts.
-pub const THRESHOLD_MIN: u64 = 1;
+/// The range of `spurious_threshold` the lab accepts. 0 is accepted, as sysfs accepts it, and
+/// acts as 1 (`if (dev->spurious_threshold) threshold = …`).
+pub const THRESHOLD_MIN: u64 = 0;
 pub const THRESHOLD_MAX: u64 = 64;
 /// The range of HZ the lab accepts.
 pub const HZ_MIN: u64 = 1;
@@ -232,7 +233,8 @@ mod tests {
         assert_eq!(Knob::Threshold.parse("3"), Ok(Setting::Threshold(3)));
         let e = Knob::Guest.parse("windows").unwrap_err();
         assert!(e.contains("freebsd, linux, rogue, idle"), "{e}");
-        assert!(Knob::Threshold.parse("65").unwrap_err().contains("1 to 64"));
+        assert!(Knob::Threshold.parse("65").unwrap_err().contains("0 to 64"));
+        assert_eq!(Knob::Threshold.parse("0"), Ok(Setting::Threshold(0)));
         assert!(
             Knob::Throttle
                 .parse("3")

@@ -52,7 +52,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
 pub use events_base::{
-    DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings, NextSpurious,
+    DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings, NextSpurious, spurious_cnt_cap,
 };
 pub use evtchn::{SendOutcome, SharedInfo};
 pub use knob::{Knob, KnobChange, Setting, on_off};
@@ -643,6 +643,11 @@ impl Sim {
         let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
         let f = 1.0 + f64::from(j) / 100.0 * (2.0 * u - 1.0);
         ((cost as f64) * f).round().max(1.0) as u64
+    }
+
+    /// The settings the late-EOI step runs with now.
+    pub fn late_eoi_settings(&self) -> LateEoiSettings {
+        self.late_settings()
     }
 
     fn late_settings(&self) -> LateEoiSettings {

@@ -431,3 +431,27 @@ fn the_preview_during_a_pause_is_that_nothing_happens() {
     });
     assert_eq!(off.next_spurious(port), None);
 }
+
+/// `spurious_cnt` stops at 10 at HZ 250: with a threshold of 10 the story's port is never
+/// paused (every event flagged spurious, no pause). At HZ 1000 the counter goes on to 12,
+/// so the same threshold throttles again.
+#[test]
+fn a_threshold_at_the_counters_cap_never_throttles() {
+    let run = |hz, threshold| {
+        let s = sim(
+            Config {
+                hz,
+                spurious_threshold: threshold,
+                ..Config::default()
+            },
+            300_000_000,
+        );
+        s.counters()
+    };
+    let c = run(250, 10);
+    assert_eq!(c.throttle_pauses, 0);
+    assert!(c.spurious_events > 1000, "{c:?}");
+    assert!(run(250, 9).throttle_pauses > 0);
+    assert!(run(1000, 10).throttle_pauses > 0);
+    assert_eq!(run(1000, 12).throttle_pauses, 0);
+}
