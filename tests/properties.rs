@@ -149,6 +149,11 @@ proptest! {
         let r = sim.report();
         prop_assert_eq!(r.order_violations, 0, "a segment arrived twice or out of order");
         prop_assert_eq!(
+            sim.counters().eoi_pending_warnings,
+            0,
+            "an event reached netback while its EOI was pending"
+        );
+        prop_assert_eq!(
             r.packets_offered,
             r.packets_delivered + sim.data_in_flight() + r.packets_dropped,
             "offered != delivered + in flight + dropped"

@@ -455,3 +455,46 @@ fn a_threshold_at_the_counters_cap_never_throttles() {
     assert!(run(1000, 10).throttle_pauses > 0);
     assert_eq!(run(1000, 12).throttle_pauses, 0);
 }
+
+/// netback claims its `eoi_pending` bit before it looks for work, as the kernel does: the
+/// work the checks start (NAPI, the RX kthread, possibly on another CPU) can complete before
+/// the handler returns and must find the bit, or the event would never get its EOI. A
+/// second event before that EOI is the kernel's "Interrupt while EOI pending" warning.
+#[test]
+fn the_handler_claims_its_eoi_bit_before_the_work_checks() {
+    for guest in [GuestKind::Freebsd, GuestKind::Linux] {
+        let mut s = Sim::new(Config {
+            guest,
+            ..Config::default()
+        });
+        s.eoi_pending = 0;
+        let ports: Vec<(u32, PortRole)> = s.ports().map(|p| (p.port, p.role)).collect();
+        for (port, role) in ports {
+            let bit = match role {
+                PortRole::Tx => eoi_pending::TX_EOI,
+                PortRole::Rx => eoi_pending::RX_EOI,
+                PortRole::Common => eoi_pending::COMMON_EOI,
+            };
+            let mut seen = 0;
+            s.netback_handler(port, role, |sim| {
+                seen = sim.eoi_pending;
+                (true, true)
+            });
+            assert_ne!(
+                seen & bit,
+                0,
+                "{guest:?} {role:?}: the checks ran before the claim"
+            );
+            assert_ne!(
+                s.eoi_pending & bit,
+                0,
+                "real work: the bit waits for the EOI"
+            );
+            assert_eq!(s.counters().eoi_pending_warnings, 0);
+            s.netback_handler(port, role, |_| (true, true));
+            assert_eq!(s.counters().eoi_pending_warnings, 1, "{guest:?} {role:?}");
+            s.counters.eoi_pending_warnings = 0;
+            s.eoi_pending = 0;
+        }
+    }
+}

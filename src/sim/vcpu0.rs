@@ -28,18 +28,45 @@ impl Sim {
     /// netback's handler for `port` (`xenvif_interrupt`, `xenvif_tx_interrupt` or
     /// `xenvif_rx_interrupt`), right after the upcall acked the event. Returns its extra cost.
     pub(super) fn netback_interrupt(&mut self, port: u32) -> u64 {
-        let lateeoi = self.cfg.lateeoi;
         let role = self.ports[self.port_index(port)].role;
-        let (bit, tx_work, rx_work) = match role {
-            PortRole::Tx => (eoi_pending::TX_EOI, self.handle_tx_interrupt(), false),
-            PortRole::Rx => (eoi_pending::RX_EOI, false, self.handle_rx_interrupt()),
-            PortRole::Common => {
-                // Both checks always run (the reason for the bitwise operator).
-                let tx = self.handle_tx_interrupt();
-                let rx = self.handle_rx_interrupt();
-                (eoi_pending::COMMON_EOI, tx, rx)
-            }
+        self.netback_handler(port, role, |sim| match role {
+            PortRole::Tx => (sim.handle_tx_interrupt(), false),
+            PortRole::Rx => (false, sim.handle_rx_interrupt()),
+            // Both checks always run (the reason for the bitwise operator).
+            PortRole::Common => (sim.handle_tx_interrupt(), sim.handle_rx_interrupt()),
+        })
+    }
+
+    /// The handler around its work checks, in the kernel's order: claim the handler's
+    /// `eoi_pending` bit first (`atomic_fetch_or`, warning when it was already set), so that
+    /// whatever the checks start (NAPI, the RX kthread) finds it when it completes and sends
+    /// the late EOI; then run the checks; on a spurious verdict take the bit back
+    /// (`atomic_andnot`) and send the spurious late EOI at once.
+    pub(super) fn netback_handler(
+        &mut self,
+        port: u32,
+        role: PortRole,
+        checks: impl FnOnce(&mut Sim) -> (bool, bool),
+    ) -> u64 {
+        let lateeoi = self.cfg.lateeoi;
+        let bit = match role {
+            PortRole::Tx => eoi_pending::TX_EOI,
+            PortRole::Rx => eoi_pending::RX_EOI,
+            PortRole::Common => eoi_pending::COMMON_EOI,
         };
+        if lateeoi {
+            let old = self.eoi_pending;
+            self.eoi_pending |= bit;
+            // WARN(old & NETBK_TX_EOI, …) on split channels; WARN(old, …) on the common one.
+            let warn = match role {
+                PortRole::Common => old != 0,
+                PortRole::Tx | PortRole::Rx => old & bit != 0,
+            };
+            if warn {
+                self.counters.eoi_pending_warnings += 1;
+            }
+        }
+        let (tx_work, rx_work) = checks(self);
         if !lateeoi {
             self.record(TraceKind::Verdict {
                 port,
@@ -50,7 +77,6 @@ impl Sim {
             });
             return 0;
         }
-        self.eoi_pending |= bit;
         let spurious = match role {
             PortRole::Tx => !tx_work,
             PortRole::Rx => !rx_work,
