@@ -79,7 +79,7 @@ fn replay_masks<'a>(
             TraceKind::Unmask { port, .. } => {
                 masked.insert(port, false);
             }
-            TraceKind::Deliver { port } => {
+            TraceKind::Deliver { port, .. } => {
                 deliveries += 1;
                 if masked.get(&port).copied().unwrap_or(false) {
                     return Err(format!(
@@ -193,7 +193,13 @@ fn the_mask_replay_sees_deliveries_and_catches_a_forgery() {
                 masked: true,
             },
         ),
-        ev(1, TraceKind::Deliver { port: 5 }),
+        ev(
+            1,
+            TraceKind::Deliver {
+                port: 5,
+                defer_eoi: false,
+            },
+        ),
     ];
     assert!(replay_masks(forged.iter(), &mut BTreeMap::new()).is_err());
 }

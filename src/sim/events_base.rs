@@ -6,6 +6,11 @@
 //! whose delayed work is armed only when the list was empty) and `xen_irq_lateeoi_worker`
 //! (which EOIs as *not spurious*, so it resets `spurious_cnt`).
 //!
+//! Patch 11's defer-EOI (`handle_irq_for_port` with `struct evtchn_loop_ctrl`) is literal
+//! too; in the whole simulation it never fires, because an upcall loop of the model handles
+//! each of the guest's one or two ports at most once and never reaches 256 events (see
+//! `docs/model.md`). Its unit tests drive it with a clock of their own.
+//!
 //! Simplifications, said here and in the README: one dom0 vCPU takes every event, so
 //! `eoi_cpu` is always 0 and `is_active` (a guard against two CPUs handling one port) is
 //! not modelled.
@@ -38,13 +43,38 @@ pub struct IrqInfo {
     /// Jiffies at which a delayed EOI is due; 0 = none (the kernel's convention).
     pub eoi_time: u64,
     pub eoi_cpu: u32,
-    /// The CPU's `irq_epoch` when the event was last handled.
+    /// The CPU's `irq_epoch` when the event's EOI was last deferred by patch 11 (only then
+    /// is it set, as in the kernel).
     pub irq_epoch: u64,
     /// `EVT_MASK_REASON_*` bits.
     pub mask_reason: u8,
     /// Whether the IRQ is on the delayed-EOI list (`!list_empty(&info->eoi_list)`).
     pub on_eoi_list: bool,
     pub counters: DeviceCounters,
+}
+
+/// `event_loop_timeout` (module parameter `xen.event_loop_timeout`, default 2 jiffies): how
+/// long one upcall loop may run before it defers the EOIs of its further events (patch 11).
+pub const EVENT_LOOP_TIMEOUT: u64 = 2;
+/// `event_eoi_delay` (module parameter, default 10 jiffies): how far a deferred EOI is put
+/// off.
+pub const EVENT_EOI_DELAY: u64 = 10;
+
+/// `jiffies_to_msecs(event_loop_timeout)` in ns, as `ktime_add_ms` adds it.
+pub fn event_loop_timeout_ns(hz: u32) -> u64 {
+    let hz = u64::from(hz.max(1));
+    (EVENT_LOOP_TIMEOUT * 1000).div_ceil(hz) * 1_000_000
+}
+
+/// `struct evtchn_loop_ctrl`: one per `xen_evtchn_do_upcall`, for patch 11's defer rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoopCtrl {
+    /// When the loop stops handling EOIs at once (set at the 256th event), ns.
+    pub timeout_ns: Option<u64>,
+    /// Events handled in this loop so far.
+    pub count: u32,
+    /// Every further EOI of this loop is deferred.
+    pub defer_eoi: bool,
 }
 
 /// The knobs of the late-EOI step.
@@ -157,7 +187,9 @@ pub struct LateEoiList {
 pub struct EventCore {
     pub irqs: Vec<IrqInfo>,
     pub list: LateEoiList,
-    /// `per_cpu(irq_epoch)`: incremented after each upcall loop.
+    /// `per_cpu(irq_epoch)`: incremented once per `xen_evtchn_do_upcall`, after its loop.
+    /// It decides something only for an EOI deferred by patch 11 ([`LoopCtrl`]): a late EOI
+    /// called in the same epoch goes through the delayed list, a later one unmasks at once.
     pub irq_epoch: u64,
 }
 
@@ -213,14 +245,40 @@ impl EventCore {
         }
     }
 
-    /// The upcall found `port` deliverable: count it and record the epoch
-    /// (`handle_irq_for_port`). The defer-EOI rule of patch 11 never fires in the model:
-    /// an upcall loop never runs for `event_loop_timeout` (2 jiffies).
-    pub fn handle_irq_for_port(&mut self, port: u32) {
+    /// `handle_irq_for_port(port, ctrl)` at `loop_ns`, the loop's own clock (`ktime_get()`),
+    /// and jiffy `jiffies`: count the event and apply patch 11's defer-EOI rule. Every 256
+    /// events of one upcall loop the clock is read; the first reading sets the loop's
+    /// timeout to `event_loop_timeout` later, a later reading past it makes the loop defer
+    /// the EOI of every further event: `eoi_cpu`, `irq_epoch` (the current one) and
+    /// `eoi_time = jiffies + event_eoi_delay`, so that event's late EOI, if called in the
+    /// same epoch, waits on the delayed list. Returns whether this event's EOI is deferred.
+    pub fn handle_irq_for_port(
+        &mut self,
+        port: u32,
+        ctrl: &mut LoopCtrl,
+        loop_ns: u64,
+        jiffies: u64,
+        hz: u32,
+    ) -> bool {
+        if !ctrl.defer_eoi {
+            ctrl.count = ctrl.count.wrapping_add(1);
+            if ctrl.count & 0xff == 0 {
+                match ctrl.timeout_ns {
+                    None => ctrl.timeout_ns = Some(loop_ns + event_loop_timeout_ns(hz)),
+                    Some(t) if loop_ns > t => ctrl.defer_eoi = true,
+                    Some(_) => {}
+                }
+            }
+        }
         let epoch = self.irq_epoch;
         let info = self.irq_mut(port);
         info.counters.events += 1;
-        info.irq_epoch = epoch;
+        if ctrl.defer_eoi {
+            info.eoi_cpu = 0;
+            info.irq_epoch = epoch;
+            info.eoi_time = jiffies + EVENT_EOI_DELAY;
+        }
+        ctrl.defer_eoi
     }
 
     /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
@@ -306,7 +364,7 @@ impl EventCore {
     }
 
     /// One pass of `xen_irq_lateeoi_worker` at jiffy `now`: take the first due port off the
-    /// list (the caller then EOIs it as not spurious with [`EventCore::worker_eoi`]), or
+    /// list (the caller then EOIs it as not spurious with [`EventCore::lateeoi_locked`]), or
     /// re-arm the work for the first one not yet due. `None` ends the pass.
     pub fn worker_take_due(&mut self, now: u64) -> Option<u32> {
         let &head = self.list.ports.first()?;
@@ -333,7 +391,8 @@ impl EventCore {
         }
     }
 
-    /// Called once the upcall loop ends (`__this_cpu_inc(irq_epoch)`).
+    /// Called once `xen_evtchn_do_upcall` has left its loop (`__this_cpu_inc(irq_epoch)`):
+    /// once per upcall, however many times the loop went round.
     pub fn end_upcall_loop(&mut self) {
         self.irq_epoch += 1;
     }
@@ -426,7 +485,7 @@ mod tests {
     }
 
     fn deliver(c: &mut EventCore, sh: &mut SharedInfo) {
-        c.handle_irq_for_port(5);
+        c.handle_irq_for_port(5, &mut LoopCtrl::default(), 0, 0, HZ);
         c.lateeoi_ack(sh, 5);
         c.end_upcall_loop();
     }
@@ -550,6 +609,73 @@ mod tests {
             ..settings(1)
         };
         assert_eq!(c.next_spurious(5, off), NextSpurious::Counted);
+    }
+
+    /// Patch 11: one upcall loop that runs past `event_loop_timeout` (2 jiffies = 8 ms at
+    /// HZ 250; the clock is read every 256 events, the first reading starts the timeout)
+    /// defers the EOI of every further event by `event_eoi_delay` (10 jiffies): a late EOI
+    /// in the same epoch, even a spurious one below the threshold, goes through the delayed
+    /// list; one called after the loop (a later epoch, as NAPI's) unmasks at once.
+    #[test]
+    fn a_loop_past_event_loop_timeout_defers_further_eois() {
+        let (mut c, mut sh) = core();
+        let mut ctrl = LoopCtrl::default();
+        let jiffies = 100;
+        // 20 µs per event: readings at events 256 (5.12 ms: timeout 13.12 ms), 512
+        // (10.24 ms: not yet) and 768 (15.36 ms: past it).
+        let deferred: Vec<bool> = (1..=800u64)
+            .map(|n| c.handle_irq_for_port(5, &mut ctrl, n * 20_000, jiffies, HZ))
+            .collect();
+        assert_eq!(ctrl.timeout_ns, Some(5_120_000 + 8_000_000));
+        assert_eq!(
+            deferred.iter().position(|&d| d),
+            Some(767),
+            "from the 768th event on"
+        );
+        assert!(deferred[767..].iter().all(|&d| d));
+        assert_eq!(c.irq(5).counters.events, 800);
+        assert_eq!(c.irq(5).eoi_time, jiffies + EVENT_EOI_DELAY);
+        // The handler's spurious EOI in this loop: on the delayed list, no throttle delay.
+        c.lateeoi_ack(&mut sh, 5);
+        let out = c.lateeoi_locked(&mut sh, 5, true, jiffies, settings(1));
+        assert_eq!(
+            out,
+            EoiOutcome::Delayed {
+                delay: 0,
+                eoi_time: jiffies + EVENT_EOI_DELAY
+            }
+        );
+        assert!(sh.is_masked(5), "held masked until the worker");
+        assert_eq!(c.list.work_due, Some(jiffies + EVENT_EOI_DELAY));
+        // The same defer in one loop, EOI'd after the loop ended: unmasked at once.
+        let (mut c, mut sh) = core();
+        let mut ctrl = LoopCtrl {
+            defer_eoi: true,
+            ..LoopCtrl::default()
+        };
+        assert!(c.handle_irq_for_port(5, &mut ctrl, 0, jiffies, HZ));
+        c.lateeoi_ack(&mut sh, 5);
+        c.end_upcall_loop();
+        let out = c.lateeoi_locked(&mut sh, 5, false, jiffies, settings(1));
+        assert!(matches!(out, EoiOutcome::Unmasked { .. }), "{out:?}");
+        assert_eq!(c.irq(5).eoi_time, 0);
+    }
+
+    /// A short loop (the model's every loop) never reads the clock, whatever it costs.
+    #[test]
+    fn fewer_than_256_events_never_defer() {
+        let (mut c, _) = core();
+        let mut ctrl = LoopCtrl::default();
+        for n in 0..255u64 {
+            assert!(!c.handle_irq_for_port(5, &mut ctrl, n * 1_000_000_000, 0, HZ));
+        }
+        assert_eq!(ctrl.timeout_ns, None);
+        assert_eq!(event_loop_timeout_ns(250), 8_000_000);
+        assert_eq!(
+            event_loop_timeout_ns(300),
+            7_000_000,
+            "jiffies_to_msecs rounds up"
+        );
     }
 
     #[test]

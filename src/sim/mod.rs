@@ -52,7 +52,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
 pub use events_base::{
-    DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings, NextSpurious, spurious_cnt_cap,
+    DeviceCounters, EVENT_EOI_DELAY, EVENT_LOOP_TIMEOUT, EoiOutcome, EventCore, IrqInfo,
+    LateEoiSettings, LoopCtrl, NextSpurious, spurious_cnt_cap,
 };
 pub use evtchn::{SendOutcome, SharedInfo};
 pub use knob::{Knob, KnobChange, Setting, on_off};

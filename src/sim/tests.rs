@@ -498,3 +498,35 @@ fn the_handler_claims_its_eoi_bit_before_the_work_checks() {
         }
     }
 }
+
+/// Patch 11's defer-EOI never fires in the model: an upcall loop handles each of the
+/// guest's one or two ports at most once, far from the 256 events at which the loop first
+/// reads its clock. `irq_epoch` advances once per upcall.
+#[test]
+fn no_upcall_loop_of_the_model_defers_an_eoi() {
+    for guest in [GuestKind::Freebsd, GuestKind::Linux, GuestKind::Rogue] {
+        let s = sim(
+            Config {
+                guest,
+                ..Config::default()
+            },
+            100_000_000,
+        );
+        let deferred = s
+            .trace()
+            .since(0)
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    TraceKind::Deliver {
+                        defer_eoi: true,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(deferred, 0, "{guest:?}");
+        assert!(s.ports().all(|p| p.eoi_time == 0 || p.on_eoi_list));
+        assert_eq!(s.event_core().irq_epoch, s.counters().upcalls, "{guest:?}");
+    }
+}

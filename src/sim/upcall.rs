@@ -48,13 +48,15 @@ impl Sim {
     }
 
     /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost
-    /// stretches whatever vCPU 0 was doing.
+    /// stretches whatever vCPU 0 was doing. The loop's own clock (for patch 11's
+    /// `event_loop_timeout`) is the virtual time plus the cost spent so far in it.
     pub(super) fn upcall(&mut self) {
         if !self.shared.vcpu.evtchn_upcall_pending {
             return;
         }
         let p = self.cfg.params;
         let mut cost = 0;
+        let mut ctrl = LoopCtrl::default();
         while self.shared.vcpu.evtchn_upcall_pending {
             self.counters.upcalls += 1;
             cost += p.dom0_upcall_ns;
@@ -70,20 +72,24 @@ impl Sim {
                     let bit = bits.trailing_zeros();
                     bits &= bits - 1;
                     let port = word as u32 * evtchn::BITS_PER_WORD + bit;
-                    cost += p.dom0_handler_ns + self.handle_port(port);
+                    let at = self.now + cost;
+                    cost += p.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
                 }
             }
-            self.core.end_upcall_loop();
         }
+        // Once per upcall, after the loop: only EOIs called inside it are deferred.
+        self.core.end_upcall_loop();
         self.cpu0_charge_irq(cost);
     }
 
     /// `handle_irq_for_port` + the irq chip's ack, then netback's handler. Returns extra cost.
-    pub(super) fn handle_port(&mut self, port: u32) -> u64 {
+    pub(super) fn handle_port(&mut self, port: u32, ctrl: &mut LoopCtrl, loop_ns: u64) -> u64 {
         debug_assert!(!self.shared.is_masked(port), "delivered while masked");
-        self.core.handle_irq_for_port(port);
+        let defer_eoi =
+            self.core
+                .handle_irq_for_port(port, ctrl, loop_ns, self.jiffies, self.cfg.hz);
         self.counters.events_delivered += 1;
-        self.record(TraceKind::Deliver { port });
+        self.record(TraceKind::Deliver { port, defer_eoi });
         let lateeoi = self.cfg.lateeoi;
         if lateeoi {
             self.core.lateeoi_ack(&mut self.shared, port);

@@ -5,7 +5,7 @@
 //! ┌ EOI flow · port 5 (common) · ▶ = latest transition ──────────────────────┐
 //! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
 //! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
-//! │  upcall         dom0 vCPU0 loop, irq_epoch 1234: handles port 5           │
+//! │  upcall         dom0 vCPU0 upcall loop: handles port 5                    │
 //! │  ack/mask       acked → pending cleared, masked (EOI_PENDING)             │
 //! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
 //! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
@@ -67,17 +67,18 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
             )
         }
         Stage::Upcall => match (l.upcall, l.deliver) {
-            (Some(u), d) => {
-                let epoch = match u.kind {
-                    TraceKind::Upcall { epoch } => epoch,
-                    _ => 0,
-                };
-                let port = d.and_then(|d| d.kind.port());
-                match port {
-                    Some(p) => format!("dom0 vCPU0 loop, irq_epoch {epoch}: handles port {p}"),
-                    None => format!("dom0 vCPU0 loop, irq_epoch {epoch}"),
+            (Some(_), d) => match d.map(|d| d.kind) {
+                Some(TraceKind::Deliver {
+                    port,
+                    defer_eoi: true,
+                }) => format!(
+                    "dom0 vCPU0 upcall loop: handles port {port}; past event_loop_timeout: EOI deferred"
+                ),
+                Some(TraceKind::Deliver { port, .. }) => {
+                    format!("dom0 vCPU0 upcall loop: handles port {port}")
                 }
-            }
+                _ => "dom0 vCPU0 upcall loop".to_string(),
+            },
             (None, _) => none(),
         },
         Stage::AckMask => l.ack.map_or_else(none, |e| tail(&e.kind)),
