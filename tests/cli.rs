@@ -108,6 +108,25 @@ fn threshold_zero_is_accepted_and_acts_as_one() {
     assert_eq!(lab(&["run", "--threshold", "65"]).status.code(), Some(2));
 }
 
+/// The sysfs counters came after patch 12: with it off, the report names the figure for
+/// what it is.
+#[test]
+fn the_report_with_the_throttle_off_says_would_be_flagged_spurious() {
+    let text = |args: &[&str]| {
+        let out = lab(args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let off = text(&["run", "--seconds", "0.2", "--throttle", "off"]);
+    assert!(off.contains("would be flagged spurious"), "{off}");
+    assert!(!off.contains("spurious_events"), "{off}");
+    let on = text(&["run", "--seconds", "0.2"]);
+    assert!(
+        on.contains("spurious_events") && !on.contains("would be"),
+        "{on}"
+    );
+}
+
 #[test]
 fn same_seed_same_output() {
     let a = lab(&["run", "--seconds", "0.3", "--json", "--seed", "4"]);

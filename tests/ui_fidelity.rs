@@ -25,3 +25,21 @@ fn a_threshold_at_the_counters_cap_says_it_never_throttles() {
         assert!(!s.contains("never throttles"), "{w}x{h}:\n{s}");
     }
 }
+
+/// With the throttle (patch 12) off the sysfs counters would not exist: the lab names what
+/// netback flagged as such, and shows no `spurious_events` figure.
+#[test]
+fn counters_with_the_throttle_off_say_would_be_spurious() {
+    for (w, h) in [(120, 40), (160, 50)] {
+        let mut app = lab_at(Config {
+            throttle: false,
+            ..Config::default()
+        });
+        run(&mut app, 0.2);
+        let s = screen(&app, w, h);
+        assert!(s.contains("would be spurious"), "{w}x{h}:\n{s}");
+        assert!(!s.contains("spurious_events "), "{w}x{h}:\n{s}");
+        let on = screen(&lab_at(Config::default()), w, h);
+        assert!(on.contains("spurious_events") && !on.contains("would be spurious"));
+    }
+}

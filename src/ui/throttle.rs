@@ -250,10 +250,16 @@ impl Widget for ThrottlePane<'_> {
                 ],
                 None => Vec::new(),
             };
-            last.push(Span::styled(" · spurious_events ", t.name));
-            last.push(Span::styled(d.spurious_events.to_string(), t.value));
-            last.push(Span::styled(" · jiffies_eoi_delayed ", t.name));
-            last.push(Span::styled(d.jiffies_eoi_delayed.to_string(), t.value));
+            if cfg.lateeoi && !cfg.throttle {
+                // No counters without patch 12: what netback flagged, named as such.
+                last.push(Span::styled(" · would be spurious ", t.name));
+                last.push(Span::styled(d.spurious_events.to_string(), t.value));
+            } else {
+                last.push(Span::styled(" · spurious_events ", t.name));
+                last.push(Span::styled(d.spurious_events.to_string(), t.value));
+                last.push(Span::styled(" · jiffies_eoi_delayed ", t.name));
+                last.push(Span::styled(d.jiffies_eoi_delayed.to_string(), t.value));
+            }
             put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
             return;
         }
