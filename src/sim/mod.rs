@@ -67,7 +67,9 @@ use peer::Peer;
 use queue::EventQueue;
 pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
-pub use trace::{EoiResult, EoiSource, PortRole, Trace, TraceEvent, TraceKind, plural};
+pub use trace::{
+    EoiResult, EoiSource, NotifyCause, PortRole, Trace, TraceEvent, TraceKind, plural,
+};
 use vcpu0::Cpu0;
 
 /// netback's `eoi_pending` bits (`NETBK_RX_EOI`, `NETBK_TX_EOI`, `NETBK_COMMON_EOI`).
@@ -502,7 +504,7 @@ impl Sim {
     pub fn port_action(&mut self, a: PortAction) {
         let port = self.first_port();
         match a {
-            PortAction::Notify => self.guest_notify(port),
+            PortAction::Notify => self.guest_notify(port, NotifyCause::ByHand),
             PortAction::Mask => {
                 let was_masked = self.shared.is_masked(port);
                 self.core
@@ -620,7 +622,7 @@ impl Sim {
             }
             Ev::RogueNotify => {
                 let port = self.ports[0].port;
-                self.guest_notify(port);
+                self.guest_notify(port, NotifyCause::Rogue);
                 self.counters.guest_busy_ns += self.cfg.params.guest_notify_ns;
                 self.q.push(
                     self.now + self.cfg.params.guest_notify_ns.max(1),

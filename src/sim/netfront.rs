@@ -134,10 +134,10 @@ impl Sim {
         self.counters.guest_busy_ns += self.guest.cost;
         let (tx_port, rx_port) = (self.ports[0].port, self.ports[self.nports - 1].port);
         if self.rx.push_requests() {
-            self.guest_notify(rx_port);
+            self.guest_notify(rx_port, NotifyCause::RxRefill);
         }
         if self.tx.push_requests() {
-            self.guest_notify(tx_port);
+            self.guest_notify(tx_port, NotifyCause::TxRequests);
         }
         self.guest_begin();
     }

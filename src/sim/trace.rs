@@ -79,6 +79,32 @@ impl EoiSource {
     }
 }
 
+/// Why the guest notified (what its push crossed, or who pressed the key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyCause {
+    /// netfront pushed TX requests (data segments or ACKs) past netback's `req_event`.
+    TxRequests,
+    /// netfront refilled its RX ring past netback's `req_event` (`xn_alloc_rx_buffers`).
+    RxRefill,
+    /// The rogue guest: a notify without any request.
+    Rogue,
+    /// The learner, by hand (the lab's `n` key).
+    ByHand,
+}
+
+impl NotifyCause {
+    /// `TX`, `RX refill`, `rogue`, `by hand` (short: it goes into every notify's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            NotifyCause::TxRequests => "TX",
+            NotifyCause::RxRefill => "RX refill",
+            NotifyCause::Rogue => "rogue",
+            NotifyCause::ByHand => "by hand",
+        }
+    }
+}
+
 /// What the late EOI did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -135,8 +161,12 @@ pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceKind {
-    /// The guest notified `port`; what Xen's send did.
-    Notify { port: u32, outcome: SendOutcome },
+    /// The guest notified `port` (for `cause`); what Xen's send did.
+    Notify {
+        port: u32,
+        outcome: SendOutcome,
+        cause: NotifyCause,
+    },
     /// An upcall loop began on dom0's vCPU. `epoch` is the CPU's `irq_epoch` during this
     /// `xen_evtchn_do_upcall`; it decides something only for EOIs deferred by patch 11 (see
     /// [`TraceKind::Deliver`]), so the words leave it out.
@@ -243,9 +273,16 @@ pub fn verdict_words(
 impl std::fmt::Display for TraceKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
-            TraceKind::Notify { port, outcome } => {
-                write!(f, "port {port}: guest notifies → {}", outcome.label())
-            }
+            TraceKind::Notify {
+                port,
+                outcome,
+                cause,
+            } => write!(
+                f,
+                "port {port}: guest notifies ({}) → {}",
+                cause.label(),
+                outcome.label()
+            ),
             TraceKind::Upcall { .. } => write!(f, "dom0 vCPU0: upcall loop"),
             TraceKind::Deliver {
                 port,

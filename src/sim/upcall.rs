@@ -7,7 +7,7 @@ use super::*;
 
 impl Sim {
     /// The guest notifies dom0's `port` (`EVTCHNOP_send`).
-    pub(super) fn guest_notify(&mut self, port: u32) {
+    pub(super) fn guest_notify(&mut self, port: u32, cause: NotifyCause) {
         self.counters.events_sent += 1;
         let outcome = self.shared.send(port);
         match outcome {
@@ -19,7 +19,11 @@ impl Sim {
             self.q
                 .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
         }
-        self.record(TraceKind::Notify { port, outcome });
+        self.record(TraceKind::Notify {
+            port,
+            outcome,
+            cause,
+        });
     }
 
     /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
