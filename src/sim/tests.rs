@@ -593,3 +593,97 @@ fn netback_out_of_rx_slots_is_woken_by_the_next_refill() {
         );
     }
 }
+
+/// A FreeBSD guest receiving, 10 µs in: RX buffers posted, the first upcall over, the
+/// peer's first packets not yet at netback, the guest idle. The rings are the test's.
+fn quiet_freebsd_rx() -> Sim {
+    let mut s = Sim::new(Config {
+        direction: Direction::Rx,
+        ..Config::default()
+    });
+    s.run_until(10_000);
+    assert!(!s.guest.busy && s.stack.is_empty() && s.tx.unconsumed_requests() == 0);
+    assert_eq!(s.rx.unconsumed_requests(), RING_SIZE);
+    s
+}
+
+/// netback answers `n` of the TX requests it took, and pushes. Returns whether it notifies.
+fn answer_tx(s: &mut Sim, n: u32) -> bool {
+    for _ in 0..n {
+        s.tx.put_response(Pkt::default());
+    }
+    s.tx.push_responses()
+}
+
+/// FreeBSD's `xn_intr` handles RX first: the interrupt collects the RX responses and
+/// queues the refill while the TX completions wait for `xn_txq_intr`, after the stack.
+/// (The model took TX completions first.)
+#[test]
+fn freebsd_interrupt_handles_rx_before_tx() {
+    let mut s = quiet_freebsd_rx();
+    for _ in 0..2 {
+        s.tx.put_request(Pkt::ack(0));
+    }
+    s.tx.push_requests();
+    for _ in 0..2 {
+        s.tx.take_request();
+    }
+    answer_tx(&mut s, 2);
+    for seq in 0..4 {
+        s.rx.take_request();
+        s.rx.put_response(Pkt::data(seq));
+    }
+    s.rx.push_responses();
+    s.guest.irq_pending = true;
+    s.guest_begin();
+    assert_eq!(s.stack.len(), 4, "RX collected for the stack");
+    assert_eq!(
+        s.rx.req_prod_pvt.wrapping_sub(s.rx.req_prod),
+        4,
+        "refill queued, pushed when the step ends"
+    );
+    assert_eq!(
+        s.tx.unconsumed_responses(),
+        2,
+        "TX completions not yet taken"
+    );
+    while !s.stack.is_empty() {
+        s.step();
+    }
+    s.run_for(20_000);
+    assert_eq!(
+        s.tx.unconsumed_responses(),
+        0,
+        "taken once the stack had its packets"
+    );
+}
+
+/// FreeBSD's `xn_txeof` asks for the next TX-completion notify half-way through the
+/// requests still outstanding (`prod + ((req_prod - prod) >> 1) + 1`): with 30 outstanding
+/// after an interrupt, netback's push of 15 more responses does not notify, the 16th does.
+/// (The model re-armed at the next response, so the push of 15 notified.)
+#[test]
+fn freebsd_asks_for_tx_completions_half_way() {
+    let mut s = quiet_freebsd_rx();
+    for _ in 0..40 {
+        s.tx.put_request(Pkt::ack(0));
+    }
+    s.tx.push_requests();
+    for _ in 0..40 {
+        s.tx.take_request();
+    }
+    assert!(
+        answer_tx(&mut s, 10),
+        "the first push notifies (rsp_event starts at 1)"
+    );
+    s.guest.irq_pending = true;
+    s.guest_begin();
+    s.run_for(3_000);
+    assert!(!s.guest.busy);
+    assert_eq!(s.tx.unconsumed_responses(), 0, "the interrupt took the 10");
+    assert!(
+        !answer_tx(&mut s, 15),
+        "15 of the 30 outstanding: no notify yet"
+    );
+    assert!(answer_tx(&mut s, 1), "the 16th crosses half-way: notify");
+}
