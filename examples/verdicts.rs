@@ -18,11 +18,13 @@ fn main() {
     };
     let seconds: u64 = a.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
     let seed: u64 = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let abi: Abi = a.get(5).map_or(Abi::TwoLevel, |s| s.parse().unwrap());
     let mut sim = Sim::with_trace_capacity(
         Config {
             guest,
             direction,
             seed,
+            abi,
             ..Config::default()
         },
         1 << 16,
@@ -79,7 +81,7 @@ fn main() {
     }
     let c = sim.counters();
     println!(
-        "{:>8}  events delivered ({} s, seed {seed}), {} non-spurious",
+        "{:>8}  events delivered ({} s, seed {seed}, {abi}), {} non-spurious",
         c.events_delivered,
         seconds,
         c.lateeoi_calls - c.spurious_events

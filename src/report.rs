@@ -71,9 +71,10 @@ pub fn describe(cfg: &Config) -> String {
     };
     let nb = format!("netback {} {}", cfg.netback, cfg.netback.condition());
     format!(
-        "{guest}, {dir}, {nb}, throttle {}, late EOI {}, HZ {}, spurious_threshold {}, seed {}",
+        "{guest}, {dir}, {nb}, throttle {}, late EOI {}, {} event channels, HZ {}, spurious_threshold {}, seed {}",
         on_off(cfg.throttle),
         on_off(cfg.lateeoi),
+        cfg.abi.label(),
         cfg.hz,
         cfg.spurious_threshold,
         cfg.seed

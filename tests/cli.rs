@@ -127,6 +127,25 @@ fn the_report_with_the_throttle_off_says_would_be_flagged_spurious() {
     );
 }
 
+/// `--abi fifo` runs dom0 on FIFO event channels; the story's figures come out the same.
+#[test]
+fn abi_flag_picks_the_event_channel_abi() {
+    let run = |abi: &'static str| {
+        let out = lab(&["run", "--seconds", "0.3", "--json", "--abi", abi]);
+        assert!(out.status.success(), "--abi {abi}");
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cfg = v.as_object_mut().unwrap().remove("config").unwrap();
+        assert_eq!(cfg["abi"], abi);
+        v
+    };
+    assert_eq!(run("fifo"), run("2l"));
+    let bad = lab(&["run", "--abi", "3l"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2l, fifo"));
+    let text = lab(&["run", "--seconds", "0.1", "--abi", "fifo"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("FIFO event channels"));
+}
+
 #[test]
 fn same_seed_same_output() {
     let a = lab(&["run", "--seconds", "0.3", "--json", "--seed", "4"]);

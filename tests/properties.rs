@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use evtchn_lab::sim::{
-    Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim, TraceEvent, TraceKind,
+    Abi, Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim, TraceEvent, TraceKind,
 };
 use proptest::prelude::*;
 
@@ -27,15 +27,17 @@ fn config() -> impl Strategy<Value = Config> {
         0u32..5,
         any::<u64>(),
         0u32..30,
+        prop_oneof![Just(Abi::TwoLevel), Just(Abi::Fifo)],
     )
         .prop_map(
-            |(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter)| {
+            |(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter, abi)| {
                 let mut cfg = Config {
                     guest,
                     direction,
                     netback,
                     throttle,
                     lateeoi,
+                    abi,
                     hz,
                     spurious_threshold: threshold,
                     seed,

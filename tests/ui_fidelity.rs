@@ -43,3 +43,28 @@ fn counters_with_the_throttle_off_say_would_be_spurious() {
         assert!(on.contains("spurious_events") && !on.contains("would be spurious"));
     }
 }
+
+/// On FIFO the Ports pane speaks FIFO: event words (P/M/L, LINK), READY and the queues; the
+/// EOI flow's pending row too. `a` switches the ABI (a new run, same seed).
+#[test]
+fn the_ports_pane_speaks_the_abi_in_use() {
+    use evtchn_lab::sim::Abi;
+    let mut app = lab_at(Config::default());
+    run(&mut app, 0.1);
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("[p/m/s]") && s.contains("evtchn_pending_sel"),
+        "{s}"
+    );
+    common::press(&mut app, "a");
+    assert_eq!(app.lane.config().abi, Abi::Fifo);
+    assert_eq!(app.lane.now_ns(), 0, "a new run");
+    run(&mut app, 0.1);
+    let s = screen(&app, 120, 40);
+    for needle in ["FIFO event channels", "[P/M/L] LINK", "READY", "P/M/L[5]="] {
+        assert!(s.contains(needle), "{needle}:\n{s}");
+    }
+    assert!(!s.contains("evtchn_pending_sel"), "{s}");
+    common::press(&mut app, "a");
+    assert_eq!(app.lane.config().abi, Abi::TwoLevel);
+}

@@ -118,6 +118,7 @@ impl Cmd {
                 Setting::LateEoi(on) => Setting::LateEoi(!on),
                 Setting::Guest(g) => Setting::Guest(g.next()),
                 Setting::Direction(d) => Setting::Direction(d.next()),
+                Setting::Abi(a) => Setting::Abi(a.next()),
                 // Not on a key: numbers step with their own keys.
                 other @ (Setting::Threshold(_) | Setting::Hz(_) | Setting::Seed(_)) => other,
             })),
@@ -199,6 +200,14 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[(ch('d'), Cmd::Toggle(Knob::Direction))],
         contexts: LAB,
         footer_rank: 4,
+    },
+    Binding {
+        shown: "a",
+        label: "ABI",
+        help: "dom0's event channels: 2-level ⇄ FIFO ABI; restarts",
+        keys: &[(ch('a'), Cmd::Toggle(Knob::Abi))],
+        contexts: LAB,
+        footer_rank: 7,
     },
     Binding {
         shown: "[ ]",

@@ -15,7 +15,8 @@
 //! `eoi_cpu` is always 0 and `is_active` (a guard against two CPUs handling one port) is
 //! not modelled.
 
-use super::evtchn::{SendOutcome, SharedInfo};
+use super::abi::EventChannelAbi;
+use super::evtchn::SendOutcome;
 
 /// `EVT_MASK_REASON_*`: the port is masked while any reason is set.
 pub mod mask_reason {
@@ -226,7 +227,7 @@ impl EventCore {
     }
 
     /// `do_mask`: mask the port for `reason` (the port bit is set on the first reason).
-    pub fn do_mask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) {
+    pub fn do_mask(&mut self, sh: &mut impl EventChannelAbi, port: u32, reason: u8) {
         let info = self.irq_mut(port);
         if info.mask_reason == 0 {
             sh.mask(port);
@@ -235,7 +236,12 @@ impl EventCore {
     }
 
     /// `do_unmask`: drop `reason`; unmask the port when no reason is left.
-    pub fn do_unmask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) -> Option<SendOutcome> {
+    pub fn do_unmask(
+        &mut self,
+        sh: &mut impl EventChannelAbi,
+        port: u32,
+        reason: u8,
+    ) -> Option<SendOutcome> {
         let info = self.irq_mut(port);
         info.mask_reason &= !reason;
         if info.mask_reason == 0 {
@@ -282,7 +288,7 @@ impl EventCore {
     }
 
     /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
-    pub fn lateeoi_ack(&mut self, sh: &mut SharedInfo, port: u32) {
+    pub fn lateeoi_ack(&mut self, sh: &mut impl EventChannelAbi, port: u32) {
         self.do_mask(sh, port, mask_reason::EOI_PENDING);
         sh.clear_pending(port);
     }
@@ -290,7 +296,7 @@ impl EventCore {
     /// `xen_irq_lateeoi_locked(info, spurious)` at jiffy `now`.
     pub fn lateeoi_locked(
         &mut self,
-        sh: &mut SharedInfo,
+        sh: &mut impl EventChannelAbi,
         port: u32,
         spurious: bool,
         now: u64,
@@ -480,11 +486,13 @@ mod tests {
         assert_eq!(c, 9); // 512 >= 400
     }
 
-    fn core() -> (EventCore, SharedInfo) {
-        (EventCore::new(&[5]), SharedInfo::default())
+    use crate::sim::evtchn::TwoLevel;
+
+    fn core() -> (EventCore, TwoLevel) {
+        (EventCore::new(&[5]), TwoLevel::default())
     }
 
-    fn deliver(c: &mut EventCore, sh: &mut SharedInfo) {
+    fn deliver(c: &mut EventCore, sh: &mut TwoLevel) {
         c.handle_irq_for_port(5, &mut LoopCtrl::default(), 0, 0, HZ);
         c.lateeoi_ack(sh, 5);
         c.end_upcall_loop();
@@ -716,7 +724,7 @@ mod tests {
             deliver(&mut c, &mut sh);
             c.lateeoi_locked(&mut sh, 5, true, 10, settings(1));
         }
-        assert_eq!(sh.send(5), SendOutcome::Masked);
+        assert_eq!(sh.set_pending(5), SendOutcome::Masked);
         assert!(c.work_fires(11));
         let p = c.worker_take_due(11).unwrap();
         assert_eq!(
@@ -730,7 +738,7 @@ mod tests {
     #[test]
     fn list_is_sorted_and_work_armed_once() {
         let mut c = EventCore::new(&[5, 6, 7]);
-        let mut sh = SharedInfo::default();
+        let mut sh = TwoLevel::default();
         c.irq_mut(5).eoi_time = 20;
         c.irq_mut(6).eoi_time = 12;
         c.irq_mut(7).eoi_time = 15;

@@ -29,8 +29,10 @@
 //! - `netfront.rs`: the guest's netfront and TCP;
 //! - `peer.rs`: the bridge and the peer.
 
+pub mod abi;
 pub mod events_base;
 pub mod evtchn;
+pub mod fifo;
 pub mod knob;
 pub mod metrics;
 pub mod params;
@@ -51,17 +53,19 @@ use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+pub use abi::{EventChannelAbi, EventChannels};
 pub use events_base::{
     DeviceCounters, EVENT_EOI_DELAY, EVENT_LOOP_TIMEOUT, EoiOutcome, EventCore, IrqInfo,
     LateEoiSettings, LoopCtrl, NextSpurious, spurious_cnt_cap,
 };
-pub use evtchn::{SendOutcome, SharedInfo};
+pub use evtchn::{SendOutcome, SharedInfo, TwoLevel};
+pub use fifo::Fifo;
 pub use knob::{Knob, KnobChange, Setting, on_off};
 use kthread::Kthread;
 pub use metrics::{Counters, Figure, FigureKind, History, Reading, Sample, Samples, Window};
 use netfront::GuestCpu;
 pub use params::{
-    Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile, UnknownName,
+    Abi, Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile, UnknownName,
 };
 use peer::Peer;
 use queue::EventQueue;
@@ -100,7 +104,11 @@ pub struct PortView {
     pub role: PortRole,
     pub pending: bool,
     pub masked: bool,
+    /// The third bit of the port's line: on 2-level, the selector bit of its word in
+    /// `evtchn_pending_sel`; on FIFO, `L` (linked in a queue).
     pub selected: bool,
+    /// FIFO: the port's `LINK` field, the next port in its queue (0 on 2-level).
+    pub link: u32,
     pub mask_reason: u8,
     pub spurious_cnt: u8,
     /// Jiffies at which a throttle pause ends (0 = none).
@@ -156,7 +164,7 @@ pub struct Sim {
     q: EventQueue<Ev>,
     rng: Xoshiro256PlusPlus,
 
-    shared: SharedInfo,
+    evtchn: EventChannels,
     core: EventCore,
     ports: [PortTimes; 2],
     nports: usize,
@@ -241,7 +249,7 @@ impl Sim {
             jiffies: 0,
             q: EventQueue::with_capacity(256),
             rng: Xoshiro256PlusPlus::seed_from_u64(cfg.seed),
-            shared: SharedInfo::default(),
+            evtchn: EventChannels::new(cfg.abi),
             core: EventCore::new(&port_list),
             ports: ports.map(|(port, role)| PortTimes {
                 port,
@@ -309,8 +317,14 @@ impl Sim {
         self.jiffies
     }
 
+    /// `shared_info` and `vcpu_info` (on FIFO only `vcpu_info` is live).
     pub fn shared_info(&self) -> &SharedInfo {
-        &self.shared
+        self.evtchn.shared_info()
+    }
+
+    /// dom0's event channels in the ABI of the run (2-level or FIFO).
+    pub fn event_channels(&self) -> &EventChannels {
+        &self.evtchn
     }
 
     pub fn event_core(&self) -> &EventCore {
@@ -360,9 +374,13 @@ impl Sim {
             PortView {
                 port: p.port,
                 role: p.role,
-                pending: self.shared.is_pending(p.port),
-                masked: self.shared.is_masked(p.port),
-                selected: self.shared.is_selected(p.port),
+                pending: self.evtchn.is_pending(p.port),
+                masked: self.evtchn.is_masked(p.port),
+                selected: match &self.evtchn {
+                    EventChannels::TwoLevel(t) => t.shared.is_selected(p.port),
+                    EventChannels::Fifo(f) => f.is_linked(p.port),
+                },
+                link: self.evtchn.fifo().map_or(0, |f| f.link(p.port)),
                 mask_reason: irq.mask_reason,
                 spurious_cnt: irq.spurious_cnt,
                 eoi_time: irq.eoi_time,
@@ -506,19 +524,19 @@ impl Sim {
         match a {
             PortAction::Notify => self.guest_notify(port, NotifyCause::ByHand),
             PortAction::Mask => {
-                let was_masked = self.shared.is_masked(port);
+                let was_masked = self.evtchn.is_masked(port);
                 self.core
-                    .do_mask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                    .do_mask(&mut self.evtchn, port, events_base::mask_reason::EXPLICIT);
                 self.record(TraceKind::Mask { port, was_masked });
                 self.sync_port_times(port);
             }
             PortAction::Unmask => {
                 let r =
                     self.core
-                        .do_unmask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                        .do_unmask(&mut self.evtchn, port, events_base::mask_reason::EXPLICIT);
                 self.record(TraceKind::ExplicitUnmask {
                     port,
-                    still_masked: self.shared.is_masked(port),
+                    still_masked: self.evtchn.is_masked(port),
                 });
                 self.after_unmask(port, r);
             }
@@ -537,7 +555,7 @@ impl Sim {
             let port = self.ports[i].port;
             if self.core.irq(port).mask_reason & events_base::mask_reason::EOI_PENDING != 0 {
                 let r = self.core.do_unmask(
-                    &mut self.shared,
+                    &mut self.evtchn,
                     port,
                     events_base::mask_reason::EOI_PENDING,
                 );
@@ -691,7 +709,7 @@ impl Sim {
     /// Keep the masked/paused time accounts in step with the port's bits.
     fn sync_port_times(&mut self, port: u32) {
         let now = self.now;
-        let masked = self.shared.is_masked(port);
+        let masked = self.evtchn.is_masked(port);
         let paused = self.core.irq(port).on_eoi_list;
         let i = self.port_index(port);
         let p = &mut self.ports[i];

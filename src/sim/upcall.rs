@@ -9,7 +9,7 @@ impl Sim {
     /// The guest notifies dom0's `port` (`EVTCHNOP_send`).
     pub(super) fn guest_notify(&mut self, port: u32, cause: NotifyCause) {
         self.counters.events_sent += 1;
-        let outcome = self.shared.send(port);
+        let outcome = self.evtchn.set_pending(port);
         match outcome {
             SendOutcome::Coalesced => self.counters.events_coalesced += 1,
             SendOutcome::Masked => self.counters.events_held_masked += 1,
@@ -38,7 +38,7 @@ impl Sim {
 
     /// After an unmask: trace it, account time, and deliver a held notify.
     pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
-        if !self.shared.is_masked(port) {
+        if !self.evtchn.is_masked(port) {
             self.record(TraceKind::Unmask {
                 port,
                 redelivered: retrigger.is_some(),
@@ -55,30 +55,23 @@ impl Sim {
     /// stretches whatever vCPU 0 was doing. The loop's own clock (for patch 11's
     /// `event_loop_timeout`) is the virtual time plus the cost spent so far in it.
     pub(super) fn upcall(&mut self) {
-        if !self.shared.vcpu.evtchn_upcall_pending {
+        if !self.evtchn.upcall_pending() {
             return;
         }
         let p = self.cfg.params;
         let mut cost = 0;
         let mut ctrl = LoopCtrl::default();
-        while self.shared.vcpu.evtchn_upcall_pending {
+        while self.evtchn.upcall_pending() {
             self.counters.upcalls += 1;
             cost += p.dom0_upcall_ns;
             self.record(TraceKind::Upcall {
                 epoch: self.core.irq_epoch,
             });
-            let mut sel = self.shared.begin_upcall();
-            while sel != 0 {
-                let word = sel.trailing_zeros() as usize;
-                sel &= sel - 1;
-                let mut bits = self.shared.deliverable(word);
-                while bits != 0 {
-                    let bit = bits.trailing_zeros();
-                    bits &= bits - 1;
-                    let port = word as u32 * evtchn::BITS_PER_WORD + bit;
-                    let at = self.now + cost;
-                    cost += p.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
-                }
+            // 2-level: selector word by word, `pending & ~mask`; FIFO: the ready queues.
+            self.evtchn.begin_upcall();
+            while let Some(port) = self.evtchn.next_event() {
+                let at = self.now + cost;
+                cost += p.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
             }
         }
         // Once per upcall, after the loop: only EOIs called inside it are deferred.
@@ -88,7 +81,7 @@ impl Sim {
 
     /// `handle_irq_for_port` + the irq chip's ack, then netback's handler. Returns extra cost.
     pub(super) fn handle_port(&mut self, port: u32, ctrl: &mut LoopCtrl, loop_ns: u64) -> u64 {
-        debug_assert!(!self.shared.is_masked(port), "delivered while masked");
+        debug_assert!(!self.evtchn.is_masked(port), "delivered while masked");
         let defer_eoi =
             self.core
                 .handle_irq_for_port(port, ctrl, loop_ns, self.jiffies, self.cfg.hz);
@@ -96,10 +89,10 @@ impl Sim {
         self.record(TraceKind::Deliver { port, defer_eoi });
         let lateeoi = self.cfg.lateeoi;
         if lateeoi {
-            self.core.lateeoi_ack(&mut self.shared, port);
+            self.core.lateeoi_ack(&mut self.evtchn, port);
             self.sync_port_times(port);
         } else {
-            self.shared.clear_pending(port);
+            self.evtchn.clear_pending(port);
         }
         self.record(TraceKind::Ack {
             port,

@@ -126,7 +126,7 @@ impl Sim {
         let before = *self.core.irq(port);
         let out = self
             .core
-            .lateeoi_locked(&mut self.shared, port, spurious, self.jiffies, set);
+            .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
         let after = *self.core.irq(port);
         self.counters.spurious_events +=
             after.counters.spurious_events - before.counters.spurious_events;

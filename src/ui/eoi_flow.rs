@@ -14,6 +14,9 @@
 //! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)│
 //! └───────────────────────────────────────────────────────────────────────────┘
 //! ```
+//! On the FIFO ABI the pending row shows the event words and `READY`:
+//! `P/M/L[5]=1/0/1 · READY 0b10000000 · upcall_pending 1`.
+//!
 //! With little height, the pipeline folds into one line with the current stage in
 //! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
 //!
@@ -55,16 +58,41 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
         Stage::Notify => l.notify.map_or_else(none, |e| e.kind.to_string()),
         Stage::Pending => {
             let sh = sim.shared_info();
-            let bits: Vec<String> = sim
-                .ports()
-                .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
-                .collect();
-            format!(
-                "{} · pending_sel {:#b} · upcall_pending {}",
-                bits.join(" "),
-                sh.vcpu.evtchn_pending_sel,
-                u8::from(sh.vcpu.evtchn_upcall_pending)
-            )
+            match sim.event_channels().fifo() {
+                // FIFO: the event word's P/M/L, the control block's READY.
+                Some(f) => {
+                    let words: Vec<String> = sim
+                        .ports()
+                        .map(|p| {
+                            format!(
+                                "P/M/L[{}]={}/{}/{}",
+                                p.port,
+                                u8::from(p.pending),
+                                u8::from(p.masked),
+                                u8::from(p.selected)
+                            )
+                        })
+                        .collect();
+                    format!(
+                        "{} · READY {:#b} · upcall_pending {}",
+                        words.join(" "),
+                        f.control_block.ready,
+                        u8::from(sh.vcpu.evtchn_upcall_pending)
+                    )
+                }
+                None => {
+                    let bits: Vec<String> = sim
+                        .ports()
+                        .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
+                        .collect();
+                    format!(
+                        "{} · pending_sel {:#b} · upcall_pending {}",
+                        bits.join(" "),
+                        sh.vcpu.evtchn_pending_sel,
+                        u8::from(sh.vcpu.evtchn_upcall_pending)
+                    )
+                }
+            }
         }
         Stage::Upcall => match (l.upcall, l.deliver) {
             (Some(_), d) => match d.map(|d| d.kind) {
