@@ -1,6 +1,6 @@
 //! dom0's Linux event core: the late-EOI framework of XSA-332 and its throttle.
 //!
-//! **Literal** (model.md §4), after `drivers/xen/events/events_base.c` as of the February 2021
+//! **Literal** (`docs/model.md` §5), after `drivers/xen/events/events_base.c` as of the February 2021
 //! follow-up: `irq_info` with `spurious_cnt`, `eoi_time`, `irq_epoch` and mask reasons;
 //! `xen_irq_lateeoi_locked`, `lateeoi_list_add` (the per-CPU list sorted by `eoi_time`,
 //! whose delayed work is armed only when the list was empty) and `xen_irq_lateeoi_worker`

@@ -1,6 +1,6 @@
 //! Xen's 2-level event-channel ABI, as seen from one vCPU of the receiving domain (dom0).
 //!
-//! **Literal** (`docs/model.md`, "2-level event channels"): the bits and the order of the
+//! **Literal** (`docs/model.md` §2): the bits and the order of the
 //! test-and-set steps follow `xen/common/event_2l.c` (`evtchn_2l_set_pending`,
 //! `evtchn_2l_unmask`) and the layout of `shared_info` / `vcpu_info` in
 //! `xen/include/public/xen.h`; the upcall's scan follows `drivers/xen/events/events_2l.c`

@@ -1,6 +1,6 @@
 //! Xen's FIFO event-channel ABI, as seen from one vCPU of the receiving domain (dom0).
 //!
-//! **Literal** (`docs/model.md`, "FIFO event channels"), after Xen's
+//! **Literal** (`docs/model.md` §3), after Xen's
 //! `xen/common/event_fifo.c` (4.13) and Linux's `drivers/xen/events/events_fifo.c` (4.19–5.12):
 //! - one 32-bit **event word** per port: `P` (pending, bit 31), `M` (masked, bit 30), `L`
 //!   (linked, bit 29), `BUSY` (bit 28, unused here) and a 17-bit `LINK`, the next port in

@@ -6,7 +6,7 @@
 //! and one seeded RNG draws every jitter. Same [`Config`] and same knob changes at the same
 //! virtual times give the same run, bit for bit.
 //!
-//! Actors and where they run (model.md §1; the CPU layout is **model**):
+//! Actors and where they run (`docs/model.md` §1; the CPU layout is **model**):
 //! ```text
 //!  guest vCPU                Xen                 dom0 vCPU 0              dom0 vCPU 1
 //!  netfront + TCP  --push--> evtchn send --upcall--> upcall/handler       RX kthread

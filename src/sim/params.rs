@@ -1,4 +1,4 @@
-//! The scenario a run starts from, and the **model** parameters (model.md §7).
+//! The scenario a run starts from, and the **model** parameters (`docs/model.md` §8).
 //!
 //! Every parameter here is physical (a size, a cost in nanoseconds, a latency) and the same
 //! in every scenario; nothing is tuned per scenario. The TCP parameters belong to the
@@ -223,7 +223,7 @@ impl NetbackVariant {
     }
 }
 
-/// TCP behaviour that belongs to an operating system (model.md §7).
+/// TCP behaviour that belongs to an operating system (`docs/model.md` §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsProfile {
     /// Send window in bytes (the autotuned socket buffer on an in-host path).
