@@ -7,7 +7,7 @@
 //! (selector word by word, `pending & ~mask` bit by bit), without its resume-where-it-left-off
 //! fairness (one guest's ports live in one word). Only one vCPU is modelled.
 //!
-//! [`TwoLevel`] is this ABI behind [`EventChannelAbi`](super::abi::EventChannelAbi).
+//! [`TwoLevel`] is this ABI behind [`EventChannelAbi`].
 
 use super::abi::EventChannelAbi;
 
