@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use evtchn_lab::sim::{
-    Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim, TraceEvent, TraceKind,
+    Abi, Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim, TraceEvent, TraceKind,
 };
 use proptest::prelude::*;
 
@@ -24,18 +24,20 @@ fn config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         prop::bool::weighted(0.8),
         prop_oneof![Just(100u32), Just(250), Just(300), Just(1000), 50u32..2000],
-        1u32..5,
+        0u32..5,
         any::<u64>(),
         0u32..30,
+        prop_oneof![Just(Abi::TwoLevel), Just(Abi::Fifo)],
     )
         .prop_map(
-            |(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter)| {
+            |(guest, direction, netback, throttle, lateeoi, hz, threshold, seed, jitter, abi)| {
                 let mut cfg = Config {
                     guest,
                     direction,
                     netback,
                     throttle,
                     lateeoi,
+                    abi,
                     hz,
                     spurious_threshold: threshold,
                     seed,
@@ -53,7 +55,7 @@ fn knob() -> impl Strategy<Value = KnobChange> {
             .prop_map(KnobChange::Netback),
         any::<bool>().prop_map(KnobChange::Throttle),
         any::<bool>().prop_map(KnobChange::LateEoi),
-        (1u32..5).prop_map(KnobChange::SpuriousThreshold),
+        (0u32..5).prop_map(KnobChange::SpuriousThreshold),
     ]
 }
 
@@ -79,7 +81,7 @@ fn replay_masks<'a>(
             TraceKind::Unmask { port, .. } => {
                 masked.insert(port, false);
             }
-            TraceKind::Deliver { port } => {
+            TraceKind::Deliver { port, .. } => {
                 deliveries += 1;
                 if masked.get(&port).copied().unwrap_or(false) {
                     return Err(format!(
@@ -149,6 +151,11 @@ proptest! {
         let r = sim.report();
         prop_assert_eq!(r.order_violations, 0, "a segment arrived twice or out of order");
         prop_assert_eq!(
+            sim.counters().eoi_pending_warnings,
+            0,
+            "an event reached netback while its EOI was pending"
+        );
+        prop_assert_eq!(
             r.packets_offered,
             r.packets_delivered + sim.data_in_flight() + r.packets_dropped,
             "offered != delivered + in flight + dropped"
@@ -188,7 +195,13 @@ fn the_mask_replay_sees_deliveries_and_catches_a_forgery() {
                 masked: true,
             },
         ),
-        ev(1, TraceKind::Deliver { port: 5 }),
+        ev(
+            1,
+            TraceKind::Deliver {
+                port: 5,
+                defer_eoi: false,
+            },
+        ),
     ];
     assert!(replay_masks(forged.iter(), &mut BTreeMap::new()).is_err());
 }

@@ -159,10 +159,10 @@ fn knobs_go_through_set_knob_and_are_marked() {
             "threshold 3"
         ]
     );
-    // Bounds: 1…64, no mark when nothing changes.
+    // Bounds: 0…64 (0 acts as 1, as in the kernel), no mark when nothing changes.
     press(&mut app, &"[".repeat(10));
-    assert_eq!(app.lane.config().spurious_threshold, 1);
-    assert_eq!(app.lane.marks().count(), 8);
+    assert_eq!(app.lane.config().spurious_threshold, 0);
+    assert_eq!(app.lane.marks().count(), 9);
 }
 
 #[test]
@@ -384,8 +384,13 @@ fn set_is_absolute_and_keys_resolve_against_the_state() {
         keymap::msg_for_key(&app, &k),
         Some(Msg::Set(KnobChange::Throttle(true)))
     );
-    // `[` at threshold 1 would change nothing: no message at all.
+    // `[` at threshold 0 (the lowest; it acts as 1) would change nothing: no message at all.
     let open = crossterm::event::KeyEvent::new(KeyCode::Char('['), KeyModifiers::NONE);
+    assert_eq!(
+        keymap::msg_for_key(&app, &open),
+        Some(Msg::Set(KnobChange::SpuriousThreshold(0)))
+    );
+    update(&mut app, Msg::Set(KnobChange::SpuriousThreshold(0)));
     assert_eq!(keymap::msg_for_key(&app, &open), None);
     // A restart carries the whole configuration.
     let g = crossterm::event::KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE);
