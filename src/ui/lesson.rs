@@ -47,13 +47,30 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         let [left, right] =
             Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)]).areas(body);
         pane.render(left, buf);
-        super::lab_panes(app, theme, right, buf);
+        super::lab_panes(app, theme, right, buf, slots(&lesson.steps[run.step]));
     } else {
         let h = (body.height * 3 / 5).max(8).min(body.height);
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
         pane.render(top, buf);
-        super::lab_panes(app, theme, rest, buf);
+        super::lab_panes(app, theme, rest, buf, slots(&lesson.steps[run.step]));
+    }
+}
+
+/// The panes a step points at, by name in its words ("the Counters pane"), get the
+/// flexible slots: a step about netback's code (or that unlocks it) keeps the Code pane.
+fn slots(step: &Step) -> super::Slots {
+    let mut words = format!("{} {} {}", step.text, step.explain, step.hints.join(" "));
+    if let Task::Quiz { question, .. } = &step.task {
+        words.push_str(question);
+    }
+    let counters = words.contains("Counters pane");
+    let code = words.contains("Code pane")
+        || step.unlocks(crate::lesson::Unlock::Knob(crate::sim::Knob::Netback));
+    super::Slots {
+        counters_top: counters && code,
+        counters_bottom: counters && !code,
+        code,
     }
 }
 
@@ -151,6 +168,10 @@ pub fn step_lines(
                     ];
                     match &c.now {
                         Some(now) if !c.ok => pieces.push((format!(" · now {now}"), t.text)),
+                        // A figure that holds shows its value too (a knob's is the want).
+                        Some(now) if *now != c.want && c.want != format!("= {now}") => {
+                            pieces.push((format!(" · {now}"), t.dim))
+                        }
                         Some(_) => {}
                         None => pieces.push((" · measuring…".to_string(), t.dim)),
                     }
