@@ -262,9 +262,12 @@ impl Widget for LessonPane<'_> {
         };
         let block = pane(
             title(vec![
-                Span::styled(format!("{} ", self.lesson.number()), t.value),
+                // The step count first: a long title is what gets cut.
+                Span::styled(
+                    format!("{} · step {}/{n} · ", self.lesson.number(), run.step + 1),
+                    t.value,
+                ),
                 Span::raw(self.lesson.title.clone()),
-                Span::styled(format!(" · step {}/{n}", run.step + 1), t.dim),
             ]),
             t,
         );

@@ -129,6 +129,18 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         t.knob,
         Knob::LateEoi,
     ));
+    // The ABI only when it is not the default, so the usual bar stays as short as it was.
+    if a.abi != crate::sim::Abi::TwoLevel {
+        v.push(knob(
+            if short {
+                "FIFO".into()
+            } else {
+                "abi FIFO".into()
+            },
+            t.knob,
+            Knob::Abi,
+        ));
+    }
     if level < 2 {
         v.push(Seg {
             text: format!("HZ {}", a.hz),
