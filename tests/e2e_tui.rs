@@ -193,7 +193,7 @@ fn lesson_01_first_step_is_kept_across_runs() {
         .find(|l| l.contains("01  Ports and bits"))
         .unwrap_or_else(|| panic!("lesson 01 listed\n{s}"));
     assert!(
-        row.contains("… 1/4"),
+        row.contains("in progress 1/4"),
         "lesson 01 in progress, 1/4: {row:?}\n{s}"
     );
     assert!(
