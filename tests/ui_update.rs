@@ -456,3 +456,30 @@ fn port_keys_notify_mask_and_unmask() {
     assert!(!p.pending && !p.masked, "{p:?}");
     assert_eq!(app.lane.sim().counters().events_delivered, 1);
 }
+
+/// On a short terminal the help scrolls, and its border says so; every line can be
+/// reached, the last one included.
+#[test]
+fn the_help_scrolls_on_a_short_terminal() {
+    let mut app = lab();
+    press(&mut app, "?");
+    let first = screen(&app, 70, 20);
+    assert!(first.contains("↓ more"), "{first}");
+    common::fit(&mut app, 70, 20);
+    for _ in 0..60 {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    let last = screen(&app, 70, 20);
+    assert!(last.contains("scroll back"), "{last}");
+    assert!(
+        last.contains("Colour is never the only cue"),
+        "the last note is reachable:\n{last}"
+    );
+    key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert!(screen(&app, 70, 20).contains("↓ more"));
+    // Reopened, it starts at the top again.
+    press(&mut app, "??");
+    assert_eq!(screen(&app, 70, 20), first);
+    // Tall enough: no scrolling, nothing said about it.
+    assert!(!screen(&app, 120, 60).contains("↓ more"));
+}

@@ -445,6 +445,19 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 1,
     },
     Binding {
+        shown: "↑ ↓",
+        label: "scroll",
+        help: "scroll this help (it scrolls when the terminal is short)",
+        keys: &[
+            (code(KeyCode::Up), Cmd::Do(Msg::Scroll(-1))),
+            (code(KeyCode::Down), Cmd::Do(Msg::Scroll(1))),
+            (code(KeyCode::PageUp), Cmd::Do(Msg::Scroll(-8))),
+            (code(KeyCode::PageDown), Cmd::Do(Msg::Scroll(8))),
+        ],
+        contexts: &[Ctx::Help],
+        footer_rank: 0,
+    },
+    Binding {
         shown: "?",
         label: "help",
         help: "this help (again to close)",

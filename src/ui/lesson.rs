@@ -42,19 +42,42 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         lesson,
         theme,
     };
+    let (left, right) = split(body);
+    pane.render(left, buf);
+    super::lab_panes(app, theme, right, buf, slots(&lesson.steps[run.step]));
+}
+
+/// The lesson pane's area and the live panes' area: side by side from [`SIDE_BY_SIDE`]
+/// columns, else the lesson above.
+fn split(body: Rect) -> (Rect, Rect) {
     if body.width >= SIDE_BY_SIDE {
         let w = (body.width * 2 / 5).clamp(40, 64);
         let [left, right] =
             Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)]).areas(body);
-        pane.render(left, buf);
-        super::lab_panes(app, theme, right, buf, slots(&lesson.steps[run.step]));
+        (left, right)
     } else {
         let h = (body.height * 3 / 5).max(8).min(body.height);
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
-        pane.render(top, buf);
-        super::lab_panes(app, theme, rest, buf, slots(&lesson.steps[run.step]));
+        (top, rest)
     }
+}
+
+/// How far the lesson text can scroll in `body` (0 when it fits).
+pub fn max_scroll(app: &App, theme: &Theme, body: Rect) -> u16 {
+    let (Some(run), Some((lesson, _))) = (app.lesson_run(), app.current_lesson()) else {
+        return 0;
+    };
+    let inner = pane(Line::raw(""), theme).inner(split(body).0);
+    let step = &lesson.steps[run.step];
+    let lines = step_lines(
+        app,
+        run,
+        step,
+        theme,
+        inner.width.saturating_sub(2) as usize,
+    );
+    lines.len().saturating_sub(inner.height as usize) as u16
 }
 
 /// The panes a step points at, by name in its words ("the Counters pane"), get the

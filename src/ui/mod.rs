@@ -118,6 +118,16 @@ pub struct LabView<'a> {
     pub theme: &'a Theme,
 }
 
+/// How far the help and the lesson text can scroll on a terminal of `area` (the loop
+/// tells the app after drawing, so scrolling stops where the text ends).
+pub fn scroll_limits(app: &App, theme: &Theme, area: Rect) -> crate::app::ScrollLimits {
+    let body = Screen::of(app, area).body;
+    crate::app::ScrollLimits {
+        help: help::max_scroll(app, theme, area),
+        lesson: lesson::max_scroll(app, theme, body),
+    }
+}
+
 /// A figure over the lane's last virtual second (what the lab's "now" figures show);
 /// `None` before any virtual time has passed.
 pub fn recent(lane: &Lane, f: Figure) -> Option<f64> {
