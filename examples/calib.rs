@@ -1,16 +1,62 @@
 //! Calibration sweep: throttle on/off goodput ratios for every guest and direction.
 //! `cargo run --release --example calib -- SECONDS HZ THRESHOLD SEED [2l|fifo]`
+use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, THRESHOLD_MAX, THRESHOLD_MIN};
 use evtchn_lab::sim::*;
+
+const USAGE: &str = "usage: calib [SECONDS (0 < s <= 3600, default 2)] [HZ (1..=10000, default 250)] \
+     [THRESHOLD (0..=64, default 1)] [SEED (default 1)] [2l|fifo]";
+
+/// The arguments, or what is wrong with them.
+fn args() -> Result<(f64, u32, u32, u64, Abi), String> {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize, name: &str, ok: &dyn Fn(f64) -> bool, range: &str, d: f64| match a.get(i) {
+        None => Ok(d),
+        Some(s) => match s.parse::<f64>() {
+            Ok(v) if ok(v) => Ok(v),
+            _ => Err(format!("{name} must be {range}, not '{s}'")),
+        },
+    };
+    let secs = num(
+        0,
+        "SECONDS",
+        &|v| v > 0.0 && v <= 3600.0,
+        "above 0 and at most 3600",
+        2.0,
+    )?;
+    let whole =
+        |lo: u64, hi: u64| move |v: f64| v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64;
+    let hz = num(
+        1,
+        "HZ",
+        &whole(HZ_MIN, HZ_MAX),
+        "a whole number from 1 to 10000",
+        250.0,
+    )? as u32;
+    let th = num(
+        2,
+        "THRESHOLD",
+        &whole(THRESHOLD_MIN, THRESHOLD_MAX),
+        "a whole number from 0 to 64",
+        1.0,
+    )? as u32;
+    let seed = match a.get(3) {
+        None => 1,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("SEED must be a whole number, not '{s}'"))?,
+    };
+    let abi = match a.get(4) {
+        None => Abi::TwoLevel,
+        Some(s) => s.parse().map_err(|e: UnknownName| e.to_string())?,
+    };
+    Ok((secs, hz, th, seed, abi))
+}
+
 fn main() {
-    let a: Vec<String> = std::env::args().collect();
-    let get = |i: usize, d: f64| a.get(i).map(|s| s.parse().unwrap()).unwrap_or(d);
-    let (secs, hz, th, seed) = (
-        get(1, 2.0),
-        get(2, 250.0) as u32,
-        get(3, 1.0) as u32,
-        get(4, 1.0) as u64,
-    );
-    let abi: Abi = a.get(5).map_or(Abi::TwoLevel, |s| s.parse().unwrap());
+    let (secs, hz, th, seed, abi) = args().unwrap_or_else(|e| {
+        eprintln!("calib: {e}\n{USAGE}");
+        std::process::exit(2);
+    });
     for (g, d) in [
         (GuestKind::Freebsd, Direction::Tx),
         (GuestKind::Freebsd, Direction::Rx),

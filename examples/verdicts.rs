@@ -4,21 +4,41 @@
 //! `cargo run --release --example verdicts -- freebsd rx [SECONDS] [SEED] [2l|fifo]`
 use evtchn_lab::sim::*;
 use std::collections::BTreeMap;
+const USAGE: &str =
+    "usage: verdicts [freebsd|linux] [tx|rx] [SECONDS (1..=3600, default 10)] [SEED] [2l|fifo]";
+
+/// The arguments, or what is wrong with them.
+fn args() -> Result<(GuestKind, Direction, u64, u64, Abi), String> {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    let named = |i: usize, d: &str| a.get(i).map_or(d.to_string(), String::clone);
+    let guest: GuestKind = named(0, "freebsd")
+        .parse()
+        .map_err(|e: UnknownName| e.to_string())?;
+    let direction: Direction = named(1, "tx")
+        .parse()
+        .map_err(|e: UnknownName| e.to_string())?;
+    let whole = |i: usize, name: &str, d: u64| -> Result<u64, String> {
+        a.get(i).map_or(Ok(d), |s| {
+            s.parse()
+                .map_err(|_| format!("{name} must be a whole number, not '{s}'"))
+        })
+    };
+    let seconds = whole(2, "SECONDS", 10)?;
+    if !(1..=3600).contains(&seconds) {
+        return Err(format!("SECONDS must be from 1 to 3600, not {seconds}"));
+    }
+    let seed = whole(3, "SEED", 1)?;
+    let abi: Abi = named(4, "2l")
+        .parse()
+        .map_err(|e: UnknownName| e.to_string())?;
+    Ok((guest, direction, seconds, seed, abi))
+}
+
 fn main() {
-    let a: Vec<String> = std::env::args().collect();
-    let guest = if a.get(1).map(String::as_str) == Some("linux") {
-        GuestKind::Linux
-    } else {
-        GuestKind::Freebsd
-    };
-    let direction = if a.get(2).map(String::as_str) == Some("rx") {
-        Direction::Rx
-    } else {
-        Direction::Tx
-    };
-    let seconds: u64 = a.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let seed: u64 = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let abi: Abi = a.get(5).map_or(Abi::TwoLevel, |s| s.parse().unwrap());
+    let (guest, direction, seconds, seed, abi) = args().unwrap_or_else(|e| {
+        eprintln!("verdicts: {e}\n{USAGE}");
+        std::process::exit(2);
+    });
     let mut sim = Sim::with_trace_capacity(
         Config {
             guest,
