@@ -113,3 +113,79 @@ fn every_size_renders() {
         }
     }
 }
+
+/// Lessons and the start screen under random input: any key (the lesson keys included),
+/// any size, any lesson, never a panic, and the app's state stays coherent (a lesson view
+/// always has a step inside its lesson).
+mod lessons {
+    use super::*;
+    use evtchn_lab::app::{Open, Page};
+    use evtchn_lab::lesson::Catalog;
+    use evtchn_lab::lesson::progress::Progress;
+
+    #[derive(Clone, Debug)]
+    enum Input {
+        Key(KeyCode),
+        Tick(u64),
+        Size(u16, u16),
+    }
+
+    fn input() -> impl Strategy<Value = Input> {
+        let keys = prop_oneof![
+            prop::sample::select(b"hpRS12345 .n mu?qbtldgz[]fjkas+-".to_vec())
+                .prop_map(|c| KeyCode::Char(c as char)),
+            Just(KeyCode::Enter),
+            Just(KeyCode::Esc),
+            Just(KeyCode::Up),
+            Just(KeyCode::Down),
+            Just(KeyCode::PageUp),
+            Just(KeyCode::PageDown),
+        ];
+        prop_oneof![
+            6 => keys.prop_map(Input::Key),
+            3 => (0u64..=300).prop_map(Input::Tick),
+            1 => (0u16..=180, 0u16..=60).prop_map(|(w, h)| Input::Size(w, h)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_input_in_lessons_renders_without_panic(
+            lesson in 0usize..13,
+            start in any::<bool>(),
+            inputs in prop::collection::vec(input(), 1..40),
+        ) {
+            let cat = Catalog::builtin().expect("built-in lessons");
+            let id = cat.lessons[lesson % cat.len()].id.clone();
+            let mut app = App::new(Options {
+                scenario: Config::default(),
+                open: if start { Open::Start } else { Open::Lesson(id) },
+                lessons: cat,
+                progress: Progress::default(),
+            });
+            let theme = Theme::dark();
+            let mut area = Rect::new(0, 0, 120, 40);
+            for i in inputs {
+                let msg = match i {
+                    Input::Key(k) => msg_for_event(&app, &key(k), area),
+                    Input::Tick(ms) => Some(Msg::Elapse { ns: ms * 1_000_000 }),
+                    Input::Size(w, h) => {
+                        area = Rect::new(0, 0, w, h);
+                        None
+                    }
+                };
+                if let Some(m) = msg {
+                    update(&mut app, m);
+                }
+                render(&app, &theme, area);
+                if let (Page::Lab, Some(run)) = (app.page, app.lesson_run()) {
+                    let (l, step) = app.current_lesson().expect("the open lesson exists");
+                    prop_assert_eq!(step, run.step);
+                    prop_assert!(step < l.steps.len());
+                }
+            }
+        }
+    }
+}
