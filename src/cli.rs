@@ -41,6 +41,8 @@ pub enum Command {
     Lessons(LessonsArgs),
     /// Open one guided lesson where you left it (`evtchn-lab lessons` lists the ids).
     Lesson(LessonArgs),
+    /// Play a lesson by itself at a watchable pace, or record it (no id: the whole story).
+    Demo(DemoArgs),
 }
 
 /// Where lessons come from.
@@ -239,4 +241,94 @@ impl RunArgs {
     fn parse_from<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
         RunOnly::parse_from(args).run
     }
+}
+
+/// A terminal size, `WIDTHxHEIGHT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size {
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Size {
+    /// The size every pane fits in (a headless recording's, a snapshot's).
+    pub const FULL: Size = Size {
+        width: crate::ui::FULL_WIDTH,
+        height: crate::ui::FULL_HEIGHT,
+    };
+    /// The largest size accepted.
+    pub const MAX: Size = Size {
+        width: 1000,
+        height: 500,
+    };
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// `120x40`: at least the lab's smallest size, at most [`Size::MAX`].
+pub fn parse_size(s: &str) -> Result<Size, String> {
+    let bad = || format!("'{s}' is not a size: write it like 120x40 (columns x rows)");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let (width, height): (u16, u16) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    let (min_w, min_h) = (crate::ui::MIN_WIDTH, crate::ui::MIN_HEIGHT);
+    if width < min_w || height < min_h {
+        return Err(format!(
+            "{width}x{height} is too small: the lab needs at least {min_w}x{min_h}"
+        ));
+    }
+    if width > Size::MAX.width || height > Size::MAX.height {
+        return Err(format!(
+            "{width}x{height} is too large: at most {}",
+            Size::MAX
+        ));
+    }
+    Ok(Size { width, height })
+}
+
+/// A demo's pace: 1 is real time.
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number: give a pace like 1, 2 or 0.5"))?;
+    if !(0.1..=100.0).contains(&v) {
+        return Err(format!("{v} is out of range: give 0.1 to 100"));
+    }
+    Ok(v)
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(
+    after_help = "The demo presses the keys of each step's reference solution, shows each \
+                  key in the status line as it is pressed (▶ key: t), and leaves each text up \
+                  long enough to read: max(3 s, 1 s + 240 ms per word). Solutions' waits take \
+                  their virtual time at 1× (none while the lab is paused). Keys: space pauses \
+                  and resumes, n skips to the next step, q quits. A demo keeps no progress."
+)]
+pub struct DemoArgs {
+    /// The lesson to play, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).
+    /// Without one: the whole story, lessons 08 to 11 in order, as one demo.
+    pub id: Option<String>,
+    /// Write an asciinema v2 recording (play it with `asciinema play FILE.cast`).
+    #[arg(long, value_name = "FILE.cast")]
+    pub record: Option<PathBuf>,
+    /// Record without a terminal, as fast as the machine can (needs --record).
+    #[arg(long, requires = "record")]
+    pub headless: bool,
+    /// The recording's size, COLUMNSxROWS [default: 120x40 headless, the terminal's live].
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<Size>,
+    /// The pace: 2 plays reading pauses, key holds and waits twice as fast.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    #[command(flatten)]
+    pub dir: LessonDir,
+    #[command(flatten)]
+    pub display: Display,
 }
