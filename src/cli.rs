@@ -43,6 +43,8 @@ pub enum Command {
     Lesson(LessonArgs),
     /// Play a lesson by itself at a watchable pace, or record it (no id: the whole story).
     Demo(DemoArgs),
+    /// Print one frame of the lab as text, for a document or a bug report.
+    Snapshot(SnapshotArgs),
 }
 
 /// Where lessons come from.
@@ -292,6 +294,37 @@ pub fn parse_size(s: &str) -> Result<Size, String> {
     Ok(Size { width, height })
 }
 
+/// The longest `--at` of a snapshot (virtual time costs real time to simulate).
+pub const MAX_AT_NS: u64 = 600_000_000_000;
+
+/// A virtual time for `--at`: `5s`, `1.5s`, `250ms`, at most 600 s.
+fn parse_at(s: &str) -> Result<u64, String> {
+    let ns = crate::app::script::parse_duration(s)?;
+    if ns > MAX_AT_NS {
+        return Err(format!(
+            "'{s}' is out of range: at most 600s (virtual time costs real time to simulate)"
+        ));
+    }
+    Ok(ns)
+}
+
+/// Script items separated by commas: `c`, `b, wait 2s, t`.
+fn parse_keys(s: &str) -> Result<crate::app::script::Script, String> {
+    let items: Vec<&str> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if items.is_empty() {
+        return Err(
+            "no script items: give keys and waits separated by commas, like \"b, wait 2s, t\""
+                .into(),
+        );
+    }
+    crate::app::script::Script::parse(&items)
+        .map_err(|(i, e)| format!("item {} ('{}'): {e}", i + 1, items[i]))
+}
+
 /// A demo's pace: 1 is real time.
 fn parse_speed(s: &str) -> Result<f64, String> {
     let v: f64 = s
@@ -331,4 +364,41 @@ pub struct DemoArgs {
     pub dir: LessonDir,
     #[command(flatten)]
     pub display: Display,
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    evtchn-lab snapshot --at 5s --size 100x30            the story's start\n  \
+    evtchn-lab snapshot --keys c --at 5s --size 100x30   compare mode: OR vs AND\n  \
+    evtchn-lab snapshot --lesson 06 --step 3             a lesson step as it begins\n  \
+    evtchn-lab snapshot --keys \"wait 2s, b\" --at 4s --ansi   with colours")]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Virtual time of the frame, on the lab's clock (with --lesson: after the step begins)
+    /// [default: 5s; with --lesson: 0s].
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<u64>,
+    /// The frame's size, COLUMNSxROWS (at least 60x18).
+    #[arg(long, value_name = "WxH", default_value = "120x40", value_parser = parse_size)]
+    pub size: Size,
+    /// A lesson instead of free play (a unique prefix of its id will do).
+    #[arg(long, value_name = "ID")]
+    pub lesson: Option<String>,
+    /// The lesson's step, from 1: the frame as the step begins (the steps before it are
+    /// solved by their reference solutions).
+    #[arg(long, value_name = "N", requires = "lesson")]
+    pub step: Option<usize>,
+    /// Keys and waits played first, through the key map, separated by commas: "c" (compare
+    /// mode), "b, wait 2s, t".
+    #[arg(long, value_name = "ITEMS", value_parser = parse_keys, allow_hyphen_values = true)]
+    pub keys: Option<crate::app::script::Script>,
+    /// Keep the colours and attributes (ANSI escapes; NO_COLOR is honoured).
+    #[arg(long)]
+    pub ansi: bool,
+    /// Colour theme, with --ansi.
+    #[arg(long, value_enum, default_value_t = ThemeName::Dark)]
+    pub theme: ThemeName,
+    #[command(flatten)]
+    pub dir: LessonDir,
 }
