@@ -399,13 +399,15 @@ async fn demo_loop(
                         draw_demo(terminal, app, demo, theme)?;
                     }
                     Some(Cmd::Demo(DemoCmd::Skip)) => {
-                        demo.skip(app)?;
+                        let mv = demo.skip(app)?;
                         if let Some(r) = recorder.as_deref_mut() {
-                            r.frame(app, demo, demo.clock_ns())?;
+                            r.after(app, demo, &mv)?;
                         }
                         draw_demo(terminal, app, demo, theme)?;
-                        due = Instant::now();
-                        left = Duration::ZERO;
+                        last_draw = Instant::now();
+                        // The landing screen (`▶ key: Enter`) stays for the key's hold.
+                        due = last_draw + wall(mv.hold_ns);
+                        left = wall(mv.hold_ns);
                         if demo.is_finished() {
                             return Ok(DemoEnd::Finished);
                         }

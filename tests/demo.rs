@@ -334,8 +334,8 @@ fn the_caption_shows_each_key_as_it_is_pressed() {
     assert!(screen(&app, &demo).contains("demo paused · space resumes"));
 }
 
-/// `n` skips to the next step (the rest of this one at once), and the demo's clock does
-/// not move; at the instant pace, a demo is `lessons check`'s replay.
+/// `n` skips to the next step (the rest of this one at once), and the demo's clock moves
+/// only by the hold of the key it lands on; at the instant pace, nothing waits.
 #[test]
 fn skip_goes_to_the_next_step() {
     let cat = catalog();
@@ -343,9 +343,14 @@ fn skip_goes_to_the_next_step() {
     let (mut demo, mut app) = Demo::new(cat.clone(), std::slice::from_ref(&id)).unwrap();
     let step = |app: &evtchn_lab::app::App| app.lesson_run().map(|r| r.step);
     assert_eq!(step(&app), Some(0));
-    demo.skip(&mut app).unwrap();
+    let mv = demo.skip(&mut app).unwrap();
     assert_eq!(step(&app), Some(1), "on step 2");
-    assert_eq!(demo.clock_ns(), 0, "a skip takes no demo time");
+    assert_eq!(
+        (mv.at_ns, mv.hold_ns, demo.clock_ns()),
+        (0, 700_000_000, 700_000_000),
+        "a skip takes no demo time but the hold of its last key, Enter"
+    );
+    assert!(demo.caption_text().contains("▶ key: Enter"));
     assert!(app.progress.lessons[&id].done_steps.contains(&0));
     for _ in 0..3 {
         demo.skip(&mut app).unwrap();

@@ -565,20 +565,28 @@ impl Demo {
 
     /// `n`: the rest of this step at once (no reading, no holds, no time to wait beyond
     /// the solution's own), then `Enter`; on the list after a lesson, the next lesson. The
-    /// demo's clock does not move.
-    pub fn skip(&mut self, app: &mut App) -> Result<(), DemoError> {
+    /// demo's clock moves by the last key's hold only, so its caption (`▶ key: Enter`) is
+    /// seen. Returns that hold: the moment the next move is due.
+    pub fn skip(&mut self, app: &mut App) -> Result<Move, DemoError> {
         let clock = self.clock_ns;
         let from = self.entered;
+        let mut last = None;
         while self.entered == from && !self.is_finished() {
             if let Phase::Read { left } | Phase::Explain { left } | Phase::Done { left } =
                 &mut self.phase
             {
                 *left = 0;
             }
-            self.next(app)?;
+            last = self.next(app)?.or(last);
         }
-        self.clock_ns = clock;
-        Ok(())
+        let hold_ns = last.filter(|m| m.key).map_or(0, |m| m.hold_ns);
+        self.clock_ns = clock + hold_ns;
+        Ok(Move {
+            at_ns: clock,
+            hold_ns,
+            key: true,
+            met: None,
+        })
     }
 }
 
