@@ -12,7 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use crate::app::script::{self, Flow, TICK_NS};
+use crate::app::script::{self, Flow, ScriptError, TICK_NS};
 use crate::app::{App, Msg, Open, Options, update};
 use crate::cli::SnapshotArgs;
 use crate::demo::cast::{ansi_text, plain_text};
@@ -82,8 +82,18 @@ pub fn app(args: &SnapshotArgs) -> Result<App, SnapshotError> {
         }
     };
     if let Some(keys) = &args.keys {
-        script::play(&mut app, keys, |_, _| Flow::Continue)
-            .map_err(|e| bad(format!("--keys: {e}")))?;
+        script::play(&mut app, keys, |_, _| Flow::Continue).map_err(|e| {
+            let (ScriptError::KeyDoesNothing { index, key }
+            | ScriptError::KeyLocked { index, key }) = &e;
+            let why = match e {
+                ScriptError::KeyDoesNothing { .. } => "does nothing there",
+                ScriptError::KeyLocked { .. } => "is locked in this step",
+            };
+            bad(format!(
+                "--keys: '{key}' (item {}) {why}; `?` in the lab lists the keys that work",
+                index + 1
+            ))
+        })?;
     }
     let target = begin.saturating_add(args.at.unwrap_or(default_at));
     while app.is_running() && app.lane.now_ns() < target {

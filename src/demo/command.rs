@@ -26,20 +26,20 @@ fn lesson_ids(args: &DemoArgs, cat: &crate::lesson::Catalog) -> Result<Vec<Strin
             ExitCode::from(BAD_INPUT)
         }),
         None => Demo::story(cat).map_err(|missing| {
+            let list = |v: &[&str], sep: &str| match v {
+                [] => String::new(),
+                [one] => one.to_string(),
+                [rest @ .., last] => format!("{}{sep}{last}", rest.join(", ")),
+            };
+            let prefixes: Vec<String> = missing.iter().map(|n| format!("{n}-")).collect();
+            let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
             eprintln!(
-                "evtchn-lab demo: the story plays lessons {} in order, and lesson{} {} {} \
-                 missing (no lesson id starts with {}).\n\
-                 `evtchn-lab lessons` lists the lessons there; `evtchn-lab demo ID` plays one \
-                 of them.",
-                STORY.join(", "),
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
-                if missing.len() == 1 { "is" } else { "are" },
-                missing
-                    .iter()
-                    .map(|n| format!("{n}-"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+                "evtchn-lab demo: the story is lessons {} played in order; not there yet: {} \
+                 (no lesson id starts with {}).\n\
+                 `evtchn-lab lessons` lists the lessons there; `evtchn-lab demo ID` plays one.",
+                list(&STORY, " and "),
+                list(&missing, " and "),
+                list(&prefixes, " or "),
             );
             ExitCode::FAILURE
         }),
