@@ -33,9 +33,12 @@ macro_rules! snap {
 fn every_step_of_every_lesson_when_its_goal_is_met() {
     let cat = Catalog::builtin().expect("the built-in lessons load");
     for lesson in &cat.lessons {
-        let (mut demo, mut app) =
-            Demo::with_pacing(cat.clone(), std::slice::from_ref(&lesson.id), Pacing::INSTANT)
-                .unwrap();
+        let (mut demo, mut app) = Demo::with_pacing(
+            cat.clone(),
+            std::slice::from_ref(&lesson.id),
+            Pacing::INSTANT,
+        )
+        .unwrap();
         let mut met = Vec::new();
         while let Some(mv) = demo
             .next(&mut app)
