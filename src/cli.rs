@@ -340,8 +340,9 @@ fn parse_speed(s: &str) -> Result<f64, String> {
 #[command(
     after_help = "The demo presses the keys of each step's reference solution, shows each \
                   key in the status line as it is pressed (▶ key: t), and leaves each text up \
-                  long enough to read: max(3 s, 1 s + 240 ms per word). Solutions' waits take \
-                  their virtual time at 1× (none while the lab is paused). Keys: space pauses \
+                  long enough to read: max(3 s, 1 s + 240 ms per word), the lab running at 1× \
+                  meanwhile. Solutions' waits take their virtual time at 1× (none while the \
+                  lab is paused). Keys: space pauses \
                   and resumes, n skips to the next step, q quits. A demo keeps no progress."
 )]
 pub struct DemoArgs {
