@@ -1,5 +1,5 @@
 //! Calibration sweep: throttle on/off goodput ratios for every guest and direction.
-//! `cargo run --release --example calib -- SECONDS HZ THRESHOLD SEED`
+//! `cargo run --release --example calib -- SECONDS HZ THRESHOLD SEED [2l|fifo]`
 use evtchn_lab::sim::*;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -10,6 +10,7 @@ fn main() {
         get(3, 1.0) as u32,
         get(4, 1.0) as u64,
     );
+    let abi: Abi = a.get(5).map_or(Abi::TwoLevel, |s| s.parse().unwrap());
     for (g, d) in [
         (GuestKind::Freebsd, Direction::Tx),
         (GuestKind::Freebsd, Direction::Rx),
@@ -24,6 +25,7 @@ fn main() {
                 hz,
                 spurious_threshold: th,
                 seed,
+                abi,
                 ..Config::default()
             };
             let on = run(

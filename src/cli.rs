@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
+use crate::sim::{Abi, Config, Direction, GuestKind, NetbackVariant};
 
 /// A parser for one of the sim's named values: clap lists the names in `--help` and in its
 /// error message, and the sim's own `FromStr` turns the name into the value.
@@ -140,11 +140,16 @@ pub struct ScenarioArgs {
     /// Late EOI (the XSA-332 patches); off = the classic handling before them.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     pub lateeoi: Switch,
+    /// dom0's event-channel ABI: 2l (2-level) or fifo (FIFO, what a Linux dom0 uses when Xen
+    /// offers it). The late-EOI logic is the same on both.
+    #[arg(long, default_value = "2l", value_parser = named::<Abi>(Abi::NAMES))]
+    pub abi: Abi,
     /// dom0 timer frequency (jiffies per second).
     #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub hz: u32,
-    /// spurious_threshold: spurious EOIs in a row before the throttle delays.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
+    /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=64))]
     pub threshold: u32,
     /// Seed of the simulation's RNG.
     #[arg(long, default_value_t = 1)]
@@ -159,6 +164,7 @@ impl ScenarioArgs {
             netback: self.netback,
             throttle: self.throttle.is_on(),
             lateeoi: self.lateeoi.is_on(),
+            abi: self.abi,
             hz: self.hz,
             spurious_threshold: self.threshold,
             seed: self.seed,

@@ -89,7 +89,20 @@ impl ScenarioFile {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        Self::parse(path, &text).map_err(|p| anyhow::anyhow!("{p}"))
+    }
+
+    /// Parse a scenario file's text; a mistake is `path:line:col: message`, as for lessons.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, crate::lesson::Problem> {
+        toml::from_str(text).map_err(|e| {
+            let (line, col) = crate::lesson::line_col(text, e.span().map_or(0, |s| s.start));
+            crate::lesson::Problem {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: e.message().trim_end().to_string(),
+            }
+        })
     }
 
     /// Run every seed and check every expected figure.

@@ -209,7 +209,7 @@ async fn event_loop(
 
     let size = terminal.size()?;
     let mut area = Rect::new(0, 0, size.width, size.height);
-    terminal.draw(|f| ui::draw(f, app, theme))?;
+    draw(terminal, app, theme, area)?;
     let mut last_tick = Instant::now();
     let mut dirty = false;
 
@@ -220,7 +220,7 @@ async fn event_loop(
                 Some(Ok(ev)) => {
                     if let Event::Resize(w, h) = ev {
                         area = Rect::new(0, 0, w, h);
-                        terminal.draw(|f| ui::draw(f, app, theme))?;
+                        draw(terminal, app, theme, area)?;
                         continue;
                     }
                     let Some(msg) = msg_for_event(app, &ev, area) else { continue };
@@ -238,7 +238,7 @@ async fn event_loop(
                         dirty = true;
                     } else {
                         // Paused: input is the only reason to draw.
-                        terminal.draw(|f| ui::draw(f, app, theme))?;
+                        draw(terminal, app, theme, area)?;
                     }
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal events"),
@@ -256,12 +256,12 @@ async fn event_loop(
                 } else {
                     // The app stopped itself (a lesson goal was met): no frame tick will
                     // come while paused, so this is the moment to show it.
-                    terminal.draw(|f| ui::draw(f, app, theme))?;
+                    draw(terminal, app, theme, area)?;
                     dirty = false;
                 }
             }
             _ = frame_tick.tick(), if running && dirty => {
-                terminal.draw(|f| ui::draw(f, app, theme))?;
+                draw(terminal, app, theme, area)?;
                 dirty = false;
             }
             () = signals.recv() => update(app, Msg::Quit),
@@ -446,6 +446,22 @@ async fn demo_loop(
             () = signals.recv() => return Ok(DemoEnd::Quit),
         }
     }
+}
+
+/// Draw a frame, then tell the app how far its scrollable texts (the help, the lesson)
+/// reach on it, so scrolling stops where they end.
+fn draw(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    theme: &Theme,
+    area: Rect,
+) -> io::Result<()> {
+    terminal.draw(|f| ui::draw(f, app, theme))?;
+    let limits = ui::scroll_limits(app, theme, area);
+    if limits != app.scroll_limits {
+        update(app, Msg::ScrollLimits(limits));
+    }
+    Ok(())
 }
 
 /// SIGTERM, SIGHUP and SIGINT (Ctrl-C arrives as a key in raw mode; a `kill -INT` does not).

@@ -4,7 +4,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use evtchn_lab::sim::{Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim};
+use evtchn_lab::sim::{Abi, Config, Direction, GuestKind, KnobChange, NetbackVariant, Sim};
 
 struct Counting;
 
@@ -37,11 +37,15 @@ fn steady_state_allocates_nothing() {
         (GuestKind::Linux, Direction::Rx, NetbackVariant::Fixed),
         (GuestKind::Rogue, Direction::Tx, NetbackVariant::Buggy),
     ];
-    for (guest, direction, netback) in cases {
+    let cases = cases
+        .into_iter()
+        .flat_map(|c| [(c, Abi::TwoLevel), (c, Abi::Fifo)]);
+    for ((guest, direction, netback), abi) in cases {
         let cfg = Config {
             guest,
             direction,
             netback,
+            abi,
             ..Config::default()
         };
         let mut sim = Sim::new(cfg);
@@ -56,7 +60,7 @@ fn steady_state_allocates_nothing() {
         assert_eq!(
             after - before,
             0,
-            "{guest:?} {direction:?} {netback:?}: {} allocations",
+            "{guest:?} {direction:?} {netback:?} {abi}: {} allocations",
             after - before
         );
         if guest != GuestKind::Rogue {

@@ -91,6 +91,61 @@ fn flags_reach_the_simulation() {
     assert_eq!(v["spurious_events"], 0);
 }
 
+/// The kernel accepts `spurious_threshold` 0 and uses 1 then: same run, same figures.
+#[test]
+fn threshold_zero_is_accepted_and_acts_as_one() {
+    let run = |t: &'static str| {
+        let out = lab(&["run", "--seconds", "0.3", "--json", "--threshold", t]);
+        assert!(out.status.success(), "--threshold {t}");
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cfg = v.as_object_mut().unwrap().remove("config").unwrap();
+        (v, cfg["spurious_threshold"].as_u64())
+    };
+    let (zero, t0) = run("0");
+    let (one, t1) = run("1");
+    assert_eq!((t0, t1), (Some(0), Some(1)));
+    assert_eq!(zero, one);
+    assert_eq!(lab(&["run", "--threshold", "65"]).status.code(), Some(2));
+}
+
+/// The sysfs counters came after patch 12: with it off, the report names the figure for
+/// what it is.
+#[test]
+fn the_report_with_the_throttle_off_says_would_be_flagged_spurious() {
+    let text = |args: &[&str]| {
+        let out = lab(args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let off = text(&["run", "--seconds", "0.2", "--throttle", "off"]);
+    assert!(off.contains("would be flagged spurious"), "{off}");
+    assert!(!off.contains("spurious_events"), "{off}");
+    let on = text(&["run", "--seconds", "0.2"]);
+    assert!(
+        on.contains("spurious_events") && !on.contains("would be"),
+        "{on}"
+    );
+}
+
+/// `--abi fifo` runs dom0 on FIFO event channels; the story's figures come out the same.
+#[test]
+fn abi_flag_picks_the_event_channel_abi() {
+    let run = |abi: &'static str| {
+        let out = lab(&["run", "--seconds", "0.3", "--json", "--abi", abi]);
+        assert!(out.status.success(), "--abi {abi}");
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cfg = v.as_object_mut().unwrap().remove("config").unwrap();
+        assert_eq!(cfg["abi"], abi);
+        v
+    };
+    assert_eq!(run("fifo"), run("2l"));
+    let bad = lab(&["run", "--abi", "3l"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2l, fifo"));
+    let text = lab(&["run", "--seconds", "0.1", "--abi", "fifo"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("FIFO event channels"));
+}
+
 #[test]
 fn same_seed_same_output() {
     let a = lab(&["run", "--seconds", "0.3", "--json", "--seed", "4"]);

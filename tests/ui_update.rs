@@ -38,7 +38,7 @@ fn b_shows_in_the_goodput_figure_within_two_seconds_at_1x() {
     let before = goodput(&app.lane);
     let s = screen(&app, 120, 40);
     assert!(s.contains(&format!("goodput {before:.0} Mbit/s")), "{s}");
-    assert!(s.contains("(!tx | !rx)"));
+    assert!(s.contains("(!xenvif_handle_tx_interrupt(queue) |"));
     press(&mut app, "b");
     run(&mut app, 2.0);
     let after = goodput(&app.lane);
@@ -48,7 +48,7 @@ fn b_shows_in_the_goodput_figure_within_two_seconds_at_1x() {
     );
     let s = screen(&app, 120, 40);
     assert!(s.contains(&format!("goodput {after:.0} Mbit/s")));
-    assert!(s.contains("(!tx && !rx)"));
+    assert!(s.contains("if (!has_rx && !has_tx)"));
     // And back: the figure falls again.
     press(&mut app, "b");
     run(&mut app, 2.0);
@@ -159,10 +159,10 @@ fn knobs_go_through_set_knob_and_are_marked() {
             "threshold 3"
         ]
     );
-    // Bounds: 1…64, no mark when nothing changes.
+    // Bounds: 0…64 (0 acts as 1, as in the kernel), no mark when nothing changes.
     press(&mut app, &"[".repeat(10));
-    assert_eq!(app.lane.config().spurious_threshold, 1);
-    assert_eq!(app.lane.marks().count(), 8);
+    assert_eq!(app.lane.config().spurious_threshold, 0);
+    assert_eq!(app.lane.marks().count(), 9);
 }
 
 #[test]
@@ -384,8 +384,13 @@ fn set_is_absolute_and_keys_resolve_against_the_state() {
         keymap::msg_for_key(&app, &k),
         Some(Msg::Set(KnobChange::Throttle(true)))
     );
-    // `[` at threshold 1 would change nothing: no message at all.
+    // `[` at threshold 0 (the lowest; it acts as 1) would change nothing: no message at all.
     let open = crossterm::event::KeyEvent::new(KeyCode::Char('['), KeyModifiers::NONE);
+    assert_eq!(
+        keymap::msg_for_key(&app, &open),
+        Some(Msg::Set(KnobChange::SpuriousThreshold(0)))
+    );
+    update(&mut app, Msg::Set(KnobChange::SpuriousThreshold(0)));
     assert_eq!(keymap::msg_for_key(&app, &open), None);
     // A restart carries the whole configuration.
     let g = crossterm::event::KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE);
@@ -450,4 +455,31 @@ fn port_keys_notify_mask_and_unmask() {
     let p = app.lane.ports()[0];
     assert!(!p.pending && !p.masked, "{p:?}");
     assert_eq!(app.lane.sim().counters().events_delivered, 1);
+}
+
+/// On a short terminal the help scrolls, and its border says so; every line can be
+/// reached, the last one included.
+#[test]
+fn the_help_scrolls_on_a_short_terminal() {
+    let mut app = lab();
+    press(&mut app, "?");
+    let first = screen(&app, 70, 20);
+    assert!(first.contains("↓ more"), "{first}");
+    common::fit(&mut app, 70, 20);
+    for _ in 0..60 {
+        key(&mut app, KeyCode::Down, KeyModifiers::NONE);
+    }
+    let last = screen(&app, 70, 20);
+    assert!(last.contains("scroll back"), "{last}");
+    assert!(
+        last.contains("Colour is never the only cue"),
+        "the last note is reachable:\n{last}"
+    );
+    key(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert!(screen(&app, 70, 20).contains("↓ more"));
+    // Reopened, it starts at the top again.
+    press(&mut app, "??");
+    assert_eq!(screen(&app, 70, 20), first);
+    // Tall enough: no scrolling, nothing said about it.
+    assert!(!screen(&app, 120, 60).contains("↓ more"));
 }

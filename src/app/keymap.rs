@@ -192,6 +192,7 @@ impl Cmd {
                         .find(|&h| h > hz)
                         .unwrap_or(HZ_CHOICES[0]),
                 ),
+                Setting::Abi(a) => Setting::Abi(a.next()),
                 // Not on a key: the threshold steps with its own keys, the seed has none.
                 other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
             })),
@@ -284,9 +285,17 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 4,
     },
     Binding {
+        shown: "a",
+        label: "ABI",
+        help: "dom0's event channels: 2-level ⇄ FIFO ABI; restarts",
+        keys: &[(ch('a'), Cmd::Toggle(Knob::Abi))],
+        contexts: LAB,
+        footer_rank: 7,
+    },
+    Binding {
         shown: "[ ]",
         label: "threshold",
-        help: "spurious_threshold − / + (1…64): spurious EOIs before a pause",
+        help: "spurious_threshold − / + (0…64; 0 acts as 1): EOIs before a pause",
         keys: &[(ch('['), Cmd::Threshold(-1)), (ch(']'), Cmd::Threshold(1))],
         contexts: LAB,
         footer_rank: 5,
@@ -459,6 +468,19 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::Back))],
         contexts: LAB,
         footer_rank: 1,
+    },
+    Binding {
+        shown: "↑ ↓",
+        label: "scroll",
+        help: "scroll this help (it scrolls when the terminal is short)",
+        keys: &[
+            (code(KeyCode::Up), Cmd::Do(Msg::Scroll(-1))),
+            (code(KeyCode::Down), Cmd::Do(Msg::Scroll(1))),
+            (code(KeyCode::PageUp), Cmd::Do(Msg::Scroll(-8))),
+            (code(KeyCode::PageDown), Cmd::Do(Msg::Scroll(8))),
+        ],
+        contexts: &[Ctx::Help],
+        footer_rank: 0,
     },
     Binding {
         shown: "?",

@@ -257,8 +257,9 @@ impl App {
         self.lesson_run().is_some_and(|r| r.state.met)
     }
 
-    /// Begin step `i`: a new run, running, if it has a scenario; otherwise the lab goes on
-    /// exactly as it is (paused, if the last goal paused it).
+    /// Begin step `i`: a new run, running, if it has a scenario. Otherwise the lab goes on
+    /// as it is (paused, if the last goal paused it), except that a step whose goal is
+    /// measured over time starts it running: that time must pass.
     fn enter_step(&mut self, i: usize) {
         let cat = self.lessons.clone();
         let Some(run) = self.lesson_run() else {
@@ -271,6 +272,8 @@ impl App {
         if let Some(cfg) = step.scenario {
             self.lane = Lane::new(cfg);
             self.meter.clear();
+            self.run = RunState::Running;
+        } else if matches!(&step.task, Task::Goal(g) if g.needs_window()) {
             self.run = RunState::Running;
         }
         let snapshot = (self.lane.sim().clone(), self.run);

@@ -88,6 +88,26 @@ pub enum Msg {
     Scroll(i8),
     /// A key whose knob (or the port keys) this step keeps locked.
     Locked(Unlock),
+    /// How far the help and the lesson text reach on the screen as drawn (the loop, which
+    /// knows the terminal, sends it after drawing).
+    ScrollLimits(ScrollLimits),
+}
+
+/// How many lines the help and the lesson text can scroll by on the current screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScrollLimits {
+    pub help: u16,
+    pub lesson: u16,
+}
+
+impl Default for ScrollLimits {
+    /// Unknown until the first frame: no limit (render clamps anyway).
+    fn default() -> Self {
+        ScrollLimits {
+            help: u16::MAX,
+            lesson: u16::MAX,
+        }
+    }
 }
 
 /// Which screen the lab shows.
@@ -209,6 +229,10 @@ pub struct App {
     pub speed: Speed,
     /// A one-line message about the last action, until the next key.
     pub notice: Option<String>,
+    /// Lines the help overlay is scrolled down by (it scrolls on short terminals).
+    pub help_scroll: u16,
+    /// How far the help and the lesson text can scroll on the screen as drawn.
+    pub scroll_limits: ScrollLimits,
     pub lessons: Arc<Catalog>,
     /// What the learner has done (the loop saves it when it changes).
     pub progress: Progress,
@@ -229,6 +253,8 @@ impl App {
             overlay: Overlay::None,
             speed: Speed::default(),
             notice: None,
+            help_scroll: 0,
+            scroll_limits: ScrollLimits::default(),
             lessons: opts.lessons,
             progress: opts.progress,
             progress_dirty: false,
@@ -407,7 +433,7 @@ fn flip_change(c: KnobChange) -> KnobChange {
 pub fn update(app: &mut App, msg: Msg) {
     let from_user = !matches!(
         msg,
-        Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. }
+        Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. } | Msg::ScrollLimits(_)
     );
     if from_user {
         app.notice = None;
@@ -484,6 +510,7 @@ pub fn update(app: &mut App, msg: Msg) {
             app.notice = Some("reset: the starting scenario, t = 0".into());
         }
         Msg::ToggleHelp => {
+            app.help_scroll = 0;
             app.overlay = match app.overlay {
                 Overlay::None => Overlay::Help,
                 Overlay::Help => Overlay::None,
@@ -508,10 +535,22 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Hint => app.hint(),
         Msg::ShowSolution => app.show_solution(),
         Msg::Answer(n) => app.answer(n),
+        Msg::Scroll(d) if app.overlay == Overlay::Help => {
+            let s = i32::from(app.help_scroll) + i32::from(d);
+            app.help_scroll = s.clamp(0, i32::from(app.scroll_limits.help)) as u16;
+        }
         Msg::Scroll(d) => {
+            let max = i32::from(app.scroll_limits.lesson);
             if let View::Lesson(run) = &mut app.view {
                 let s = i32::from(run.state.scroll) + i32::from(d) * 3;
-                run.state.scroll = s.clamp(0, i32::from(u16::MAX)) as u16;
+                run.state.scroll = s.clamp(0, max) as u16;
+            }
+        }
+        Msg::ScrollLimits(limits) => {
+            app.scroll_limits = limits;
+            app.help_scroll = app.help_scroll.min(limits.help);
+            if let View::Lesson(run) = &mut app.view {
+                run.state.scroll = run.state.scroll.min(limits.lesson);
             }
         }
         Msg::Locked(u) => app.notice = Some(locked_notice(app, u)),

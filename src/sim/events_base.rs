@@ -1,16 +1,22 @@
 //! dom0's Linux event core: the late-EOI framework of XSA-332 and its throttle.
 //!
-//! **Literal** (model.md §4), after `drivers/xen/events/events_base.c` as of the February 2021
+//! **Literal** (`docs/model.md` §5), after `drivers/xen/events/events_base.c` as of the February 2021
 //! follow-up: `irq_info` with `spurious_cnt`, `eoi_time`, `irq_epoch` and mask reasons;
 //! `xen_irq_lateeoi_locked`, `lateeoi_list_add` (the per-CPU list sorted by `eoi_time`,
 //! whose delayed work is armed only when the list was empty) and `xen_irq_lateeoi_worker`
 //! (which EOIs as *not spurious*, so it resets `spurious_cnt`).
 //!
+//! Patch 11's defer-EOI (`handle_irq_for_port` with `struct evtchn_loop_ctrl`) is literal
+//! too; in the whole simulation it never fires, because an upcall loop of the model handles
+//! each of the guest's one or two ports at most once and never reaches 256 events (see
+//! `docs/model.md`). Its unit tests drive it with a clock of their own.
+//!
 //! Simplifications, said here and in the README: one dom0 vCPU takes every event, so
 //! `eoi_cpu` is always 0 and `is_active` (a guard against two CPUs handling one port) is
 //! not modelled.
 
-use super::evtchn::{SendOutcome, SharedInfo};
+use super::abi::EventChannelAbi;
+use super::evtchn::SendOutcome;
 
 /// `EVT_MASK_REASON_*`: the port is masked while any reason is set.
 pub mod mask_reason {
@@ -38,13 +44,38 @@ pub struct IrqInfo {
     /// Jiffies at which a delayed EOI is due; 0 = none (the kernel's convention).
     pub eoi_time: u64,
     pub eoi_cpu: u32,
-    /// The CPU's `irq_epoch` when the event was last handled.
+    /// The CPU's `irq_epoch` when the event's EOI was last deferred by patch 11 (only then
+    /// is it set, as in the kernel).
     pub irq_epoch: u64,
     /// `EVT_MASK_REASON_*` bits.
     pub mask_reason: u8,
     /// Whether the IRQ is on the delayed-EOI list (`!list_empty(&info->eoi_list)`).
     pub on_eoi_list: bool,
     pub counters: DeviceCounters,
+}
+
+/// `event_loop_timeout` (module parameter `xen.event_loop_timeout`, default 2 jiffies): how
+/// long one upcall loop may run before it defers the EOIs of its further events (patch 11).
+pub const EVENT_LOOP_TIMEOUT: u64 = 2;
+/// `event_eoi_delay` (module parameter, default 10 jiffies): how far a deferred EOI is put
+/// off.
+pub const EVENT_EOI_DELAY: u64 = 10;
+
+/// `jiffies_to_msecs(event_loop_timeout)` in ns, as `ktime_add_ms` adds it.
+pub fn event_loop_timeout_ns(hz: u32) -> u64 {
+    let hz = u64::from(hz.max(1));
+    (EVENT_LOOP_TIMEOUT * 1000).div_ceil(hz) * 1_000_000
+}
+
+/// `struct evtchn_loop_ctrl`: one per `xen_evtchn_do_upcall`, for patch 11's defer rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoopCtrl {
+    /// When the loop stops handling EOIs at once (set at the 256th event), ns.
+    pub timeout_ns: Option<u64>,
+    /// Events handled in this loop so far.
+    pub count: u32,
+    /// Every further EOI of this loop is deferred.
+    pub defer_eoi: bool,
 }
 
 /// The knobs of the late-EOI step.
@@ -62,6 +93,25 @@ impl LateEoiSettings {
     /// The threshold the kernel really uses: `if (dev->spurious_threshold) threshold = …`.
     pub fn effective_threshold(&self) -> u32 {
         self.spurious_threshold.max(1)
+    }
+
+    /// Whether the throttle can never pause at these settings: `spurious_cnt` stops at
+    /// [`spurious_cnt_cap`] (10 at HZ 250), so a threshold at or above it is never exceeded.
+    pub fn never_throttles(&self) -> bool {
+        self.effective_threshold() >= u32::from(spurious_cnt_cap(self.hz))
+    }
+}
+
+/// Where `spurious_cnt` stops growing at `hz`: the first count with `1 << cnt >= HZ << 2`
+/// (10 at HZ 250, 9 at HZ 100, 12 at HZ 1000).
+pub fn spurious_cnt_cap(hz: u32) -> u8 {
+    let mut cnt = 0;
+    loop {
+        let next = next_spurious_cnt(cnt, hz);
+        if next == cnt {
+            return cnt;
+        }
+        cnt = next;
     }
 }
 
@@ -138,7 +188,9 @@ pub struct LateEoiList {
 pub struct EventCore {
     pub irqs: Vec<IrqInfo>,
     pub list: LateEoiList,
-    /// `per_cpu(irq_epoch)`: incremented after each upcall loop.
+    /// `per_cpu(irq_epoch)`: incremented once per `xen_evtchn_do_upcall`, after its loop.
+    /// It decides something only for an EOI deferred by patch 11 ([`LoopCtrl`]): a late EOI
+    /// called in the same epoch goes through the delayed list, a later one unmasks at once.
     pub irq_epoch: u64,
 }
 
@@ -175,7 +227,7 @@ impl EventCore {
     }
 
     /// `do_mask`: mask the port for `reason` (the port bit is set on the first reason).
-    pub fn do_mask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) {
+    pub fn do_mask(&mut self, sh: &mut impl EventChannelAbi, port: u32, reason: u8) {
         let info = self.irq_mut(port);
         if info.mask_reason == 0 {
             sh.mask(port);
@@ -184,7 +236,12 @@ impl EventCore {
     }
 
     /// `do_unmask`: drop `reason`; unmask the port when no reason is left.
-    pub fn do_unmask(&mut self, sh: &mut SharedInfo, port: u32, reason: u8) -> Option<SendOutcome> {
+    pub fn do_unmask(
+        &mut self,
+        sh: &mut impl EventChannelAbi,
+        port: u32,
+        reason: u8,
+    ) -> Option<SendOutcome> {
         let info = self.irq_mut(port);
         info.mask_reason &= !reason;
         if info.mask_reason == 0 {
@@ -194,18 +251,44 @@ impl EventCore {
         }
     }
 
-    /// The upcall found `port` deliverable: count it and record the epoch
-    /// (`handle_irq_for_port`). The defer-EOI rule of patch 11 never fires in the model:
-    /// an upcall loop never runs for `event_loop_timeout` (2 jiffies).
-    pub fn handle_irq_for_port(&mut self, port: u32) {
+    /// `handle_irq_for_port(port, ctrl)` at `loop_ns`, the loop's own clock (`ktime_get()`),
+    /// and jiffy `jiffies`: count the event and apply patch 11's defer-EOI rule. Every 256
+    /// events of one upcall loop the clock is read; the first reading sets the loop's
+    /// timeout to `event_loop_timeout` later, a later reading past it makes the loop defer
+    /// the EOI of every further event: `eoi_cpu`, `irq_epoch` (the current one) and
+    /// `eoi_time = jiffies + event_eoi_delay`, so that event's late EOI, if called in the
+    /// same epoch, waits on the delayed list. Returns whether this event's EOI is deferred.
+    pub fn handle_irq_for_port(
+        &mut self,
+        port: u32,
+        ctrl: &mut LoopCtrl,
+        loop_ns: u64,
+        jiffies: u64,
+        hz: u32,
+    ) -> bool {
+        if !ctrl.defer_eoi {
+            ctrl.count = ctrl.count.wrapping_add(1);
+            if ctrl.count & 0xff == 0 {
+                match ctrl.timeout_ns {
+                    None => ctrl.timeout_ns = Some(loop_ns + event_loop_timeout_ns(hz)),
+                    Some(t) if loop_ns > t => ctrl.defer_eoi = true,
+                    Some(_) => {}
+                }
+            }
+        }
         let epoch = self.irq_epoch;
         let info = self.irq_mut(port);
         info.counters.events += 1;
-        info.irq_epoch = epoch;
+        if ctrl.defer_eoi {
+            info.eoi_cpu = 0;
+            info.irq_epoch = epoch;
+            info.eoi_time = jiffies + EVENT_EOI_DELAY;
+        }
+        ctrl.defer_eoi
     }
 
     /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
-    pub fn lateeoi_ack(&mut self, sh: &mut SharedInfo, port: u32) {
+    pub fn lateeoi_ack(&mut self, sh: &mut impl EventChannelAbi, port: u32) {
         self.do_mask(sh, port, mask_reason::EOI_PENDING);
         sh.clear_pending(port);
     }
@@ -213,7 +296,7 @@ impl EventCore {
     /// `xen_irq_lateeoi_locked(info, spurious)` at jiffy `now`.
     pub fn lateeoi_locked(
         &mut self,
-        sh: &mut SharedInfo,
+        sh: &mut impl EventChannelAbi,
         port: u32,
         spurious: bool,
         now: u64,
@@ -287,7 +370,7 @@ impl EventCore {
     }
 
     /// One pass of `xen_irq_lateeoi_worker` at jiffy `now`: take the first due port off the
-    /// list (the caller then EOIs it as not spurious with [`EventCore::worker_eoi`]), or
+    /// list (the caller then EOIs it as not spurious with [`EventCore::lateeoi_locked`]), or
     /// re-arm the work for the first one not yet due. `None` ends the pass.
     pub fn worker_take_due(&mut self, now: u64) -> Option<u32> {
         let &head = self.list.ports.first()?;
@@ -314,7 +397,8 @@ impl EventCore {
         }
     }
 
-    /// Called once the upcall loop ends (`__this_cpu_inc(irq_epoch)`).
+    /// Called once `xen_evtchn_do_upcall` has left its loop (`__this_cpu_inc(irq_epoch)`):
+    /// once per upcall, however many times the loop went round.
     pub fn end_upcall_loop(&mut self) {
         self.irq_epoch += 1;
     }
@@ -353,6 +437,41 @@ mod tests {
     }
 
     #[test]
+    fn the_cap_decides_which_thresholds_can_throttle() {
+        assert_eq!(spurious_cnt_cap(250), 10);
+        assert_eq!(spurious_cnt_cap(100), 9);
+        assert_eq!(spurious_cnt_cap(1000), 12);
+        for (threshold, never) in [(0, false), (1, false), (9, false), (10, true), (64, true)] {
+            let set = settings(threshold);
+            assert_eq!(set.never_throttles(), never, "threshold {threshold}");
+            // Drive spurious EOIs that skip the worker: no delay ever, exactly when the cap
+            // says so.
+            let mut cnt = 0;
+            let mut delayed = false;
+            for _ in 0..100 {
+                let (c, d) = spurious_step(cnt, set);
+                cnt = c;
+                delayed |= d > 0;
+            }
+            assert_eq!(delayed, !never, "threshold {threshold}");
+        }
+    }
+
+    /// `spurious_threshold` 0 is accepted by sysfs and acts as the default, 1.
+    #[test]
+    fn threshold_zero_acts_as_one() {
+        let (mut a, mut sa) = core();
+        let (mut b, mut sb) = core();
+        for _ in 0..6 {
+            deliver(&mut a, &mut sa);
+            deliver(&mut b, &mut sb);
+            let oa = a.lateeoi_locked(&mut sa, 5, true, 10, settings(0));
+            let ob = b.lateeoi_locked(&mut sb, 5, true, 10, settings(1));
+            assert_eq!(oa, ob);
+        }
+    }
+
+    #[test]
     fn spurious_cnt_stops_growing_at_4hz() {
         let mut c = 0;
         for _ in 0..100 {
@@ -367,12 +486,14 @@ mod tests {
         assert_eq!(c, 9); // 512 >= 400
     }
 
-    fn core() -> (EventCore, SharedInfo) {
-        (EventCore::new(&[5]), SharedInfo::default())
+    use crate::sim::evtchn::TwoLevel;
+
+    fn core() -> (EventCore, TwoLevel) {
+        (EventCore::new(&[5]), TwoLevel::default())
     }
 
-    fn deliver(c: &mut EventCore, sh: &mut SharedInfo) {
-        c.handle_irq_for_port(5);
+    fn deliver(c: &mut EventCore, sh: &mut TwoLevel) {
+        c.handle_irq_for_port(5, &mut LoopCtrl::default(), 0, 0, HZ);
         c.lateeoi_ack(sh, 5);
         c.end_upcall_loop();
     }
@@ -498,6 +619,73 @@ mod tests {
         assert_eq!(c.next_spurious(5, off), NextSpurious::Counted);
     }
 
+    /// Patch 11: one upcall loop that runs past `event_loop_timeout` (2 jiffies = 8 ms at
+    /// HZ 250; the clock is read every 256 events, the first reading starts the timeout)
+    /// defers the EOI of every further event by `event_eoi_delay` (10 jiffies): a late EOI
+    /// in the same epoch, even a spurious one below the threshold, goes through the delayed
+    /// list; one called after the loop (a later epoch, as NAPI's) unmasks at once.
+    #[test]
+    fn a_loop_past_event_loop_timeout_defers_further_eois() {
+        let (mut c, mut sh) = core();
+        let mut ctrl = LoopCtrl::default();
+        let jiffies = 100;
+        // 20 µs per event: readings at events 256 (5.12 ms: timeout 13.12 ms), 512
+        // (10.24 ms: not yet) and 768 (15.36 ms: past it).
+        let deferred: Vec<bool> = (1..=800u64)
+            .map(|n| c.handle_irq_for_port(5, &mut ctrl, n * 20_000, jiffies, HZ))
+            .collect();
+        assert_eq!(ctrl.timeout_ns, Some(5_120_000 + 8_000_000));
+        assert_eq!(
+            deferred.iter().position(|&d| d),
+            Some(767),
+            "from the 768th event on"
+        );
+        assert!(deferred[767..].iter().all(|&d| d));
+        assert_eq!(c.irq(5).counters.events, 800);
+        assert_eq!(c.irq(5).eoi_time, jiffies + EVENT_EOI_DELAY);
+        // The handler's spurious EOI in this loop: on the delayed list, no throttle delay.
+        c.lateeoi_ack(&mut sh, 5);
+        let out = c.lateeoi_locked(&mut sh, 5, true, jiffies, settings(1));
+        assert_eq!(
+            out,
+            EoiOutcome::Delayed {
+                delay: 0,
+                eoi_time: jiffies + EVENT_EOI_DELAY
+            }
+        );
+        assert!(sh.is_masked(5), "held masked until the worker");
+        assert_eq!(c.list.work_due, Some(jiffies + EVENT_EOI_DELAY));
+        // The same defer in one loop, EOI'd after the loop ended: unmasked at once.
+        let (mut c, mut sh) = core();
+        let mut ctrl = LoopCtrl {
+            defer_eoi: true,
+            ..LoopCtrl::default()
+        };
+        assert!(c.handle_irq_for_port(5, &mut ctrl, 0, jiffies, HZ));
+        c.lateeoi_ack(&mut sh, 5);
+        c.end_upcall_loop();
+        let out = c.lateeoi_locked(&mut sh, 5, false, jiffies, settings(1));
+        assert!(matches!(out, EoiOutcome::Unmasked { .. }), "{out:?}");
+        assert_eq!(c.irq(5).eoi_time, 0);
+    }
+
+    /// A short loop (the model's every loop) never reads the clock, whatever it costs.
+    #[test]
+    fn fewer_than_256_events_never_defer() {
+        let (mut c, _) = core();
+        let mut ctrl = LoopCtrl::default();
+        for n in 0..255u64 {
+            assert!(!c.handle_irq_for_port(5, &mut ctrl, n * 1_000_000_000, 0, HZ));
+        }
+        assert_eq!(ctrl.timeout_ns, None);
+        assert_eq!(event_loop_timeout_ns(250), 8_000_000);
+        assert_eq!(
+            event_loop_timeout_ns(300),
+            7_000_000,
+            "jiffies_to_msecs rounds up"
+        );
+    }
+
     #[test]
     fn non_spurious_resets_and_unmasks() {
         let (mut c, mut sh) = core();
@@ -536,7 +724,7 @@ mod tests {
             deliver(&mut c, &mut sh);
             c.lateeoi_locked(&mut sh, 5, true, 10, settings(1));
         }
-        assert_eq!(sh.send(5), SendOutcome::Masked);
+        assert_eq!(sh.set_pending(5), SendOutcome::Masked);
         assert!(c.work_fires(11));
         let p = c.worker_take_due(11).unwrap();
         assert_eq!(
@@ -550,7 +738,7 @@ mod tests {
     #[test]
     fn list_is_sorted_and_work_armed_once() {
         let mut c = EventCore::new(&[5, 6, 7]);
-        let mut sh = SharedInfo::default();
+        let mut sh = TwoLevel::default();
         c.irq_mut(5).eoi_time = 20;
         c.irq_mut(6).eoi_time = 12;
         c.irq_mut(7).eoi_time = 15;

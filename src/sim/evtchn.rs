@@ -1,8 +1,15 @@
 //! Xen's 2-level event-channel ABI, as seen from one vCPU of the receiving domain (dom0).
 //!
-//! **Literal** (model.md §2): the bits and the order of the test-and-set steps follow
-//! `xen/common/event_2l.c` (`evtchn_2l_set_pending`, `evtchn_2l_unmask`) and the layout of
-//! `shared_info` / `vcpu_info` in `xen/include/public/xen.h`. Only one vCPU is modelled.
+//! **Literal** (`docs/model.md` §2): the bits and the order of the
+//! test-and-set steps follow `xen/common/event_2l.c` (`evtchn_2l_set_pending`,
+//! `evtchn_2l_unmask`) and the layout of `shared_info` / `vcpu_info` in
+//! `xen/include/public/xen.h`; the upcall's scan follows `drivers/xen/events/events_2l.c`
+//! (selector word by word, `pending & ~mask` bit by bit), without its resume-where-it-left-off
+//! fairness (one guest's ports live in one word). Only one vCPU is modelled.
+//!
+//! [`TwoLevel`] is this ABI behind [`EventChannelAbi`].
+
+use super::abi::EventChannelAbi;
 
 /// Bits per word of `evtchn_pending[]` / `evtchn_mask[]` (64-bit guest).
 pub const BITS_PER_WORD: u32 = 64;
@@ -11,7 +18,7 @@ pub const NR_WORDS: usize = 2;
 /// Number of ports the model can address.
 pub const NR_PORTS: u32 = BITS_PER_WORD * NR_WORDS as u32;
 
-/// What `send` did, step by step (model.md §2, "Send").
+/// What Xen's send did, step by step, on either ABI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SendOutcome {
@@ -27,6 +34,12 @@ pub enum SendOutcome {
     Upcall,
     /// `evtchn_upcall_pending` newly set, but the vCPU has upcalls masked.
     UpcallMasked,
+    /// FIFO: newly pending and linked after the tail of its queue, which the guest has not
+    /// consumed yet: no upcall (one is on its way or the loop is running).
+    LinkedAtTail,
+    /// FIFO: newly pending at the head of an empty queue, but the queue's `READY` bit was
+    /// already set: no new upcall.
+    ReadyAlreadySet,
 }
 
 impl SendOutcome {
@@ -39,6 +52,8 @@ impl SendOutcome {
             SendOutcome::UpcallAlreadyPending => "pending set (upcall already pending)",
             SendOutcome::Upcall => "pending set → upcall raised",
             SendOutcome::UpcallMasked => "pending set (vCPU upcalls masked)",
+            SendOutcome::LinkedAtTail => "pending set, linked at the queue's tail",
+            SendOutcome::ReadyAlreadySet => "pending set, queue head (READY already set)",
         }
     }
 
@@ -157,6 +172,69 @@ impl SharedInfo {
     /// The bits of `word` that the upcall handles: `pending & ~mask`.
     pub fn deliverable(&self, word: usize) -> u64 {
         self.evtchn_pending[word] & !self.evtchn_mask[word]
+    }
+}
+
+/// dom0's 2-level ABI: `shared_info` and where the upcall loop is in its scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwoLevel {
+    pub shared: SharedInfo,
+    /// Selected words still to scan in this round of the loop.
+    scan_sel: u64,
+    /// The word being scanned.
+    scan_word: usize,
+    /// Its deliverable bits not yet handed out.
+    scan_bits: u64,
+}
+
+impl EventChannelAbi for TwoLevel {
+    fn set_pending(&mut self, port: u32) -> SendOutcome {
+        self.shared.send(port)
+    }
+
+    fn is_pending(&self, port: u32) -> bool {
+        self.shared.is_pending(port)
+    }
+
+    fn is_masked(&self, port: u32) -> bool {
+        self.shared.is_masked(port)
+    }
+
+    fn mask(&mut self, port: u32) {
+        self.shared.mask(port);
+    }
+
+    fn unmask(&mut self, port: u32) -> Option<SendOutcome> {
+        self.shared.unmask(port)
+    }
+
+    fn clear_pending(&mut self, port: u32) {
+        self.shared.clear_pending(port);
+    }
+
+    fn upcall_pending(&self) -> bool {
+        self.shared.vcpu.evtchn_upcall_pending
+    }
+
+    fn begin_upcall(&mut self) {
+        self.scan_sel = self.shared.begin_upcall();
+        self.scan_bits = 0;
+    }
+
+    /// Word by word of the selector taken at the round's start; each word's
+    /// `pending & ~mask` read when the scan reaches it.
+    fn next_event(&mut self) -> Option<u32> {
+        while self.scan_bits == 0 {
+            if self.scan_sel == 0 {
+                return None;
+            }
+            self.scan_word = self.scan_sel.trailing_zeros() as usize;
+            self.scan_sel &= self.scan_sel - 1;
+            self.scan_bits = self.shared.deliverable(self.scan_word);
+        }
+        let bit = self.scan_bits.trailing_zeros();
+        self.scan_bits &= self.scan_bits - 1;
+        Some(self.scan_word as u32 * BITS_PER_WORD + bit)
     }
 }
 

@@ -2,12 +2,12 @@
 //! what a script sets. One vocabulary for all of them.
 //!
 //! A [`Setting`] is a knob with a value. Four knobs change a running simulation
-//! ([`KnobChange`], through [`super::Sim::set_knob`]); the others (guest, direction, HZ,
-//! seed) define the run itself, so changing them starts a new run at t = 0.
+//! ([`KnobChange`], through [`super::Sim::set_knob`]); the others (guest, direction, ABI,
+//! HZ, seed) define the run itself, so changing them starts a new run at t = 0.
 
 use serde::Serialize;
 
-use super::params::{Config, Direction, GuestKind, NetbackVariant, UnknownName, named_enum};
+use super::params::{Abi, Config, Direction, GuestKind, NetbackVariant, UnknownName, named_enum};
 
 named_enum! {
     /// A knob of the run configuration, named as on the command line.
@@ -17,6 +17,7 @@ named_enum! {
         Netback = "netback",
         Throttle = "throttle",
         LateEoi = "lateeoi",
+        Abi = "abi",
         Threshold = "threshold",
         Hz = "hz",
         Seed = "seed",
@@ -32,6 +33,7 @@ impl Knob {
             Knob::Netback => "netback",
             Knob::Throttle => "throttle",
             Knob::LateEoi => "late EOI",
+            Knob::Abi => "event-channel ABI",
             Knob::Threshold => "spurious_threshold",
             Knob::Hz => "HZ",
             Knob::Seed => "seed",
@@ -40,7 +42,10 @@ impl Knob {
 
     /// Whether a change starts a new run (t = 0, same seed unless the seed is the knob).
     pub fn restarts(self) -> bool {
-        matches!(self, Knob::Guest | Knob::Direction | Knob::Hz | Knob::Seed)
+        matches!(
+            self,
+            Knob::Guest | Knob::Direction | Knob::Abi | Knob::Hz | Knob::Seed
+        )
     }
 
     /// The knob's value in `cfg`.
@@ -51,6 +56,7 @@ impl Knob {
             Knob::Netback => Setting::Netback(cfg.netback),
             Knob::Throttle => Setting::Throttle(cfg.throttle),
             Knob::LateEoi => Setting::LateEoi(cfg.lateeoi),
+            Knob::Abi => Setting::Abi(cfg.abi),
             Knob::Threshold => Setting::Threshold(cfg.spurious_threshold),
             Knob::Hz => Setting::Hz(cfg.hz),
             Knob::Seed => Setting::Seed(cfg.seed),
@@ -80,6 +86,7 @@ impl Knob {
             Knob::Netback => Setting::Netback(s.parse().map_err(named)?),
             Knob::Throttle => Setting::Throttle(switch()?),
             Knob::LateEoi => Setting::LateEoi(switch()?),
+            Knob::Abi => Setting::Abi(s.parse().map_err(named)?),
             Knob::Threshold => Setting::Threshold(number(THRESHOLD_MIN, THRESHOLD_MAX)? as u32),
             Knob::Hz => Setting::Hz(number(HZ_MIN, HZ_MAX)? as u32),
             Knob::Seed => Setting::Seed(number(0, u64::MAX)?),
@@ -87,8 +94,9 @@ impl Knob {
     }
 }
 
-/// The range of `spurious_threshold` the lab accepts.
-pub const THRESHOLD_MIN: u64 = 1;
+/// The range of `spurious_threshold` the lab accepts. 0 is accepted, as sysfs accepts it, and
+/// acts as 1 (`if (dev->spurious_threshold) threshold = …`).
+pub const THRESHOLD_MIN: u64 = 0;
 pub const THRESHOLD_MAX: u64 = 64;
 /// The range of HZ the lab accepts.
 pub const HZ_MIN: u64 = 1;
@@ -102,6 +110,7 @@ pub enum Setting {
     Netback(NetbackVariant),
     Throttle(bool),
     LateEoi(bool),
+    Abi(Abi),
     Threshold(u32),
     Hz(u32),
     Seed(u64),
@@ -115,6 +124,7 @@ impl Setting {
             Setting::Netback(_) => Knob::Netback,
             Setting::Throttle(_) => Knob::Throttle,
             Setting::LateEoi(_) => Knob::LateEoi,
+            Setting::Abi(_) => Knob::Abi,
             Setting::Threshold(_) => Knob::Threshold,
             Setting::Hz(_) => Knob::Hz,
             Setting::Seed(_) => Knob::Seed,
@@ -130,6 +140,7 @@ impl Setting {
             Setting::Netback(v) => c.netback = v,
             Setting::Throttle(on) => c.throttle = on,
             Setting::LateEoi(on) => c.lateeoi = on,
+            Setting::Abi(a) => c.abi = a,
             Setting::Threshold(t) => c.spurious_threshold = t,
             Setting::Hz(hz) => c.hz = hz,
             Setting::Seed(s) => c.seed = s,
@@ -144,7 +155,11 @@ impl Setting {
             Setting::Throttle(on) => Some(KnobChange::Throttle(on)),
             Setting::LateEoi(on) => Some(KnobChange::LateEoi(on)),
             Setting::Threshold(t) => Some(KnobChange::SpuriousThreshold(t)),
-            Setting::Guest(_) | Setting::Direction(_) | Setting::Hz(_) | Setting::Seed(_) => None,
+            Setting::Guest(_)
+            | Setting::Direction(_)
+            | Setting::Abi(_)
+            | Setting::Hz(_)
+            | Setting::Seed(_) => None,
         }
     }
 }
@@ -157,6 +172,7 @@ impl std::fmt::Display for Setting {
             Setting::Guest(g) => write!(f, "{k} {g}"),
             Setting::Direction(d) => write!(f, "{k} {d}"),
             Setting::Netback(v) => write!(f, "{k} {v}"),
+            Setting::Abi(a) => write!(f, "{k} {a}"),
             Setting::Throttle(on) | Setting::LateEoi(on) => write!(f, "{k} {}", on_off(on)),
             Setting::Threshold(n) | Setting::Hz(n) => write!(f, "{k} {n}"),
             Setting::Seed(n) => write!(f, "{k} {n}"),
@@ -232,7 +248,8 @@ mod tests {
         assert_eq!(Knob::Threshold.parse("3"), Ok(Setting::Threshold(3)));
         let e = Knob::Guest.parse("windows").unwrap_err();
         assert!(e.contains("freebsd, linux, rogue, idle"), "{e}");
-        assert!(Knob::Threshold.parse("65").unwrap_err().contains("1 to 64"));
+        assert!(Knob::Threshold.parse("65").unwrap_err().contains("0 to 64"));
+        assert_eq!(Knob::Threshold.parse("0"), Ok(Setting::Threshold(0)));
         assert!(
             Knob::Throttle
                 .parse("3")
@@ -240,6 +257,10 @@ mod tests {
                 .contains("true or false")
         );
         assert_eq!("lateeoi".parse::<Knob>(), Ok(Knob::LateEoi));
+        assert_eq!(Knob::Abi.parse("fifo"), Ok(Setting::Abi(Abi::Fifo)));
+        assert!(Knob::Abi.parse("3l").unwrap_err().contains("2l, fifo"));
+        assert!(Knob::Abi.restarts());
+        assert_eq!(Setting::Abi(Abi::Fifo).to_string(), "abi fifo");
         assert!("late_eoi".parse::<Knob>().is_err());
     }
 

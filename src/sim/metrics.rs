@@ -53,6 +53,10 @@ pub struct Counters {
     pub guest_busy_ns: u64,
     /// dom0 → guest notifications.
     pub guest_notifies: u64,
+    /// netback's handler found its `eoi_pending` bit already set (the kernel's
+    /// `WARN(…, "Interrupt while EOI pending")`): an event delivered before the previous
+    /// one's EOI. Never expected; counted so a test can say so.
+    pub eoi_pending_warnings: u64,
 }
 
 impl Counters {
@@ -84,6 +88,7 @@ impl Counters {
             dom0_busy_ns: d(self.dom0_busy_ns, earlier.dom0_busy_ns),
             guest_busy_ns: d(self.guest_busy_ns, earlier.guest_busy_ns),
             guest_notifies: d(self.guest_notifies, earlier.guest_notifies),
+            eoi_pending_warnings: d(self.eoi_pending_warnings, earlier.eoi_pending_warnings),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! and one seeded RNG draws every jitter. Same [`Config`] and same knob changes at the same
 //! virtual times give the same run, bit for bit.
 //!
-//! Actors and where they run (model.md §1; the CPU layout is **model**):
+//! Actors and where they run (`docs/model.md` §1; the CPU layout is **model**):
 //! ```text
 //!  guest vCPU                Xen                 dom0 vCPU 0              dom0 vCPU 1
 //!  netfront + TCP  --push--> evtchn send --upcall--> upcall/handler       RX kthread
@@ -18,9 +18,21 @@
 //! Interrupts (the upcall and netback's handlers) preempt vCPU 0's current work; NAPI and
 //! the worker run to completion one after the other. The RX kthread has a vCPU of its own,
 //! as a dom0 with several vCPUs schedules it.
+//!
+//! One file per actor, each an `impl Sim` block over the shared state defined here:
+//! - `upcall.rs`: Xen's send, the upcall into dom0 and its loop (ack, then
+//!   netback's handler);
+//! - `vcpu0.rs`: dom0 vCPU 0: netback's handlers, late EOIs, the NAPI TX poll and
+//!   the delayed-EOI worker;
+//! - `kthread.rs`: netback's RX side on dom0 vCPU 1 (`xenvif_start_xmit`, the RX
+//!   kthread);
+//! - `netfront.rs`: the guest's netfront and TCP;
+//! - `peer.rs`: the bridge and the peer.
 
+pub mod abi;
 pub mod events_base;
 pub mod evtchn;
+pub mod fifo;
 pub mod knob;
 pub mod metrics;
 pub mod params;
@@ -29,25 +41,40 @@ pub mod ring;
 pub mod tcp;
 pub mod trace;
 
+mod kthread;
+mod netfront;
+mod peer;
+mod upcall;
+mod vcpu0;
+
 use std::collections::VecDeque;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+pub use abi::{EventChannelAbi, EventChannels};
 pub use events_base::{
-    DeviceCounters, EoiOutcome, EventCore, IrqInfo, LateEoiSettings, NextSpurious,
+    DeviceCounters, EVENT_EOI_DELAY, EVENT_LOOP_TIMEOUT, EoiOutcome, EventCore, IrqInfo,
+    LateEoiSettings, LoopCtrl, NextSpurious, spurious_cnt_cap,
 };
-pub use evtchn::{SendOutcome, SharedInfo};
+pub use evtchn::{SendOutcome, SharedInfo, TwoLevel};
+pub use fifo::Fifo;
 pub use knob::{Knob, KnobChange, Setting, on_off};
+use kthread::Kthread;
 pub use metrics::{Counters, Figure, FigureKind, History, Reading, Sample, Samples, Window};
+use netfront::GuestCpu;
 pub use params::{
-    Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile, UnknownName,
+    Abi, Config, Direction, GuestKind, ModelParams, NetbackVariant, OsProfile, UnknownName,
 };
+use peer::Peer;
 use queue::EventQueue;
 pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
-pub use trace::{EoiResult, EoiSource, PortRole, Trace, TraceEvent, TraceKind, plural};
+pub use trace::{
+    EoiResult, EoiSource, NotifyCause, PortRole, Trace, TraceEvent, TraceKind, plural,
+};
+use vcpu0::Cpu0;
 
 /// netback's `eoi_pending` bits (`NETBK_RX_EOI`, `NETBK_TX_EOI`, `NETBK_COMMON_EOI`).
 pub mod eoi_pending {
@@ -77,7 +104,11 @@ pub struct PortView {
     pub role: PortRole,
     pub pending: bool,
     pub masked: bool,
+    /// The third bit of the port's line: on 2-level, the selector bit of its word in
+    /// `evtchn_pending_sel`; on FIFO, `L` (linked in a queue).
     pub selected: bool,
+    /// FIFO: the port's `LINK` field, the next port in its queue (0 on 2-level).
+    pub link: u32,
     pub mask_reason: u8,
     pub spurious_cnt: u8,
     /// Jiffies at which a throttle pause ends (0 = none).
@@ -124,57 +155,6 @@ enum Ev {
     RogueNotify,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cpu0Work {
-    /// Only interrupt time is being spent.
-    Irq,
-    Napi {
-        n: u32,
-    },
-    Worker,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Cpu0 {
-    current: Option<Cpu0Work>,
-    done_at: u64,
-    generation: u64,
-    napi_scheduled: bool,
-    worker_queued: bool,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Kthread {
-    running: bool,
-    /// Woken and not yet asleep again.
-    runnable: bool,
-    batch: u32,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct GuestCpu {
-    busy: bool,
-    irq_pending: bool,
-    irq_in_flight: bool,
-    delack_due: bool,
-    delack_deadline: u64,
-    delack_scheduled: bool,
-    /// ACKs waiting for TX ring space (the newest value is sent for each).
-    acks_waiting: u32,
-    last_ack: u32,
-    /// TCP may send: an ACK opened the window or TX slots were freed.
-    output: bool,
-    cost: u64,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Peer {
-    link_free_at: u64,
-    delack_deadline: u64,
-    delack_scheduled: bool,
-    arrive_scheduled: bool,
-}
-
 /// The whole simulated system. A clone continues independently (a "what if" branch).
 #[derive(Clone)]
 pub struct Sim {
@@ -184,7 +164,7 @@ pub struct Sim {
     q: EventQueue<Ev>,
     rng: Xoshiro256PlusPlus,
 
-    shared: SharedInfo,
+    evtchn: EventChannels,
     core: EventCore,
     ports: [PortTimes; 2],
     nports: usize,
@@ -269,7 +249,7 @@ impl Sim {
             jiffies: 0,
             q: EventQueue::with_capacity(256),
             rng: Xoshiro256PlusPlus::seed_from_u64(cfg.seed),
-            shared: SharedInfo::default(),
+            evtchn: EventChannels::new(cfg.abi),
             core: EventCore::new(&port_list),
             ports: ports.map(|(port, role)| PortTimes {
                 port,
@@ -337,8 +317,14 @@ impl Sim {
         self.jiffies
     }
 
+    /// `shared_info` and `vcpu_info` (on FIFO only `vcpu_info` is live).
     pub fn shared_info(&self) -> &SharedInfo {
-        &self.shared
+        self.evtchn.shared_info()
+    }
+
+    /// dom0's event channels in the ABI of the run (2-level or FIFO).
+    pub fn event_channels(&self) -> &EventChannels {
+        &self.evtchn
     }
 
     pub fn event_core(&self) -> &EventCore {
@@ -388,9 +374,13 @@ impl Sim {
             PortView {
                 port: p.port,
                 role: p.role,
-                pending: self.shared.is_pending(p.port),
-                masked: self.shared.is_masked(p.port),
-                selected: self.shared.is_selected(p.port),
+                pending: self.evtchn.is_pending(p.port),
+                masked: self.evtchn.is_masked(p.port),
+                selected: match &self.evtchn {
+                    EventChannels::TwoLevel(t) => t.shared.is_selected(p.port),
+                    EventChannels::Fifo(f) => f.is_linked(p.port),
+                },
+                link: self.evtchn.fifo().map_or(0, |f| f.link(p.port)),
                 mask_reason: irq.mask_reason,
                 spurious_cnt: irq.spurious_cnt,
                 eoi_time: irq.eoi_time,
@@ -532,21 +522,21 @@ impl Sim {
     pub fn port_action(&mut self, a: PortAction) {
         let port = self.first_port();
         match a {
-            PortAction::Notify => self.guest_notify(port),
+            PortAction::Notify => self.guest_notify(port, NotifyCause::ByHand),
             PortAction::Mask => {
-                let was_masked = self.shared.is_masked(port);
+                let was_masked = self.evtchn.is_masked(port);
                 self.core
-                    .do_mask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                    .do_mask(&mut self.evtchn, port, events_base::mask_reason::EXPLICIT);
                 self.record(TraceKind::Mask { port, was_masked });
                 self.sync_port_times(port);
             }
             PortAction::Unmask => {
                 let r =
                     self.core
-                        .do_unmask(&mut self.shared, port, events_base::mask_reason::EXPLICIT);
+                        .do_unmask(&mut self.evtchn, port, events_base::mask_reason::EXPLICIT);
                 self.record(TraceKind::ExplicitUnmask {
                     port,
-                    still_masked: self.shared.is_masked(port),
+                    still_masked: self.evtchn.is_masked(port),
                 });
                 self.after_unmask(port, r);
             }
@@ -565,7 +555,7 @@ impl Sim {
             let port = self.ports[i].port;
             if self.core.irq(port).mask_reason & events_base::mask_reason::EOI_PENDING != 0 {
                 let r = self.core.do_unmask(
-                    &mut self.shared,
+                    &mut self.evtchn,
                     port,
                     events_base::mask_reason::EOI_PENDING,
                 );
@@ -664,7 +654,7 @@ impl Sim {
             }
             Ev::RogueNotify => {
                 let port = self.ports[0].port;
-                self.guest_notify(port);
+                self.guest_notify(port, NotifyCause::Rogue);
                 self.counters.guest_busy_ns += self.cfg.params.guest_notify_ns;
                 self.q.push(
                     self.now + self.cfg.params.guest_notify_ns.max(1),
@@ -688,6 +678,11 @@ impl Sim {
         let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
         let f = 1.0 + f64::from(j) / 100.0 * (2.0 * u - 1.0);
         ((cost as f64) * f).round().max(1.0) as u64
+    }
+
+    /// The settings the late-EOI step runs with now.
+    pub fn late_eoi_settings(&self) -> LateEoiSettings {
+        self.late_settings()
     }
 
     fn late_settings(&self) -> LateEoiSettings {
@@ -728,7 +723,7 @@ impl Sim {
     /// Keep the masked/paused time accounts in step with the port's bits.
     fn sync_port_times(&mut self, port: u32) {
         let now = self.now;
-        let masked = self.shared.is_masked(port);
+        let masked = self.evtchn.is_masked(port);
         let paused = self.core.irq(port).on_eoi_list;
         let i = self.port_index(port);
         let p = &mut self.ports[i];
@@ -747,628 +742,6 @@ impl Sim {
                 self.counters.paused_ns += now - s;
             }
             _ => {}
-        }
-    }
-
-    // ----- Xen: notifications -------------------------------------------------------------
-
-    /// The guest notifies dom0's `port` (`EVTCHNOP_send`).
-    fn guest_notify(&mut self, port: u32) {
-        self.counters.events_sent += 1;
-        let outcome = self.shared.send(port);
-        match outcome {
-            SendOutcome::Coalesced => self.counters.events_coalesced += 1,
-            SendOutcome::Masked => self.counters.events_held_masked += 1,
-            _ => {}
-        }
-        if outcome.raises_upcall() {
-            self.q
-                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
-        }
-        self.record(TraceKind::Notify { port, outcome });
-    }
-
-    /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
-    fn notify_guest(&mut self) {
-        self.counters.guest_notifies += 1;
-        if !self.guest.irq_in_flight {
-            self.guest.irq_in_flight = true;
-            self.q
-                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::GuestIrq);
-        }
-    }
-
-    /// After an unmask: trace it, account time, and deliver a held notify.
-    fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
-        if !self.shared.is_masked(port) {
-            self.record(TraceKind::Unmask {
-                port,
-                redelivered: retrigger.is_some(),
-            });
-        }
-        self.sync_port_times(port);
-        if retrigger.is_some_and(SendOutcome::raises_upcall) {
-            self.q
-                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
-        }
-    }
-
-    // ----- dom0 vCPU 0: upcall, handlers, NAPI, worker --------------------------------------
-
-    /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost
-    /// stretches whatever vCPU 0 was doing.
-    fn upcall(&mut self) {
-        if !self.shared.vcpu.evtchn_upcall_pending {
-            return;
-        }
-        let p = self.cfg.params;
-        let mut cost = 0;
-        while self.shared.vcpu.evtchn_upcall_pending {
-            self.counters.upcalls += 1;
-            cost += p.dom0_upcall_ns;
-            self.record(TraceKind::Upcall {
-                epoch: self.core.irq_epoch,
-            });
-            let mut sel = self.shared.begin_upcall();
-            while sel != 0 {
-                let word = sel.trailing_zeros() as usize;
-                sel &= sel - 1;
-                let mut bits = self.shared.deliverable(word);
-                while bits != 0 {
-                    let bit = bits.trailing_zeros();
-                    bits &= bits - 1;
-                    let port = word as u32 * evtchn::BITS_PER_WORD + bit;
-                    cost += p.dom0_handler_ns + self.handle_port(port);
-                }
-            }
-            self.core.end_upcall_loop();
-        }
-        self.cpu0_charge_irq(cost);
-    }
-
-    /// `handle_irq_for_port` + the irq chip's ack + netback's handler. Returns extra cost.
-    fn handle_port(&mut self, port: u32) -> u64 {
-        debug_assert!(!self.shared.is_masked(port), "delivered while masked");
-        self.core.handle_irq_for_port(port);
-        self.counters.events_delivered += 1;
-        self.record(TraceKind::Deliver { port });
-        let lateeoi = self.cfg.lateeoi;
-        if lateeoi {
-            self.core.lateeoi_ack(&mut self.shared, port);
-            self.sync_port_times(port);
-        } else {
-            self.shared.clear_pending(port);
-        }
-        self.record(TraceKind::Ack {
-            port,
-            masked: lateeoi,
-        });
-        let role = self.ports[self.port_index(port)].role;
-        let (bit, tx_work, rx_work) = match role {
-            PortRole::Tx => (eoi_pending::TX_EOI, self.handle_tx_interrupt(), false),
-            PortRole::Rx => (eoi_pending::RX_EOI, false, self.handle_rx_interrupt()),
-            PortRole::Common => {
-                // Both checks always run (the reason for the bitwise operator).
-                let tx = self.handle_tx_interrupt();
-                let rx = self.handle_rx_interrupt();
-                (eoi_pending::COMMON_EOI, tx, rx)
-            }
-        };
-        if !lateeoi {
-            self.record(TraceKind::Verdict {
-                port,
-                role,
-                tx_work,
-                rx_work,
-                spurious: None,
-            });
-            return 0;
-        }
-        self.eoi_pending |= bit;
-        let spurious = match role {
-            PortRole::Tx => !tx_work,
-            PortRole::Rx => !rx_work,
-            PortRole::Common => self.cfg.netback.is_spurious(tx_work, rx_work),
-        };
-        self.record(TraceKind::Verdict {
-            port,
-            role,
-            tx_work,
-            rx_work,
-            spurious: Some(spurious),
-        });
-        if spurious {
-            self.eoi_pending &= !bit;
-            return self.lateeoi(port, true, EoiSource::Handler);
-        }
-        0
-    }
-
-    /// `xenvif_handle_tx_interrupt`: work = unconsumed TX requests; schedule NAPI.
-    fn handle_tx_interrupt(&mut self) -> bool {
-        let work = self.tx.unconsumed_requests() > 0;
-        if work {
-            self.cpu0.napi_scheduled = true;
-        }
-        work
-    }
-
-    /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
-    fn handle_rx_interrupt(&mut self) -> bool {
-        let work = self.have_rx_work();
-        if work {
-            self.kick_kthread();
-        }
-        work
-    }
-
-    /// `xen_irq_lateeoi(irq, flags)`, called by a driver. Returns its CPU cost.
-    fn lateeoi(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
-        self.counters.lateeoi_calls += 1;
-        self.eoi_step(port, spurious, source)
-    }
-
-    /// One `xen_irq_lateeoi_locked` step, traced and accounted.
-    fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
-        let set = self.late_settings();
-        let before = *self.core.irq(port);
-        let out = self
-            .core
-            .lateeoi_locked(&mut self.shared, port, spurious, self.jiffies, set);
-        let after = *self.core.irq(port);
-        self.counters.spurious_events +=
-            after.counters.spurious_events - before.counters.spurious_events;
-        self.counters.jiffies_eoi_delayed +=
-            after.counters.jiffies_eoi_delayed - before.counters.jiffies_eoi_delayed;
-        let result = match out {
-            EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,
-            EoiOutcome::Unmasked { .. } => EoiResult::Unmasked,
-            EoiOutcome::Delayed { delay, eoi_time } => {
-                if delay > 0 {
-                    self.counters.throttle_pauses += 1;
-                }
-                EoiResult::Paused {
-                    jiffies: delay,
-                    eoi_time,
-                }
-            }
-        };
-        self.record(TraceKind::LateEoi {
-            port,
-            source,
-            spurious,
-            spurious_cnt: after.spurious_cnt,
-            result,
-        });
-        match out {
-            EoiOutcome::Unmasked { retrigger } => {
-                self.after_unmask(port, retrigger);
-                self.cfg.params.dom0_eoi_ns
-            }
-            EoiOutcome::Delayed { .. } => {
-                self.sync_port_times(port);
-                0
-            }
-            EoiOutcome::AlreadyQueued => 0,
-        }
-    }
-
-    /// Interrupt time on vCPU 0: extends the current work item, or occupies an idle CPU.
-    fn cpu0_charge_irq(&mut self, cost: u64) {
-        let cost = self.jitter(cost);
-        self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
-        if self.cpu0.current.is_some() {
-            self.cpu0.done_at += cost;
-        } else {
-            self.cpu0.current = Some(Cpu0Work::Irq);
-            self.cpu0.done_at = self.now + cost;
-        }
-        self.q.push(
-            self.cpu0.done_at,
-            Ev::Cpu0Done {
-                generation: self.cpu0.generation,
-            },
-        );
-    }
-
-    fn cpu0_start(&mut self, work: Cpu0Work, cost: u64) {
-        self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
-        self.cpu0.current = Some(work);
-        self.cpu0.done_at = self.now + cost;
-        self.q.push(
-            self.cpu0.done_at,
-            Ev::Cpu0Done {
-                generation: self.cpu0.generation,
-            },
-        );
-    }
-
-    /// Start the next piece of process/softirq work on an idle vCPU 0.
-    fn cpu0_try_begin(&mut self) {
-        if self.cpu0.current.is_some() {
-            return;
-        }
-        if self.cpu0.worker_queued {
-            self.cpu0.worker_queued = false;
-            let cost = self.worker_run();
-            let cost = self.jitter(cost);
-            self.cpu0_start(Cpu0Work::Worker, cost);
-        } else if self.cpu0.napi_scheduled {
-            self.napi_begin();
-        }
-    }
-
-    fn cpu0_done(&mut self) {
-        let work = self.cpu0.current.take();
-        if let Some(Cpu0Work::Napi { n }) = work {
-            self.napi_done(n);
-        }
-        self.cpu0_try_begin();
-    }
-
-    /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
-    /// the packets to the bridge, each leaving when its copy is done.
-    fn napi_begin(&mut self) {
-        let p = self.cfg.params;
-        let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
-        let mut offsets = p.dom0_batch_ns;
-        // One jitter factor per poll, so departures stay in order.
-        let scale_num = self.jitter(1_000_000);
-        for _ in 0..n {
-            let pkt = self.tx.take_request();
-            offsets += self.dom0_pkt_cost(pkt);
-            let depart = self.now + offsets * scale_num / 1_000_000;
-            self.bridge_to_peer(depart, pkt);
-        }
-        let cost = offsets * scale_num / 1_000_000;
-        self.cpu0_start(Cpu0Work::Napi { n }, cost);
-    }
-
-    /// End of a poll: TX responses to the guest, then `xenvif_napi_schedule_or_enable_events`.
-    fn napi_done(&mut self, n: u32) {
-        for _ in 0..n {
-            self.tx.put_response(Pkt::default());
-        }
-        if n > 0 && self.tx.push_responses() {
-            self.notify_guest();
-        }
-        if n == NAPI_BUDGET {
-            return; // budget used up: poll again
-        }
-        if self.tx.final_check_for_requests() {
-            return; // more requests: napi_schedule
-        }
-        self.cpu0.napi_scheduled = false;
-        let bits = eoi_pending::TX_EOI | eoi_pending::COMMON_EOI;
-        if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
-            self.eoi_pending &= !bits;
-            let port = self.ports[0].port; // queue->tx_irq: the TX or common port
-            let cost = self.lateeoi(port, false, EoiSource::Napi);
-            self.cpu0_charge_irq(cost);
-        }
-    }
-
-    /// `xen_irq_lateeoi_worker`: EOI every due port as not spurious. Returns the cost.
-    fn worker_run(&mut self) -> u64 {
-        let mut cost = self.cfg.params.dom0_handler_ns;
-        while let Some(port) = self.core.worker_take_due(self.jiffies) {
-            self.counters.worker_eois += 1;
-            cost += self.eoi_step(port, false, EoiSource::Worker);
-        }
-        cost
-    }
-
-    // ----- dom0 vCPU 1: the RX kthread ------------------------------------------------------
-
-    /// `xenvif_rx_ring_slots_available` + non-empty queue (`xenvif_have_rx_work`); when no
-    /// slot is free, ask the guest to notify on its next RX request.
-    fn have_rx_work(&mut self) -> bool {
-        if self.rx_queue.is_empty() {
-            return false;
-        }
-        if self.rx.unconsumed_requests() >= 1 {
-            return true;
-        }
-        self.rx.req_event = self.rx.req_prod.wrapping_add(1);
-        self.rx.unconsumed_requests() >= 1
-    }
-
-    fn kick_kthread(&mut self) {
-        self.kthread.runnable = true;
-        if !self.kthread.running {
-            self.kthread_begin();
-        }
-    }
-
-    /// One turn of `xenvif_kthread_guest_rx`: `xenvif_rx_action` when there is work,
-    /// otherwise the EOI and sleep of `xenvif_wait_for_rx_work`.
-    fn kthread_begin(&mut self) {
-        let p = self.cfg.params;
-        if !self.have_rx_work() {
-            let bits = eoi_pending::RX_EOI | eoi_pending::COMMON_EOI;
-            let mut cost = p.dom0_handler_ns;
-            if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
-                self.eoi_pending &= !bits;
-                let port = self.ports[self.nports - 1].port; // queue->rx_irq
-                cost += self.lateeoi(port, false, EoiSource::Kthread);
-            }
-            self.kthread.runnable = false;
-            self.kthread_run(0, cost);
-            return;
-        }
-        let n = (self.rx_queue.len() as u32)
-            .min(self.rx.unconsumed_requests())
-            .min(RX_BATCH_SIZE);
-        let mut cost = p.dom0_batch_ns;
-        for _ in 0..n {
-            let pkt = self.rx_queue.pop_front().expect("n <= queue length");
-            self.rx.take_request();
-            self.rx.put_response(pkt);
-            cost += self.dom0_pkt_cost(pkt);
-        }
-        self.kthread_run(n, cost);
-    }
-
-    /// The kthread is busy for `cost` (jittered) moving `batch` packets.
-    fn kthread_run(&mut self, batch: u32, cost: u64) {
-        let cost = self.jitter(cost);
-        self.counters.dom0_busy_ns += cost;
-        self.kthread.running = true;
-        self.kthread.batch = batch;
-        self.q.push(self.now + cost, Ev::KthreadDone);
-    }
-
-    /// netback's cost for one packet, either way.
-    fn dom0_pkt_cost(&self, pkt: Pkt) -> u64 {
-        match pkt.kind {
-            PktKind::Data => self.cfg.params.dom0_pkt_ns,
-            PktKind::Ack => self.cfg.params.dom0_ack_ns,
-        }
-    }
-
-    fn kthread_done(&mut self) {
-        self.kthread.running = false;
-        if self.kthread.batch > 0 && self.rx.push_responses() {
-            self.notify_guest();
-        }
-        let had_batch = self.kthread.batch > 0;
-        self.kthread.batch = 0;
-        // After a batch the thread loops (and sleeps only after finding no work);
-        // after the sleep path it runs again only if woken meanwhile.
-        if had_batch || self.kthread.runnable {
-            self.kthread.runnable = true;
-            self.kthread_begin();
-        }
-    }
-
-    // ----- the guest ------------------------------------------------------------------------
-    //
-    // The guest vCPU runs one step at a time, in FreeBSD netfront's order (`xn_intr`):
-    // take TX completions, collect every RX response, refill the RX ring (push, notify if
-    // netback asked), and only then pass the packets up the stack one by one (`if_input`);
-    // TCP's reactions (an ACK, new segments) each go out with their own push. A step's
-    // effects on the rings become visible when it ends.
-
-    /// Start the guest's next step, if it has one and is idle.
-    fn guest_begin(&mut self) {
-        if self.guest.busy || !self.cfg.guest.has_traffic() {
-            return;
-        }
-        let p = self.cfg.params;
-        let cost = if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
-            self.guest.acks_waiting -= 1;
-            self.tx.put_request(Pkt::ack(self.guest.last_ack));
-            p.guest_ack_ns
-        } else if self.guest.output && self.can_send() {
-            self.send_segment();
-            p.guest_pkt_ns
-        } else if let Some(pkt) = self.stack.pop_front() {
-            match pkt.kind {
-                PktKind::Data => {
-                    self.deliver_data(pkt.seq);
-                    let ack = self.receiver.on_segment(pkt.seq);
-                    if self.receiver.unacked > 0 {
-                        self.arm_guest_delack();
-                    }
-                    p.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
-                }
-                PktKind::Ack => {
-                    self.guest.output |= self.sender.on_ack(pkt.seq);
-                    p.guest_ack_ns
-                }
-            }
-        } else if self.guest.irq_pending {
-            self.guest.irq_pending = false;
-            self.guest_collect();
-            p.guest_irq_ns
-        } else if self.guest.delack_due {
-            self.guest.delack_due = false;
-            match self.receiver.on_delack() {
-                Some(a) => self.guest_ack_out(a),
-                None => return,
-            }
-        } else if self.cfg.direction == Direction::Tx && self.can_send() {
-            self.send_segment();
-            p.guest_pkt_ns
-        } else {
-            self.guest.output = false;
-            return;
-        };
-        let cost = self.jitter(cost);
-        self.guest.busy = true;
-        self.guest.cost = cost;
-        self.q.push(self.now + cost, Ev::GuestDone);
-    }
-
-    fn can_send(&self) -> bool {
-        self.cfg.direction == Direction::Tx
-            && self.sender.sendable() > 0
-            && self.tx.free_requests() > 0
-    }
-
-    fn send_segment(&mut self) {
-        let seq = self.sender.send();
-        self.counters.packets_offered += 1;
-        self.tx.put_request(Pkt::data(seq));
-    }
-
-    /// The guest's stack sends an ACK: into the TX ring now, or as soon as a slot frees.
-    fn guest_ack_out(&mut self, ack: u32) -> u64 {
-        if self.tx.free_requests() > 0 {
-            self.tx.put_request(Pkt::ack(ack));
-            self.cfg.params.guest_ack_ns
-        } else {
-            self.guest.acks_waiting += 1;
-            self.guest.last_ack = ack;
-            0
-        }
-    }
-
-    /// The interrupt: TX completions, RX responses to the stack queue, RX refill.
-    fn guest_collect(&mut self) {
-        if self.tx.unconsumed_responses() > 0 {
-            while self.tx.unconsumed_responses() > 0 {
-                self.tx.take_response();
-            }
-            self.guest.output = true;
-        }
-        self.tx.final_check_for_responses();
-        while self.rx.unconsumed_responses() > 0 {
-            let pkt = self.rx.take_response();
-            self.stack.push_back(pkt);
-        }
-        self.rx.final_check_for_responses();
-        // xn_alloc_rx_buffers: refill the whole ring; pushed when this step ends.
-        while self.rx.free_requests() > 0 {
-            self.rx.put_request(Pkt::default());
-        }
-    }
-
-    fn arm_guest_delack(&mut self) {
-        self.guest.delack_deadline = self.now + DELACK_NS;
-        if !self.guest.delack_scheduled {
-            self.guest.delack_scheduled = true;
-            self.q.push(self.guest.delack_deadline, Ev::GuestDelack);
-        }
-    }
-
-    /// End of a step: `RING_PUSH_REQUESTS_AND_CHECK_NOTIFY` on RX (refill), then on TX.
-    fn guest_done(&mut self) {
-        self.guest.busy = false;
-        self.counters.guest_busy_ns += self.guest.cost;
-        let (tx_port, rx_port) = (self.ports[0].port, self.ports[self.nports - 1].port);
-        if self.rx.push_requests() {
-            self.guest_notify(rx_port);
-        }
-        if self.tx.push_requests() {
-            self.guest_notify(tx_port);
-        }
-        self.guest_begin();
-    }
-
-    fn deliver_data(&mut self, seq: u32) {
-        if seq == self.receiver.next_seq {
-            self.counters.packets_delivered += 1;
-            self.counters.bytes_delivered += u64::from(self.cfg.params.mss);
-        }
-    }
-
-    // ----- the bridge and the peer ----------------------------------------------------------
-
-    fn bridge_to_peer(&mut self, depart: u64, pkt: Pkt) {
-        let arrive = depart + self.cfg.params.peer_latency_ns;
-        self.to_peer.push_back((arrive, pkt));
-        if !self.peer.arrive_scheduled {
-            self.peer.arrive_scheduled = true;
-            self.q.push(arrive, Ev::PeerArrive);
-        }
-    }
-
-    fn peer_arrive(&mut self) {
-        self.peer.arrive_scheduled = false;
-        let mut acked = false;
-        while let Some(&(t, pkt)) = self.to_peer.front() {
-            if t > self.now {
-                break;
-            }
-            self.to_peer.pop_front();
-            match pkt.kind {
-                PktKind::Data => {
-                    self.deliver_data(pkt.seq);
-                    if let Some(a) = self.receiver.on_segment(pkt.seq) {
-                        self.peer_send_pkt(Pkt::ack(a));
-                    }
-                }
-                PktKind::Ack => acked |= self.sender.on_ack(pkt.seq),
-            }
-        }
-        if self.cfg.direction == Direction::Tx && self.receiver.unacked > 0 {
-            self.peer.delack_deadline = self.now + DELACK_NS;
-            if !self.peer.delack_scheduled {
-                self.peer.delack_scheduled = true;
-                self.q.push(self.peer.delack_deadline, Ev::PeerDelack);
-            }
-        }
-        if acked {
-            self.peer_send();
-        }
-        if let Some(&(t, _)) = self.to_peer.front() {
-            self.peer.arrive_scheduled = true;
-            self.q.push(t, Ev::PeerArrive);
-        }
-    }
-
-    fn peer_delack(&mut self) {
-        self.peer.delack_scheduled = false;
-        if self.now < self.peer.delack_deadline {
-            self.peer.delack_scheduled = true;
-            self.q.push(self.peer.delack_deadline, Ev::PeerDelack);
-        } else if let Some(a) = self.receiver.on_delack() {
-            self.peer_send_pkt(Pkt::ack(a));
-        }
-    }
-
-    /// The peer as sender: everything the window allows, paced by its link.
-    fn peer_send(&mut self) {
-        while self.sender.sendable() > 0 {
-            let seq = self.sender.send();
-            self.counters.packets_offered += 1;
-            self.peer_send_pkt(Pkt::data(seq));
-        }
-    }
-
-    fn peer_send_pkt(&mut self, pkt: Pkt) {
-        let p = self.cfg.params;
-        let depart = self.now.max(self.peer.link_free_at) + p.peer_pkt_ns;
-        self.peer.link_free_at = depart;
-        let arrive = depart + p.peer_latency_ns;
-        self.from_peer.push_back((arrive, pkt));
-        if !self.netback_arrive_scheduled {
-            self.netback_arrive_scheduled = true;
-            self.q.push(arrive, Ev::NetbackArrive);
-        }
-    }
-
-    /// `xenvif_start_xmit`: queue for the guest and kick the RX kthread.
-    fn netback_arrive(&mut self) {
-        self.netback_arrive_scheduled = false;
-        let mut any = false;
-        while let Some(&(t, pkt)) = self.from_peer.front() {
-            if t > self.now {
-                break;
-            }
-            self.from_peer.pop_front();
-            self.rx_queue.push_back(pkt);
-            any = true;
-        }
-        if any {
-            self.kick_kthread();
-        }
-        if let Some(&(t, _)) = self.from_peer.front() {
-            self.netback_arrive_scheduled = true;
-            self.q.push(t, Ev::NetbackArrive);
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The scenario a run starts from, and the **model** parameters (model.md §7).
+//! The scenario a run starts from, and the **model** parameters (`docs/model.md` §8).
 //!
 //! Every parameter here is physical (a size, a cost in nanoseconds, a latency) and the same
 //! in every scenario; nothing is tuned per scenario. The TCP parameters belong to the
@@ -143,6 +143,28 @@ impl Direction {
 }
 
 named_enum! {
+    /// dom0's event-channel ABI.
+    #[derive(Default)]
+    pub enum Abi {
+        /// The 2-level ABI: `evtchn_pending[]`/`evtchn_mask[]` bitmaps and a selector word.
+        #[default]
+        TwoLevel = "2l",
+        /// The FIFO ABI (Xen 4.4+): an event word per port, queues per priority.
+        Fifo = "fifo",
+    }
+}
+
+impl Abi {
+    /// `2-level`, `FIFO`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Abi::TwoLevel => "2-level",
+            Abi::Fifo => "FIFO",
+        }
+    }
+}
+
+named_enum! {
     /// netback's common-channel spurious condition.
     #[derive(Default)]
     pub enum NetbackVariant {
@@ -201,7 +223,7 @@ impl NetbackVariant {
     }
 }
 
-/// TCP behaviour that belongs to an operating system (model.md §7).
+/// TCP behaviour that belongs to an operating system (`docs/model.md` §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsProfile {
     /// Send window in bytes (the autotuned socket buffer on an in-host path).
@@ -299,6 +321,8 @@ pub struct Config {
     pub throttle: bool,
     /// The XSA-332 late-EOI patches as a whole; off = the classic edge handling before them.
     pub lateeoi: bool,
+    /// dom0's event-channel ABI (`abi` in lesson files and flags).
+    pub abi: Abi,
     /// dom0's timer frequency (jiffies per second).
     pub hz: u32,
     /// The per-device `spurious_threshold` (`threshold` in lesson files and flags).
@@ -317,6 +341,7 @@ impl Default for Config {
             netback: NetbackVariant::Buggy,
             throttle: true,
             lateeoi: true,
+            abi: Abi::TwoLevel,
             hz: 250,
             spurious_threshold: 1,
             seed: 1,

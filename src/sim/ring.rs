@@ -1,6 +1,6 @@
 //! Xen shared I/O rings (`xen/include/public/io/ring.h`).
 //!
-//! **Literal semantics, model sizes** (model.md §3): free-running `RING_IDX` indices, the
+//! **Literal semantics, model sizes** (`docs/model.md` §4): free-running `RING_IDX` indices, the
 //! `req_event`/`rsp_event` thresholds, `RING_PUSH_*_AND_CHECK_NOTIFY` and
 //! `RING_FINAL_CHECK_FOR_*`. The front's private producer index is merged with the shared
 //! one because the model always pushes right after producing. 256 slots; a slot holds one

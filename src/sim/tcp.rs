@@ -1,5 +1,5 @@
 //! A TCP-like bulk flow: a window-limited sender and an ACK-clocked receiver (**model**,
-//! model.md §7). No loss, no congestion control: on an in-host path the window (the sender's
+//! `docs/model.md` §8). No loss, no congestion control: on an in-host path the window (the sender's
 //! socket buffer) is what limits a flow, and the ACK clock is what a throttle pause stops.
 
 /// The sending end: segments numbered 0, 1, 2, …

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::events_base::EVENT_EOI_DELAY;
 use super::evtchn::SendOutcome;
 use super::knob::KnobChange;
 
@@ -78,6 +79,32 @@ impl EoiSource {
     }
 }
 
+/// Why the guest notified (what its push crossed, or who pressed the key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyCause {
+    /// netfront pushed TX requests (data segments or ACKs) past netback's `req_event`.
+    TxRequests,
+    /// netfront refilled its RX ring past netback's `req_event` (`xn_alloc_rx_buffers`).
+    RxRefill,
+    /// The rogue guest: a notify without any request.
+    Rogue,
+    /// The learner, by hand (the lab's `n` key).
+    ByHand,
+}
+
+impl NotifyCause {
+    /// `TX`, `RX refill`, `rogue`, `by hand` (short: it goes into every notify's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            NotifyCause::TxRequests => "TX",
+            NotifyCause::RxRefill => "RX refill",
+            NotifyCause::Rogue => "rogue",
+            NotifyCause::ByHand => "by hand",
+        }
+    }
+}
+
 /// What the late EOI did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,7 +123,17 @@ impl EoiResult {
     pub fn words(self, until: bool) -> String {
         match self {
             EoiResult::Unmasked => "unmask".to_string(),
-            EoiResult::Paused { jiffies: 0, .. } => "deferred to the worker".to_string(),
+            EoiResult::Paused {
+                jiffies: 0,
+                eoi_time,
+            } => {
+                let d = "deferred to the worker (patch 11)";
+                if until {
+                    format!("{d} (to j{eoi_time})")
+                } else {
+                    d.to_string()
+                }
+            }
             EoiResult::Paused { jiffies, eoi_time } => {
                 let p = format!("PAUSE {jiffies} {}", plural(jiffies, "jiffy", "jiffies"));
                 if until {
@@ -124,12 +161,20 @@ pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceKind {
-    /// The guest notified `port`; what Xen's send did.
-    Notify { port: u32, outcome: SendOutcome },
-    /// An upcall loop began on dom0's vCPU.
+    /// The guest notified `port` (for `cause`); what Xen's send did.
+    Notify {
+        port: u32,
+        outcome: SendOutcome,
+        cause: NotifyCause,
+    },
+    /// An upcall loop began on dom0's vCPU. `epoch` is the CPU's `irq_epoch` during this
+    /// `xen_evtchn_do_upcall`; it decides something only for EOIs deferred by patch 11 (see
+    /// [`TraceKind::Deliver`]), so the words leave it out.
     Upcall { epoch: u64 },
-    /// The upcall handled `port` (`handle_irq_for_port`).
-    Deliver { port: u32 },
+    /// The upcall handled `port` (`handle_irq_for_port`). `defer_eoi`: the loop ran past
+    /// `event_loop_timeout`, so this event's late EOI, if called within the loop, waits
+    /// `event_eoi_delay` on the delayed list (patch 11).
+    Deliver { port: u32, defer_eoi: bool },
     /// Acked: pending cleared; masked with `EOI_PENDING` when late EOI is on.
     Ack { port: u32, masked: bool },
     /// netback's handler looked for work. `spurious` is `None` without late EOI.
@@ -166,7 +211,7 @@ impl TraceKind {
     pub fn port(&self) -> Option<u32> {
         match *self {
             TraceKind::Notify { port, .. }
-            | TraceKind::Deliver { port }
+            | TraceKind::Deliver { port, .. }
             | TraceKind::Ack { port, .. }
             | TraceKind::Verdict { port, .. }
             | TraceKind::LateEoi { port, .. }
@@ -228,11 +273,28 @@ pub fn verdict_words(
 impl std::fmt::Display for TraceKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
-            TraceKind::Notify { port, outcome } => {
-                write!(f, "port {port}: guest notifies → {}", outcome.label())
-            }
-            TraceKind::Upcall { epoch } => write!(f, "dom0 vCPU0: upcall loop, irq_epoch {epoch}"),
-            TraceKind::Deliver { port } => write!(f, "port {port}: upcall handles the event"),
+            TraceKind::Notify {
+                port,
+                outcome,
+                cause,
+            } => write!(
+                f,
+                "port {port}: guest notifies ({}) → {}",
+                cause.label(),
+                outcome.label()
+            ),
+            TraceKind::Upcall { .. } => write!(f, "dom0 vCPU0: upcall loop"),
+            TraceKind::Deliver {
+                port,
+                defer_eoi: false,
+            } => write!(f, "port {port}: upcall handles the event"),
+            TraceKind::Deliver {
+                port,
+                defer_eoi: true,
+            } => write!(
+                f,
+                "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
+            ),
             TraceKind::Ack { port, masked: true } => {
                 write!(
                     f,

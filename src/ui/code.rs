@@ -1,15 +1,15 @@
-//! Code pane: netback's common-channel handler as the source reads, with the operator
-//! highlighted (`(!tx | !rx)` buggy, `(!tx && !rx)` fixed) and one line of why.
+//! Code pane: netback's common-channel handler as the source reads in each version, with
+//! the operator highlighted (`|` buggy, `&&` fixed), what it means, and one line of why.
 //!
 //! ```text
 //! ┌ Code · drivers/net/xen-netback/interface.c · xenvif_interrupt() ─────┐
 //! │     /* Use bitwise or as we need to call both functions. */          │
-//! │     tx = xenvif_handle_tx_interrupt(queue);   /* TX work? */         │
-//! │     rx = xenvif_handle_rx_interrupt(queue);   /* RX work? */         │
-//! │     if (!tx | !rx) {               ◀ OR: spurious if EITHER is idle  │
+//! │     if ((!xenvif_handle_tx_interrupt(queue) |                        │
+//! │          !xenvif_handle_rx_interrupt(queue))) {                      │
 //! │             atomic_andnot(NETBK_COMMON_EOI, &queue->eoi_pending);    │
 //! │             xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);             │
 //! │     }                                                                │
+//! │  ◀ OR (buggy): spurious if EITHER side idle                          │
 //! │ why: a guest that sends finds TX work but no RX work → spurious …    │
 //! └──────────────────────────────────────────────────────────────────────┘
 //! ```
@@ -92,47 +92,57 @@ impl Widget for CodePane<'_> {
         let v = cfg.netback;
         let split = !cfg.common_channel();
         let code = if split { t.dim } else { t.code };
-        let comment_line = match v {
-            NetbackVariant::Buggy => "    /* Use bitwise or as we need to call both functions. */",
-            NetbackVariant::Fixed => {
-                "    /* a3daf3d39132: spurious only if neither side had work */"
-            }
+        // The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
+        // buggy one calls both handlers inside the condition, hence its comment and `|`.
+        let op = |text: &'static str| {
+            let style = match v {
+                NetbackVariant::Buggy => t.op_buggy,
+                NetbackVariant::Fixed => t.op_fixed,
+            };
+            Span::styled(text, style)
         };
-        let mut cond = vec![Span::styled("    ", code)];
-        cond.extend(condition_spans(v, t));
-        cond.push(Span::styled("     ◀ ", t.dim));
-        cond.push(Span::styled(
-            format!("{} ({v}): {}", v.operator(), v.meaning()),
-            match v {
-                NetbackVariant::Buggy => t.bad,
-                NetbackVariant::Fixed => t.good,
-            },
-        ));
-        let lines = vec![
-            Line::styled(comment_line, t.comment),
+        let plain = |text: &'static str| Line::styled(text, code);
+        let mut lines = match v {
+            NetbackVariant::Buggy => vec![
+                Line::styled(
+                    "    /* Use bitwise or as we need to call both functions. */",
+                    t.comment,
+                ),
+                Line::from(vec![
+                    Span::styled("    if ((!xenvif_handle_tx_interrupt(queue)", code),
+                    op(" | "),
+                ]),
+                plain("         !xenvif_handle_rx_interrupt(queue))) {"),
+            ],
+            NetbackVariant::Fixed => vec![
+                plain("    has_tx = xenvif_handle_tx_interrupt(queue);"),
+                plain("    has_rx = xenvif_handle_rx_interrupt(queue);"),
+                Line::from(vec![
+                    Span::styled("    if (!has_rx", code),
+                    op(" && "),
+                    Span::styled("!has_tx) {", code),
+                ]),
+            ],
+        };
+        lines.extend([
+            plain("            atomic_andnot(NETBK_COMMON_EOI, &queue->eoi_pending);"),
+            plain("            xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);"),
+            plain("    }"),
             Line::from(vec![
-                Span::styled("    tx = xenvif_handle_tx_interrupt(queue);", code),
-                Span::styled("   /* TX work? */", t.comment),
+                Span::styled(" ◀ ", t.dim),
+                Span::styled(
+                    format!("{} ({v}): {}", v.operator(), v.meaning()),
+                    match v {
+                        NetbackVariant::Buggy => t.bad,
+                        NetbackVariant::Fixed => t.good,
+                    },
+                ),
             ]),
-            Line::from(vec![
-                Span::styled("    rx = xenvif_handle_rx_interrupt(queue);", code),
-                Span::styled("   /* RX work? */", t.comment),
-            ]),
-            Line::from(cond),
-            Line::styled(
-                "            atomic_andnot(NETBK_COMMON_EOI, &queue->eoi_pending);",
-                code,
-            ),
-            Line::styled(
-                "            xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);",
-                code,
-            ),
-            Line::styled("    }", code),
             Line::from(vec![
                 Span::styled(" why: ", t.name),
                 Span::styled(why(&cfg), t.text),
             ]),
-        ];
+        ]);
         put_lines(&lines, inner, buf);
     }
 }

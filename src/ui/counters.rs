@@ -14,6 +14,10 @@
 //! │ …                                          │
 //! └────────────────────────────────────────────┘
 //! ```
+//! With the throttle (patch 12) off, `spurious_events` reads `would be spurious … (patch 12
+//! off)` and `jiffies_eoi_delayed` reads `—`: those counters came with a later commit that
+//! builds on patch 12, so a kernel without it counts nothing; the lab shows what netback
+//! flagged.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -69,11 +73,21 @@ impl Widget for CountersPane<'_> {
             )
         };
         lines.push(row("events", d.events.to_string()));
-        lines.push(row("spurious_events", d.spurious_events.to_string()));
-        lines.push(row(
-            "jiffies_eoi_delayed",
-            d.jiffies_eoi_delayed.to_string(),
-        ));
+        let cfg = sim.config();
+        if cfg.lateeoi && !cfg.throttle {
+            // The counters came after patch 12 and count what it does: with it reverted,
+            // netback still flags, nothing counts. Say what the number is.
+            let mut r = row("would be spurious", d.spurious_events.to_string());
+            r.spans.push(Span::styled(" (patch 12 off)", t.dim));
+            lines.push(r);
+            lines.push(row("jiffies_eoi_delayed", "—".to_string()));
+        } else {
+            lines.push(row("spurious_events", d.spurious_events.to_string()));
+            lines.push(row(
+                "jiffies_eoi_delayed",
+                d.jiffies_eoi_delayed.to_string(),
+            ));
+        }
         lines.push(row(
             "spurious_threshold",
             sim.config().spurious_threshold.to_string(),

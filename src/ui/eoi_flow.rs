@@ -5,7 +5,7 @@
 //! ┌ EOI flow · port 5 (common) · ▶ = latest transition ──────────────────────┐
 //! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
 //! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
-//! │  upcall         dom0 vCPU0 loop, irq_epoch 1234: handles port 5           │
+//! │  upcall         dom0 vCPU0 upcall loop: handles port 5                    │
 //! │  ack/mask       acked → pending cleared, masked (EOI_PENDING)             │
 //! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
 //! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
@@ -14,6 +14,9 @@
 //! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)│
 //! └───────────────────────────────────────────────────────────────────────────┘
 //! ```
+//! On the FIFO ABI the pending row shows the event words and `READY`:
+//! `P/M/L[5]=1/0/1 · READY 0b10000000 · upcall_pending 1`.
+//!
 //! With little height, the pipeline folds into one line with the current stage in
 //! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
 //!
@@ -55,29 +58,55 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
         Stage::Notify => l.notify.map_or_else(none, |e| e.kind.to_string()),
         Stage::Pending => {
             let sh = sim.shared_info();
-            let bits: Vec<String> = sim
-                .ports()
-                .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
-                .collect();
-            format!(
-                "{} · pending_sel {:#b} · upcall_pending {}",
-                bits.join(" "),
-                sh.vcpu.evtchn_pending_sel,
-                u8::from(sh.vcpu.evtchn_upcall_pending)
-            )
-        }
-        Stage::Upcall => match (l.upcall, l.deliver) {
-            (Some(u), d) => {
-                let epoch = match u.kind {
-                    TraceKind::Upcall { epoch } => epoch,
-                    _ => 0,
-                };
-                let port = d.and_then(|d| d.kind.port());
-                match port {
-                    Some(p) => format!("dom0 vCPU0 loop, irq_epoch {epoch}: handles port {p}"),
-                    None => format!("dom0 vCPU0 loop, irq_epoch {epoch}"),
+            match sim.event_channels().fifo() {
+                // FIFO: the event word's P/M/L, the control block's READY.
+                Some(f) => {
+                    let words: Vec<String> = sim
+                        .ports()
+                        .map(|p| {
+                            format!(
+                                "P/M/L[{}]={}/{}/{}",
+                                p.port,
+                                u8::from(p.pending),
+                                u8::from(p.masked),
+                                u8::from(p.selected)
+                            )
+                        })
+                        .collect();
+                    format!(
+                        "{} · READY {:#b} · upcall_pending {}",
+                        words.join(" "),
+                        f.control_block.ready,
+                        u8::from(sh.vcpu.evtchn_upcall_pending)
+                    )
+                }
+                None => {
+                    let bits: Vec<String> = sim
+                        .ports()
+                        .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
+                        .collect();
+                    format!(
+                        "{} · pending_sel {:#b} · upcall_pending {}",
+                        bits.join(" "),
+                        sh.vcpu.evtchn_pending_sel,
+                        u8::from(sh.vcpu.evtchn_upcall_pending)
+                    )
                 }
             }
+        }
+        Stage::Upcall => match (l.upcall, l.deliver) {
+            (Some(_), d) => match d.map(|d| d.kind) {
+                Some(TraceKind::Deliver {
+                    port,
+                    defer_eoi: true,
+                }) => format!(
+                    "dom0 vCPU0 upcall loop: handles port {port}; past event_loop_timeout: EOI deferred"
+                ),
+                Some(TraceKind::Deliver { port, .. }) => {
+                    format!("dom0 vCPU0 upcall loop: handles port {port}")
+                }
+                _ => "dom0 vCPU0 upcall loop".to_string(),
+            },
             (None, _) => none(),
         },
         Stage::AckMask => l.ack.map_or_else(none, |e| tail(&e.kind)),

@@ -15,7 +15,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::App;
 use crate::app::keymap::{self, Ctx};
@@ -74,29 +74,95 @@ pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
     lines
 }
 
+/// Wrap help lines to `width`. A key line keeps its key column (its first span, padded
+/// with spaces) and wraps its description under the description.
+fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::with_capacity(lines.len() + 8);
+    for line in lines {
+        let Some(first) = line.spans.first().cloned() else {
+            out.push(line);
+            continue;
+        };
+        let (prefix, rest) = if line.spans.len() > 1 {
+            (first, &line.spans[1..])
+        } else {
+            (Span::raw(" "), &line.spans[..])
+        };
+        let indent = prefix.width();
+        let pieces: Vec<(String, ratatui::style::Style)> = rest
+            .iter()
+            .map(|s| (s.content.to_string(), s.style))
+            .collect();
+        for (k, mut l) in super::markup::wrap(&pieces, width.saturating_sub(indent), 0)
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if k == 0 {
+                prefix.clone()
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            l.spans.insert(0, lead);
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// The help's box in `area` and its lines, wrapped to the box.
+fn layout(app: &App, t: &Theme, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let width = area.width.saturating_sub(4).min(84);
+    let inner_w = width.saturating_sub(2) as usize;
+    let full = wrapped(help_lines(app, t, false), inner_w);
+    let lines = if full.len() as u16 + 2 <= area.height {
+        full
+    } else {
+        wrapped(help_lines(app, t, true), inner_w)
+    };
+    let want_h = lines.len() as u16 + 2;
+    let popup = area.centered(
+        Constraint::Length(width),
+        Constraint::Length(want_h.min(area.height)),
+    );
+    (popup, lines)
+}
+
+/// How far the help can scroll in `area` (0 when it fits).
+pub fn max_scroll(app: &App, t: &Theme, area: Rect) -> u16 {
+    let (popup, lines) = layout(app, t, area);
+    lines
+        .len()
+        .saturating_sub(popup.height.saturating_sub(2) as usize) as u16
+}
+
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let full = help_lines(self.app, t, false);
-        let lines = if full.len() as u16 + 2 <= area.height {
-            full
-        } else {
-            help_lines(self.app, t, true)
-        };
-        let want_h = lines.len() as u16 + 2;
-        let popup = area.centered(
-            Constraint::Length(area.width.saturating_sub(4).min(84)),
-            Constraint::Length(want_h.min(area.height)),
-        );
+        let (popup, lines) = layout(self.app, t, area);
         Clear.render(popup, buf);
+        let visible = popup.height.saturating_sub(2) as usize;
+        let max_scroll = lines.len().saturating_sub(visible);
+        let scroll = usize::from(self.app.help_scroll).min(max_scroll);
+        // Too short for everything: it scrolls, and says so.
+        let bottom = if max_scroll == 0 {
+            " ? or Esc closes · q quits ".to_string()
+        } else if scroll < max_scroll {
+            format!(
+                " ↓ more: ↑↓ scroll ({}/{}) · Esc closes ",
+                scroll + visible,
+                lines.len()
+            )
+        } else {
+            " ↑ scroll back · Esc closes ".to_string()
+        };
         let block = Block::bordered()
             .style(t.overlay)
             .border_style(t.overlay_border)
             .title(Line::styled(" Help · evtchn-lab ", t.title))
-            .title_bottom(Line::styled(" ? or Esc closes · q quits ", t.title));
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .render(popup, buf);
+            .title_bottom(Line::styled(bottom, t.title));
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+        super::put_lines(&shown, inner, buf);
     }
 }

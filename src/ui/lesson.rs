@@ -42,18 +42,58 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         lesson,
         theme,
     };
+    let (left, right) = split(body);
+    pane.render(left, buf);
+    super::lab_panes(app, theme, right, buf, slots(&lesson.steps[run.step]));
+}
+
+/// The lesson pane's area and the live panes' area: side by side from [`SIDE_BY_SIDE`]
+/// columns, else the lesson above.
+fn split(body: Rect) -> (Rect, Rect) {
     if body.width >= SIDE_BY_SIDE {
         let w = (body.width * 2 / 5).clamp(40, 64);
         let [left, right] =
             Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)]).areas(body);
-        pane.render(left, buf);
-        super::lab_panes(app, theme, right, buf);
+        (left, right)
     } else {
         let h = (body.height * 3 / 5).max(8).min(body.height);
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
-        pane.render(top, buf);
-        super::lab_panes(app, theme, rest, buf);
+        (top, rest)
+    }
+}
+
+/// How far the lesson text can scroll in `body` (0 when it fits).
+pub fn max_scroll(app: &App, theme: &Theme, body: Rect) -> u16 {
+    let (Some(run), Some((lesson, _))) = (app.lesson_run(), app.current_lesson()) else {
+        return 0;
+    };
+    let inner = pane(Line::raw(""), theme).inner(split(body).0);
+    let step = &lesson.steps[run.step];
+    let lines = step_lines(
+        app,
+        run,
+        step,
+        theme,
+        inner.width.saturating_sub(2) as usize,
+    );
+    lines.len().saturating_sub(inner.height as usize) as u16
+}
+
+/// The panes a step points at, by name in its words ("the Counters pane"), get the
+/// flexible slots: a step about netback's code (or that unlocks it) keeps the Code pane.
+fn slots(step: &Step) -> super::Slots {
+    let mut words = format!("{} {} {}", step.text, step.explain, step.hints.join(" "));
+    if let Task::Quiz { question, .. } = &step.task {
+        words.push_str(question);
+    }
+    let counters = words.contains("Counters pane");
+    let code = words.contains("Code pane")
+        || step.unlocks(crate::lesson::Unlock::Knob(crate::sim::Knob::Netback));
+    super::Slots {
+        counters_top: counters && code,
+        counters_bottom: counters && !code,
+        code,
     }
 }
 
@@ -151,6 +191,10 @@ pub fn step_lines(
                     ];
                     match &c.now {
                         Some(now) if !c.ok => pieces.push((format!(" · now {now}"), t.text)),
+                        // A figure that holds shows its value too (a knob's is the want).
+                        Some(now) if *now != c.want && c.want != format!("= {now}") => {
+                            pieces.push((format!(" · {now}"), t.dim))
+                        }
                         Some(_) => {}
                         None => pieces.push((" · measuring…".to_string(), t.dim)),
                     }
@@ -168,6 +212,13 @@ pub fn step_lines(
                 }
             }
         }
+    }
+    if !s.met && app.run == crate::app::RunState::Paused {
+        v.push(Line::raw(""));
+        v.push(Line::styled(
+            "The lab is paused: space runs it, . steps one transition.",
+            t.warn,
+        ));
     }
     let hints = &step.hints;
     for (i, h) in hints.iter().take(s.hints_shown).enumerate() {
@@ -197,7 +248,6 @@ pub fn step_lines(
         ];
         v.extend(markup::wrap(&pieces, width, 2));
     }
-    let _ = app;
     v
 }
 
@@ -235,9 +285,12 @@ impl Widget for LessonPane<'_> {
         };
         let block = pane(
             title(vec![
-                Span::styled(format!("{} ", self.lesson.number()), t.value),
+                // The step count first: a long title is what gets cut.
+                Span::styled(
+                    format!("{} · step {}/{n} · ", self.lesson.number(), run.step + 1),
+                    t.value,
+                ),
                 Span::raw(self.lesson.title.clone()),
-                Span::styled(format!(" · step {}/{n}", run.step + 1), t.dim),
             ]),
             t,
         );

@@ -124,6 +124,16 @@ pub struct LabView<'a> {
     pub theme: &'a Theme,
 }
 
+/// How far the help and the lesson text can scroll on a terminal of `area` (the loop
+/// tells the app after drawing, so scrolling stops where the text ends).
+pub fn scroll_limits(app: &App, theme: &Theme, area: Rect) -> crate::app::ScrollLimits {
+    let body = Screen::of(app, area).body;
+    crate::app::ScrollLimits {
+        help: help::max_scroll(app, theme, area),
+        lesson: lesson::max_scroll(app, theme, body),
+    }
+}
+
 /// A figure over the lane's last virtual second (what the lab's "now" figures show);
 /// `None` before any virtual time has passed.
 pub fn recent(lane: &Lane, f: Figure) -> Option<f64> {
@@ -187,7 +197,14 @@ impl LabView<'_> {
 
 fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut Buffer) {
     if density != Density::Full {
-        return medium(app, theme, density == Density::Medium, body, buf);
+        return medium(
+            app,
+            theme,
+            density == Density::Medium,
+            body,
+            buf,
+            Slots::default(),
+        );
     }
     let lane = &app.lane;
     let left_w = (body.width * 7 / 20).clamp(42, 56);
@@ -218,15 +235,26 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
     code::CodePane { lane, theme }.render(cd, buf);
 }
 
+/// Which panes fill the two flexible slots of the smaller layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Slots {
+    /// The counters in place of the throughput chart.
+    pub counters_top: bool,
+    /// The counters in place of the code, at the bottom.
+    pub counters_bottom: bool,
+    /// The code stays at the bottom, even where it is unused (split channels).
+    pub code: bool,
+}
+
 /// The live panes in a smaller area (a lesson's, or free play below 120×40).
-pub fn lab_panes(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    medium(app, theme, area.height >= 22, area, buf);
+pub fn lab_panes(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer, slots: Slots) {
+    medium(app, theme, area.height >= 22, area, buf, slots);
 }
 
 /// Chart and bits side by side, the throttle in one band, then the flow (and the code when
-/// there is height for it). An idle guest moves no packets: its counters take the chart's
-/// place.
-fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer) {
+/// there is height for it). An idle or rogue guest moves no packets: its counters take the
+/// chart's place; `slots` can ask for them elsewhere.
+fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer, slots: Slots) {
     let lane = &app.lane;
     let tall = body.height >= 30;
     let top_h = match (tall, roomy) {
@@ -244,7 +272,7 @@ fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer) {
     ])
     .areas(body);
     let [tp, p] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
-    if lane.config().guest.has_traffic() {
+    if lane.config().guest.has_traffic() && !slots.counters_top {
         throughput::ThroughputPane {
             lanes: &[(lane, "")],
             theme,
@@ -257,7 +285,15 @@ fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer) {
     throttle::ThrottlePane { lane, theme }.render(th, buf);
     eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
     if code_h > 0 {
-        code::CodePane { lane, theme }.render(cd, buf);
+        let cfg = lane.config();
+        let counters_shown = slots.counters_top || !cfg.guest.has_traffic();
+        // Split channels never run the common handler: its code says "unused here".
+        let code_idle = !cfg.common_channel();
+        if !slots.code && (slots.counters_bottom || code_idle) && !counters_shown {
+            counters::CountersPane { lane, theme }.render(cd, buf);
+        } else {
+            code::CodePane { lane, theme }.render(cd, buf);
+        }
     }
 }
 

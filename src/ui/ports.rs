@@ -14,6 +14,19 @@
 //! ```
 //! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
 //! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
+//!
+//! On the FIFO ABI the pane speaks FIFO: each port's event word (`P`, `M`, `L` and `LINK`),
+//! the control block's `READY` bits and each non-empty queue from its head, `HEAD → … `,
+//! with Xen's tail:
+//! ```text
+//! ┌ Ports · FIFO event channels ───────────────┐
+//! │ port [P/M/L] LINK role    masked by        │
+//! │    5 [1/1/0]    0 common  EOI_PENDING      │
+//! │ vCPU0 evtchn_upcall_pending 0              │
+//! │       READY 0b0 · queues empty             │
+//! │ …                                          │
+//! └────────────────────────────────────────────┘
+//! ```
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -22,7 +35,8 @@ use ratatui::widgets::Widget;
 
 use crate::app::Lane;
 use crate::sim::events_base::mask_reason;
-use crate::sim::{PortView, eoi_pending};
+use crate::sim::fifo::MAX_QUEUES;
+use crate::sim::{Fifo, PortView, eoi_pending};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -95,18 +109,51 @@ pub fn port_bits<'a>(p: &PortView, changed: [bool; 3], theme: &Theme) -> Vec<Spa
     ]
 }
 
+/// FIFO: every non-empty queue as the guest will consume it, `Q7 5 → 6 (tail 6)`, or
+/// `queues empty`.
+pub fn fifo_queues(f: &Fifo) -> String {
+    let mut out = Vec::new();
+    for q in 0..MAX_QUEUES {
+        let ports: Vec<String> = f.queue(q).map(|p| p.to_string()).collect();
+        if !ports.is_empty() {
+            out.push(format!("Q{q} {} (tail {})", ports.join(" → "), f.tail[q]));
+        }
+    }
+    if out.is_empty() {
+        "queues empty".to_string()
+    } else {
+        out.join(" · ")
+    }
+}
+
 impl Widget for PortsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let sim = self.lane.sim();
-        let block = pane(title(vec![Span::raw("Ports · xl debug-keys e")]), t);
+        let fifo = sim.event_channels().fifo();
+        let name = if fifo.is_some() {
+            "Ports · FIFO event channels"
+        } else {
+            "Ports · xl debug-keys e"
+        };
+        let block = pane(title(vec![Span::raw(name)]), t);
         let inner = block.inner(area);
         block.render(area, buf);
         let flash = self.lane.flash();
         let mut lines: Vec<Line> = Vec::with_capacity(9);
-        lines.push(Line::styled(" port [p/m/s] role    masked by", t.dim));
+        lines.push(Line::styled(
+            if fifo.is_some() {
+                " port [P/M/L] LINK role    masked by"
+            } else {
+                " port [p/m/s] role    masked by"
+            },
+            t.dim,
+        ));
         for p in self.lane.ports() {
             let mut spans = port_bits(&p, flash.port(p.port), t);
+            if fifo.is_some() {
+                spans.push(Span::styled(format!(" {:>4}", p.link), t.value));
+            }
             spans.push(Span::styled(format!(" {:<7} ", p.role.name()), t.text));
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
@@ -125,10 +172,18 @@ impl Widget for PortsPane<'_> {
             Span::styled("evtchn_upcall_pending ", t.name),
             Span::styled(u8::from(v.evtchn_upcall_pending).to_string(), up_style),
         ]));
-        lines.push(Line::from(vec![
-            Span::styled("       evtchn_pending_sel    ", t.name),
-            Span::styled(format!("{:#b}", v.evtchn_pending_sel), t.value),
-        ]));
+        lines.push(match fifo {
+            Some(f) => Line::from(vec![
+                Span::styled("       READY ", t.name),
+                Span::styled(format!("{:#b}", f.control_block.ready), t.value),
+                Span::styled(" · ", t.dim),
+                Span::styled(fifo_queues(f), t.value),
+            ]),
+            None => Line::from(vec![
+                Span::styled("       evtchn_pending_sel    ", t.name),
+                Span::styled(format!("{:#b}", v.evtchn_pending_sel), t.value),
+            ]),
+        });
         lines.push(Line::from(vec![
             Span::styled(" netback eoi_pending ", t.name),
             Span::styled(eoi_pending_names(sim.eoi_pending()), t.value),

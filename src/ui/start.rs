@@ -7,7 +7,7 @@
 //! │ ▶ continue  03 Rings and notify suppression              step 2 of 5      │
 //! │                                                                           │
 //! │   01  Ports and bits                                     ✓ done            │
-//! │   02  Masking and coalescing                             … 2/5             │
+//! │   02  Masking and coalescing                             in progress 2/5   │
 //! │   03  Rings and notify suppression                       new               │
 //! │   …                                                                       │
 //! │       free play: every knob, no lesson                                    │
@@ -37,7 +37,7 @@ pub struct StartScreen<'a> {
 fn status_text(s: Status, t: &Theme) -> (String, ratatui::style::Style) {
     match s {
         Status::New => ("new".to_string(), t.dim),
-        Status::InProgress { done, of } => (format!("… {done}/{of}"), t.warn),
+        Status::InProgress { done, of } => (format!("in progress {done}/{of}"), t.warn),
         Status::Done => ("✓ done".to_string(), t.good),
     }
 }

@@ -129,6 +129,18 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         t.knob,
         Knob::LateEoi,
     ));
+    // The ABI only when it is not the default, so the usual bar stays as short as it was.
+    if a.abi != crate::sim::Abi::TwoLevel {
+        v.push(knob(
+            if short {
+                "FIFO".into()
+            } else {
+                "abi FIFO".into()
+            },
+            t.knob,
+            Knob::Abi,
+        ));
+    }
     if level < 2 {
         v.push(Seg {
             text: format!("HZ {}", a.hz),
@@ -264,8 +276,15 @@ impl Widget for StatusBar<'_> {
 fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
     keymap::bindings(ctx)
         .filter(|b| b.footer_rank <= max_rank)
-        // A lesson's locked keys are listed in the help, not here.
+        // A lesson's locked keys are listed in the help, not here; the digits only where
+        // there is a question to answer.
         .filter(|b| b.keys[0].1.needs().is_none_or(|u| app.unlocked(u)))
+        .filter(|b| match b.keys[0].1 {
+            Cmd::Do(crate::app::Msg::Answer(_)) => app
+                .current_lesson()
+                .is_some_and(|(l, i)| l.steps[i].is_quiz()),
+            _ => true,
+        })
         .map(|b| {
             vec![
                 Span::styled(format!(" {} ", b.shown), t.key),

@@ -10,6 +10,9 @@
 //! │ last second: paused 85% · masked 86%        │
 //! └─────────────────────────────────────────────┘
 //! ```
+//! When `spurious_threshold` is at or above the cap of `spurious_cnt` (10 at HZ 250), the
+//! "next spurious EOI" line says that this threshold never throttles.
+//!
 //! Short form (a wide band, for smaller terminals):
 //! ```text
 //! ┌ Throttle · patch 12 on ──────────────────────────────────────────────────────┐
@@ -25,7 +28,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
-use crate::sim::{Figure, NextSpurious, plural};
+use crate::sim::{Figure, NextSpurious, plural, spurious_cnt_cap};
 
 use super::theme::Theme;
 use super::{pane, put_lines, title};
@@ -98,6 +101,10 @@ pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'
 /// affected: the one on the delayed list, else the one with the highest `spurious_cnt`).
 pub fn next_spurious_line(lane: &Lane) -> String {
     let sim = lane.sim();
+    let set = sim.late_eoi_settings();
+    if sim.config().lateeoi && set.throttle && set.never_throttles() {
+        return never_throttles_note(lane);
+    }
     let port = sim
         .ports()
         .max_by_key(|p| (p.on_eoi_list, p.spurious_cnt))
@@ -105,7 +112,7 @@ pub fn next_spurious_line(lane: &Lane) -> String {
     match sim.next_spurious(port) {
         None => " late EOI off: no EOI, nothing counted".to_string(),
         Some(NextSpurious::Queued { .. }) => " late EOIs now: no-op · worker: cnt → 0".to_string(),
-        Some(NextSpurious::Counted) => " throttle off: counted, never delayed".to_string(),
+        Some(NextSpurious::Counted) => " throttle off: never delayed".to_string(),
         Some(NextSpurious::NoPause { cnt }) => {
             format!(" next spurious EOI: no pause (cnt → {cnt})")
         }
@@ -113,6 +120,22 @@ pub fn next_spurious_line(lane: &Lane) -> String {
             " next spurious EOI: pause {jiffies} {} (cnt → {cnt})",
             plural(jiffies, "jiffy", "jiffies")
         ),
+    }
+}
+
+/// Why a high `spurious_threshold` turns the throttle off in effect: `spurious_cnt` stops at
+/// its cap (10 at HZ 250) and can never exceed the threshold. Short: it fits the narrow pane.
+pub fn never_throttles_note(lane: &Lane) -> String {
+    let hz = lane.sim().config().hz;
+    format!(" cnt stops at {}: never throttles", spurious_cnt_cap(hz))
+}
+
+/// `1`, or `0 (= 1)`: the kernel reads a threshold of 0 as 1.
+fn threshold_words(t: u32) -> String {
+    if t == 0 {
+        "0 (= 1)".to_string()
+    } else {
+        t.to_string()
     }
 }
 
@@ -179,7 +202,9 @@ impl Widget for ThrottlePane<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let cnt = sim.ports().map(|p| p.spurious_cnt).max().unwrap_or(0);
-        let thr = cfg.spurious_threshold.max(1);
+        let set = sim.late_eoi_settings();
+        let thr = set.effective_threshold();
+        let never = cfg.lateeoi && set.throttle && set.never_throttles();
         let cnt_spans = vec![
             Span::styled(" spurious_cnt ", t.name),
             Span::styled(
@@ -187,7 +212,7 @@ impl Widget for ThrottlePane<'_> {
                 if u32::from(cnt) > thr { t.bad } else { t.value },
             ),
             Span::styled("  spurious_threshold ", t.name),
-            Span::styled(thr.to_string(), t.value),
+            Span::styled(threshold_words(cfg.spurious_threshold), t.value),
         ];
         let strip_w = inner.width.saturating_sub(2) as usize;
         let masked_paused = super::recent(self.lane, Figure::MaskedPct)
@@ -209,11 +234,21 @@ impl Widget for ThrottlePane<'_> {
                 cnt_spans[3].clone(),
                 Span::raw(" ·"),
             ];
-            first.extend(pause_line(self.lane, t).spans);
+            if never {
+                first.push(Span::styled(never_throttles_note(self.lane), t.warn));
+            } else {
+                first.extend(pause_line(self.lane, t).spans);
+            }
             let mut s = strip(self.lane, strip_w, t, StripKind::Paused);
             s.spans.insert(0, Span::raw(" "));
             // What the next spurious EOI would do (the law at work), then the share paused.
             let mut last = vec![Span::styled(next_spurious_line(self.lane), t.text)];
+            if cfg.lateeoi && !cfg.throttle {
+                // No counters without patch 12: what netback flagged, named as such.
+                let d = super::counters::device_counters(self.lane);
+                last.push(Span::styled(" · would be spurious ", t.name));
+                last.push(Span::styled(d.spurious_events.to_string(), t.value));
+            }
             if let Some((_, p)) = masked_paused {
                 last.push(Span::styled(" · paused ", t.name));
                 last.push(Span::styled(
@@ -236,7 +271,8 @@ impl Widget for ThrottlePane<'_> {
             ),
         ]));
         lines.push(pause_line_with(self.lane, t, false));
-        lines.push(Line::styled(next_spurious_line(self.lane), t.dim));
+        let next_style = if never { t.warn } else { t.dim };
+        lines.push(Line::styled(next_spurious_line(self.lane), next_style));
         let label_w = 8;
         let w = strip_w.saturating_sub(label_w);
         for (label, kind) in [("paused", StripKind::Paused), ("masked", StripKind::Masked)] {

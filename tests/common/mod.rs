@@ -71,6 +71,13 @@ pub fn frame(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     frame_in(app, &Theme::dark(), w, h)
 }
 
+/// As the loop does after drawing on a `w`×`h` terminal: tell the app how far the help and
+/// the lesson text reach, so scrolling stops at their end.
+pub fn fit(app: &mut App, w: u16, h: u16) {
+    let limits = ui::scroll_limits(app, &Theme::dark(), Rect::new(0, 0, w, h));
+    update(app, Msg::ScrollLimits(limits));
+}
+
 /// The frame's text.
 pub fn screen(app: &App, w: u16, h: u16) -> String {
     frame(app, w, h).backend().to_string()

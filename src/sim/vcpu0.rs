@@ -1,0 +1,274 @@
+//! dom0 vCPU 0: netback's interrupt handlers, the late EOIs they and NAPI send, the NAPI TX
+//! poll (`xenvif_poll`) and the delayed-EOI worker (`xen_irq_lateeoi_worker`). Interrupts
+//! preempt vCPU 0's current work and stretch it; NAPI and the worker run to completion one
+//! after the other.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Cpu0Work {
+    /// Only interrupt time is being spent.
+    Irq,
+    Napi {
+        n: u32,
+    },
+    Worker,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Cpu0 {
+    pub(super) current: Option<Cpu0Work>,
+    pub(super) done_at: u64,
+    pub(super) generation: u64,
+    pub(super) napi_scheduled: bool,
+    pub(super) worker_queued: bool,
+}
+
+impl Sim {
+    /// netback's handler for `port` (`xenvif_interrupt`, `xenvif_tx_interrupt` or
+    /// `xenvif_rx_interrupt`), right after the upcall acked the event. Returns its extra cost.
+    pub(super) fn netback_interrupt(&mut self, port: u32) -> u64 {
+        let role = self.ports[self.port_index(port)].role;
+        self.netback_handler(port, role, |sim| match role {
+            PortRole::Tx => (sim.handle_tx_interrupt(), false),
+            PortRole::Rx => (false, sim.handle_rx_interrupt()),
+            // Both checks always run (the reason for the bitwise operator).
+            PortRole::Common => (sim.handle_tx_interrupt(), sim.handle_rx_interrupt()),
+        })
+    }
+
+    /// The handler around its work checks, in the kernel's order: claim the handler's
+    /// `eoi_pending` bit first (`atomic_fetch_or`, warning when it was already set), so that
+    /// whatever the checks start (NAPI, the RX kthread) finds it when it completes and sends
+    /// the late EOI; then run the checks; on a spurious verdict take the bit back
+    /// (`atomic_andnot`) and send the spurious late EOI at once.
+    pub(super) fn netback_handler(
+        &mut self,
+        port: u32,
+        role: PortRole,
+        checks: impl FnOnce(&mut Sim) -> (bool, bool),
+    ) -> u64 {
+        let lateeoi = self.cfg.lateeoi;
+        let bit = match role {
+            PortRole::Tx => eoi_pending::TX_EOI,
+            PortRole::Rx => eoi_pending::RX_EOI,
+            PortRole::Common => eoi_pending::COMMON_EOI,
+        };
+        if lateeoi {
+            let old = self.eoi_pending;
+            self.eoi_pending |= bit;
+            // WARN(old & NETBK_TX_EOI, …) on split channels; WARN(old, …) on the common one.
+            let warn = match role {
+                PortRole::Common => old != 0,
+                PortRole::Tx | PortRole::Rx => old & bit != 0,
+            };
+            if warn {
+                self.counters.eoi_pending_warnings += 1;
+            }
+        }
+        let (tx_work, rx_work) = checks(self);
+        if !lateeoi {
+            self.record(TraceKind::Verdict {
+                port,
+                role,
+                tx_work,
+                rx_work,
+                spurious: None,
+            });
+            return 0;
+        }
+        let spurious = match role {
+            PortRole::Tx => !tx_work,
+            PortRole::Rx => !rx_work,
+            PortRole::Common => self.cfg.netback.is_spurious(tx_work, rx_work),
+        };
+        self.record(TraceKind::Verdict {
+            port,
+            role,
+            tx_work,
+            rx_work,
+            spurious: Some(spurious),
+        });
+        if spurious {
+            self.eoi_pending &= !bit;
+            return self.lateeoi(port, true, EoiSource::Handler);
+        }
+        0
+    }
+
+    /// `xenvif_handle_tx_interrupt`: work = unconsumed TX requests; schedule NAPI.
+    pub(super) fn handle_tx_interrupt(&mut self) -> bool {
+        let work = self.tx.unconsumed_requests() > 0;
+        if work {
+            self.cpu0.napi_scheduled = true;
+        }
+        work
+    }
+
+    /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
+    pub(super) fn handle_rx_interrupt(&mut self) -> bool {
+        let work = self.have_rx_work();
+        if work {
+            self.kick_kthread();
+        }
+        work
+    }
+
+    /// `xen_irq_lateeoi(irq, flags)`, called by a driver. Returns its CPU cost.
+    pub(super) fn lateeoi(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
+        self.counters.lateeoi_calls += 1;
+        self.eoi_step(port, spurious, source)
+    }
+
+    /// One `xen_irq_lateeoi_locked` step, traced and accounted.
+    pub(super) fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
+        let set = self.late_settings();
+        let before = *self.core.irq(port);
+        let out = self
+            .core
+            .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
+        let after = *self.core.irq(port);
+        self.counters.spurious_events +=
+            after.counters.spurious_events - before.counters.spurious_events;
+        self.counters.jiffies_eoi_delayed +=
+            after.counters.jiffies_eoi_delayed - before.counters.jiffies_eoi_delayed;
+        let result = match out {
+            EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,
+            EoiOutcome::Unmasked { .. } => EoiResult::Unmasked,
+            EoiOutcome::Delayed { delay, eoi_time } => {
+                if delay > 0 {
+                    self.counters.throttle_pauses += 1;
+                }
+                EoiResult::Paused {
+                    jiffies: delay,
+                    eoi_time,
+                }
+            }
+        };
+        self.record(TraceKind::LateEoi {
+            port,
+            source,
+            spurious,
+            spurious_cnt: after.spurious_cnt,
+            result,
+        });
+        match out {
+            EoiOutcome::Unmasked { retrigger } => {
+                self.after_unmask(port, retrigger);
+                self.cfg.params.dom0_eoi_ns
+            }
+            EoiOutcome::Delayed { .. } => {
+                self.sync_port_times(port);
+                0
+            }
+            EoiOutcome::AlreadyQueued => 0,
+        }
+    }
+
+    /// Interrupt time on vCPU 0: extends the current work item, or occupies an idle CPU.
+    pub(super) fn cpu0_charge_irq(&mut self, cost: u64) {
+        let cost = self.jitter(cost);
+        self.counters.dom0_busy_ns += cost;
+        self.cpu0.generation += 1;
+        if self.cpu0.current.is_some() {
+            self.cpu0.done_at += cost;
+        } else {
+            self.cpu0.current = Some(Cpu0Work::Irq);
+            self.cpu0.done_at = self.now + cost;
+        }
+        self.q.push(
+            self.cpu0.done_at,
+            Ev::Cpu0Done {
+                generation: self.cpu0.generation,
+            },
+        );
+    }
+
+    pub(super) fn cpu0_start(&mut self, work: Cpu0Work, cost: u64) {
+        self.counters.dom0_busy_ns += cost;
+        self.cpu0.generation += 1;
+        self.cpu0.current = Some(work);
+        self.cpu0.done_at = self.now + cost;
+        self.q.push(
+            self.cpu0.done_at,
+            Ev::Cpu0Done {
+                generation: self.cpu0.generation,
+            },
+        );
+    }
+
+    /// Start the next piece of process/softirq work on an idle vCPU 0.
+    pub(super) fn cpu0_try_begin(&mut self) {
+        if self.cpu0.current.is_some() {
+            return;
+        }
+        if self.cpu0.worker_queued {
+            self.cpu0.worker_queued = false;
+            let cost = self.worker_run();
+            let cost = self.jitter(cost);
+            self.cpu0_start(Cpu0Work::Worker, cost);
+        } else if self.cpu0.napi_scheduled {
+            self.napi_begin();
+        }
+    }
+
+    pub(super) fn cpu0_done(&mut self) {
+        let work = self.cpu0.current.take();
+        if let Some(Cpu0Work::Napi { n }) = work {
+            self.napi_done(n);
+        }
+        self.cpu0_try_begin();
+    }
+
+    /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
+    /// the packets to the bridge, each leaving when its copy is done.
+    pub(super) fn napi_begin(&mut self) {
+        let p = self.cfg.params;
+        let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
+        let mut offsets = p.dom0_batch_ns;
+        // One jitter factor per poll, so departures stay in order.
+        let scale_num = self.jitter(1_000_000);
+        for _ in 0..n {
+            let pkt = self.tx.take_request();
+            offsets += self.dom0_pkt_cost(pkt);
+            let depart = self.now + offsets * scale_num / 1_000_000;
+            self.bridge_to_peer(depart, pkt);
+        }
+        let cost = offsets * scale_num / 1_000_000;
+        self.cpu0_start(Cpu0Work::Napi { n }, cost);
+    }
+
+    /// End of a poll: TX responses to the guest, then `xenvif_napi_schedule_or_enable_events`.
+    pub(super) fn napi_done(&mut self, n: u32) {
+        for _ in 0..n {
+            self.tx.put_response(Pkt::default());
+        }
+        if n > 0 && self.tx.push_responses() {
+            self.notify_guest();
+        }
+        if n == NAPI_BUDGET {
+            return; // budget used up: poll again
+        }
+        if self.tx.final_check_for_requests() {
+            return; // more requests: napi_schedule
+        }
+        self.cpu0.napi_scheduled = false;
+        let bits = eoi_pending::TX_EOI | eoi_pending::COMMON_EOI;
+        if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
+            self.eoi_pending &= !bits;
+            let port = self.ports[0].port; // queue->tx_irq: the TX or common port
+            let cost = self.lateeoi(port, false, EoiSource::Napi);
+            self.cpu0_charge_irq(cost);
+        }
+    }
+
+    /// `xen_irq_lateeoi_worker`: EOI every due port as not spurious. Returns the cost.
+    pub(super) fn worker_run(&mut self) -> u64 {
+        let mut cost = self.cfg.params.dom0_handler_ns;
+        while let Some(port) = self.core.worker_take_due(self.jiffies) {
+            self.counters.worker_eois += 1;
+            cost += self.eoi_step(port, false, EoiSource::Worker);
+        }
+        cost
+    }
+}
