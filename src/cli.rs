@@ -41,6 +41,10 @@ pub enum Command {
     Lessons(LessonsArgs),
     /// Open one guided lesson where you left it (`evtchn-lab lessons` lists the ids).
     Lesson(LessonArgs),
+    /// Play a lesson by itself at a watchable pace, or record it (no id: the whole story).
+    Demo(DemoArgs),
+    /// Print one frame of the lab as text, for a document or a bug report.
+    Snapshot(SnapshotArgs),
 }
 
 /// Where lessons come from.
@@ -245,4 +249,163 @@ impl RunArgs {
     fn parse_from<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
         RunOnly::parse_from(args).run
     }
+}
+
+/// A terminal size, `WIDTHxHEIGHT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size {
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Size {
+    /// The size every pane fits in (a headless recording's, a snapshot's).
+    pub const FULL: Size = Size {
+        width: crate::ui::FULL_WIDTH,
+        height: crate::ui::FULL_HEIGHT,
+    };
+    /// The largest size accepted.
+    pub const MAX: Size = Size {
+        width: 1000,
+        height: 500,
+    };
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// `120x40`: at least the lab's smallest size, at most [`Size::MAX`].
+pub fn parse_size(s: &str) -> Result<Size, String> {
+    let bad = || format!("'{s}' is not a size: write it like 120x40 (columns x rows)");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let (width, height): (u16, u16) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    let (min_w, min_h) = (crate::ui::MIN_WIDTH, crate::ui::MIN_HEIGHT);
+    if width < min_w || height < min_h {
+        return Err(format!(
+            "{width}x{height} is too small: the lab needs at least {min_w}x{min_h}"
+        ));
+    }
+    if width > Size::MAX.width || height > Size::MAX.height {
+        return Err(format!(
+            "{width}x{height} is too large: at most {}",
+            Size::MAX
+        ));
+    }
+    Ok(Size { width, height })
+}
+
+/// The longest `--at` of a snapshot (virtual time costs real time to simulate).
+pub const MAX_AT_NS: u64 = 600_000_000_000;
+
+/// A virtual time for `--at`: `5s`, `1.5s`, `250ms`, at most 600 s.
+fn parse_at(s: &str) -> Result<u64, String> {
+    let ns = crate::app::script::parse_duration(s)?;
+    if ns > MAX_AT_NS {
+        return Err(format!(
+            "'{s}' is out of range: at most 600s (virtual time costs real time to simulate)"
+        ));
+    }
+    Ok(ns)
+}
+
+/// Script items separated by commas: `c`, `b, wait 2s, t`.
+fn parse_keys(s: &str) -> Result<crate::app::script::Script, String> {
+    let items: Vec<&str> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if items.is_empty() {
+        return Err(
+            "no script items: give keys and waits separated by commas, like \"b, wait 2s, t\""
+                .into(),
+        );
+    }
+    crate::app::script::Script::parse(&items)
+        .map_err(|(i, e)| format!("item {} ('{}'): {e}", i + 1, items[i]))
+}
+
+/// A demo's pace: 1 is real time.
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number: give a pace like 1, 2 or 0.5"))?;
+    if !(0.1..=100.0).contains(&v) {
+        return Err(format!("{v} is out of range: give 0.1 to 100"));
+    }
+    Ok(v)
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(
+    after_help = "The demo presses the keys of each step's reference solution, shows each \
+                  key in the status line as it is pressed (▶ key: t), and leaves each text up \
+                  long enough to read: max(3 s, 1 s + 240 ms per word), the lab running at 1× \
+                  meanwhile. Solutions' waits take their virtual time at 1× (none while the \
+                  lab is paused). Keys: space pauses \
+                  and resumes, n skips to the next step, q quits. A demo keeps no progress."
+)]
+pub struct DemoArgs {
+    /// The lesson to play, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).
+    /// Without one: the whole story, lessons 08 to 11 in order, as one demo.
+    pub id: Option<String>,
+    /// Write an asciinema v2 recording (play it with `asciinema play FILE.cast`).
+    #[arg(long, value_name = "FILE.cast")]
+    pub record: Option<PathBuf>,
+    /// Record without a terminal, as fast as the machine can (needs --record).
+    #[arg(long, requires = "record")]
+    pub headless: bool,
+    /// The recording's size, COLUMNSxROWS [default: 120x40 headless, the terminal's live].
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<Size>,
+    /// The pace: 2 plays reading pauses, key holds and waits twice as fast.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    #[command(flatten)]
+    pub dir: LessonDir,
+    #[command(flatten)]
+    pub display: Display,
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    evtchn-lab snapshot --at 5s --size 100x30            the story's start\n  \
+    evtchn-lab snapshot --keys c --at 5s --size 100x30   compare mode: OR vs AND\n  \
+    evtchn-lab snapshot --lesson 06 --step 3             a lesson step as it begins\n  \
+    evtchn-lab snapshot --keys \"wait 2s, b\" --at 4s --ansi   with colours")]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Virtual time of the frame, on the lab's clock (with --lesson: after the step begins)
+    /// [default: 5s; with --lesson: 0s].
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<u64>,
+    /// The frame's size, COLUMNSxROWS (at least 60x18).
+    #[arg(long, value_name = "WxH", default_value = "120x40", value_parser = parse_size)]
+    pub size: Size,
+    /// A lesson instead of free play (a unique prefix of its id will do).
+    #[arg(long, value_name = "ID")]
+    pub lesson: Option<String>,
+    /// The lesson's step, from 1: the frame as the step begins (the steps before it are
+    /// solved by their reference solutions).
+    #[arg(long, value_name = "N", requires = "lesson")]
+    pub step: Option<usize>,
+    /// Keys and waits played first, through the key map, separated by commas: "c" (compare
+    /// mode), "b, wait 2s, t".
+    #[arg(long, value_name = "ITEMS", value_parser = parse_keys, allow_hyphen_values = true)]
+    pub keys: Option<crate::app::script::Script>,
+    /// Keep the colours and attributes (ANSI escapes; NO_COLOR is honoured).
+    #[arg(long)]
+    pub ansi: bool,
+    /// Colour theme, with --ansi.
+    #[arg(long, value_enum, default_value_t = ThemeName::Dark)]
+    pub theme: ThemeName,
+    #[command(flatten)]
+    pub dir: LessonDir,
 }

@@ -1,5 +1,5 @@
 //! evtchn-lab: the binary. Parses flags and hands over to the headless report, the lesson
-//! commands, or the lab.
+//! commands, a demo, a snapshot, or the lab.
 
 use std::process::ExitCode;
 
@@ -38,6 +38,8 @@ fn main() -> ExitCode {
                 }),
             },
         },
+        Some(Command::Demo(args)) => evtchn_lab::demo::command::run(&args),
+        Some(Command::Snapshot(args)) => evtchn_lab::snapshot::run(&args),
         // No command: the start screen (lessons, continue, free play).
         None => tui::run(&LabArgs {
             open: Open::Start,

@@ -27,11 +27,15 @@ use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 use tokio::time::{MissedTickBehavior, interval};
 
+use crate::app::keymap::{Cmd, Ctx, DemoCmd};
 use crate::app::{App, Msg, Open, Options, keymap, update};
 use crate::cli::{Display, ThemeName};
+use crate::demo::Demo;
+use crate::demo::cast::{CastWriter, Recorder};
 use crate::lesson::command as lessons;
 use crate::lesson::progress::{Progress, Store, state_dir};
 use crate::sim::Config;
+use crate::ui::demo::DemoView;
 use crate::ui::{self, theme::Theme};
 
 /// How often the simulation advances while running.
@@ -264,6 +268,184 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// A demo to play in this terminal (`evtchn-lab demo`).
+pub struct DemoRun {
+    pub demo: Demo,
+    /// The lab it plays in (as [`Demo::new`] made it).
+    pub app: App,
+    pub theme: Theme,
+    /// The render rate cap.
+    pub fps: u32,
+    /// Demo time per wall time (1: real time).
+    pub speed: f64,
+    /// Where to record it, and the recording started there.
+    pub recording: Option<(PathBuf, CastWriter<io::BufWriter<std::fs::File>>)>,
+}
+
+/// How a live demo ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DemoEnd {
+    Finished,
+    Quit,
+}
+
+/// Play a demo in this terminal until it ends or the user quits. Nothing is saved (a demo
+/// keeps no progress); the terminal is restored on every way out, as for the lab.
+pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
+    let DemoRun {
+        mut demo,
+        mut app,
+        theme,
+        fps,
+        speed,
+        recording,
+    } = run;
+    let (path, mut recorder) = match recording {
+        Some((p, cast)) => (Some(p), Some(Recorder::new(cast, theme.clone(), speed))),
+        None => (None, None),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut guard = TerminalGuard::enter()?;
+    let result = rt.block_on(demo_loop(
+        &mut guard.terminal,
+        &mut app,
+        &mut demo,
+        &theme,
+        fps,
+        speed,
+        recorder.as_mut(),
+    ));
+    drop(guard);
+    // A recording ends where the demo stopped, whichever way it did: it stays playable.
+    let recorded = match (recorder, &path) {
+        (Some(r), Some(p)) => Some((p, r.finish(&app, &demo)?.1)),
+        _ => None,
+    };
+    let end = result?;
+    let names: Vec<String> = demo
+        .lessons()
+        .iter()
+        .map(|&i| {
+            let l = &demo.catalog().lessons[i];
+            format!("{} {}", l.number(), l.title)
+        })
+        .collect();
+    let played = crate::demo::command::duration_words(demo.clock_ns() as f64 / 1e9 / speed);
+    match end {
+        DemoEnd::Finished => println!("demo done: {} ({played})", names.join(", ")),
+        DemoEnd::Quit => println!("demo stopped after {played}: {}", names.join(", ")),
+    }
+    if let Some((p, s)) = recorded {
+        println!("{}", crate::demo::command::summary_line(p, &s));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn draw_demo(
+    terminal: &mut DefaultTerminal,
+    app: &App,
+    demo: &Demo,
+    theme: &Theme,
+) -> io::Result<()> {
+    terminal.draw(|f| f.render_widget(DemoView { app, theme, demo }, f.area()))?;
+    Ok(())
+}
+
+/// The demo's moves, each held for its time in wall time (divided by `speed`); keys steer
+/// it through the key map's demo context. A recording gets the same moves, at demo time.
+async fn demo_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    demo: &mut Demo,
+    theme: &Theme,
+    fps: u32,
+    speed: f64,
+    mut recorder: Option<&mut Recorder<io::BufWriter<std::fs::File>>>,
+) -> anyhow::Result<DemoEnd> {
+    let mut events = EventStream::new();
+    let mut signals = Signals::new()?;
+    let frame_gap = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
+    let wall = |ns: u64| Duration::from_secs_f64(ns as f64 / 1e9 / speed);
+
+    draw_demo(terminal, app, demo, theme)?;
+    if let Some(r) = recorder.as_deref_mut() {
+        r.frame(app, demo, 0)?;
+    }
+    let mut last_draw = Instant::now();
+    // When the next move is due; while paused, what was left of the hold.
+    let mut due = Instant::now();
+    let mut left = Duration::ZERO;
+    let mut dirty = false;
+
+    loop {
+        let paused = demo.is_paused();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => match keymap::cmd_for_key(Ctx::Demo, &k) {
+                    Some(Cmd::Do(Msg::Quit)) => return Ok(DemoEnd::Quit),
+                    Some(Cmd::Demo(DemoCmd::PauseResume)) => {
+                        let now = Instant::now();
+                        if paused {
+                            due = now + left;
+                        } else {
+                            left = due.saturating_duration_since(now);
+                        }
+                        demo.toggle_pause();
+                        draw_demo(terminal, app, demo, theme)?;
+                    }
+                    Some(Cmd::Demo(DemoCmd::Skip)) => {
+                        let mv = demo.skip(app)?;
+                        if let Some(r) = recorder.as_deref_mut() {
+                            r.after(app, demo, &mv)?;
+                        }
+                        draw_demo(terminal, app, demo, theme)?;
+                        last_draw = Instant::now();
+                        // The landing screen (`▶ key: Enter`) stays for the key's hold.
+                        due = last_draw + wall(mv.hold_ns);
+                        left = wall(mv.hold_ns);
+                        if demo.is_finished() {
+                            return Ok(DemoEnd::Finished);
+                        }
+                    }
+                    _ => {}
+                },
+                Some(Ok(Event::Resize(..))) => draw_demo(terminal, app, demo, theme)?,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).context("reading terminal events"),
+                None => return Ok(DemoEnd::Quit),
+            },
+            () = tokio::time::sleep_until(due.into()), if !paused => {
+                let Some(mv) = demo.next(app)? else {
+                    draw_demo(terminal, app, demo, theme)?;
+                    return Ok(DemoEnd::Finished);
+                };
+                if let Some(r) = recorder.as_deref_mut() {
+                    r.after(app, demo, &mv)?;
+                }
+                let hold = wall(mv.hold_ns);
+                let now = Instant::now();
+                if mv.key || hold >= frame_gap || dirty && now - last_draw >= frame_gap {
+                    draw_demo(terminal, app, demo, theme)?;
+                    last_draw = now;
+                    dirty = false;
+                } else {
+                    dirty = true;
+                }
+                due += hold;
+                // Fallen behind (a slow machine, a suspended process): go on from now
+                // rather than rush through the moves missed.
+                if due + MAX_WALL_STEP < now {
+                    due = now;
+                }
+            },
+            () = signals.recv() => return Ok(DemoEnd::Quit),
+        }
+    }
 }
 
 /// Draw a frame, then tell the app how far its scrollable texts (the help, the lesson)

@@ -5,7 +5,9 @@
 //! cursor shown, mouse reporting off, and the pty's termios cooked again (the same flags as
 //! before the lab ran). Two more runs end the lab with SIGTERM and with Ctrl-C. A guided
 //! lesson: meet lesson 01's first goal by its keys, quit, and find the progress kept, on
-//! the start screen and in `evtchn-lab lessons --json`.
+//! the start screen and in `evtchn-lab lessons --json`. Demos: lesson 01 played by the lab
+//! itself, steered with `n`, `space` and `q`; and played (fast) to its end while recording,
+//! the terminal restored and nothing saved either way.
 
 mod pty;
 
@@ -227,4 +229,81 @@ fn lesson_01_first_step_is_kept_across_runs() {
     for r in rows.iter().filter(|r| r["id"] != "01-ports-and-bits") {
         assert_eq!(r["status"], "new", "only lesson 01 was opened: {r}");
     }
+}
+
+/// Nothing in the state directory: a demo keeps no progress.
+fn assert_nothing_saved(state: &Path) {
+    let left: Vec<_> = std::fs::read_dir(state)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
+}
+
+#[test]
+fn a_demo_is_steered_with_n_space_and_q() {
+    let state = state_dir();
+    let mut p = lab(&["demo", "01-ports-and-bits"], state.path(), 120, 40);
+    let s = p.wait_for_text("the demo reading step 1", FIRST_FRAME, |s| {
+        s.contains("demo: reading") && s.contains("step 1/4")
+    });
+    assert!(s.contains("pause demo") && s.contains("next step"), "{s}");
+    assert_taken(&mut p);
+    // `n`: step 1 at once (its key, the explanation), then step 2's text.
+    p.send("n");
+    p.wait_for_text("step 2, after a skip", REACT, |s| s.contains("step 2/4"));
+    p.send(" ");
+    p.wait_for_text("the demo paused", REACT, |s| {
+        s.contains("demo paused · space resumes")
+    });
+    p.send(" ");
+    p.wait_for_text("the demo going on", REACT, |s| {
+        !s.contains("demo paused") && s.contains("step 2/4")
+    });
+    p.send("q");
+    assert_restored(&mut p);
+    assert!(p.text().contains("demo stopped after"), "{}", p.report());
+    assert_nothing_saved(state.path());
+}
+
+#[test]
+fn a_demo_plays_to_its_end_and_records_what_it_showed() {
+    let state = state_dir();
+    let out_dir = state_dir();
+    let cast = out_dir.path().join("demo.cast");
+    let c = cast.to_str().unwrap().to_string();
+    // Lesson 01 lasts about 2½ minutes at 1×: a hundred times faster, under 2 s.
+    let mut p = lab(
+        &["demo", "01", "--speed", "100", "--record", &c],
+        state.path(),
+        100,
+        30,
+    );
+    p.wait_for_text("the demo", FIRST_FRAME, |s| s.contains("Ports and bits"));
+    let status = p.wait_exit(Duration::from_secs(30));
+    assert!(status.success(), "exit 0, not {status}\n{}", p.report());
+    assert_restored(&mut p);
+    let out = p.text();
+    assert!(out.contains("demo done: 01 Ports and bits"), "{out}");
+    assert!(out.contains("recorded ") && out.contains("100x30"), "{out}");
+    let text = std::fs::read_to_string(&cast).expect("the recording");
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(100), Some(30))
+    );
+    let mut vt = vt100::Parser::new(
+        std::num::NonZeroU16::new(30).unwrap(),
+        std::num::NonZeroU16::new(100).unwrap(),
+        0,
+    );
+    for line in text.lines().skip(1) {
+        let ev: serde_json::Value = serde_json::from_str(line).unwrap();
+        vt.process(ev[2].as_str().unwrap().as_bytes());
+    }
+    let screen = vt.screen().contents();
+    assert!(
+        screen.contains("demo: the end") && screen.contains("lesson done: Ports and bits"),
+        "{screen}"
+    );
+    assert_nothing_saved(state.path());
 }

@@ -25,10 +25,21 @@ pub enum Ctx {
     Lesson,
     /// The help overlay is open.
     Help,
+    /// A demo plays (`evtchn-lab demo`): the lab's own keys are the demo's to press; these
+    /// keys steer the demo. Never the context of an [`App`] itself: the demo's loop looks
+    /// keys up here, and the solution's keys go through the app's context as usual.
+    Demo,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 5] = [Ctx::Start, Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Help];
+    pub const ALL: [Ctx; 6] = [
+        Ctx::Start,
+        Ctx::Free,
+        Ctx::Compare,
+        Ctx::Lesson,
+        Ctx::Help,
+        Ctx::Demo,
+    ];
 
     pub fn of(app: &App) -> Ctx {
         match app.overlay {
@@ -109,6 +120,17 @@ pub enum Cmd {
     Threshold(i8),
     /// A message that needs nothing from the state.
     Do(Msg),
+    /// Steers a demo (not a message to the app).
+    Demo(DemoCmd),
+}
+
+/// What a key does to a demo that plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoCmd {
+    /// Stop the demo's clock (and the lab with it), or start it again.
+    PauseResume,
+    /// The rest of this step at once, then on to the next step.
+    Skip,
 }
 
 impl Cmd {
@@ -117,7 +139,7 @@ impl Cmd {
         match self {
             Cmd::Toggle(k) => Some(k),
             Cmd::Threshold(_) => Some(Knob::Threshold),
-            Cmd::Do(_) => None,
+            Cmd::Do(_) | Cmd::Demo(_) => None,
         }
     }
 
@@ -156,6 +178,7 @@ impl Cmd {
         };
         match self {
             Cmd::Do(m) => Some(m),
+            Cmd::Demo(_) => None,
             Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
                 Setting::Netback(v) => Setting::Netback(v.other()),
                 Setting::Throttle(on) => Setting::Throttle(!on),
@@ -212,6 +235,8 @@ const LAB: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson];
 /// Free play and compare mode (not in lessons, which have their own reset and layout).
 const PLAY: &[Ctx] = &[Ctx::Free, Ctx::Compare];
 const ANY: &[Ctx] = &Ctx::ALL;
+/// Everywhere but a demo (which has no help overlay: its keys are all in the key bar).
+const NOT_DEMO: &[Ctx] = &[Ctx::Start, Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Help];
 
 const fn digit(n: u8) -> (Key, Cmd) {
     (ch((b'0' + n) as char), Cmd::Do(Msg::Answer(n)))
@@ -462,7 +487,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "help",
         help: "this help (again to close)",
         keys: &[(ch('?'), Cmd::Do(Msg::ToggleHelp))],
-        contexts: ANY,
+        contexts: NOT_DEMO,
         footer_rank: 0,
     },
     Binding {
@@ -471,6 +496,22 @@ pub static KEYMAP: &[Binding] = &[
         help: "close the help",
         keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::CloseOverlay))],
         contexts: &[Ctx::Help],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "space",
+        label: "pause demo",
+        help: "demo: pause / resume (the lab and the demo's clock stop together)",
+        keys: &[(ch(' '), Cmd::Demo(DemoCmd::PauseResume))],
+        contexts: &[Ctx::Demo],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "n",
+        label: "next step",
+        help: "demo: skip to the next step (the rest of this one plays at once)",
+        keys: &[(ch('n'), Cmd::Demo(DemoCmd::Skip))],
+        contexts: &[Ctx::Demo],
         footer_rank: 0,
     },
     Binding {
@@ -554,5 +595,35 @@ mod tests {
         let mut release = key('b');
         release.kind = KeyEventKind::Release;
         assert_eq!(cmd_for_key(Ctx::Free, &release), None);
+    }
+
+    /// A demo has keys of its own; the lab's keys are the demo's to press.
+    #[test]
+    fn a_demo_has_its_own_keys() {
+        assert_eq!(
+            cmd_for_key(Ctx::Demo, &key(' ')),
+            Some(Cmd::Demo(DemoCmd::PauseResume))
+        );
+        assert_eq!(
+            cmd_for_key(Ctx::Demo, &key('n')),
+            Some(Cmd::Demo(DemoCmd::Skip))
+        );
+        assert_eq!(cmd_for_key(Ctx::Demo, &key('q')), Some(Cmd::Do(Msg::Quit)));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(cmd_for_key(Ctx::Demo, &ctrl_c), Some(Cmd::Do(Msg::Quit)));
+        for c in ['b', 't', '?', '.'] {
+            assert_eq!(cmd_for_key(Ctx::Demo, &key(c)), None, "{c}");
+        }
+        // ...and the demo's keys mean what they always meant in the lab.
+        assert_eq!(
+            cmd_for_key(Ctx::Lesson, &key(' ')),
+            Some(Cmd::Do(Msg::TogglePause))
+        );
+        assert_eq!(
+            Cmd::Demo(DemoCmd::Skip).resolve(&crate::app::App::new(crate::app::Options::free(
+                crate::sim::Config::default()
+            ))),
+            None
+        );
     }
 }

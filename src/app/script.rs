@@ -191,6 +191,89 @@ pub enum Flow {
     Stop,
 }
 
+/// A script being played one item (one tick of a wait) at a time: the runner behind
+/// [`play`], for callers that interleave the script with something else (a demo paces it
+/// in real time and shows each key as it is pressed).
+#[derive(Clone, Debug)]
+pub struct Player {
+    script: Script,
+    /// The next item to play.
+    next: usize,
+    /// Virtual time still to pass in the wait at `next`, once it has started.
+    left: Option<u64>,
+    /// The item the last [`Player::step`] worked on.
+    last: Option<usize>,
+}
+
+impl Player {
+    pub fn new(script: &Script) -> Self {
+        Player {
+            script: script.clone(),
+            next: 0,
+            left: None,
+            last: None,
+        }
+    }
+
+    /// Whether every item has been played (or an error stopped the script).
+    pub fn is_done(&self) -> bool {
+        self.next >= self.script.items.len()
+    }
+
+    /// The item the last step played (a key, or the wait one of whose ticks passed).
+    pub fn last_item(&self) -> Option<Item> {
+        self.last.and_then(|i| self.script.items.get(i).copied())
+    }
+
+    /// Play the next key, or the next tick of the current wait (a wait of zero passes
+    /// without a tick). `None` once the script is done; after an error, the script is done.
+    pub fn step(&mut self, app: &mut App) -> Option<Result<Played, ScriptError>> {
+        loop {
+            let index = self.next;
+            match *self.script.items.get(index)? {
+                Item::Key(key) => {
+                    self.next += 1;
+                    self.last = Some(index);
+                    let err = match keymap::msg_for_key(app, &key) {
+                        None => ScriptError::KeyDoesNothing {
+                            index,
+                            key: key_name(&key),
+                        },
+                        Some(Msg::Locked(_)) => ScriptError::KeyLocked {
+                            index,
+                            key: key_name(&key),
+                        },
+                        Some(msg) => {
+                            update(app, msg);
+                            return Some(Ok(Played::Key { key, index }));
+                        }
+                    };
+                    self.next = self.script.items.len();
+                    return Some(Err(err));
+                }
+                Item::Wait(ns) => {
+                    let left = self.left.unwrap_or(ns);
+                    if left == 0 {
+                        self.left = None;
+                        self.next += 1;
+                        continue;
+                    }
+                    let d = left.min(TICK_NS);
+                    update(app, Msg::Elapse { ns: d });
+                    self.last = Some(index);
+                    if left == d {
+                        self.left = None;
+                        self.next += 1;
+                    } else {
+                        self.left = Some(left - d);
+                    }
+                    return Some(Ok(Played::Tick));
+                }
+            }
+        }
+    }
+}
+
 /// Play `script` on `app` from its current state. `watch` sees the app after every key and
 /// every tick of a wait, and may stop the script. Returns whether the script ran to its end.
 pub fn play(
@@ -198,36 +281,10 @@ pub fn play(
     script: &Script,
     mut watch: impl FnMut(&mut App, Played) -> Flow,
 ) -> Result<bool, ScriptError> {
-    for (index, item) in script.items.iter().enumerate() {
-        match *item {
-            Item::Key(key) => {
-                let msg =
-                    keymap::msg_for_key(app, &key).ok_or_else(|| ScriptError::KeyDoesNothing {
-                        index,
-                        key: key_name(&key),
-                    })?;
-                if let Msg::Locked(_) = msg {
-                    return Err(ScriptError::KeyLocked {
-                        index,
-                        key: key_name(&key),
-                    });
-                }
-                update(app, msg);
-                if watch(app, Played::Key { key, index }) == Flow::Stop {
-                    return Ok(false);
-                }
-            }
-            Item::Wait(ns) => {
-                let mut left = ns;
-                while left > 0 {
-                    let d = left.min(TICK_NS);
-                    update(app, Msg::Elapse { ns: d });
-                    left -= d;
-                    if watch(app, Played::Tick) == Flow::Stop {
-                        return Ok(false);
-                    }
-                }
-            }
+    let mut player = Player::new(script);
+    while let Some(played) = player.step(app) {
+        if watch(app, played?) == Flow::Stop {
+            return Ok(false);
         }
     }
     Ok(true)
@@ -267,6 +324,38 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown key 'Return'")
         );
+    }
+
+    /// The player makes one move at a time: a key, or one tick of a wait (a zero wait
+    /// none); after an error it is done.
+    #[test]
+    fn the_player_plays_one_item_or_tick_at_a_time() {
+        use crate::app::{App, Options};
+        use crate::sim::Config;
+        let mut app = App::new(Options::free(Config::default()));
+        // `k` does nothing in free play (it picks compare mode's knob).
+        let s = Script::parse(&["wait 0s", "b", "wait 50ms", "k"]).unwrap();
+        let mut p = Player::new(&s);
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(
+            p.step(&mut app),
+            Some(Ok(Played::Key {
+                key: key('b'),
+                index: 1
+            }))
+        );
+        assert_eq!(p.last_item(), Some(Item::Key(key('b'))));
+        for _ in 0..3 {
+            assert_eq!(p.step(&mut app), Some(Ok(Played::Tick)));
+            assert_eq!(p.last_item(), Some(Item::Wait(50_000_000)));
+        }
+        assert_eq!(app.lane.now_ns(), 50_000_000, "20 + 20 + 10 ms");
+        assert!(matches!(
+            p.step(&mut app),
+            Some(Err(ScriptError::KeyDoesNothing { index: 3, .. }))
+        ));
+        assert!(p.is_done());
+        assert_eq!(p.step(&mut app), None);
     }
 
     #[test]

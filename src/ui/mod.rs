@@ -20,6 +20,7 @@
 pub mod code;
 pub mod compare;
 pub mod counters;
+pub mod demo;
 pub mod eoi_flow;
 pub mod help;
 pub mod lesson;
@@ -37,7 +38,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::app::{App, Lane, Overlay, Page, View};
+use crate::app::{App, Lane, Overlay, Page, View, keymap};
 use crate::sim::Figure;
 use theme::Theme;
 
@@ -87,8 +88,13 @@ impl Screen {
     /// The bands for `app` in `area`: the key bar takes two rows when all the hints need
     /// them, from the medium size on.
     pub fn of(app: &App, area: Rect) -> Screen {
+        Screen::for_key_bar(app, keymap::Ctx::of(app), area)
+    }
+
+    /// The bands for `app` in `area` with the key bar of `ctx` (a demo shows its own keys).
+    pub fn for_key_bar(app: &App, ctx: keymap::Ctx, area: Rect) -> Screen {
         let footer_h = if Density::of(area) >= Density::Medium {
-            status_bar::rows_needed(app, area.width)
+            status_bar::rows_needed_in(app, ctx, area.width)
         } else {
             1
         };
@@ -144,6 +150,15 @@ pub fn recent_spurious_pct(lane: &Lane) -> Option<f64> {
 
 impl Widget for LabView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let screen = Screen::of(self.app, area);
+        self.render_in(screen, area, buf);
+    }
+}
+
+impl LabView<'_> {
+    /// Draw the lab in `area`, laid out as `screen` says (from [`Screen::of`], or with
+    /// another key bar's height).
+    pub fn render_in(self, screen: Screen, area: Rect, buf: &mut Buffer) {
         let LabView { app, theme } = self;
         buf.set_style(area, theme.base);
         let density = Density::of(area);
@@ -151,7 +166,6 @@ impl Widget for LabView<'_> {
             too_small(area, buf, theme);
             return;
         }
-        let screen = Screen::of(app, area);
         status_bar::KeyBar { app, theme }.render(screen.footer, buf);
         if let Page::Start { .. } = app.page {
             let s = start::StartScreen { app, theme };

@@ -272,9 +272,9 @@ impl Widget for StatusBar<'_> {
     }
 }
 
-/// The key bar's hints for the current context, as (key, label) spans, and the notice.
-fn hints(app: &App, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
-    keymap::bindings(Ctx::of(app))
+/// The key bar's hints for `ctx`, as (key, label) spans.
+fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
+    keymap::bindings(ctx)
         .filter(|b| b.footer_rank <= max_rank)
         // A lesson's locked keys are listed in the help, not here; the digits only where
         // there is a question to answer.
@@ -300,8 +300,14 @@ fn hints_width(h: &[Vec<Span>]) -> usize {
 
 /// Rows the key bar needs to show every hint in `width` columns (1 or 2).
 pub fn rows_needed(app: &App, width: u16) -> u16 {
+    rows_needed_in(app, Ctx::of(app), width)
+}
+
+/// Rows the key bar of `ctx` needs to show every hint in `width` columns (1 or 2).
+pub fn rows_needed_in(app: &App, ctx: Ctx, width: u16) -> u16 {
     let notice = app.notice.as_ref().map_or(0, |n| n.chars().count() + 4);
-    if hints_width(&hints(app, &Theme::no_color(), u8::MAX)) + notice <= width as usize {
+    let all = hints(app, ctx, &Theme::no_color(), u8::MAX);
+    if hints_width(&all) + notice <= width as usize {
         1
     } else {
         2
@@ -316,6 +322,26 @@ pub struct KeyBar<'a> {
 }
 
 impl Widget for KeyBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let ctx = Ctx::of(self.app);
+        KeyBarIn {
+            app: self.app,
+            theme: self.theme,
+            ctx,
+        }
+        .render(area, buf);
+    }
+}
+
+/// The key bar with the hints of a given context (a demo shows its own keys over the lab
+/// it plays); the app's notice first, as in [`KeyBar`].
+pub struct KeyBarIn<'a> {
+    pub app: &'a App,
+    pub theme: &'a Theme,
+    pub ctx: Ctx,
+}
+
+impl Widget for KeyBarIn<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let w = area.width as usize;
@@ -344,7 +370,7 @@ impl Widget for KeyBar<'_> {
         let mut chosen = Vec::new();
         for rank in (0..=max).rev() {
             let mut all = items.clone();
-            all.extend(hints(self.app, t, rank));
+            all.extend(hints(self.app, self.ctx, t, rank));
             if fits(&all) || rank == 0 {
                 chosen = all;
                 break;

@@ -1,0 +1,168 @@
+//! `evtchn-lab demo [ID] [--record FILE.cast [--headless] [--size WxH]] [--speed X]`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use super::cast::{self, CastSummary, CastWriter, RecordError, Recorder};
+use super::{Demo, STORY};
+use crate::cli::{DemoArgs, Size};
+use crate::lesson::command as lessons;
+use crate::tui;
+
+/// Exit code for bad input (as clap's).
+const BAD_INPUT: u8 = 2;
+
+/// The lessons a demo plays: the one asked for, or the story. `Err`: the exit code, after
+/// the message.
+fn lesson_ids(args: &DemoArgs, cat: &crate::lesson::Catalog) -> Result<Vec<String>, ExitCode> {
+    match &args.id {
+        Some(id) => lessons::find(cat, id).map(|id| vec![id]).map_err(|e| {
+            eprintln!("evtchn-lab demo: {e}");
+            ExitCode::from(BAD_INPUT)
+        }),
+        None => Demo::story(cat).map_err(|missing| {
+            let list = |v: &[&str], sep: &str| match v {
+                [] => String::new(),
+                [one] => one.to_string(),
+                [rest @ .., last] => format!("{}{sep}{last}", rest.join(", ")),
+            };
+            let prefixes: Vec<String> = missing.iter().map(|n| format!("{n}-")).collect();
+            let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+            eprintln!(
+                "evtchn-lab demo: the story is lessons {} played in order; not there yet: {} \
+                 (no lesson id starts with {}).\n\
+                 `evtchn-lab lessons` lists the lessons there; `evtchn-lab demo ID` plays one.",
+                list(&STORY, " and "),
+                list(&missing, " and "),
+                list(&prefixes, " or "),
+            );
+            ExitCode::FAILURE
+        }),
+    }
+}
+
+/// `12.3 s` or `2 min 05 s`.
+pub fn duration_words(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        let t = s.round() as u64;
+        format!("{} min {:02} s", t / 60, t % 60)
+    }
+}
+
+/// One line about a recording.
+pub fn summary_line(path: &Path, s: &CastSummary) -> String {
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    format!(
+        "recorded {}: {}x{}, {} frames, {} long, {} KiB (play it: asciinema play {})",
+        path.display(),
+        s.width,
+        s.height,
+        s.frames,
+        duration_words(s.seconds),
+        bytes.div_ceil(1024),
+        path.display()
+    )
+}
+
+/// Create the recording's file and start the recording.
+pub fn start_recording(
+    path: &Path,
+    size: Size,
+    title: &str,
+) -> anyhow::Result<CastWriter<BufWriter<File>>> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    CastWriter::new(BufWriter::new(file), size.width, size.height, title)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// `evtchn-lab demo …`.
+pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let cat = match lessons::load(args.dir.dir.as_deref()) {
+        Ok(c) => c,
+        Err(p) => {
+            eprint!("{}", lessons::problems_text(&p));
+            eprintln!("evtchn-lab demo: the lessons above have problems; fix them or use --dir");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let ids = match lesson_ids(args, &cat) {
+        Ok(ids) => ids,
+        Err(code) => return Ok(code),
+    };
+    let (mut demo, mut app) = Demo::new(cat, &ids).map_err(anyhow::Error::msg)?;
+    let title = format!("evtchn-lab demo {}", ids.join(" "));
+    let theme = tui::theme(args.display.theme);
+
+    if !args.headless {
+        if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+            let id = args
+                .id
+                .as_deref()
+                .map(|i| format!(" {i}"))
+                .unwrap_or_default();
+            eprintln!(
+                "evtchn-lab demo: a live demo needs a terminal; record one without it: \
+                 `evtchn-lab demo{id} --headless --record demo.cast`"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        let recording = match &args.record {
+            None => None,
+            Some(path) => {
+                let size = match args.size {
+                    Some(s) => s,
+                    None => terminal_size()?,
+                };
+                Some((path.clone(), start_recording(path, size, &title)?))
+            }
+        };
+        return tui::run_demo(tui::DemoRun {
+            demo,
+            app,
+            theme,
+            fps: args.display.fps,
+            speed: args.speed,
+            recording,
+        });
+    }
+
+    // Headless: --record is there (clap: --headless requires it).
+    let Some(path) = &args.record else {
+        eprintln!("evtchn-lab demo: --headless records: give --record FILE.cast");
+        return Ok(ExitCode::from(BAD_INPUT));
+    };
+    let size = args.size.unwrap_or(Size::FULL);
+    let started = Instant::now();
+    let rec = Recorder::new(start_recording(path, size, &title)?, theme, args.speed);
+    match cast::record(&mut demo, &mut app, rec) {
+        Ok((_, summary)) => {
+            println!(
+                "{} (recorded in {:.1} s)",
+                summary_line(path, &summary),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RecordError::Demo(e)) => {
+            let _ = std::fs::remove_file(path);
+            eprintln!("evtchn-lab demo: {e}; no recording written");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(RecordError::Io(e)) => Err(e).with_context(|| format!("writing {}", path.display())),
+    }
+}
+
+/// The terminal's size, for a live recording without --size (at least the lab's smallest).
+fn terminal_size() -> anyhow::Result<Size> {
+    let (w, h) = crossterm::terminal::size().context("reading the terminal's size")?;
+    crate::cli::parse_size(&format!("{w}x{h}")).map_err(|e| {
+        anyhow::anyhow!("the terminal is {w}x{h}: {e}; give the recording a --size, like 120x40")
+    })
+}

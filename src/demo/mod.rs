@@ -1,0 +1,671 @@
+//! Demos: the lab plays its own lessons at a watchable pace, for a room, a recording or a
+//! regression test.
+//!
+//! A demo is a lesson's reference solution played through the same runner as
+//! `lessons check` ([`script::Player`], keys through the key map, waits in virtual time),
+//! with pauses to read in between. [`Demo::next`] makes one *move* and says how long the
+//! screen then stays as it is (its *hold*, in demo time); whoever plays the demo decides
+//! what a hold is: the live loop (`tui::run_demo`) sleeps it in wall time, the recorder
+//! ([`cast`]) writes it into the timestamps of an asciinema file. No clock is read here,
+//! so a demo is the same on every machine, byte for byte.
+//!
+//! ```text
+//!  step begins ─► read the step ─► solution: key ─ hold ─ key ─ wait (1×) … ─► goal met
+//!      ▲           (lab runs at 1×)          each key shown: "▶ key: t"           │
+//!      │                                                                          ▼
+//!      └──── Enter ◄──────────── read the explanation (lab runs at 1×, unless paused)
+//!  last step: Enter ─► the list ("lesson done") ─► next lesson of the demo, or the end
+//! ```
+//!
+//! # Pacing
+//! - Reading: a step's text (title, text, question and choices) and each explanation stay
+//!   up for `max(3 s, 1 s + 240 ms × words)`: 250 words a minute, plus a second to find
+//!   the text ([`Pacing::WATCHABLE`]). The lab goes on at 1× meanwhile, as it would for a learner
+//!   (a met goal pauses it, so an explanation is read over the state that met the goal).
+//! - Keys: each key of a solution (a quiz's answer, `Enter` to go on) is shown as it is
+//!   pressed, and the lab holds still for 0.7 s before the next item, so the key's
+//!   effect can be seen.
+//! - Waits: a solution's `wait 2s` takes 2 s at 1×; while the lab is paused, it takes no
+//!   time (nothing would move).
+//! - After a lesson, its list ("lesson done") stays up for 3 s; the next
+//!   lesson of the demo is opened from it with the keys a learner would press.
+//!
+//! A demo keeps no progress: its app's progress lives in memory only.
+
+pub mod cast;
+pub mod command;
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::script::{self, Item, Played, Player, Script, ScriptError, TICK_NS};
+use crate::app::{App, MenuEntry, Msg, Open, Options, Page, update};
+use crate::lesson::progress::Progress;
+use crate::lesson::{Catalog, Step, Task};
+use crate::sim::Config;
+
+/// The story, as one demo (`evtchn-lab demo` with no id): the lessons whose ids start with
+/// these numbers, in this order.
+pub const STORY: [&str; 4] = ["08", "09", "10", "11"];
+
+/// How long a demo leaves things on screen (demo time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pacing {
+    /// Reading time: never less than this.
+    pub read_floor_ns: u64,
+    /// Reading time: to find the text.
+    pub read_base_ns: u64,
+    /// Reading time: per word.
+    pub read_per_word_ns: u64,
+    /// After each key, before the next item.
+    pub key_hold_ns: u64,
+    /// The list after a lesson ("lesson done").
+    pub lesson_end_ns: u64,
+}
+
+impl Pacing {
+    /// A demo's pace: texts up for `max(3 s, 1 s + 240 ms × words)` (250 words a minute),
+    /// 0.7 s after each key, 3 s on the list after a lesson.
+    pub const WATCHABLE: Pacing = Pacing {
+        read_floor_ns: 3_000_000_000,
+        read_base_ns: 1_000_000_000,
+        read_per_word_ns: 240_000_000,
+        key_hold_ns: 700_000_000,
+        lesson_end_ns: 3_000_000_000,
+    };
+
+    /// Nothing to read, no holds: the demo plays exactly what `lessons check` replays
+    /// (each solution from the moment its step begins, `Enter` the moment the goal holds).
+    pub const INSTANT: Pacing = Pacing {
+        read_floor_ns: 0,
+        read_base_ns: 0,
+        read_per_word_ns: 0,
+        key_hold_ns: 0,
+        lesson_end_ns: 0,
+    };
+
+    /// How long a text of `words` words stays up.
+    pub fn read_ns(&self, words: usize) -> u64 {
+        (self.read_base_ns + self.read_per_word_ns * words as u64).max(self.read_floor_ns)
+    }
+
+    /// Reading time of a step as it begins: its title, text, and a quiz's question and
+    /// choices.
+    pub fn step_read_ns(&self, step: &Step) -> u64 {
+        let mut n = words(&step.title) + words(&step.text);
+        if let Task::Quiz {
+            question, choices, ..
+        } = &step.task
+        {
+            n += words(question) + choices.iter().map(|c| words(c)).sum::<usize>();
+        }
+        self.read_ns(n)
+    }
+
+    /// Reading time of a step's explanation.
+    pub fn explain_read_ns(&self, step: &Step) -> u64 {
+        self.read_ns(words(&step.explain))
+    }
+}
+
+/// Words in `text` (runs of non-space that hold a letter or a digit: markup and dashes do
+/// not count).
+pub fn words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// What a step's demo plays: its solution, or, for a quiz without one, the key of its
+/// answer.
+pub fn solution(step: &Step) -> Script {
+    match &step.task {
+        Task::Quiz { answer, .. } if step.solution.items.is_empty() => {
+            let digit = char::from(b'1' + (*answer as u8));
+            Script {
+                items: vec![Item::Key(KeyEvent::new(
+                    KeyCode::Char(digit),
+                    KeyModifiers::NONE,
+                ))],
+            }
+        }
+        _ => step.solution.clone(),
+    }
+}
+
+/// Why a demo cannot go on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DemoError {
+    #[error("{lesson}, step {step}: solution: {error} (`evtchn-lab lessons check` says more)")]
+    Script {
+        lesson: String,
+        step: usize,
+        error: ScriptError,
+    },
+    #[error(
+        "{lesson}, step {step}: the solution ends without meeting the goal \
+         (`evtchn-lab lessons check` says more)"
+    )]
+    Unmet { lesson: String, step: usize },
+    #[error("the list did not open lesson {lesson} with the keys a learner would press")]
+    Navigation { lesson: String },
+}
+
+/// What the caption in the status line says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caption {
+    /// The step's text is up.
+    Reading,
+    /// A key was just pressed.
+    Key(KeyEvent),
+    /// A solution's wait is passing (the key pressed before it, if any).
+    Wait { after: Option<KeyEvent>, ns: u64 },
+    /// The goal was met (or the question answered): the explanation is up.
+    Explaining { quiz: bool },
+    /// A lesson is done; the next one of the demo, if any (a catalogue index).
+    LessonDone { next: Option<usize> },
+    /// The demo is over.
+    Finished,
+}
+
+/// How a caption reads.
+impl Caption {
+    pub fn text(self, cat: &Catalog) -> String {
+        match self {
+            Caption::Reading => "demo: reading".to_string(),
+            Caption::Key(k) => format!("▶ key: {}", script::key_name(&k)),
+            Caption::Wait { after: Some(k), ns } => {
+                format!("▶ key: {} · {}", script::key_name(&k), Item::Wait(ns))
+            }
+            Caption::Wait { after: None, ns } => format!("▶ {}", Item::Wait(ns)),
+            Caption::Explaining { quiz: false } => "demo: goal met, reading".to_string(),
+            Caption::Explaining { quiz: true } => "demo: answered, reading".to_string(),
+            Caption::LessonDone { next: Some(i) } => match cat.lessons.get(i) {
+                Some(l) => format!("demo: next, {} {}", l.number(), l.title),
+                None => "demo: next lesson".to_string(),
+            },
+            Caption::LessonDone { next: None } | Caption::Finished => "demo: the end".to_string(),
+        }
+    }
+
+    /// Whether the caption shows a key (the key style).
+    pub fn is_key(self) -> bool {
+        matches!(self, Caption::Key(_) | Caption::Wait { after: Some(_), .. })
+    }
+}
+
+/// One move of a demo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// Demo time of the move (the sum of the holds before it).
+    pub at_ns: u64,
+    /// Demo time the screen then stays as it is, before the next move.
+    pub hold_ns: u64,
+    /// A key was pressed (worth a frame of its own), as opposed to time passing.
+    pub key: bool,
+    /// This move met the goal of (or answered) this step: (catalogue index, 0-based step).
+    pub met: Option<(usize, usize)>,
+}
+
+#[derive(Clone, Debug)]
+enum Phase {
+    /// The step's text is up: reading time left.
+    Read {
+        left: u64,
+    },
+    /// The solution plays.
+    Solve(Player),
+    /// The explanation is up: reading time left.
+    Explain {
+        left: u64,
+    },
+    /// `Enter`, to go on.
+    Enter,
+    /// The list after a lesson: time left.
+    Done {
+        left: u64,
+    },
+    /// The keys that open the next lesson from the list.
+    Navigate(Player),
+    Finished,
+}
+
+/// A demo that plays: which lessons, where it is, and the caption.
+#[derive(Clone, Debug)]
+pub struct Demo {
+    cat: Arc<Catalog>,
+    pacing: Pacing,
+    /// Catalogue indices of the lessons, in order.
+    lessons: Vec<usize>,
+    /// Which of them plays now.
+    pos: usize,
+    phase: Phase,
+    clock_ns: u64,
+    paused: bool,
+    caption: Caption,
+    /// How many times a step's text (or the list after a lesson) came up: where a skip
+    /// stops.
+    entered: u64,
+}
+
+/// The `Enter` key.
+fn enter() -> KeyEvent {
+    KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
+}
+
+fn one_key(k: KeyEvent) -> Script {
+    Script {
+        items: vec![Item::Key(k)],
+    }
+}
+
+fn met(app: &App) -> bool {
+    app.lesson_run().is_some_and(|r| r.state.met)
+}
+
+impl Demo {
+    /// A demo of these lessons (ids as in the catalogue, at least one) at the watchable
+    /// pace, and the lab it plays in: opened on the first lesson's first step, with no
+    /// progress.
+    pub fn new(cat: Arc<Catalog>, ids: &[String]) -> Result<(Demo, App), String> {
+        Demo::with_pacing(cat, ids, Pacing::WATCHABLE)
+    }
+
+    /// [`Demo::new`] at another pace.
+    pub fn with_pacing(
+        cat: Arc<Catalog>,
+        ids: &[String],
+        pacing: Pacing,
+    ) -> Result<(Demo, App), String> {
+        let lessons: Vec<usize> = ids
+            .iter()
+            .map(|id| {
+                cat.get(id)
+                    .map(|(i, _)| i)
+                    .ok_or_else(|| format!("no lesson '{id}'"))
+            })
+            .collect::<Result<_, _>>()?;
+        let Some(&first) = lessons.first() else {
+            return Err("a demo needs at least one lesson".to_string());
+        };
+        let app = App::new(Options {
+            scenario: Config::default(),
+            open: Open::Lesson(cat.lessons[first].id.clone()),
+            lessons: cat.clone(),
+            progress: Progress::default(),
+        });
+        let step = &cat.lessons[first].steps[0];
+        let demo = Demo {
+            phase: Phase::Read {
+                left: pacing.step_read_ns(step),
+            },
+            cat,
+            pacing,
+            lessons,
+            pos: 0,
+            clock_ns: 0,
+            paused: false,
+            caption: Caption::Reading,
+            entered: 0,
+        };
+        Ok((demo, app))
+    }
+
+    /// The story's lesson ids ([`STORY`]), or the numbers no lesson starts with.
+    pub fn story(cat: &Catalog) -> Result<Vec<String>, Vec<&'static str>> {
+        let mut ids = Vec::with_capacity(STORY.len());
+        let mut missing = Vec::new();
+        for n in STORY {
+            let prefix = format!("{n}-");
+            match cat.lessons.iter().find(|l| l.id.starts_with(&prefix)) {
+                Some(l) => ids.push(l.id.clone()),
+                None => missing.push(n),
+            }
+        }
+        if missing.is_empty() {
+            Ok(ids)
+        } else {
+            Err(missing)
+        }
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.cat
+    }
+
+    /// Catalogue indices of the demo's lessons, in order.
+    pub fn lessons(&self) -> &[usize] {
+        &self.lessons
+    }
+
+    /// Demo time so far: the holds of every move made (a pause or a skip adds nothing).
+    pub fn clock_ns(&self) -> u64 {
+        self.clock_ns
+    }
+
+    pub fn caption(&self) -> Caption {
+        self.caption
+    }
+
+    /// The caption in words.
+    pub fn caption_text(&self) -> String {
+        self.caption.text(&self.cat)
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// `space`: stop the demo's clock, or start it again (whoever plays the demo makes no
+    /// move while it is paused).
+    pub fn toggle_pause(&mut self) {
+        self.paused = !self.paused;
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Finished)
+    }
+
+    fn lesson_id(&self) -> String {
+        self.cat.lessons[self.lessons[self.pos]].id.clone()
+    }
+
+    /// The current step of the current lesson (0-based), if a lesson is open.
+    fn step_index(app: &App) -> Option<usize> {
+        app.lesson_run().map(|r| r.step)
+    }
+
+    fn current_step<'a>(&'a self, app: &App) -> Option<&'a Step> {
+        let i = Self::step_index(app)?;
+        self.cat.lessons[self.lessons[self.pos]].steps.get(i)
+    }
+
+    /// Let time pass in the lab while a text is read: one tick at 1× when it runs, the
+    /// whole rest at once when it is paused. Returns the hold.
+    fn read_tick(app: &mut App, left: &mut u64) -> u64 {
+        let d = if app.is_running() {
+            (*left).min(TICK_NS)
+        } else {
+            *left
+        };
+        if app.is_running() {
+            update(app, Msg::Elapse { ns: d });
+        }
+        *left -= d;
+        d
+    }
+
+    fn moved(&mut self, hold_ns: u64, key: bool, met_now: bool, app: &App) -> Move {
+        let at_ns = self.clock_ns;
+        self.clock_ns += hold_ns;
+        let met = met_now.then(|| {
+            (
+                self.lessons[self.pos],
+                Self::step_index(app).unwrap_or_default(),
+            )
+        });
+        Move {
+            at_ns,
+            hold_ns,
+            key,
+            met,
+        }
+    }
+
+    /// The explanation phase for the step just met.
+    fn explain(&mut self, app: &App) {
+        let (left, quiz) = self.current_step(app).map_or((0, false), |s| {
+            (self.pacing.explain_read_ns(s), s.is_quiz())
+        });
+        self.phase = Phase::Explain { left };
+        self.caption = Caption::Explaining { quiz };
+    }
+
+    /// Make the next move: read on, press the next key, let one tick of a wait pass, go on
+    /// to the next step or lesson. `None` once the demo is over.
+    pub fn next(&mut self, app: &mut App) -> Result<Option<Move>, DemoError> {
+        loop {
+            match &mut self.phase {
+                Phase::Finished => {
+                    self.caption = Caption::Finished;
+                    return Ok(None);
+                }
+                Phase::Read { left } if *left == 0 => {
+                    let script = self.current_step(app).map(solution).unwrap_or_default();
+                    self.phase = Phase::Solve(Player::new(&script));
+                }
+                Phase::Read { left } => {
+                    let hold = Self::read_tick(app, left);
+                    self.caption = Caption::Reading;
+                    let now_met = met(app);
+                    let mv = self.moved(hold, false, now_met, app);
+                    if now_met {
+                        // The goal came true while the text was read: nothing to solve.
+                        self.explain(app);
+                    }
+                    return Ok(Some(mv));
+                }
+                Phase::Solve(player) => {
+                    let before = app.lane.now_ns();
+                    let played = player.step(app);
+                    let last = player.last_item();
+                    let step = Self::step_index(app).unwrap_or_default() + 1;
+                    let (hold, key) = match played {
+                        None => {
+                            return Err(DemoError::Unmet {
+                                lesson: self.lesson_id(),
+                                step,
+                            });
+                        }
+                        Some(Err(error)) => {
+                            return Err(DemoError::Script {
+                                lesson: self.lesson_id(),
+                                step,
+                                error,
+                            });
+                        }
+                        Some(Ok(Played::Key { key, .. })) => {
+                            self.caption = Caption::Key(key);
+                            (self.pacing.key_hold_ns, true)
+                        }
+                        Some(Ok(Played::Tick)) => {
+                            let after = match self.caption {
+                                Caption::Key(k) | Caption::Wait { after: Some(k), .. } => Some(k),
+                                _ => None,
+                            };
+                            if let Some(Item::Wait(ns)) = last {
+                                self.caption = Caption::Wait { after, ns };
+                            }
+                            (app.lane.now_ns().saturating_sub(before), false)
+                        }
+                    };
+                    let now_met = met(app);
+                    let mv = self.moved(hold, key, now_met, app);
+                    if now_met {
+                        // Like `lessons check`: the solution stops where the goal holds.
+                        let caption = self.caption;
+                        self.explain(app);
+                        if key {
+                            // The key that met the goal stays in the caption for its hold.
+                            self.caption = caption;
+                        }
+                    }
+                    return Ok(Some(mv));
+                }
+                Phase::Explain { left } if *left == 0 => self.phase = Phase::Enter,
+                Phase::Explain { left } => {
+                    let hold = Self::read_tick(app, left);
+                    if let Some(s) = self.current_step(app) {
+                        self.caption = Caption::Explaining { quiz: s.is_quiz() };
+                    }
+                    return Ok(Some(self.moved(hold, false, false, app)));
+                }
+                Phase::Enter => {
+                    let mut p = Player::new(&one_key(enter()));
+                    if let Some(Err(error)) = p.step(app) {
+                        return Err(DemoError::Script {
+                            lesson: self.lesson_id(),
+                            step: Self::step_index(app).unwrap_or_default() + 1,
+                            error,
+                        });
+                    }
+                    self.caption = Caption::Key(enter());
+                    self.entered += 1;
+                    self.phase = match (app.page, self.current_step(app)) {
+                        (Page::Lab, Some(s)) => Phase::Read {
+                            left: self.pacing.step_read_ns(s),
+                        },
+                        _ => Phase::Done {
+                            left: self.pacing.lesson_end_ns,
+                        },
+                    };
+                    return Ok(Some(self.moved(self.pacing.key_hold_ns, true, false, app)));
+                }
+                Phase::Done { left } if *left == 0 => {
+                    self.phase = match self.lessons.get(self.pos + 1) {
+                        Some(&next) => Phase::Navigate(Player::new(&open_keys(app, next))),
+                        None => Phase::Finished,
+                    };
+                }
+                Phase::Done { left } => {
+                    let hold = std::mem::take(left);
+                    self.caption = Caption::LessonDone {
+                        next: self.lessons.get(self.pos + 1).copied(),
+                    };
+                    return Ok(Some(self.moved(hold, false, false, app)));
+                }
+                Phase::Navigate(player) => match player.step(app) {
+                    Some(Ok(Played::Key { key, .. })) => {
+                        self.caption = Caption::Key(key);
+                        return Ok(Some(self.moved(self.pacing.key_hold_ns, true, false, app)));
+                    }
+                    Some(Ok(Played::Tick)) => {}
+                    Some(Err(_)) | None => {
+                        let next = self.lessons[self.pos + 1];
+                        let opened = app.lesson_run().is_some_and(|r| {
+                            r.lesson == next && r.step == 0 && app.page == Page::Lab
+                        });
+                        if !opened {
+                            return Err(DemoError::Navigation {
+                                lesson: self.cat.lessons[next].id.clone(),
+                            });
+                        }
+                        self.pos += 1;
+                        self.entered += 1;
+                        let step = &self.cat.lessons[next].steps[0];
+                        self.phase = Phase::Read {
+                            left: self.pacing.step_read_ns(step),
+                        };
+                    }
+                },
+            }
+        }
+    }
+
+    /// `n`: the rest of this step at once (no reading, no holds, no time to wait beyond
+    /// the solution's own), then `Enter`; on the list after a lesson, the next lesson. The
+    /// demo's clock moves by the last key's hold only, so its caption (`▶ key: Enter`) is
+    /// seen. Returns that hold: the moment the next move is due.
+    pub fn skip(&mut self, app: &mut App) -> Result<Move, DemoError> {
+        let clock = self.clock_ns;
+        let from = self.entered;
+        let mut last = None;
+        while self.entered == from && !self.is_finished() {
+            if let Phase::Read { left } | Phase::Explain { left } | Phase::Done { left } =
+                &mut self.phase
+            {
+                *left = 0;
+            }
+            last = self.next(app)?.or(last);
+        }
+        let hold_ns = last.filter(|m| m.key).map_or(0, |m| m.hold_ns);
+        self.clock_ns = clock + hold_ns;
+        Ok(Move {
+            at_ns: clock,
+            hold_ns,
+            key: true,
+            met: None,
+        })
+    }
+}
+
+/// The keys that open catalogue lesson `index` from the list: down or up to it, `Enter`.
+fn open_keys(app: &App, index: usize) -> Script {
+    let Page::Start { selected } = app.page else {
+        return Script::default();
+    };
+    let Some(target) = app
+        .menu()
+        .iter()
+        .position(|e| *e == MenuEntry::Lesson(index))
+    else {
+        return Script::default();
+    };
+    let code = if target >= selected {
+        KeyCode::Down
+    } else {
+        KeyCode::Up
+    };
+    let mut items: Vec<Item> = (0..target.abs_diff(selected))
+        .map(|_| Item::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        .collect();
+    items.push(Item::Key(enter()));
+    Script { items }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_time_follows_the_words_with_a_floor() {
+        let p = Pacing::WATCHABLE;
+        assert_eq!(words("A `code` word, and — *emphasis*."), 5);
+        assert_eq!(p.read_ns(0), 3_000_000_000, "the floor");
+        assert_eq!(
+            p.read_ns(8),
+            3_000_000_000,
+            "1 s + 1.92 s is under the floor"
+        );
+        assert_eq!(
+            p.read_ns(100),
+            25_000_000_000,
+            "250 words a minute, plus 1 s"
+        );
+        assert_eq!(Pacing::INSTANT.read_ns(100), 0);
+    }
+
+    #[test]
+    fn a_quiz_without_a_solution_is_answered_by_its_digit() {
+        let cat = Catalog::builtin().unwrap();
+        let l = &cat.get("01-ports-and-bits").unwrap().1;
+        assert_eq!(solution(&l.steps[1]).items[0].to_string(), "2");
+        assert_eq!(solution(&l.steps[0]), l.steps[0].solution);
+    }
+
+    #[test]
+    fn the_story_names_the_lessons_it_lacks() {
+        let cat = Catalog::builtin().unwrap();
+        let want: Vec<&str> = STORY
+            .iter()
+            .copied()
+            .filter(|n| {
+                !cat.lessons
+                    .iter()
+                    .any(|l| l.id.starts_with(&format!("{n}-")))
+            })
+            .collect();
+        match Demo::story(&cat) {
+            Ok(ids) => {
+                assert!(want.is_empty());
+                assert_eq!(ids.len(), STORY.len());
+                for (id, n) in ids.iter().zip(STORY) {
+                    assert!(id.starts_with(n), "{id} for {n}");
+                }
+            }
+            Err(missing) => assert_eq!(missing, want),
+        }
+        assert!(Demo::new(Arc::new(Catalog::default()), &[]).is_err());
+    }
+}

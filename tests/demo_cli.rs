@@ -1,0 +1,302 @@
+//! `evtchn-lab demo` and `evtchn-lab snapshot` as a user runs them: exit codes, messages,
+//! the recording on disk, no progress written, the story as one demo.
+
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_evtchn-lab");
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("evtchn-lab-demo-")
+        .tempdir()
+        .expect("a temp dir")
+}
+
+/// The binary with `args`, no terminal, its progress (if it wrote any) in `state`.
+fn lab(args: &[&str], state: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("EVTCHN_LAB_STATE_DIR", state)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The screen a terminal of the recording's size shows after playing it.
+fn replay(cast: &str) -> vt100::Parser {
+    let mut lines = cast.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let size = |k: &str| NonZeroU16::new(header[k].as_u64().unwrap() as u16).unwrap();
+    let mut p = vt100::Parser::new(size("height"), size("width"), 0);
+    for line in lines {
+        let ev: serde_json::Value = serde_json::from_str(line).unwrap();
+        p.process(ev[2].as_str().unwrap().as_bytes());
+    }
+    p
+}
+
+fn assert_nothing_saved(state: &Path) {
+    let left: Vec<_> = std::fs::read_dir(state)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
+}
+
+#[test]
+fn a_headless_recording_is_a_cast_file_the_same_every_time() {
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    let a = dir.path().join("a.cast");
+    let b = dir.path().join("b.cast");
+    for f in [&a, &b] {
+        let o = lab(
+            &[
+                "demo",
+                "01",
+                "--headless",
+                "--record",
+                f.to_str().unwrap(),
+                "--size",
+                "100x30",
+            ],
+            &state,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains("100x30") && out.contains("frames") && out.contains("asciinema play"),
+            "{out}"
+        );
+    }
+    let (ta, tb) = (
+        std::fs::read_to_string(&a).unwrap(),
+        std::fs::read_to_string(&b).unwrap(),
+    );
+    assert!(ta == tb, "two recordings of lesson 01 differ");
+    let header: serde_json::Value = serde_json::from_str(ta.lines().next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(100), Some(30))
+    );
+    let screen = replay(&ta).screen().contents();
+    assert!(screen.contains("demo: the end"), "{screen}");
+    assert!(screen.contains("lesson done: Ports and bits"), "{screen}");
+    assert_nothing_saved(&state);
+}
+
+/// Lessons `src` of the built-in ones, renamed to `dst` (ids are file stems), without
+/// `requires`, in `dir`.
+fn lesson_copy(dir: &Path, src: &str, dst: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let text = std::fs::read_to_string(root.join(format!("{src}.toml"))).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("requires"))
+        .map(|l| {
+            if l.starts_with("id = ") {
+                format!("id = \"{dst}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(dir.join(format!("{dst}.toml")), text).unwrap();
+}
+
+/// `evtchn-lab demo` with no id plays lessons 08 to 11 in order, as one demo, opening each
+/// from the list with the keys a learner would press; with some missing, it names them
+/// and exits 1.
+#[test]
+fn the_story_is_one_demo_of_lessons_08_to_11() {
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    let lessons = dir.path().join("lessons");
+    std::fs::create_dir(&lessons).unwrap();
+    lesson_copy(&lessons, "01-ports-and-bits", "08-story-one");
+    lesson_copy(&lessons, "02-masking-and-coalescing", "10-story-three");
+    let d = lessons.to_str().unwrap();
+    let cast = dir.path().join("story.cast");
+    let c = cast.to_str().unwrap();
+
+    let o = lab(&["demo", "--dir", d, "--headless", "--record", c], &state);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("lessons 08, 09, 10 and 11"), "{e}");
+    assert!(e.contains("not there yet: 09 and 11"), "{e}");
+    assert!(!cast.exists(), "nothing recorded");
+
+    lesson_copy(&lessons, "01-ports-and-bits", "09-story-two");
+    lesson_copy(&lessons, "02-masking-and-coalescing", "11-story-four");
+    lesson_copy(
+        &lessons,
+        "03-rings-and-notify-suppression",
+        "07-not-in-the-story",
+    );
+    // Listed between 09 and 10: the demo moves down past it to open 10.
+    lesson_copy(&lessons, "01-ports-and-bits", "095-interlude");
+    let o = lab(&["demo", "--dir", d, "--headless", "--record", c], &state);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&cast).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("evtchn-lab demo 08-story-one 09-story-two 10-story-three 11-story-four"),
+        "the title names the lessons in order"
+    );
+    let screen = replay(&text).screen().contents();
+    assert!(screen.contains("4 of 6 done"), "{screen}");
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} listed\n{screen}"))
+            .to_string()
+    };
+    for n in ["08", "09", "10", "11"] {
+        assert!(row(&format!(" {n}  ")).contains("✓ done"), "{n}\n{screen}");
+    }
+    assert!(
+        row(" 07  ").contains("new"),
+        "07 is not in the story\n{screen}"
+    );
+    assert!(row(" 095  ").contains("new"), "nor is 095\n{screen}");
+    assert_nothing_saved(&state);
+}
+
+#[test]
+fn a_demo_says_what_is_wrong() {
+    let dir = tempdir();
+    let state = dir.path();
+    let cast = dir.path().join("x.cast");
+    let c = cast.to_str().unwrap();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["demo", "99", "--headless", "--record", c],
+            2,
+            "no lesson '99'",
+        ),
+        (&["demo", "01", "--headless"], 2, "--record"),
+        (
+            &["demo", "01", "--headless", "--record", c, "--size", "40x10"],
+            2,
+            "at least 60x18",
+        ),
+        (
+            &["demo", "01", "--headless", "--record", c, "--speed", "0"],
+            2,
+            "0.1 to 100",
+        ),
+        // No terminal: say how to record instead.
+        (&["demo", "01"], 1, "--headless --record demo.cast"),
+        (
+            &[
+                "demo",
+                "01",
+                "--headless",
+                "--record",
+                "/nonexistent/dir/x.cast",
+            ],
+            1,
+            "creating /nonexistent/dir/x.cast",
+        ),
+    ];
+    for (args, code, says) in cases {
+        let o = lab(args, state);
+        assert_eq!(o.status.code(), Some(*code), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!cast.exists());
+}
+
+#[test]
+fn a_snapshot_prints_one_frame() {
+    let dir = tempdir();
+    let o = lab(&["snapshot", "--at", "5s", "--size", "100x30"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 30, "{text}");
+    // Every character of the frame is one column wide.
+    assert!(
+        text.lines()
+            .all(|l| l.chars().count() <= 100 && !l.ends_with(' ')),
+        "{text}"
+    );
+    assert!(
+        text.contains("t 5.000s") && text.contains("goodput"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "plain text");
+
+    let o = lab(&["snapshot", "--keys", "c", "--at", "2s"], dir.path());
+    let text = stdout(&o);
+    assert!(text.contains("netback A:OR B:AND"), "compare mode\n{text}");
+    assert_eq!(text.lines().count(), 40, "120x40 by default");
+
+    let o = lab(&["snapshot", "--lesson", "01", "--step", "3"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("step 3/4"), "{}", stdout(&o));
+
+    let o = lab(
+        &["snapshot", "--at", "1s", "--ansi", "--size", "80x24"],
+        dir.path(),
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains("\x1b[0;") && text.ends_with("\x1b[0m\n"),
+        "{text:?}"
+    );
+    assert_eq!(text.lines().count(), 24);
+    assert_nothing_saved(dir.path());
+}
+
+#[test]
+fn a_snapshot_says_what_is_wrong_and_exits_2() {
+    let dir = tempdir();
+    let cases: &[(&[&str], &str)] = &[
+        (&["snapshot", "--lesson", "99"], "no lesson '99'"),
+        (
+            &["snapshot", "--lesson", "01", "--step", "9"],
+            "has 4 steps, give 1 to 4",
+        ),
+        (
+            &["snapshot", "--lesson", "01", "--step", "0"],
+            "give 1 to 4",
+        ),
+        (&["snapshot", "--step", "2"], "--lesson"),
+        (&["snapshot", "--size", "59x18"], "at least 60x18"),
+        (&["snapshot", "--size", "big"], "write it like 120x40"),
+        (&["snapshot", "--at", "soon"], "write it like 2s"),
+        (&["snapshot", "--at", "2h"], "not a duration"),
+        (&["snapshot", "--at", "601s"], "at most 600s"),
+        (&["snapshot", "--keys", "b, Return"], "unknown key 'Return'"),
+        (
+            &["snapshot", "--keys", "b, k"],
+            "'k' (item 2) does nothing there",
+        ),
+        (
+            &["snapshot", "--lesson", "01", "--keys", "b"],
+            "is locked in this step",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = lab(args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: no frame");
+    }
+}
