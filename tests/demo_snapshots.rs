@@ -14,20 +14,9 @@
 use evtchn_lab::demo::{Demo, Pacing};
 use evtchn_lab::lesson::Catalog;
 
+#[macro_use]
 mod common;
 use common::frame;
-
-macro_rules! snap {
-    ($name:expr, $value:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!($name, $value);
-        })
-    };
-}
 
 #[test]
 fn every_step_of_every_lesson_when_its_goal_is_met() {

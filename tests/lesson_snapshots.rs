@@ -11,20 +11,9 @@ use evtchn_lab::lesson::Catalog;
 use evtchn_lab::lesson::progress::{LessonProgress, Progress};
 use evtchn_lab::sim::Config;
 
+#[macro_use]
 mod common;
 use common::frame;
-
-macro_rules! snap {
-    ($name:expr, $value:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!($name, $value);
-        })
-    };
-}
 
 fn catalog() -> Arc<Catalog> {
     Catalog::builtin().expect("the built-in lessons load")

@@ -14,15 +14,8 @@ use evtchn_lab::lesson::{Catalog, Task};
 use evtchn_lab::sim::Config;
 
 fn catalog() -> Arc<Catalog> {
-    Catalog::builtin().unwrap_or_else(|p| {
-        panic!(
-            "{}",
-            p.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })
+    Catalog::builtin()
+        .unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::command::problems_text(&p)))
 }
 
 fn open(id: &str, progress: Progress) -> App {

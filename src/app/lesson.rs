@@ -53,10 +53,16 @@ pub struct StepState {
 }
 
 impl StepState {
+    /// A step beginning now on `lane`.
     fn new(lane: &Lane) -> Self {
+        Self::from(lane.sim().reading(), lane.now_ns())
+    }
+
+    /// A step beginning at `mark`, its figures fresh from `fresh_since_ns`.
+    fn from(mark: Reading, fresh_since_ns: u64) -> Self {
         StepState {
-            mark: lane.sim().reading(),
-            fresh_since_ns: lane.now_ns(),
+            mark,
+            fresh_since_ns,
             hints_shown: 0,
             answer: None,
             met: false,
@@ -73,17 +79,7 @@ impl LessonRun {
         LessonRun {
             lesson,
             step: 0,
-            state: StepState {
-                mark: Reading::default(),
-                fresh_since_ns: 0,
-                hints_shown: 0,
-                answer: None,
-                met: false,
-                status: None,
-                confirm_solution: false,
-                solution_shown: false,
-                scroll: 0,
-            },
+            state: StepState::from(Reading::default(), 0),
             entries: vec![None; steps],
         }
     }

@@ -576,15 +576,7 @@ mod tests {
 
     #[test]
     fn the_builtin_lessons_load() {
-        let c = Catalog::builtin().unwrap_or_else(|p| {
-            panic!(
-                "{}",
-                p.iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        });
+        let c = Catalog::builtin().unwrap_or_else(|p| panic!("{}", command::problems_text(&p)));
         for l in &c.lessons {
             assert!(!l.steps.is_empty(), "{}", l.id);
         }

@@ -2,7 +2,34 @@
 //! click through the ui's hit test, advance in the loop's 20 ms ticks, draw a frame on
 //! ratatui's `TestBackend`.
 // Each test binary uses its own subset of these.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
+
+/// An insta snapshot of text, stored in the top-level `snapshots/` directory under `$name`
+/// (no module prefix, no expression): the one place these settings live.
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
+/// [`snap!`] for a `Debug` value (buffers with their styles).
+macro_rules! snap_debug {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_debug_snapshot!($name, $value);
+        })
+    };
+}
 
 use std::time::Duration;
 
