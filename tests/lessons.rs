@@ -269,3 +269,60 @@ fn a_passing_state_is_caught_between_ticks() {
     assert!(p.on_eoi_list && p.masked && p.spurious_cnt == 2, "{p:?}");
     assert_eq!(app.run, RunState::Paused);
 }
+
+/// Every log line a lesson quotes (an italic phrase with an arrow, like *pending set →
+/// upcall raised*) is said by the simulation while that lesson's solutions play: lesson
+/// text cannot drift from the lab's own words.
+#[test]
+fn quoted_log_lines_are_the_simulations_words() {
+    use std::collections::BTreeSet;
+    for lesson in &catalog().lessons {
+        let mut quoted: BTreeSet<String> = BTreeSet::new();
+        for s in &lesson.steps {
+            let all = format!("{} {} {}", s.text, s.explain, s.hints.join(" "));
+            for (i, part) in all.split('*').enumerate() {
+                let phrase = part.split_whitespace().collect::<Vec<_>>().join(" ");
+                if i % 2 == 1 && phrase.contains('→') {
+                    quoted.insert(phrase);
+                }
+            }
+        }
+        if quoted.is_empty() {
+            continue;
+        }
+        // Play the lesson, reading the trace as it goes (the lab's ring may wrap between
+        // two looks under a storm; what it keeps is enough to hear every kind of line).
+        let mut app = open(&lesson.id, Progress::default());
+        let mut said: BTreeSet<String> = BTreeSet::new();
+        let listen = |app: &App, said: &mut BTreeSet<String>, seen: &mut u64| {
+            for e in app.lane.sim().trace().since(*seen) {
+                said.insert(e.kind.to_string());
+            }
+            *seen = app.lane.sim().trace().next_seq();
+        };
+        for s in &lesson.steps {
+            let mut seen = 0; // a step may start a new run: its trace starts again
+            match (&s.task, s.solution.items.is_empty()) {
+                (Task::Quiz { answer, .. }, true) => {
+                    update(&mut app, Msg::Answer(*answer as u8 + 1))
+                }
+                _ => {
+                    script::play(&mut app, &s.solution, |a, _| {
+                        listen(a, &mut said, &mut seen);
+                        if met(a) { Flow::Stop } else { Flow::Continue }
+                    })
+                    .unwrap();
+                }
+            }
+            listen(&app, &mut said, &mut seen);
+            enter(&mut app);
+        }
+        for q in &quoted {
+            assert!(
+                said.iter().any(|w| w.contains(q.as_str())),
+                "{}: the lesson quotes *{q}*, which the simulation never says while it plays",
+                lesson.id
+            );
+        }
+    }
+}

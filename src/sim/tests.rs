@@ -291,7 +291,10 @@ fn report_and_figures_agree() {
     // And the other way round: every number of the report is a figure a goal can use.
     for (key, v) in json.as_object().unwrap() {
         if v.is_number() {
-            assert!(key.parse::<Figure>().is_ok(), "report field {key} is not a Figure");
+            assert!(
+                key.parse::<Figure>().is_ok(),
+                "report field {key} is not a Figure"
+            );
         }
     }
     // 2 events per jiffy in the story (one at once, then a 1-jiffy pause).
