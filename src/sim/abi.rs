@@ -17,6 +17,9 @@ pub trait EventChannelAbi {
     /// `evtchn_fifo_set_pending`).
     fn set_pending(&mut self, port: u32) -> SendOutcome;
     fn is_pending(&self, port: u32) -> bool;
+    /// Whether a send to `port` now would coalesce and change nothing at all (the port is
+    /// pending and, on FIFO, masked or still linked): only the sender's counters move.
+    fn send_coalesces(&self, port: u32) -> bool;
     fn is_masked(&self, port: u32) -> bool;
     /// dom0 masks `port` (`mask_evtchn`).
     fn mask(&mut self, port: u32);
@@ -94,6 +97,10 @@ impl EventChannelAbi for EventChannels {
 
     fn is_pending(&self, port: u32) -> bool {
         dispatch!(self, a => a.is_pending(port))
+    }
+
+    fn send_coalesces(&self, port: u32) -> bool {
+        dispatch!(self, a => a.send_coalesces(port))
     }
 
     fn is_masked(&self, port: u32) -> bool {
