@@ -36,10 +36,9 @@ impl Sim {
     /// One turn of `xenvif_kthread_guest_rx`: `xenvif_rx_action` when there is work,
     /// otherwise the EOI and sleep of `xenvif_wait_for_rx_work`.
     pub(super) fn kthread_begin(&mut self) {
-        let p = self.cfg.params;
         if !self.have_rx_work() {
             let bits = eoi_pending::RX_EOI | eoi_pending::COMMON_EOI;
-            let mut cost = p.dom0_handler_ns;
+            let mut cost = self.cfg.params.dom0_handler_ns;
             if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
                 self.eoi_pending &= !bits;
                 let port = self.ports[self.nports - 1].port; // queue->rx_irq
@@ -52,7 +51,7 @@ impl Sim {
         let n = (self.rx_queue.len() as u32)
             .min(self.rx.unconsumed_requests())
             .min(RX_BATCH_SIZE);
-        let mut cost = p.dom0_batch_ns;
+        let mut cost = self.cfg.params.dom0_batch_ns;
         for _ in 0..n {
             let pkt = self.rx_queue.pop_front().expect("n <= queue length");
             self.rx.take_request();

@@ -163,6 +163,8 @@ pub struct Sim {
     jiffies: u64,
     q: EventQueue<Ev>,
     rng: Xoshiro256PlusPlus,
+    /// `jitter_pct` (at most 90) / 100, read once.
+    jitter_frac: f64,
 
     evtchn: EventChannels,
     core: EventCore,
@@ -257,6 +259,7 @@ impl Sim {
             jiffies: 0,
             q: EventQueue::with_capacity(256),
             rng: Xoshiro256PlusPlus::seed_from_u64(cfg.seed),
+            jitter_frac: f64::from(cfg.params.jitter_pct.min(90)) / 100.0,
             evtchn: EventChannels::new(cfg.abi),
             core: EventCore::new(&port_list),
             ports: ports.map(|(port, role)| PortTimes {
@@ -729,15 +732,23 @@ impl Sim {
         self.trace.record(self.now, self.jiffies, kind);
     }
 
-    /// A cost with the configured jitter (uniform, ± `jitter_pct`).
+    /// A cost with the configured jitter (uniform, ± `jitter_pct`):
+    /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
+    #[inline]
     fn jitter(&mut self, cost: u64) -> u64 {
-        let j = self.cfg.params.jitter_pct.min(90);
-        if j == 0 || cost == 0 {
+        if self.jitter_frac == 0.0 || cost == 0 {
             return cost;
         }
-        let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
-        let f = 1.0 + f64::from(j) / 100.0 * (2.0 * u - 1.0);
-        ((cost as f64) * f).round().max(1.0) as u64
+        // Below 2^53 the integer → float conversions are exact either way; through i64 they
+        // are one instruction.
+        let u = ((self.rng.next_u64() >> 11) as i64) as f64 / (1u64 << 53) as f64; // [0, 1)
+        let f = 1.0 + self.jitter_frac * (2.0 * u - 1.0);
+        let x = if cost < 1 << 53 {
+            (cost as i64) as f64
+        } else {
+            cost as f64
+        };
+        round_positive(x * f).max(1)
     }
 
     /// The settings the late-EOI step runs with now.
@@ -803,6 +814,20 @@ impl Sim {
             }
             _ => {}
         }
+    }
+}
+
+/// `x.round() as u64` for `x >= 0` (half away from zero), without the library call that
+/// `f64::round` becomes on the baseline x86-64 target: below 2^52, `x - trunc(x)` is exact.
+#[inline]
+fn round_positive(x: f64) -> u64 {
+    debug_assert!(x >= 0.0);
+    if x < 4_503_599_627_370_496.0 {
+        let t = x as i64;
+        let r = if x - t as f64 >= 0.5 { t + 1 } else { t };
+        r as u64
+    } else {
+        x.round() as u64
     }
 }
 
@@ -883,3 +908,29 @@ pub fn run(cfg: Config, seconds: f64) -> Report {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod round_tests {
+    use super::round_positive;
+
+    /// The same as `f64::round` everywhere the jitter can land, halves included.
+    #[test]
+    fn round_positive_is_f64_round() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..1_000_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = match i % 4 {
+                0 => (x >> 11) as f64 / (1u64 << 53) as f64 * 1e7,
+                1 => (x % 10_000_000) as f64 + 0.5,
+                2 => f64::from_bits(0x3fe0_0000_0000_0000 + (x % 1000)) + (x % 100) as f64,
+                _ => f64::from_bits(x >> 2) % 1e18,
+            };
+            assert_eq!(round_positive(v), v.round() as u64, "{v:e}");
+        }
+        for v in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 4503599627370495.5, 1e300] {
+            assert_eq!(round_positive(v), v.round() as u64, "{v:e}");
+        }
+    }
+}

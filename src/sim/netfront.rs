@@ -45,16 +45,15 @@ impl Sim {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
-        let p = self.cfg.params;
         let freebsd = self.cfg.guest == GuestKind::Freebsd;
         let cost = loop {
             break if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
                 self.guest.acks_waiting -= 1;
                 self.transmit(Pkt::ack(self.guest.last_ack));
-                p.guest_ack_ns
+                self.cfg.params.guest_ack_ns
             } else if self.guest.output && self.can_send() {
                 self.send_segment();
-                p.guest_pkt_ns
+                self.cfg.params.guest_pkt_ns
             } else if let Some(pkt) = self.stack.pop_front() {
                 match pkt.kind {
                     PktKind::Data => {
@@ -63,11 +62,11 @@ impl Sim {
                         if self.receiver.unacked > 0 {
                             self.arm_guest_delack();
                         }
-                        p.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
+                        self.cfg.params.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
                     }
                     PktKind::Ack => {
                         self.guest.output |= self.sender.on_ack(pkt.seq);
-                        p.guest_ack_ns
+                        self.cfg.params.guest_ack_ns
                     }
                 }
             } else if self.guest.txq_intr_due {
@@ -83,7 +82,7 @@ impl Sim {
                 } else {
                     self.linux_collect();
                 }
-                p.guest_irq_ns
+                self.cfg.params.guest_irq_ns
             } else if self.guest.delack_due {
                 self.guest.delack_due = false;
                 match self.receiver.on_delack() {
@@ -92,7 +91,7 @@ impl Sim {
                 }
             } else if self.cfg.direction == Direction::Tx && self.can_send() {
                 self.send_segment();
-                p.guest_pkt_ns
+                self.cfg.params.guest_pkt_ns
             } else {
                 self.guest.output = false;
                 return;

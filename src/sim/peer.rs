@@ -75,10 +75,9 @@ impl Sim {
     }
 
     pub(super) fn peer_send_pkt(&mut self, pkt: Pkt) {
-        let p = self.cfg.params;
-        let depart = self.now.max(self.peer.link_free_at) + p.peer_pkt_ns;
+        let depart = self.now.max(self.peer.link_free_at) + self.cfg.params.peer_pkt_ns;
         self.peer.link_free_at = depart;
-        let arrive = depart + p.peer_latency_ns;
+        let arrive = depart + self.cfg.params.peer_latency_ns;
         self.from_peer.push_back((arrive, pkt));
         if !self.netback_arrive_scheduled {
             self.netback_arrive_scheduled = true;

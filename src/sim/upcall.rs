@@ -58,12 +58,11 @@ impl Sim {
         if !self.evtchn.upcall_pending() {
             return;
         }
-        let p = self.cfg.params;
         let mut cost = 0;
         let mut ctrl = LoopCtrl::default();
         while self.evtchn.upcall_pending() {
             self.counters.upcalls += 1;
-            cost += p.dom0_upcall_ns;
+            cost += self.cfg.params.dom0_upcall_ns;
             self.record(TraceKind::Upcall {
                 epoch: self.core.irq_epoch,
             });
@@ -71,7 +70,7 @@ impl Sim {
             self.evtchn.begin_upcall();
             while let Some(port) = self.evtchn.next_event() {
                 let at = self.now + cost;
-                cost += p.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
+                cost += self.cfg.params.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
             }
         }
         // Once per upcall, after the loop: only EOIs called inside it are deferred.

@@ -223,9 +223,8 @@ impl Sim {
     /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
     /// the packets to the bridge, each leaving when its copy is done.
     pub(super) fn napi_begin(&mut self) {
-        let p = self.cfg.params;
         let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
-        let mut offsets = p.dom0_batch_ns;
+        let mut offsets = self.cfg.params.dom0_batch_ns;
         // One jitter factor per poll, so departures stay in order.
         let scale_num = self.jitter(1_000_000);
         for _ in 0..n {
