@@ -134,7 +134,7 @@ enum Ev {
     /// Time for a [`Reading`] of the counters (every [`metrics::HISTORY_NS`]).
     History,
     /// dom0 vCPU 0 finishes its current work item (stale when `generation` is old).
-    Cpu0Done { generation: u64 },
+    Cpu0Done { generation: u32 },
     /// An upcall reaches dom0 vCPU 0.
     Upcall,
     /// The RX kthread finishes a batch.
@@ -595,11 +595,10 @@ impl Sim {
     /// trace record) is accounted in one go ([`Sim::coalesce_rogue_run`]): the same
     /// counters, trace records and times as one event each.
     pub fn run_until(&mut self, t_ns: u64) {
-        while let Some((t, &ev)) = self.q.peek() {
-            if t > t_ns {
-                break;
-            }
-            self.step();
+        while let Some((t, ev)) = self.q.pop_due(t_ns) {
+            debug_assert!(t >= self.now);
+            self.now = t;
+            self.dispatch(ev);
             if ev == Ev::RogueNotify {
                 self.coalesce_rogue_run(t_ns);
             }

@@ -33,15 +33,22 @@ impl<E: Copy> EventQueue<E> {
     pub fn push(&mut self, t: u64, ev: E) {
         let new = Entry { t, ev };
         self.entries.push(new);
-        let e = &mut self.entries[..];
-        let mut i = e.len() - 1;
-        // Events due at or before `t` were scheduled earlier or are earlier: they stay
-        // ahead of the new one (nearer the end).
-        while i > 0 && e[i - 1].t <= t {
+        Self::settle(&mut self.entries, new);
+    }
+
+    /// Put `new`, the last element, in its place: events due at or before its time were
+    /// scheduled earlier or are earlier, so they stay ahead of it (nearer the end).
+    #[inline(always)]
+    fn settle(e: &mut [Entry<E>], new: Entry<E>) {
+        let mut at = 0;
+        for i in (1..e.len()).rev() {
+            if e[i - 1].t > new.t {
+                at = i;
+                break;
+            }
             e[i] = e[i - 1];
-            i -= 1;
         }
-        e[i] = new;
+        e[at] = new;
     }
 
     /// The time of the next event.
@@ -68,23 +75,24 @@ impl<E: Copy> EventQueue<E> {
         self.entries.pop().map(|e| (e.t, e.ev))
     }
 
+    /// The next event, if it is due at or before `limit`.
+    #[inline]
+    pub fn pop_due(&mut self, limit: u64) -> Option<(u64, E)> {
+        match self.entries.last() {
+            Some(e) if e.t <= limit => self.pop(),
+            _ => None,
+        }
+    }
+
     /// Move the next event to time `t` (not earlier than it), as if it were popped and
     /// pushed again now: it goes after every queued event due at or before `t`.
     #[inline]
     pub fn reschedule_next(&mut self, t: u64) {
-        let e = &mut self.entries[..];
-        let Some(last) = e.len().checked_sub(1) else {
+        let Some(&last) = self.entries.last() else {
             return;
         };
-        debug_assert!(t >= e[last].t);
-        let mut moved = e[last];
-        moved.t = t;
-        let mut i = last;
-        while i > 0 && e[i - 1].t <= t {
-            e[i] = e[i - 1];
-            i -= 1;
-        }
-        e[i] = moved;
+        debug_assert!(t >= last.t);
+        Self::settle(&mut self.entries, Entry { t, ev: last.ev });
     }
 
     #[cfg(test)]

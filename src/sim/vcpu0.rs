@@ -19,7 +19,9 @@ pub(super) enum Cpu0Work {
 pub(super) struct Cpu0 {
     pub(super) current: Option<Cpu0Work>,
     pub(super) done_at: u64,
-    pub(super) generation: u64,
+    /// Bumped (wrapping) whenever the current work's end moves; a `Cpu0Done` of an older
+    /// generation is stale (fewer than 2^32 bumps happen while one is queued).
+    pub(super) generation: u32,
     pub(super) napi_scheduled: bool,
     pub(super) worker_queued: bool,
 }
@@ -123,15 +125,16 @@ impl Sim {
     /// One `xen_irq_lateeoi_locked` step, traced and accounted.
     pub(super) fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         let set = self.late_settings();
-        let before = *self.core.irq(port);
+        let before = self.core.irq(port).counters;
         let out = self
             .core
             .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
-        let after = *self.core.irq(port);
+        let after = self.core.irq(port);
+        let spurious_cnt = after.spurious_cnt;
         self.counters.spurious_events +=
-            after.counters.spurious_events - before.counters.spurious_events;
+            after.counters.spurious_events - before.spurious_events;
         self.counters.jiffies_eoi_delayed +=
-            after.counters.jiffies_eoi_delayed - before.counters.jiffies_eoi_delayed;
+            after.counters.jiffies_eoi_delayed - before.jiffies_eoi_delayed;
         let result = match out {
             EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,
             EoiOutcome::Unmasked { .. } => EoiResult::Unmasked,
@@ -149,7 +152,7 @@ impl Sim {
             port,
             source,
             spurious,
-            spurious_cnt: after.spurious_cnt,
+            spurious_cnt,
             result,
         });
         match out {
@@ -169,7 +172,7 @@ impl Sim {
     pub(super) fn cpu0_charge_irq(&mut self, cost: u64) {
         let cost = self.jitter(cost);
         self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
+        self.cpu0.generation = self.cpu0.generation.wrapping_add(1);
         if self.cpu0.current.is_some() {
             self.cpu0.done_at += cost;
         } else {
@@ -186,7 +189,7 @@ impl Sim {
 
     pub(super) fn cpu0_start(&mut self, work: Cpu0Work, cost: u64) {
         self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
+        self.cpu0.generation = self.cpu0.generation.wrapping_add(1);
         self.cpu0.current = Some(work);
         self.cpu0.done_at = self.now + cost;
         self.q.push(
