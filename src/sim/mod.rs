@@ -40,14 +40,13 @@ mod queue;
 pub mod ring;
 pub mod tcp;
 pub mod trace;
+mod wire;
 
 mod kthread;
 mod netfront;
 mod peer;
 mod upcall;
 mod vcpu0;
-
-use std::collections::VecDeque;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -69,6 +68,7 @@ pub use params::{
 };
 use peer::Peer;
 use queue::EventQueue;
+use wire::Wire;
 pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
 pub use trace::{
@@ -165,6 +165,7 @@ pub struct Sim {
     rng: Xoshiro256PlusPlus,
     /// `jitter_pct` (at most 90) / 100, read once.
     jitter_frac: f64,
+    jitter_factors: JitterFactors,
 
     evtchn: EventChannels,
     core: EventCore,
@@ -175,17 +176,17 @@ pub struct Sim {
     eoi_pending: u8,
     tx: Ring,
     rx: Ring,
-    rx_queue: VecDeque<Pkt>,
+    rx_queue: Wire<Pkt>,
     netback_arrive_scheduled: bool,
     cpu0: Cpu0,
     kthread: Kthread,
 
     guest: GuestCpu,
     /// Packets the guest collected from the RX ring, waiting for its stack.
-    stack: VecDeque<Pkt>,
+    stack: Wire<Pkt>,
     peer: Peer,
-    to_peer: VecDeque<(u64, Pkt)>,
-    from_peer: VecDeque<(u64, Pkt)>,
+    to_peer: Wire<(u64, Pkt)>,
+    from_peer: Wire<(u64, Pkt)>,
 
     sender: TcpSender,
     receiver: TcpReceiver,
@@ -260,6 +261,7 @@ impl Sim {
             q: EventQueue::with_capacity(256),
             rng: Xoshiro256PlusPlus::seed_from_u64(cfg.seed),
             jitter_frac: f64::from(cfg.params.jitter_pct.min(90)) / 100.0,
+            jitter_factors: JitterFactors::new(),
             evtchn: EventChannels::new(cfg.abi),
             core: EventCore::new(&port_list),
             ports: ports.map(|(port, role)| PortTimes {
@@ -272,15 +274,15 @@ impl Sim {
             eoi_pending: 0,
             tx: Ring::default(),
             rx: Ring::default(),
-            rx_queue: VecDeque::with_capacity(WIRE_CAPACITY),
+            rx_queue: Wire::with_capacity(WIRE_CAPACITY),
             netback_arrive_scheduled: false,
             cpu0: Cpu0::default(),
             kthread: Kthread::default(),
             guest: GuestCpu::default(),
-            stack: VecDeque::with_capacity(WIRE_CAPACITY),
+            stack: Wire::with_capacity(WIRE_CAPACITY),
             peer: Peer::default(),
-            to_peer: VecDeque::with_capacity(WIRE_CAPACITY),
-            from_peer: VecDeque::with_capacity(WIRE_CAPACITY),
+            to_peer: Wire::with_capacity(WIRE_CAPACITY),
+            from_peer: Wire::with_capacity(WIRE_CAPACITY),
             sender,
             receiver,
             counters: Counters::default(),
@@ -680,6 +682,8 @@ impl Sim {
 
     // ----- the event loop ---------------------------------------------------------------
 
+    /// Inlined into [`Sim::step`] and [`Sim::run_until`]'s loop: no call per event.
+    #[inline(always)]
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Tick => self.tick(),
@@ -733,21 +737,19 @@ impl Sim {
 
     /// A cost with the configured jitter (uniform, ± `jitter_pct`):
     /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
+    /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
     #[inline]
     fn jitter(&mut self, cost: u64) -> u64 {
         if self.jitter_frac == 0.0 || cost == 0 {
             return cost;
         }
-        // Below 2^53 the integer → float conversions are exact either way; through i64 they
-        // are one instruction.
-        let u = ((self.rng.next_u64() >> 11) as i64) as f64 / (1u64 << 53) as f64; // [0, 1)
-        let f = 1.0 + self.jitter_frac * (2.0 * u - 1.0);
-        let x = if cost < 1 << 53 {
-            (cost as i64) as f64
-        } else {
-            cost as f64
-        };
-        round_positive(x * f).max(1)
+        let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
+        if cost >= 1 << 52 {
+            return jitter_huge(cost, f);
+        }
+        // cost < 2^52 and f < 2: the product stays below 2^53, where the conversions are
+        // exact and one instruction each.
+        round_positive((cost as i64) as f64 * f).max(1)
     }
 
     /// The settings the late-EOI step runs with now.
@@ -813,6 +815,57 @@ impl Sim {
             }
             _ => {}
         }
+    }
+}
+
+/// [`Sim::jitter`] for costs of 2^52 ns and more (never in practice), the plain way.
+#[cold]
+fn jitter_huge(cost: u64, f: f64) -> u64 {
+    ((cost as f64) * f).round().max(1.0) as u64
+}
+
+/// Jitter factors `1 + j/100 × (2u − 1)` drawn ahead from the simulation's RNG, used in
+/// the order drawn: the same factors, in the same order, as drawing one per cost; a batch
+/// at a time is cheaper (the RNG's state stays in registers, the arithmetic vectorises).
+#[derive(Clone, Debug)]
+struct JitterFactors {
+    f: [f64; JITTER_BATCH],
+    next: usize,
+}
+
+const JITTER_BATCH: usize = 64;
+
+impl JitterFactors {
+    fn new() -> Self {
+        JitterFactors {
+            f: [0.0; JITTER_BATCH],
+            next: JITTER_BATCH,
+        }
+    }
+
+    #[inline]
+    fn next(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) -> f64 {
+        if self.next == JITTER_BATCH {
+            self.refill(rng, frac);
+        }
+        let f = self.f[self.next % JITTER_BATCH];
+        self.next += 1;
+        f
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) {
+        let mut u = [0u64; JITTER_BATCH];
+        for x in &mut u {
+            *x = rng.next_u64() >> 11;
+        }
+        for (f, &x) in self.f.iter_mut().zip(&u) {
+            // u in [0, 1): below 2^53 the conversion is exact either way.
+            let u = (x as i64) as f64 / (1u64 << 53) as f64;
+            *f = 1.0 + frac * (2.0 * u - 1.0);
+        }
+        self.next = 0;
     }
 }
 

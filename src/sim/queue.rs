@@ -40,15 +40,18 @@ impl<E: Copy> EventQueue<E> {
     /// scheduled earlier or are earlier, so they stay ahead of it (nearer the end).
     #[inline(always)]
     fn settle(e: &mut [Entry<E>], new: Entry<E>) {
-        let mut at = 0;
-        for i in (1..e.len()).rev() {
-            if e[i - 1].t > new.t {
-                at = i;
+        let Some((last, rest)) = e.split_last_mut() else {
+            return;
+        };
+        let mut slot = last;
+        for prev in rest.iter_mut().rev() {
+            if prev.t > new.t {
                 break;
             }
-            e[i] = e[i - 1];
+            *slot = *prev;
+            slot = prev;
         }
-        e[at] = new;
+        *slot = new;
     }
 
     /// The time of the next event.
