@@ -740,16 +740,16 @@ impl Sim {
     /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
     #[inline]
     fn jitter(&mut self, cost: u64) -> u64 {
-        if self.jitter_frac == 0.0 || cost == 0 {
+        if cost == 0 || self.jitter_frac == 0.0 {
             return cost;
         }
         let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
-        if cost >= 1 << 52 {
+        if cost >= 1 << 30 {
             return jitter_huge(cost, f);
         }
-        // cost < 2^52 and f < 2: the product stays below 2^53, where the conversions are
-        // exact and one instruction each.
-        round_positive((cost as i64) as f64 * f).max(1)
+        // cost < 2^30 and f < 2: the product is below 2^31, where the conversion is exact
+        // and one instruction, and rounding needs no range checks.
+        u64::from(round_small(f64::from(cost as i32) * f).max(1))
     }
 
     /// The settings the late-EOI step runs with now.
@@ -818,8 +818,9 @@ impl Sim {
     }
 }
 
-/// [`Sim::jitter`] for costs of 2^52 ns and more (never in practice), the plain way.
+/// [`Sim::jitter`] for costs of 2^30 ns and more (never in practice), the plain way.
 #[cold]
+#[inline(never)]
 fn jitter_huge(cost: u64, f: f64) -> u64 {
     ((cost as f64) * f).round().max(1.0) as u64
 }
@@ -857,9 +858,12 @@ impl JitterFactors {
     #[inline(never)]
     fn refill(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) {
         let mut u = [0u64; JITTER_BATCH];
+        // A local copy keeps the RNG's state in registers through the loop.
+        let mut r = rng.clone();
         for x in &mut u {
-            *x = rng.next_u64() >> 11;
+            *x = r.next_u64() >> 11;
         }
+        *rng = r;
         for (f, &x) in self.f.iter_mut().zip(&u) {
             // u in [0, 1): below 2^53 the conversion is exact either way.
             let u = (x as i64) as f64 / (1u64 << 53) as f64;
@@ -869,18 +873,18 @@ impl JitterFactors {
     }
 }
 
-/// `x.round() as u64` for `x >= 0` (half away from zero), without the library call that
-/// `f64::round` becomes on the baseline x86-64 target: below 2^52, `x - trunc(x)` is exact.
-#[inline]
-fn round_positive(x: f64) -> u64 {
-    debug_assert!(x >= 0.0);
-    if x < 4_503_599_627_370_496.0 {
-        let t = x as i64;
-        let r = if x - t as f64 >= 0.5 { t + 1 } else { t };
-        r as u64
-    } else {
-        x.round() as u64
-    }
+/// `x.round()` (half away from zero) for `0 <= x < 2^31`, without the library call that
+/// `f64::round` becomes on the baseline x86-64 target, and without a float → integer
+/// conversion: adding 2^52 + 2^51 rounds `x` to the nearest integer (ties to even) into
+/// the low bits of the sum; the difference from `x`, exact, says whether it was a tie that
+/// went down.
+#[inline(always)]
+fn round_small(x: f64) -> u32 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 2^52 + 2^51
+    debug_assert!((0.0..2_147_483_648.0).contains(&x));
+    let m = x + MAGIC;
+    let r = m.to_bits() as u32;
+    if x - (m - MAGIC) >= 0.5 { r + 1 } else { r }
 }
 
 /// What a run produced: the figures of the headless report and its JSON.
@@ -963,11 +967,11 @@ mod tests;
 
 #[cfg(test)]
 mod round_tests {
-    use super::round_positive;
+    use super::round_small;
 
     /// The same as `f64::round` everywhere the jitter can land, halves included.
     #[test]
-    fn round_positive_is_f64_round() {
+    fn round_small_is_f64_round() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for i in 0..1_000_000u64 {
             x ^= x << 13;
@@ -977,12 +981,14 @@ mod round_tests {
                 0 => (x >> 11) as f64 / (1u64 << 53) as f64 * 1e7,
                 1 => (x % 10_000_000) as f64 + 0.5,
                 2 => f64::from_bits(0x3fe0_0000_0000_0000 + (x % 1000)) + (x % 100) as f64,
-                _ => f64::from_bits(x >> 2) % 1e18,
+                _ => f64::from_bits(x >> 2) % 2.1e9,
             };
-            assert_eq!(round_positive(v), v.round() as u64, "{v:e}");
+            if v < 2_147_483_648.0 {
+                assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
+            }
         }
-        for v in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 4503599627370495.5, 1e300] {
-            assert_eq!(round_positive(v), v.round() as u64, "{v:e}");
+        for v in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2147483646.5, 2147483647.49999] {
+            assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
         }
     }
 }
