@@ -619,6 +619,7 @@ impl Sim {
     /// only if every other event is due later; each of its successors would again be
     /// scheduled after all of those, so it runs before the next other event exactly when
     /// it is due strictly earlier.
+    #[inline(always)]
     fn coalesce_rogue_run(&mut self, limit: u64) {
         let port = self.ports[0].port;
         if !self.evtchn.send_coalesces(port) {
@@ -785,14 +786,18 @@ impl Sim {
             .push(self.now + self.cfg.params.sample_interval_ns, Ev::Sample);
     }
 
+    #[inline]
     fn port_index(&self, port: u32) -> usize {
-        self.ports[..self.nports]
-            .iter()
-            .position(|p| p.port == port)
-            .expect("port is bound")
+        if self.ports[0].port == port {
+            0
+        } else {
+            assert!(self.nports == 2 && self.ports[1].port == port, "port is bound");
+            1
+        }
     }
 
     /// Keep the masked/paused time accounts in step with the port's bits.
+    #[inline(always)]
     fn sync_port_times(&mut self, port: u32) {
         let now = self.now;
         let masked = self.evtchn.is_masked(port);

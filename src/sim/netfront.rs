@@ -41,6 +41,7 @@ pub(super) struct GuestCpu {
 
 impl Sim {
     /// Start the guest's next step, if it has one and is idle.
+    #[inline(always)]
     pub(super) fn guest_begin(&mut self) {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
@@ -103,12 +104,14 @@ impl Sim {
         self.q.push(self.now + cost, Ev::GuestDone);
     }
 
+    #[inline(always)]
     pub(super) fn can_send(&self) -> bool {
         self.cfg.direction == Direction::Tx
             && self.sender.sendable() > 0
             && self.tx.free_requests() > 0
     }
 
+    #[inline(always)]
     pub(super) fn send_segment(&mut self) {
         let seq = self.sender.send();
         self.counters.packets_offered += 1;
@@ -118,6 +121,7 @@ impl Sim {
     /// One packet into the TX ring (pushed when the step ends). FreeBSD's
     /// `xn_assemble_tx_request` ends with `xn_txeof`: completions are reaped, and
     /// `rsp_event` re-armed, on every transmit.
+    #[inline(always)]
     pub(super) fn transmit(&mut self, pkt: Pkt) {
         self.tx.put_request(pkt);
         if self.cfg.guest == GuestKind::Freebsd {
@@ -167,6 +171,7 @@ impl Sim {
     /// FreeBSD `xn_txeof`: reap every TX response, then ask for the next notify half-way
     /// through the requests still outstanding, `rsp_event = prod + ((req_prod - prod) >> 1)
     /// + 1`, and again if more came meanwhile. Returns whether it freed a slot.
+    #[inline(always)]
     pub(super) fn xn_txeof(&mut self) -> bool {
         let mut freed = false;
         loop {
@@ -213,6 +218,7 @@ impl Sim {
     }
 
     /// End of a step: `RING_PUSH_REQUESTS_AND_CHECK_NOTIFY` on RX (refill), then on TX.
+    #[inline(always)]
     pub(super) fn guest_done(&mut self) {
         self.guest.busy = false;
         self.counters.guest_busy_ns += self.guest.cost;
@@ -226,6 +232,7 @@ impl Sim {
         self.guest_begin();
     }
 
+    #[inline(always)]
     pub(super) fn deliver_data(&mut self, seq: u32) {
         if seq == self.receiver.next_seq {
             self.counters.packets_delivered += 1;

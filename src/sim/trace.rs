@@ -433,21 +433,20 @@ impl Trace {
     /// `n` records of the same kind at `t0_ns`, `t0_ns + step_ns`, … (a run of coalesced
     /// notifies): the same as `n` calls of [`Trace::record`], writing only those the ring
     /// keeps.
+    #[inline]
     pub fn record_run(&mut self, t0_ns: u64, step_ns: u64, n: u64, jiffies: u64, kind: TraceKind) {
-        let skip = if self.cap == 0 {
-            n
-        } else {
-            n.saturating_sub(self.cap as u64)
-        };
+        if self.cap == 0 {
+            self.next += n;
+            return;
+        }
+        let skip = n.saturating_sub(self.cap as u64);
         if skip > 0 {
             // Overwritten before anyone could read them: only their numbers remain.
             self.next += skip;
-            if self.cap != 0 {
-                self.pos = (self.next % self.cap as u64) as usize;
-                if self.buf.len() < self.cap {
-                    // Not full yet: a ring this short of records reaches it now.
-                    self.fill_to_capacity();
-                }
+            self.pos = (self.next % self.cap as u64) as usize;
+            if self.buf.len() < self.cap {
+                // Not full yet: a ring this short of records reaches it now.
+                self.fill_to_capacity();
             }
         }
         for i in skip..n {

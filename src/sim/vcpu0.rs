@@ -29,6 +29,7 @@ pub(super) struct Cpu0 {
 impl Sim {
     /// netback's handler for `port` (`xenvif_interrupt`, `xenvif_tx_interrupt` or
     /// `xenvif_rx_interrupt`), right after the upcall acked the event. Returns its extra cost.
+    #[inline(always)]
     pub(super) fn netback_interrupt(&mut self, port: u32) -> u64 {
         let role = self.ports[self.port_index(port)].role;
         self.netback_handler(port, role, |sim| match role {
@@ -44,6 +45,7 @@ impl Sim {
     /// whatever the checks start (NAPI, the RX kthread) finds it when it completes and sends
     /// the late EOI; then run the checks; on a spurious verdict take the bit back
     /// (`atomic_andnot`) and send the spurious late EOI at once.
+    #[inline(always)]
     pub(super) fn netback_handler(
         &mut self,
         port: u32,
@@ -99,6 +101,7 @@ impl Sim {
     }
 
     /// `xenvif_handle_tx_interrupt`: work = unconsumed TX requests; schedule NAPI.
+    #[inline(always)]
     pub(super) fn handle_tx_interrupt(&mut self) -> bool {
         let work = self.tx.unconsumed_requests() > 0;
         if work {
@@ -108,6 +111,7 @@ impl Sim {
     }
 
     /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
+    #[inline(always)]
     pub(super) fn handle_rx_interrupt(&mut self) -> bool {
         let work = self.have_rx_work();
         if work {
@@ -117,12 +121,14 @@ impl Sim {
     }
 
     /// `xen_irq_lateeoi(irq, flags)`, called by a driver. Returns its CPU cost.
+    #[inline(always)]
     pub(super) fn lateeoi(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         self.counters.lateeoi_calls += 1;
         self.eoi_step(port, spurious, source)
     }
 
     /// One `xen_irq_lateeoi_locked` step, traced and accounted.
+    #[inline(always)]
     pub(super) fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         let set = self.late_settings();
         let before = self.core.irq(port).counters;
@@ -169,6 +175,7 @@ impl Sim {
     }
 
     /// Interrupt time on vCPU 0: extends the current work item, or occupies an idle CPU.
+    #[inline(always)]
     pub(super) fn cpu0_charge_irq(&mut self, cost: u64) {
         let cost = self.jitter(cost);
         self.counters.dom0_busy_ns += cost;
@@ -187,6 +194,7 @@ impl Sim {
         );
     }
 
+    #[inline(always)]
     pub(super) fn cpu0_start(&mut self, work: Cpu0Work, cost: u64) {
         self.counters.dom0_busy_ns += cost;
         self.cpu0.generation = self.cpu0.generation.wrapping_add(1);
@@ -201,6 +209,7 @@ impl Sim {
     }
 
     /// Start the next piece of process/softirq work on an idle vCPU 0.
+    #[inline(always)]
     pub(super) fn cpu0_try_begin(&mut self) {
         if self.cpu0.current.is_some() {
             return;
@@ -215,6 +224,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn cpu0_done(&mut self) {
         let work = self.cpu0.current.take();
         if let Some(Cpu0Work::Napi { n }) = work {
@@ -225,6 +235,7 @@ impl Sim {
 
     /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
     /// the packets to the bridge, each leaving when its copy is done.
+    #[inline(always)]
     pub(super) fn napi_begin(&mut self) {
         let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
         let mut offsets = self.cfg.params.dom0_batch_ns;
@@ -241,6 +252,7 @@ impl Sim {
     }
 
     /// End of a poll: TX responses to the guest, then `xenvif_napi_schedule_or_enable_events`.
+    #[inline(always)]
     pub(super) fn napi_done(&mut self, n: u32) {
         for _ in 0..n {
             self.tx.put_response(Pkt::default());
