@@ -739,7 +739,7 @@ impl Sim {
     /// A cost with the configured jitter (uniform, ± `jitter_pct`):
     /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
     /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
-    #[inline]
+    #[inline(always)]
     fn jitter(&mut self, cost: u64) -> u64 {
         if cost == 0 || self.jitter_frac == 0.0 {
             return cost;
