@@ -19,7 +19,11 @@ fn main() {
     for (label, args, marker) in [
         ("start screen (evtchn-lab)", vec![], "free play"),
         ("free play (evtchn-lab free)", vec!["free"], "netback"),
-        ("a lesson (evtchn-lab lesson 05)", vec!["lesson", "05"], "rogue"),
+        (
+            "a lesson (evtchn-lab lesson 05)",
+            vec!["lesson", "05"],
+            "rogue",
+        ),
     ] {
         let mut times: Vec<f64> = (0..7)
             .map(|_| first_frame_ms(&bin, &args, marker, &state))

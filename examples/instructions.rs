@@ -16,7 +16,9 @@ fn main() {
     let bin = binary();
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() {
-        args = ["--guest", "linux", "--netback", "fixed"].map(String::from).to_vec();
+        args = ["--guest", "linux", "--netback", "fixed"]
+            .map(String::from)
+            .to_vec();
     }
     if !args.iter().any(|a| a == "--seconds") {
         args.extend(["--seconds", "1"].map(String::from));
@@ -24,7 +26,8 @@ fn main() {
     if !args.iter().any(|a| a == "--json") {
         args.push("--json".into());
     }
-    let out_file = std::env::temp_dir().join(format!("evtchn-lab-callgrind.{}", std::process::id()));
+    let out_file =
+        std::env::temp_dir().join(format!("evtchn-lab-callgrind.{}", std::process::id()));
     let out = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()))
@@ -45,7 +48,11 @@ fn main() {
         .lines()
         .find_map(|l| l.split("Collected :").nth(1))
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| fail(&format!("no instruction count in valgrind's output:\n{stderr}")));
+        .unwrap_or_else(|| {
+            fail(&format!(
+                "no instruction count in valgrind's output:\n{stderr}"
+            ))
+        });
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| fail(&format!("not JSON: {e}")));
     let packets = report["packets_delivered"].as_u64().unwrap_or(0);

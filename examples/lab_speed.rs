@@ -151,9 +151,7 @@ fn measure(cfg: Config, secs: f64) -> Result {
             work += took;
             virt += app.lane.now_ns() - before;
             ticks.push(took.as_secs_f64() * 1e3);
-            reached = app
-                .lagging_speed()
-                .unwrap_or_else(|| app.speed.factor());
+            reached = app.lagging_speed().unwrap_or_else(|| app.speed.factor());
         }
         // The next tick: 20 ms after this one, or at once when the work ran longer.
         step = TICK.max(spent);

@@ -104,7 +104,9 @@ fn run_cases() -> Vec<String> {
                 ));
             }
         }
-        v.push(format!("--json --seconds 2 --abi {abi} --guest rogue --lateeoi off"));
+        v.push(format!(
+            "--json --seconds 2 --abi {abi} --guest rogue --lateeoi off"
+        ));
         v.push(format!("--json --seconds 2 --abi {abi} --guest idle"));
         for dir in ["tx", "rx"] {
             for variant in [
@@ -249,7 +251,11 @@ fn lib_cases() -> Vec<(String, Config, u64)> {
             for dir in [Tx, Rx] {
                 for nb in [Buggy, Fixed] {
                     let c = cfg(guest, dir, nb, abi);
-                    v.push((format!("{guest:?} {dir:?} {nb:?} {abi:?}"), c, 1_000_000_000));
+                    v.push((
+                        format!("{guest:?} {dir:?} {nb:?} {abi:?}"),
+                        c,
+                        1_000_000_000,
+                    ));
                 }
             }
         }
@@ -271,13 +277,21 @@ fn lib_cases() -> Vec<(String, Config, u64)> {
             seed: 5,
             ..cfg(Freebsd, Rx, Buggy, abi)
         };
-        v.push((format!("Freebsd Rx hz1000 t3 seed5 {abi:?}"), c, 1_000_000_000));
+        v.push((
+            format!("Freebsd Rx hz1000 t3 seed5 {abi:?}"),
+            c,
+            1_000_000_000,
+        ));
         let c = Config {
             lateeoi: false,
             seed: 11,
             ..cfg(Linux, Tx, Buggy, abi)
         };
-        v.push((format!("Linux Tx lateeoi off seed11 {abi:?}"), c, 500_000_000));
+        v.push((
+            format!("Linux Tx lateeoi off seed11 {abi:?}"),
+            c,
+            500_000_000,
+        ));
     }
     v
 }

@@ -188,7 +188,8 @@ impl Lane {
     }
 
     fn read_trace(&mut self) {
-        self.latest.absorb_batch(self.sim.trace().since(self.seen_seq));
+        self.latest
+            .absorb_batch(self.sim.trace().since(self.seen_seq));
         self.seen_seq = self.sim.trace().next_seq();
     }
 

@@ -263,7 +263,10 @@ mod tests {
             b.adapt(1_000_000_000, Duration::from_millis(100));
         }
         // 1 s of virtual time per 100 ms: 15 ms of work fits 150 ms of virtual time.
-        assert!((140_000_000..=160_000_000).contains(&b.per_tick_ns), "{b:?}");
+        assert!(
+            (140_000_000..=160_000_000).contains(&b.per_tick_ns),
+            "{b:?}"
+        );
         b.adapt(1, Duration::from_secs(100));
         assert!(b.per_tick_ns >= Budget::MIN_NS);
     }

@@ -68,13 +68,13 @@ pub use params::{
 };
 use peer::Peer;
 use queue::EventQueue;
-use wire::Wire;
 pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
 pub use trace::{
     EoiResult, EoiSource, NotifyCause, PortRole, Trace, TraceEvent, TraceKind, plural,
 };
 use vcpu0::Cpu0;
+use wire::Wire;
 
 /// netback's `eoi_pending` bits (`NETBK_RX_EOI`, `NETBK_TX_EOI`, `NETBK_COMMON_EOI`).
 pub mod eoi_pending {
@@ -645,7 +645,8 @@ impl Sim {
             outcome: SendOutcome::Coalesced,
             cause: NotifyCause::Rogue,
         };
-        self.trace.record_run(self.now + p, p, k, self.jiffies, kind);
+        self.trace
+            .record_run(self.now + p, p, k, self.jiffies, kind);
         self.now += k * p;
         self.q.reschedule_next(self.now + p);
     }
@@ -791,7 +792,10 @@ impl Sim {
         if self.ports[0].port == port {
             0
         } else {
-            assert!(self.nports == 2 && self.ports[1].port == port, "port is bound");
+            assert!(
+                self.nports == 2 && self.ports[1].port == port,
+                "port is bound"
+            );
             1
         }
     }
@@ -992,7 +996,15 @@ mod round_tests {
                 assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
             }
         }
-        for v in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2147483646.5, 2147483647.49999] {
+        for v in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            2147483646.5,
+            2147483647.49999,
+        ] {
             assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
         }
     }

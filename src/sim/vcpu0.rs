@@ -137,8 +137,7 @@ impl Sim {
             .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
         let after = self.core.irq(port);
         let spurious_cnt = after.spurious_cnt;
-        self.counters.spurious_events +=
-            after.counters.spurious_events - before.spurious_events;
+        self.counters.spurious_events += after.counters.spurious_events - before.spurious_events;
         self.counters.jiffies_eoi_delayed +=
             after.counters.jiffies_eoi_delayed - before.jiffies_eoi_delayed;
         let result = match out {
