@@ -94,7 +94,7 @@ fn main() {
         "sim rate: virtual seconds per second of Advance work; tick work: median per 20 ms \
          tick at 100× (the budget aims at {} ms); frame: median 160×50 render; reached: the \
          app's own meter at 100×; highest: the fastest rung of the ladder whose steady-state \
-         budget (rate × {} ms per 20 ms tick) covers it",
+         budget (rate × {} ms per 20 ms tick) reaches 90% of it",
         Budget::TARGET_WORK.as_millis(),
         Budget::TARGET_WORK.as_millis()
     );
@@ -157,11 +157,13 @@ fn measure(cfg: Config, secs: f64) -> Result {
         step = TICK.max(spent);
     }
     let rate = virt as f64 / 1e9 / work.as_secs_f64().max(1e-9);
-    let keeps = rate * Budget::TARGET_WORK.as_secs_f64() / TICK.as_secs_f64();
+    // The budget settles at `rate × TARGET_WORK` of virtual time per 20 ms tick; the status
+    // bar calls a speed kept up when at least 90% of it is reached.
+    let reachable = rate * Budget::TARGET_WORK.as_secs_f64() / TICK.as_secs_f64();
     let highest = evtchn_lab::app::speed::LADDER
         .iter()
         .rev()
-        .find(|r| r.num as f64 / r.den as f64 <= keeps)
+        .find(|r| 0.9 * r.num as f64 / r.den as f64 <= reachable)
         .map_or("none", |r| r.label);
     Result {
         rate,

@@ -46,30 +46,67 @@ impl Sim {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
-        let freebsd = self.cfg.guest == GuestKind::Freebsd;
-        let cost = loop {
-            break if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
-                self.guest.acks_waiting -= 1;
-                self.transmit(Pkt::ack(self.guest.last_ack));
+        // The first three kinds of step, in order, inline (the common ones); the others,
+        // and the same three again after FreeBSD's TX half of the interrupt, out of line.
+        let cost = if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
+            self.send_waiting_ack()
+        } else if self.guest.output && self.can_send() {
+            self.send_segment();
+            self.cfg.params.guest_pkt_ns
+        } else if let Some(pkt) = self.stack.pop_front() {
+            self.stack_input(pkt)
+        } else {
+            match self.guest_step_rest() {
+                Some(cost) => cost,
+                None => return,
+            }
+        };
+        let cost = self.jitter(cost);
+        self.guest.busy = true;
+        self.guest.cost = cost;
+        self.q.push(self.now + cost, Ev::GuestDone);
+    }
+
+    /// An ACK that waited for TX ring space goes out.
+    #[inline(always)]
+    fn send_waiting_ack(&mut self) -> u64 {
+        self.guest.acks_waiting -= 1;
+        self.transmit(Pkt::ack(self.guest.last_ack));
+        self.cfg.params.guest_ack_ns
+    }
+
+    /// The stack takes one packet the interrupt collected. Returns the step's cost.
+    #[inline(always)]
+    fn stack_input(&mut self, pkt: Pkt) -> u64 {
+        match pkt.kind {
+            PktKind::Data => {
+                self.deliver_data(pkt.seq);
+                let ack = self.receiver.on_segment(pkt.seq);
+                if self.receiver.unacked > 0 {
+                    self.arm_guest_delack();
+                }
+                self.cfg.params.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
+            }
+            PktKind::Ack => {
+                self.guest.output |= self.sender.on_ack(pkt.seq);
                 self.cfg.params.guest_ack_ns
+            }
+        }
+    }
+
+    /// The guest's next step when none of the common ones is due, every kind in order:
+    /// its cost, or `None` when it has nothing to do.
+    #[inline(never)]
+    fn guest_step_rest(&mut self) -> Option<u64> {
+        let freebsd = self.cfg.guest == GuestKind::Freebsd;
+        Some(loop {
+            break if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
+                self.send_waiting_ack()
             } else if self.guest.output && self.can_send() {
                 self.send_segment();
                 self.cfg.params.guest_pkt_ns
             } else if let Some(pkt) = self.stack.pop_front() {
-                match pkt.kind {
-                    PktKind::Data => {
-                        self.deliver_data(pkt.seq);
-                        let ack = self.receiver.on_segment(pkt.seq);
-                        if self.receiver.unacked > 0 {
-                            self.arm_guest_delack();
-                        }
-                        self.cfg.params.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
-                    }
-                    PktKind::Ack => {
-                        self.guest.output |= self.sender.on_ack(pkt.seq);
-                        self.cfg.params.guest_ack_ns
-                    }
-                }
+                self.stack_input(pkt)
             } else if self.guest.txq_intr_due {
                 // Its cost is part of the interrupt's; go on to the next step at once.
                 self.guest.txq_intr_due = false;
@@ -88,20 +125,16 @@ impl Sim {
                 self.guest.delack_due = false;
                 match self.receiver.on_delack() {
                     Some(a) => self.guest_ack_out(a),
-                    None => return,
+                    None => return None,
                 }
             } else if self.cfg.direction == Direction::Tx && self.can_send() {
                 self.send_segment();
                 self.cfg.params.guest_pkt_ns
             } else {
                 self.guest.output = false;
-                return;
+                return None;
             };
-        };
-        let cost = self.jitter(cost);
-        self.guest.busy = true;
-        self.guest.cost = cost;
-        self.q.push(self.now + cost, Ev::GuestDone);
+        })
     }
 
     #[inline(always)]
