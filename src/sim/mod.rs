@@ -803,8 +803,14 @@ impl Sim {
     /// Keep the masked/paused time accounts in step with the port's bits.
     #[inline(always)]
     fn sync_port_times(&mut self, port: u32) {
-        let now = self.now;
         let masked = self.evtchn.is_masked(port);
+        self.sync_port_times_masked(port, masked);
+    }
+
+    /// [`Sim::sync_port_times`] when the caller has just read the port's mask bit.
+    #[inline(always)]
+    fn sync_port_times_masked(&mut self, port: u32, masked: bool) {
+        let now = self.now;
         let paused = self.core.irq(port).on_eoi_list;
         let i = self.port_index(port);
         let p = &mut self.ports[i];

@@ -41,13 +41,14 @@ impl Sim {
     /// After an unmask: trace it, account time, and deliver a held notify.
     #[inline(always)]
     pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
-        if !self.evtchn.is_masked(port) {
+        let masked = self.evtchn.is_masked(port);
+        if !masked {
             self.record(TraceKind::Unmask {
                 port,
                 redelivered: retrigger.is_some(),
             });
         }
-        self.sync_port_times(port);
+        self.sync_port_times_masked(port, masked);
         if retrigger.is_some_and(SendOutcome::raises_upcall) {
             self.q
                 .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
