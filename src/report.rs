@@ -30,7 +30,8 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<()> {
             (sim, Some((path, stats)))
         }
         None => {
-            let mut sim = Sim::new(cfg);
+            // Nothing reads the trace: keep none.
+            let mut sim = Sim::headless(cfg);
             sim.run_until(end);
             (sim, None)
         }

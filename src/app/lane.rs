@@ -43,20 +43,54 @@ pub struct Latest {
 }
 
 impl Latest {
-    fn absorb(&mut self, e: &TraceEvent) {
-        let slot = match e.kind {
-            TraceKind::Notify { .. } => &mut self.notify,
-            TraceKind::Upcall { .. } => &mut self.upcall,
-            TraceKind::Deliver { .. } => &mut self.deliver,
-            TraceKind::Ack { .. } => &mut self.ack,
-            TraceKind::Verdict { .. } => &mut self.verdict,
-            TraceKind::LateEoi { .. } => &mut self.eoi,
-            TraceKind::Unmask { .. } | TraceKind::ExplicitUnmask { .. } => &mut self.unmask,
-            TraceKind::Mask { .. } => &mut self.ack,
-            TraceKind::Knob { .. } => return,
-        };
-        *slot = Some(*e);
-        self.current = Some(*e);
+    /// Which slot a transition of this kind goes to (`None`: knob marks, kept out).
+    fn slot_of(kind: &TraceKind) -> Option<usize> {
+        Some(match kind {
+            TraceKind::Notify { .. } => 0,
+            TraceKind::Upcall { .. } => 1,
+            TraceKind::Deliver { .. } => 2,
+            TraceKind::Ack { .. } | TraceKind::Mask { .. } => 3,
+            TraceKind::Verdict { .. } => 4,
+            TraceKind::LateEoi { .. } => 5,
+            TraceKind::Unmask { .. } | TraceKind::ExplicitUnmask { .. } => 6,
+            TraceKind::Knob { .. } => return None,
+        })
+    }
+
+    fn slot_mut(&mut self, i: usize) -> &mut Option<TraceEvent> {
+        match i {
+            0 => &mut self.notify,
+            1 => &mut self.upcall,
+            2 => &mut self.deliver,
+            3 => &mut self.ack,
+            4 => &mut self.verdict,
+            5 => &mut self.eoi,
+            _ => &mut self.unmask,
+        }
+    }
+
+    /// Take in a batch of transitions, oldest first: the same as taking each in turn (the
+    /// newest of each kind wins, and the newest of all is `current`), read from the newest
+    /// end and stopping once every slot has its newest, so a busy batch costs a few
+    /// records, not all of them.
+    fn absorb_batch<'a>(&mut self, batch: impl DoubleEndedIterator<Item = &'a TraceEvent>) {
+        const ALL: u8 = (1 << 7) - 1;
+        let mut filled = 0u8;
+        for e in batch.rev() {
+            let Some(i) = Self::slot_of(&e.kind) else {
+                continue;
+            };
+            if filled == 0 {
+                self.current = Some(*e);
+            }
+            if filled & (1 << i) == 0 {
+                *self.slot_mut(i) = Some(*e);
+                filled |= 1 << i;
+                if filled == ALL {
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -154,9 +188,8 @@ impl Lane {
     }
 
     fn read_trace(&mut self) {
-        for e in self.sim.trace().since(self.seen_seq) {
-            self.latest.absorb(e);
-        }
+        self.latest
+            .absorb_batch(self.sim.trace().since(self.seen_seq));
         self.seen_seq = self.sim.trace().next_seq();
     }
 
@@ -217,13 +250,19 @@ impl Lane {
     }
 
     /// Run the simulation up to `target_ns`, closing a timeline cell at every cell boundary.
+    /// Nothing needs to look between events: the sim runs its fast path
+    /// ([`Sim::run_until`]).
     pub fn advance_to(&mut self, target_ns: u64) {
-        self.advance_to_until(target_ns, |_| false);
+        self.advance(target_ns, None::<fn(&Sim) -> bool>);
     }
 
     /// [`Lane::advance_to`], stopping early at the first event after which `stop` holds.
     /// Returns whether it stopped early.
-    pub fn advance_to_until(&mut self, target_ns: u64, mut stop: impl FnMut(&Sim) -> bool) -> bool {
+    pub fn advance_to_until(&mut self, target_ns: u64, stop: impl FnMut(&Sim) -> bool) -> bool {
+        self.advance(target_ns, Some(stop))
+    }
+
+    fn advance(&mut self, target_ns: u64, mut stop: Option<impl FnMut(&Sim) -> bool>) -> bool {
         let before = self.snapshot();
         let jiffy = self.cell_ns();
         let mut stopped = false;
@@ -231,7 +270,13 @@ impl Lane {
             let now = self.sim.now_ns();
             let boundary = (now / jiffy + 1) * jiffy;
             let next = boundary.min(now + SLICE_NS).min(target_ns);
-            stopped = self.sim.run_until_or(next, &mut stop);
+            stopped = match &mut stop {
+                Some(stop) => self.sim.run_until_or(next, stop),
+                None => {
+                    self.sim.run_until(next);
+                    false
+                }
+            };
             self.read_trace();
             if !stopped && next == boundary {
                 self.close_cells();
@@ -336,6 +381,37 @@ mod tests {
             .last_second()
             .figure(crate::sim::Figure::GoodputMbps, 1);
         assert!(g.is_some_and(|g| g > 0.0));
+    }
+
+    /// Reading a batch from its newest end gives what taking every record in turn gives.
+    #[test]
+    fn latest_from_the_newest_end_is_latest_in_order() {
+        let mut sim = Sim::with_trace_capacity(Config::default(), 1 << 16);
+        let mut fast = Latest::default();
+        let mut slow = Latest::default();
+        let mut seen = 0;
+        for k in 0..400u64 {
+            sim.run_until(sim.now_ns() + 7_000 + k * 13_000);
+            if k % 37 == 5 {
+                sim.port_action(PortAction::Mask);
+            }
+            if k % 37 == 9 {
+                sim.port_action(PortAction::Unmask);
+            }
+            if k % 91 == 3 {
+                sim.set_knob(KnobChange::Throttle(k % 2 == 0));
+            }
+            fast.absorb_batch(sim.trace().since(seen));
+            for e in sim.trace().since(seen) {
+                let Some(i) = Latest::slot_of(&e.kind) else {
+                    continue;
+                };
+                *slow.slot_mut(i) = Some(*e);
+                slow.current = Some(*e);
+            }
+            seen = sim.trace().next_seq();
+            assert_eq!(fast, slow, "after batch {k}");
+        }
     }
 
     #[test]

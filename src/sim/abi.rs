@@ -17,6 +17,9 @@ pub trait EventChannelAbi {
     /// `evtchn_fifo_set_pending`).
     fn set_pending(&mut self, port: u32) -> SendOutcome;
     fn is_pending(&self, port: u32) -> bool;
+    /// Whether a send to `port` now would coalesce and change nothing at all (the port is
+    /// pending and, on FIFO, masked or still linked): only the sender's counters move.
+    fn send_coalesces(&self, port: u32) -> bool;
     fn is_masked(&self, port: u32) -> bool;
     /// dom0 masks `port` (`mask_evtchn`).
     fn mask(&mut self, port: u32);
@@ -88,38 +91,52 @@ macro_rules! dispatch {
 }
 
 impl EventChannelAbi for EventChannels {
+    #[inline]
     fn set_pending(&mut self, port: u32) -> SendOutcome {
         dispatch!(self, a => a.set_pending(port))
     }
 
+    #[inline]
     fn is_pending(&self, port: u32) -> bool {
         dispatch!(self, a => a.is_pending(port))
     }
 
+    #[inline]
+    fn send_coalesces(&self, port: u32) -> bool {
+        dispatch!(self, a => a.send_coalesces(port))
+    }
+
+    #[inline]
     fn is_masked(&self, port: u32) -> bool {
         dispatch!(self, a => a.is_masked(port))
     }
 
+    #[inline]
     fn mask(&mut self, port: u32) {
         dispatch!(self, a => a.mask(port))
     }
 
+    #[inline]
     fn unmask(&mut self, port: u32) -> Option<SendOutcome> {
         dispatch!(self, a => a.unmask(port))
     }
 
+    #[inline]
     fn clear_pending(&mut self, port: u32) {
         dispatch!(self, a => a.clear_pending(port))
     }
 
+    #[inline]
     fn upcall_pending(&self) -> bool {
         dispatch!(self, a => a.upcall_pending())
     }
 
+    #[inline]
     fn begin_upcall(&mut self) {
         dispatch!(self, a => a.begin_upcall())
     }
 
+    #[inline]
     fn next_event(&mut self) -> Option<u32> {
         dispatch!(self, a => a.next_event())
     }

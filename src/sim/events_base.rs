@@ -212,17 +212,32 @@ impl EventCore {
         }
     }
 
+    #[inline]
     pub fn irq(&self, port: u32) -> &IrqInfo {
-        self.irqs
-            .iter()
-            .find(|i| i.evtchn == port)
-            .expect("port is bound")
+        &self.irqs[self.index(port)]
     }
 
+    #[inline]
     fn irq_mut(&mut self, port: u32) -> &mut IrqInfo {
+        let i = self.index(port);
+        &mut self.irqs[i]
+    }
+
+    /// Where `port`'s IRQ is in `irqs` (a guest has one or two: the first is checked
+    /// first).
+    #[inline]
+    fn index(&self, port: u32) -> usize {
+        match self.irqs.first() {
+            Some(i) if i.evtchn == port => 0,
+            _ => self.find(port),
+        }
+    }
+
+    #[inline(never)]
+    fn find(&self, port: u32) -> usize {
         self.irqs
-            .iter_mut()
-            .find(|i| i.evtchn == port)
+            .iter()
+            .position(|i| i.evtchn == port)
             .expect("port is bound")
     }
 

@@ -196,6 +196,11 @@ impl EventChannelAbi for TwoLevel {
         self.shared.is_pending(port)
     }
 
+    /// Step 1 of send: a pending port coalesces before anything is touched.
+    fn send_coalesces(&self, port: u32) -> bool {
+        self.shared.is_pending(port)
+    }
+
     fn is_masked(&self, port: u32) -> bool {
         self.shared.is_masked(port)
     }

@@ -234,6 +234,12 @@ impl EventChannelAbi for Fifo {
         self.word(port) & PENDING != 0
     }
 
+    /// `P` already set, and `M` or `L` set: set pending returns before changing a bit.
+    fn send_coalesces(&self, port: u32) -> bool {
+        let w = self.word(port);
+        w & PENDING != 0 && w & (MASKED | LINKED) != 0
+    }
+
     fn is_masked(&self, port: u32) -> bool {
         self.word(port) & MASKED != 0
     }

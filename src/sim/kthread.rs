@@ -15,6 +15,7 @@ pub(super) struct Kthread {
 impl Sim {
     /// `xenvif_rx_ring_slots_available` + non-empty queue (`xenvif_have_rx_work`); when no
     /// slot is free, ask the guest to notify on its next RX request.
+    #[inline(always)]
     pub(super) fn have_rx_work(&mut self) -> bool {
         if self.rx_queue.is_empty() {
             return false;
@@ -26,6 +27,7 @@ impl Sim {
         self.rx.unconsumed_requests() >= 1
     }
 
+    #[inline(always)]
     pub(super) fn kick_kthread(&mut self) {
         self.kthread.runnable = true;
         if !self.kthread.running {
@@ -35,11 +37,11 @@ impl Sim {
 
     /// One turn of `xenvif_kthread_guest_rx`: `xenvif_rx_action` when there is work,
     /// otherwise the EOI and sleep of `xenvif_wait_for_rx_work`.
+    #[inline(always)]
     pub(super) fn kthread_begin(&mut self) {
-        let p = self.cfg.params;
         if !self.have_rx_work() {
             let bits = eoi_pending::RX_EOI | eoi_pending::COMMON_EOI;
-            let mut cost = p.dom0_handler_ns;
+            let mut cost = self.cfg.params.dom0_handler_ns;
             if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
                 self.eoi_pending &= !bits;
                 let port = self.ports[self.nports - 1].port; // queue->rx_irq
@@ -52,7 +54,7 @@ impl Sim {
         let n = (self.rx_queue.len() as u32)
             .min(self.rx.unconsumed_requests())
             .min(RX_BATCH_SIZE);
-        let mut cost = p.dom0_batch_ns;
+        let mut cost = self.cfg.params.dom0_batch_ns;
         for _ in 0..n {
             let pkt = self.rx_queue.pop_front().expect("n <= queue length");
             self.rx.take_request();
@@ -63,6 +65,7 @@ impl Sim {
     }
 
     /// The kthread is busy for `cost` (jittered) moving `batch` packets.
+    #[inline(always)]
     pub(super) fn kthread_run(&mut self, batch: u32, cost: u64) {
         let cost = self.jitter(cost);
         self.counters.dom0_busy_ns += cost;
@@ -72,6 +75,7 @@ impl Sim {
     }
 
     /// netback's cost for one packet, either way.
+    #[inline(always)]
     pub(super) fn dom0_pkt_cost(&self, pkt: Pkt) -> u64 {
         match pkt.kind {
             PktKind::Data => self.cfg.params.dom0_pkt_ns,
@@ -79,6 +83,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn kthread_done(&mut self) {
         self.kthread.running = false;
         if self.kthread.batch > 0 && self.rx.push_responses() {
@@ -95,6 +100,7 @@ impl Sim {
     }
 
     /// `xenvif_start_xmit`: queue for the guest and kick the RX kthread.
+    #[inline(always)]
     pub(super) fn netback_arrive(&mut self) {
         self.netback_arrive_scheduled = false;
         let mut any = false;

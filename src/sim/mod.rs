@@ -40,14 +40,13 @@ mod queue;
 pub mod ring;
 pub mod tcp;
 pub mod trace;
+mod wire;
 
 mod kthread;
 mod netfront;
 mod peer;
 mod upcall;
 mod vcpu0;
-
-use std::collections::VecDeque;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -75,6 +74,7 @@ pub use trace::{
     EoiResult, EoiSource, NotifyCause, PortRole, Trace, TraceEvent, TraceKind, plural,
 };
 use vcpu0::Cpu0;
+use wire::Wire;
 
 /// netback's `eoi_pending` bits (`NETBK_RX_EOI`, `NETBK_TX_EOI`, `NETBK_COMMON_EOI`).
 pub mod eoi_pending {
@@ -134,7 +134,7 @@ enum Ev {
     /// Time for a [`Reading`] of the counters (every [`metrics::HISTORY_NS`]).
     History,
     /// dom0 vCPU 0 finishes its current work item (stale when `generation` is old).
-    Cpu0Done { generation: u64 },
+    Cpu0Done { generation: u32 },
     /// An upcall reaches dom0 vCPU 0.
     Upcall,
     /// The RX kthread finishes a batch.
@@ -163,6 +163,9 @@ pub struct Sim {
     jiffies: u64,
     q: EventQueue<Ev>,
     rng: Xoshiro256PlusPlus,
+    /// `jitter_pct` (at most 90) / 100, read once.
+    jitter_frac: f64,
+    jitter_factors: JitterFactors,
 
     evtchn: EventChannels,
     core: EventCore,
@@ -173,17 +176,17 @@ pub struct Sim {
     eoi_pending: u8,
     tx: Ring,
     rx: Ring,
-    rx_queue: VecDeque<Pkt>,
+    rx_queue: Wire<Pkt>,
     netback_arrive_scheduled: bool,
     cpu0: Cpu0,
     kthread: Kthread,
 
     guest: GuestCpu,
     /// Packets the guest collected from the RX ring, waiting for its stack.
-    stack: VecDeque<Pkt>,
+    stack: Wire<Pkt>,
     peer: Peer,
-    to_peer: VecDeque<(u64, Pkt)>,
-    from_peer: VecDeque<(u64, Pkt)>,
+    to_peer: Wire<(u64, Pkt)>,
+    from_peer: Wire<(u64, Pkt)>,
 
     sender: TcpSender,
     receiver: TcpReceiver,
@@ -214,6 +217,14 @@ impl Sim {
         Self::with_trace_capacity(cfg, DEFAULT_TRACE_CAPACITY)
     }
 
+    /// A simulation that keeps no trace (capacity 0; transitions are only counted): the
+    /// headless report, benchmarks, anything that reads only figures.
+    pub fn headless(cfg: Config) -> Self {
+        Self::with_trace_capacity(cfg, 0)
+    }
+
+    /// A simulation whose trace ring keeps the last `trace_capacity` transitions (0: none
+    /// kept, only counted).
     pub fn with_trace_capacity(cfg: Config, trace_capacity: usize) -> Self {
         let mut cfg = cfg;
         cfg.hz = cfg.hz.clamp(1, 10_000);
@@ -249,6 +260,8 @@ impl Sim {
             jiffies: 0,
             q: EventQueue::with_capacity(256),
             rng: Xoshiro256PlusPlus::seed_from_u64(cfg.seed),
+            jitter_frac: f64::from(cfg.params.jitter_pct.min(90)) / 100.0,
+            jitter_factors: JitterFactors::new(),
             evtchn: EventChannels::new(cfg.abi),
             core: EventCore::new(&port_list),
             ports: ports.map(|(port, role)| PortTimes {
@@ -261,15 +274,15 @@ impl Sim {
             eoi_pending: 0,
             tx: Ring::default(),
             rx: Ring::default(),
-            rx_queue: VecDeque::with_capacity(WIRE_CAPACITY),
+            rx_queue: Wire::with_capacity(WIRE_CAPACITY),
             netback_arrive_scheduled: false,
             cpu0: Cpu0::default(),
             kthread: Kthread::default(),
             guest: GuestCpu::default(),
-            stack: VecDeque::with_capacity(WIRE_CAPACITY),
+            stack: Wire::with_capacity(WIRE_CAPACITY),
             peer: Peer::default(),
-            to_peer: VecDeque::with_capacity(WIRE_CAPACITY),
-            from_peer: VecDeque::with_capacity(WIRE_CAPACITY),
+            to_peer: Wire::with_capacity(WIRE_CAPACITY),
+            from_peer: Wire::with_capacity(WIRE_CAPACITY),
             sender,
             receiver,
             counters: Counters::default(),
@@ -578,11 +591,64 @@ impl Sim {
     }
 
     /// Process every event up to and including `t_ns`, then stand at `t_ns`.
+    ///
+    /// Nothing looks at the simulation between two events here, so a run of the rogue
+    /// guest's notifies that find the port pending (each changes only counters and adds a
+    /// trace record) is accounted in one go ([`Sim::coalesce_rogue_run`]): the same
+    /// counters, trace records and times as one event each.
     pub fn run_until(&mut self, t_ns: u64) {
-        while self.q.peek_time().is_some_and(|t| t <= t_ns) {
-            self.step();
+        while let Some((t, ev)) = self.q.pop_due(t_ns) {
+            debug_assert!(t >= self.now);
+            self.now = t;
+            self.dispatch(ev);
+            if ev == Ev::RogueNotify {
+                self.coalesce_rogue_run(t_ns);
+            }
         }
         self.now = self.now.max(t_ns);
+    }
+
+    /// Right after a rogue notify at `now`: when the port is left pending (and, on FIFO,
+    /// masked or linked), every further notify coalesces and changes nothing but counters
+    /// until another event runs. The notifies due before the next other event (and by
+    /// `limit`) are accounted here, exactly as their events would: `events_sent`,
+    /// `events_coalesced`, guest CPU time, a `Notify … coalesced` record each (at its own
+    /// time), and the next notify queued after the last of them.
+    ///
+    /// Order: the notify queued at `now + p` was the last event scheduled, so it is next
+    /// only if every other event is due later; each of its successors would again be
+    /// scheduled after all of those, so it runs before the next other event exactly when
+    /// it is due strictly earlier.
+    #[inline(always)]
+    fn coalesce_rogue_run(&mut self, limit: u64) {
+        let port = self.ports[0].port;
+        if !self.evtchn.send_coalesces(port) {
+            return;
+        }
+        if !matches!(self.q.peek(), Some((_, Ev::RogueNotify))) {
+            return;
+        }
+        let p = self.cfg.params.guest_notify_ns.max(1);
+        let other = self.q.second_time().unwrap_or(u64::MAX);
+        // j >= 1 with now + j p < other and now + j p <= limit.
+        let before_other = (other - self.now - 1) / p;
+        let by_limit = limit.saturating_sub(self.now) / p;
+        let k = before_other.min(by_limit);
+        if k == 0 {
+            return;
+        }
+        self.counters.events_sent += k;
+        self.counters.events_coalesced += k;
+        self.counters.guest_busy_ns += k * self.cfg.params.guest_notify_ns;
+        let kind = TraceKind::Notify {
+            port,
+            outcome: SendOutcome::Coalesced,
+            cause: NotifyCause::Rogue,
+        };
+        self.trace
+            .record_run(self.now + p, p, k, self.jiffies, kind);
+        self.now += k * p;
+        self.q.reschedule_next(self.now + p);
     }
 
     /// Like [`Sim::run_until`], but look after every event and stop at the first one after
@@ -618,6 +684,8 @@ impl Sim {
 
     // ----- the event loop ---------------------------------------------------------------
 
+    /// Inlined into [`Sim::step`] and [`Sim::run_until`]'s loop: no call per event.
+    #[inline(always)]
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Tick => self.tick(),
@@ -669,15 +737,21 @@ impl Sim {
         self.trace.record(self.now, self.jiffies, kind);
     }
 
-    /// A cost with the configured jitter (uniform, ± `jitter_pct`).
+    /// A cost with the configured jitter (uniform, ± `jitter_pct`):
+    /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
+    /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
+    #[inline(always)]
     fn jitter(&mut self, cost: u64) -> u64 {
-        let j = self.cfg.params.jitter_pct.min(90);
-        if j == 0 || cost == 0 {
+        if cost == 0 || self.jitter_frac == 0.0 {
             return cost;
         }
-        let u = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
-        let f = 1.0 + f64::from(j) / 100.0 * (2.0 * u - 1.0);
-        ((cost as f64) * f).round().max(1.0) as u64
+        let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
+        if cost >= 1 << 30 {
+            return jitter_huge(cost, f);
+        }
+        // cost < 2^30 and f < 2: the product is below 2^31, where the conversion is exact
+        // and one instruction, and rounding needs no range checks.
+        u64::from(round_small(f64::from(cost as i32) * f).max(1))
     }
 
     /// The settings the late-EOI step runs with now.
@@ -713,17 +787,30 @@ impl Sim {
             .push(self.now + self.cfg.params.sample_interval_ns, Ev::Sample);
     }
 
+    #[inline]
     fn port_index(&self, port: u32) -> usize {
-        self.ports[..self.nports]
-            .iter()
-            .position(|p| p.port == port)
-            .expect("port is bound")
+        if self.ports[0].port == port {
+            0
+        } else {
+            assert!(
+                self.nports == 2 && self.ports[1].port == port,
+                "port is bound"
+            );
+            1
+        }
     }
 
     /// Keep the masked/paused time accounts in step with the port's bits.
+    #[inline(always)]
     fn sync_port_times(&mut self, port: u32) {
-        let now = self.now;
         let masked = self.evtchn.is_masked(port);
+        self.sync_port_times_masked(port, masked);
+    }
+
+    /// [`Sim::sync_port_times`] when the caller has just read the port's mask bit.
+    #[inline(always)]
+    fn sync_port_times_masked(&mut self, port: u32, masked: bool) {
+        let now = self.now;
         let paused = self.core.irq(port).on_eoi_list;
         let i = self.port_index(port);
         let p = &mut self.ports[i];
@@ -744,6 +831,75 @@ impl Sim {
             _ => {}
         }
     }
+}
+
+/// [`Sim::jitter`] for costs of 2^30 ns and more (never in practice), the plain way.
+#[cold]
+#[inline(never)]
+fn jitter_huge(cost: u64, f: f64) -> u64 {
+    ((cost as f64) * f).round().max(1.0) as u64
+}
+
+/// Jitter factors `1 + j/100 × (2u − 1)` drawn ahead from the simulation's RNG, used in
+/// the order drawn: the same factors, in the same order, as drawing one per cost; a batch
+/// at a time is cheaper (the RNG's state stays in registers, the arithmetic vectorises).
+#[derive(Clone, Debug)]
+struct JitterFactors {
+    f: [f64; JITTER_BATCH],
+    next: usize,
+}
+
+const JITTER_BATCH: usize = 64;
+
+impl JitterFactors {
+    fn new() -> Self {
+        JitterFactors {
+            f: [0.0; JITTER_BATCH],
+            next: JITTER_BATCH,
+        }
+    }
+
+    #[inline]
+    fn next(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) -> f64 {
+        if self.next == JITTER_BATCH {
+            self.refill(rng, frac);
+        }
+        let f = self.f[self.next % JITTER_BATCH];
+        self.next += 1;
+        f
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) {
+        let mut u = [0u64; JITTER_BATCH];
+        // A local copy keeps the RNG's state in registers through the loop.
+        let mut r = rng.clone();
+        for x in &mut u {
+            *x = r.next_u64() >> 11;
+        }
+        *rng = r;
+        for (f, &x) in self.f.iter_mut().zip(&u) {
+            // u in [0, 1): below 2^53 the conversion is exact either way.
+            let u = (x as i64) as f64 / (1u64 << 53) as f64;
+            *f = 1.0 + frac * (2.0 * u - 1.0);
+        }
+        self.next = 0;
+    }
+}
+
+/// `x.round()` (half away from zero) for `0 <= x < 2^31`, without the library call that
+/// `f64::round` becomes on the baseline x86-64 target, and without a float → integer
+/// conversion: adding 2^52 + 2^51 rounds `x` to the nearest integer (ties to even) into
+/// the low bits of the sum; the difference from `x`, exact, says whether it was a tie that
+/// went down.
+#[inline(always)]
+fn round_small(x: f64) -> u32 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 2^52 + 2^51
+    debug_assert!((0.0..2_147_483_648.0).contains(&x));
+    let m = x + MAGIC;
+    let r = m.to_bits() as u32;
+    if x - (m - MAGIC) >= 0.5 { r + 1 } else { r }
 }
 
 /// What a run produced: the figures of the headless report and its JSON.
@@ -816,10 +972,46 @@ impl Report {
 
 /// Run a scenario headless for `seconds` of virtual time.
 pub fn run(cfg: Config, seconds: f64) -> Report {
-    let mut sim = Sim::new(cfg);
+    let mut sim = Sim::headless(cfg);
     sim.run_until((seconds.max(0.0) * 1e9) as u64);
     sim.report()
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod round_tests {
+    use super::round_small;
+
+    /// The same as `f64::round` everywhere the jitter can land, halves included.
+    #[test]
+    fn round_small_is_f64_round() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..1_000_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = match i % 4 {
+                0 => (x >> 11) as f64 / (1u64 << 53) as f64 * 1e7,
+                1 => (x % 10_000_000) as f64 + 0.5,
+                2 => f64::from_bits(0x3fe0_0000_0000_0000 + (x % 1000)) + (x % 100) as f64,
+                _ => f64::from_bits(x >> 2) % 2.1e9,
+            };
+            if v < 2_147_483_648.0 {
+                assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
+            }
+        }
+        for v in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            2147483646.5,
+            2147483647.49999,
+        ] {
+            assert_eq!(u64::from(round_small(v)), v.round() as u64, "{v:e}");
+        }
+    }
+}

@@ -41,35 +41,72 @@ pub(super) struct GuestCpu {
 
 impl Sim {
     /// Start the guest's next step, if it has one and is idle.
+    #[inline(always)]
     pub(super) fn guest_begin(&mut self) {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
-        let p = self.cfg.params;
+        // The first three kinds of step, in order, inline (the common ones); the others,
+        // and the same three again after FreeBSD's TX half of the interrupt, out of line.
+        let cost = if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
+            self.send_waiting_ack()
+        } else if self.guest.output && self.can_send() {
+            self.send_segment();
+            self.cfg.params.guest_pkt_ns
+        } else if let Some(pkt) = self.stack.pop_front() {
+            self.stack_input(pkt)
+        } else {
+            match self.guest_step_rest() {
+                Some(cost) => cost,
+                None => return,
+            }
+        };
+        let cost = self.jitter(cost);
+        self.guest.busy = true;
+        self.guest.cost = cost;
+        self.q.push(self.now + cost, Ev::GuestDone);
+    }
+
+    /// An ACK that waited for TX ring space goes out.
+    #[inline(always)]
+    fn send_waiting_ack(&mut self) -> u64 {
+        self.guest.acks_waiting -= 1;
+        self.transmit(Pkt::ack(self.guest.last_ack));
+        self.cfg.params.guest_ack_ns
+    }
+
+    /// The stack takes one packet the interrupt collected. Returns the step's cost.
+    #[inline(always)]
+    fn stack_input(&mut self, pkt: Pkt) -> u64 {
+        match pkt.kind {
+            PktKind::Data => {
+                self.deliver_data(pkt.seq);
+                let ack = self.receiver.on_segment(pkt.seq);
+                if self.receiver.unacked > 0 {
+                    self.arm_guest_delack();
+                }
+                self.cfg.params.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
+            }
+            PktKind::Ack => {
+                self.guest.output |= self.sender.on_ack(pkt.seq);
+                self.cfg.params.guest_ack_ns
+            }
+        }
+    }
+
+    /// The guest's next step when none of the common ones is due, every kind in order:
+    /// its cost, or `None` when it has nothing to do.
+    #[inline(never)]
+    fn guest_step_rest(&mut self) -> Option<u64> {
         let freebsd = self.cfg.guest == GuestKind::Freebsd;
-        let cost = loop {
+        Some(loop {
             break if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
-                self.guest.acks_waiting -= 1;
-                self.transmit(Pkt::ack(self.guest.last_ack));
-                p.guest_ack_ns
+                self.send_waiting_ack()
             } else if self.guest.output && self.can_send() {
                 self.send_segment();
-                p.guest_pkt_ns
+                self.cfg.params.guest_pkt_ns
             } else if let Some(pkt) = self.stack.pop_front() {
-                match pkt.kind {
-                    PktKind::Data => {
-                        self.deliver_data(pkt.seq);
-                        let ack = self.receiver.on_segment(pkt.seq);
-                        if self.receiver.unacked > 0 {
-                            self.arm_guest_delack();
-                        }
-                        p.guest_pkt_ns + ack.map_or(0, |a| self.guest_ack_out(a))
-                    }
-                    PktKind::Ack => {
-                        self.guest.output |= self.sender.on_ack(pkt.seq);
-                        p.guest_ack_ns
-                    }
-                }
+                self.stack_input(pkt)
             } else if self.guest.txq_intr_due {
                 // Its cost is part of the interrupt's; go on to the next step at once.
                 self.guest.txq_intr_due = false;
@@ -83,33 +120,31 @@ impl Sim {
                 } else {
                     self.linux_collect();
                 }
-                p.guest_irq_ns
+                self.cfg.params.guest_irq_ns
             } else if self.guest.delack_due {
                 self.guest.delack_due = false;
                 match self.receiver.on_delack() {
                     Some(a) => self.guest_ack_out(a),
-                    None => return,
+                    None => return None,
                 }
             } else if self.cfg.direction == Direction::Tx && self.can_send() {
                 self.send_segment();
-                p.guest_pkt_ns
+                self.cfg.params.guest_pkt_ns
             } else {
                 self.guest.output = false;
-                return;
+                return None;
             };
-        };
-        let cost = self.jitter(cost);
-        self.guest.busy = true;
-        self.guest.cost = cost;
-        self.q.push(self.now + cost, Ev::GuestDone);
+        })
     }
 
+    #[inline(always)]
     pub(super) fn can_send(&self) -> bool {
         self.cfg.direction == Direction::Tx
             && self.sender.sendable() > 0
             && self.tx.free_requests() > 0
     }
 
+    #[inline(always)]
     pub(super) fn send_segment(&mut self) {
         let seq = self.sender.send();
         self.counters.packets_offered += 1;
@@ -119,6 +154,7 @@ impl Sim {
     /// One packet into the TX ring (pushed when the step ends). FreeBSD's
     /// `xn_assemble_tx_request` ends with `xn_txeof`: completions are reaped, and
     /// `rsp_event` re-armed, on every transmit.
+    #[inline(always)]
     pub(super) fn transmit(&mut self, pkt: Pkt) {
         self.tx.put_request(pkt);
         if self.cfg.guest == GuestKind::Freebsd {
@@ -168,6 +204,7 @@ impl Sim {
     /// FreeBSD `xn_txeof`: reap every TX response, then ask for the next notify half-way
     /// through the requests still outstanding, `rsp_event = prod + ((req_prod - prod) >> 1)
     /// + 1`, and again if more came meanwhile. Returns whether it freed a slot.
+    #[inline(always)]
     pub(super) fn xn_txeof(&mut self) -> bool {
         let mut freed = false;
         loop {
@@ -214,6 +251,7 @@ impl Sim {
     }
 
     /// End of a step: `RING_PUSH_REQUESTS_AND_CHECK_NOTIFY` on RX (refill), then on TX.
+    #[inline(always)]
     pub(super) fn guest_done(&mut self) {
         self.guest.busy = false;
         self.counters.guest_busy_ns += self.guest.cost;
@@ -227,6 +265,7 @@ impl Sim {
         self.guest_begin();
     }
 
+    #[inline(always)]
     pub(super) fn deliver_data(&mut self, seq: u32) {
         if seq == self.receiver.next_seq {
             self.counters.packets_delivered += 1;

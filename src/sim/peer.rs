@@ -12,6 +12,7 @@ pub(super) struct Peer {
 }
 
 impl Sim {
+    #[inline(always)]
     pub(super) fn bridge_to_peer(&mut self, depart: u64, pkt: Pkt) {
         let arrive = depart + self.cfg.params.peer_latency_ns;
         self.to_peer.push_back((arrive, pkt));
@@ -21,6 +22,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn peer_arrive(&mut self) {
         self.peer.arrive_scheduled = false;
         let mut acked = false;
@@ -55,6 +57,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn peer_delack(&mut self) {
         self.peer.delack_scheduled = false;
         if self.now < self.peer.delack_deadline {
@@ -74,11 +77,11 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn peer_send_pkt(&mut self, pkt: Pkt) {
-        let p = self.cfg.params;
-        let depart = self.now.max(self.peer.link_free_at) + p.peer_pkt_ns;
+        let depart = self.now.max(self.peer.link_free_at) + self.cfg.params.peer_pkt_ns;
         self.peer.link_free_at = depart;
-        let arrive = depart + p.peer_latency_ns;
+        let arrive = depart + self.cfg.params.peer_latency_ns;
         self.from_peer.push_back((arrive, pkt));
         if !self.netback_arrive_scheduled {
             self.netback_arrive_scheduled = true;

@@ -371,27 +371,47 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
-/// The bounded ring of trace events.
+/// The bounded ring of trace events. With capacity 0 nothing is kept (a headless run that
+/// records nothing pays nothing for it), but records are still counted, so
+/// [`Trace::next_seq`] says how many transitions there were.
 #[derive(Clone, Debug)]
 pub struct Trace {
     buf: Vec<TraceEvent>,
     cap: usize,
+    /// Where the next record goes once the ring is full (`next % cap`, kept without a
+    /// division).
+    pos: usize,
     /// Sequence number of the next record.
     next: u64,
 }
 
 impl Trace {
     pub fn with_capacity(cap: usize) -> Self {
-        let cap = cap.max(1);
         Trace {
             buf: Vec::with_capacity(cap),
             cap,
+            pos: 0,
             next: 0,
         }
     }
 
+    /// Whether records are kept (capacity above 0).
+    #[inline]
+    pub fn is_on(&self) -> bool {
+        self.cap != 0
+    }
+
+    /// How many records the ring holds at most.
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
     #[inline]
     pub fn record(&mut self, t_ns: u64, jiffies: u64, kind: TraceKind) {
+        if self.cap == 0 {
+            self.next += 1;
+            return;
+        }
         let ev = TraceEvent {
             seq: self.next,
             t_ns,
@@ -401,9 +421,49 @@ impl Trace {
         if self.buf.len() < self.cap {
             self.buf.push(ev);
         } else {
-            self.buf[(self.next % self.cap as u64) as usize] = ev;
+            self.buf[self.pos] = ev;
+        }
+        self.pos += 1;
+        if self.pos == self.cap {
+            self.pos = 0;
         }
         self.next += 1;
+    }
+
+    /// `n` records of the same kind at `t0_ns`, `t0_ns + step_ns`, … (a run of coalesced
+    /// notifies): the same as `n` calls of [`Trace::record`], writing only those the ring
+    /// keeps.
+    #[inline]
+    pub fn record_run(&mut self, t0_ns: u64, step_ns: u64, n: u64, jiffies: u64, kind: TraceKind) {
+        if self.cap == 0 {
+            self.next += n;
+            return;
+        }
+        let skip = n.saturating_sub(self.cap as u64);
+        if skip > 0 {
+            // Overwritten before anyone could read them: only their numbers remain.
+            self.next += skip;
+            self.pos = (self.next % self.cap as u64) as usize;
+            if self.buf.len() < self.cap {
+                // Not full yet: a ring this short of records reaches it now.
+                self.fill_to_capacity();
+            }
+        }
+        for i in skip..n {
+            self.record(t0_ns + i * step_ns, jiffies, kind);
+        }
+    }
+
+    /// Make the buffer full length (only after records were skipped over, so the slots
+    /// hold nothing readable: [`Trace::first_seq`] says where the readable ones start).
+    fn fill_to_capacity(&mut self) {
+        let filler = TraceEvent {
+            seq: 0,
+            t_ns: 0,
+            jiffies: 0,
+            kind: TraceKind::Upcall { epoch: 0 },
+        };
+        self.buf.resize(self.cap, filler);
     }
 
     /// Sequence number the next record will get (= records so far).
@@ -413,13 +473,30 @@ impl Trace {
 
     /// The oldest sequence number still held.
     pub fn first_seq(&self) -> u64 {
-        self.next - self.buf.len() as u64
+        self.next - (self.buf.len() as u64).min(self.next)
+    }
+
+    /// The slot of the record numbered `seq` (held records only).
+    #[inline]
+    fn slot(&self, seq: u64) -> usize {
+        (seq % self.cap as u64) as usize
     }
 
     /// Records with `seq >= from`, oldest first (those already overwritten are skipped).
     pub fn since(&self, from: u64) -> impl DoubleEndedIterator<Item = &TraceEvent> + '_ {
         let start = from.max(self.first_seq());
-        (start..self.next).map(move |s| &self.buf[(s % self.cap as u64) as usize])
+        let n = (self.next - start.min(self.next)) as usize;
+        let (a, b): (&[TraceEvent], &[TraceEvent]) = if n == 0 {
+            (&[], &[])
+        } else {
+            let i = self.slot(start);
+            if i + n <= self.buf.len() {
+                (&self.buf[i..i + n], &[])
+            } else {
+                (&self.buf[i..], &self.buf[..i + n - self.buf.len()])
+            }
+        };
+        a.iter().chain(b.iter())
     }
 
     /// The last `n` records, oldest first.

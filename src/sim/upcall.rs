@@ -7,6 +7,7 @@ use super::*;
 
 impl Sim {
     /// The guest notifies dom0's `port` (`EVTCHNOP_send`).
+    #[inline(always)]
     pub(super) fn guest_notify(&mut self, port: u32, cause: NotifyCause) {
         self.counters.events_sent += 1;
         let outcome = self.evtchn.set_pending(port);
@@ -27,6 +28,7 @@ impl Sim {
     }
 
     /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
+    #[inline(always)]
     pub(super) fn notify_guest(&mut self) {
         self.counters.guest_notifies += 1;
         if !self.guest.irq_in_flight {
@@ -37,14 +39,16 @@ impl Sim {
     }
 
     /// After an unmask: trace it, account time, and deliver a held notify.
+    #[inline(always)]
     pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
-        if !self.evtchn.is_masked(port) {
+        let masked = self.evtchn.is_masked(port);
+        if !masked {
             self.record(TraceKind::Unmask {
                 port,
                 redelivered: retrigger.is_some(),
             });
         }
-        self.sync_port_times(port);
+        self.sync_port_times_masked(port, masked);
         if retrigger.is_some_and(SendOutcome::raises_upcall) {
             self.q
                 .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
@@ -54,16 +58,16 @@ impl Sim {
     /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost
     /// stretches whatever vCPU 0 was doing. The loop's own clock (for patch 11's
     /// `event_loop_timeout`) is the virtual time plus the cost spent so far in it.
+    #[inline(always)]
     pub(super) fn upcall(&mut self) {
         if !self.evtchn.upcall_pending() {
             return;
         }
-        let p = self.cfg.params;
         let mut cost = 0;
         let mut ctrl = LoopCtrl::default();
         while self.evtchn.upcall_pending() {
             self.counters.upcalls += 1;
-            cost += p.dom0_upcall_ns;
+            cost += self.cfg.params.dom0_upcall_ns;
             self.record(TraceKind::Upcall {
                 epoch: self.core.irq_epoch,
             });
@@ -71,7 +75,7 @@ impl Sim {
             self.evtchn.begin_upcall();
             while let Some(port) = self.evtchn.next_event() {
                 let at = self.now + cost;
-                cost += p.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
+                cost += self.cfg.params.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);
             }
         }
         // Once per upcall, after the loop: only EOIs called inside it are deferred.
@@ -80,6 +84,7 @@ impl Sim {
     }
 
     /// `handle_irq_for_port` + the irq chip's ack, then netback's handler. Returns extra cost.
+    #[inline(always)]
     pub(super) fn handle_port(&mut self, port: u32, ctrl: &mut LoopCtrl, loop_ns: u64) -> u64 {
         debug_assert!(!self.evtchn.is_masked(port), "delivered while masked");
         let defer_eoi =

@@ -19,7 +19,9 @@ pub(super) enum Cpu0Work {
 pub(super) struct Cpu0 {
     pub(super) current: Option<Cpu0Work>,
     pub(super) done_at: u64,
-    pub(super) generation: u64,
+    /// Bumped (wrapping) whenever the current work's end moves; a `Cpu0Done` of an older
+    /// generation is stale (fewer than 2^32 bumps happen while one is queued).
+    pub(super) generation: u32,
     pub(super) napi_scheduled: bool,
     pub(super) worker_queued: bool,
 }
@@ -27,6 +29,7 @@ pub(super) struct Cpu0 {
 impl Sim {
     /// netback's handler for `port` (`xenvif_interrupt`, `xenvif_tx_interrupt` or
     /// `xenvif_rx_interrupt`), right after the upcall acked the event. Returns its extra cost.
+    #[inline(always)]
     pub(super) fn netback_interrupt(&mut self, port: u32) -> u64 {
         let role = self.ports[self.port_index(port)].role;
         self.netback_handler(port, role, |sim| match role {
@@ -42,6 +45,7 @@ impl Sim {
     /// whatever the checks start (NAPI, the RX kthread) finds it when it completes and sends
     /// the late EOI; then run the checks; on a spurious verdict take the bit back
     /// (`atomic_andnot`) and send the spurious late EOI at once.
+    #[inline(always)]
     pub(super) fn netback_handler(
         &mut self,
         port: u32,
@@ -97,6 +101,7 @@ impl Sim {
     }
 
     /// `xenvif_handle_tx_interrupt`: work = unconsumed TX requests; schedule NAPI.
+    #[inline(always)]
     pub(super) fn handle_tx_interrupt(&mut self) -> bool {
         let work = self.tx.unconsumed_requests() > 0;
         if work {
@@ -106,6 +111,7 @@ impl Sim {
     }
 
     /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
+    #[inline(always)]
     pub(super) fn handle_rx_interrupt(&mut self) -> bool {
         let work = self.have_rx_work();
         if work {
@@ -115,23 +121,25 @@ impl Sim {
     }
 
     /// `xen_irq_lateeoi(irq, flags)`, called by a driver. Returns its CPU cost.
+    #[inline(always)]
     pub(super) fn lateeoi(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         self.counters.lateeoi_calls += 1;
         self.eoi_step(port, spurious, source)
     }
 
     /// One `xen_irq_lateeoi_locked` step, traced and accounted.
+    #[inline(always)]
     pub(super) fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         let set = self.late_settings();
-        let before = *self.core.irq(port);
+        let before = self.core.irq(port).counters;
         let out = self
             .core
             .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
-        let after = *self.core.irq(port);
-        self.counters.spurious_events +=
-            after.counters.spurious_events - before.counters.spurious_events;
+        let after = self.core.irq(port);
+        let spurious_cnt = after.spurious_cnt;
+        self.counters.spurious_events += after.counters.spurious_events - before.spurious_events;
         self.counters.jiffies_eoi_delayed +=
-            after.counters.jiffies_eoi_delayed - before.counters.jiffies_eoi_delayed;
+            after.counters.jiffies_eoi_delayed - before.jiffies_eoi_delayed;
         let result = match out {
             EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,
             EoiOutcome::Unmasked { .. } => EoiResult::Unmasked,
@@ -149,7 +157,7 @@ impl Sim {
             port,
             source,
             spurious,
-            spurious_cnt: after.spurious_cnt,
+            spurious_cnt,
             result,
         });
         match out {
@@ -166,10 +174,11 @@ impl Sim {
     }
 
     /// Interrupt time on vCPU 0: extends the current work item, or occupies an idle CPU.
+    #[inline(always)]
     pub(super) fn cpu0_charge_irq(&mut self, cost: u64) {
         let cost = self.jitter(cost);
         self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
+        self.cpu0.generation = self.cpu0.generation.wrapping_add(1);
         if self.cpu0.current.is_some() {
             self.cpu0.done_at += cost;
         } else {
@@ -184,9 +193,10 @@ impl Sim {
         );
     }
 
+    #[inline(always)]
     pub(super) fn cpu0_start(&mut self, work: Cpu0Work, cost: u64) {
         self.counters.dom0_busy_ns += cost;
-        self.cpu0.generation += 1;
+        self.cpu0.generation = self.cpu0.generation.wrapping_add(1);
         self.cpu0.current = Some(work);
         self.cpu0.done_at = self.now + cost;
         self.q.push(
@@ -198,6 +208,7 @@ impl Sim {
     }
 
     /// Start the next piece of process/softirq work on an idle vCPU 0.
+    #[inline(always)]
     pub(super) fn cpu0_try_begin(&mut self) {
         if self.cpu0.current.is_some() {
             return;
@@ -212,6 +223,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn cpu0_done(&mut self) {
         let work = self.cpu0.current.take();
         if let Some(Cpu0Work::Napi { n }) = work {
@@ -222,10 +234,10 @@ impl Sim {
 
     /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
     /// the packets to the bridge, each leaving when its copy is done.
+    #[inline(always)]
     pub(super) fn napi_begin(&mut self) {
-        let p = self.cfg.params;
         let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
-        let mut offsets = p.dom0_batch_ns;
+        let mut offsets = self.cfg.params.dom0_batch_ns;
         // One jitter factor per poll, so departures stay in order.
         let scale_num = self.jitter(1_000_000);
         for _ in 0..n {
@@ -239,6 +251,7 @@ impl Sim {
     }
 
     /// End of a poll: TX responses to the guest, then `xenvif_napi_schedule_or_enable_events`.
+    #[inline(always)]
     pub(super) fn napi_done(&mut self, n: u32) {
         for _ in 0..n {
             self.tx.put_response(Pkt::default());
