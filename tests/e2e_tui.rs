@@ -14,7 +14,7 @@ mod pty;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pty::Pty;
 
@@ -23,6 +23,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_evtchn-lab");
 const FIRST_FRAME: Duration = Duration::from_secs(10);
 /// For anything after that.
 const REACT: Duration = Duration::from_secs(6);
+/// "At once" for a person: what a burst of input may take to be read and acted on (a
+/// loaded 2-core machine included).
+const PROMPT: Duration = Duration::from_secs(3);
 
 /// The lab with `args` in a `cols`×`rows` pty, its progress in `state`.
 fn lab(args: &[&str], state: &Path, cols: u16, rows: u16) -> Pty {
@@ -77,6 +80,12 @@ fn assert_restored(p: &mut Pty) {
         "exit status 0, not {status}\n{}",
         p.report()
     );
+    assert_terminal_restored(p);
+}
+
+/// The terminal is as the lab found it: main screen, cursor shown, mouse reporting off,
+/// the pty's termios as before (whatever the lab's exit status).
+fn assert_terminal_restored(p: &mut Pty) {
     let s = p.screen();
     assert!(
         !s.alternate_screen(),
@@ -306,4 +315,26 @@ fn a_demo_plays_to_its_end_and_records_what_it_showed() {
         "{screen}"
     );
     assert_nothing_saved(state.path());
+}
+
+/// A paste of 3,000 bytes, then `q` in the same burst: the lab reads all of it and quits at
+/// once. (crossterm's default reader reads 1 KiB per wake-up of an edge-triggered epoll, so
+/// the rest of a burst, `q` included, waited for the next key.)
+#[test]
+fn a_paste_over_1_kib_then_q_quits_promptly() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    // `x` means nothing in free play: only the `q` at the end does something.
+    let mut burst = vec![b'x'; 3000];
+    burst.push(b'q');
+    let sent = Instant::now();
+    p.send(&burst);
+    assert_restored(&mut p);
+    let took = sent.elapsed();
+    assert!(
+        took < PROMPT,
+        "3,001 bytes read and the lab gone in {took:?} (at most {PROMPT:?})"
+    );
 }
