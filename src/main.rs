@@ -13,9 +13,7 @@ use evtchn_lab::tui::{self, LabArgs};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Run(args)) => {
-            evtchn_lab::report::run_command(&args).map(|()| ExitCode::SUCCESS)
-        }
+        Some(Command::Run(args)) => evtchn_lab::report::run_command(&args),
         Some(Command::Lessons(args)) => lessons::run(&args),
         Some(Command::Free(args)) => tui::run(&LabArgs {
             open: Open::Free,

@@ -248,3 +248,201 @@ fn unwritable_trace_path_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent-dir/x.json"), "{err}");
 }
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("evtchn-lab-cli-")
+        .tempdir()
+        .expect("a temp dir")
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `--trace` over a file that exists: written beside it and renamed onto it at the end, so
+/// the new trace replaces it whole, keeps its permissions, and nothing else is left.
+#[cfg(unix)]
+#[test]
+fn a_trace_replaces_the_previous_file_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    std::fs::write(&target, "previous").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = lab(&[
+        "run",
+        "--seconds",
+        "0.2",
+        "--trace",
+        target.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("the new trace, whole");
+    assert!(v["traceEvents"].as_array().is_some_and(|a| a.len() > 100));
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the previous file's permissions");
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+    // /dev/null is written to, never replaced.
+    let out = lab(&["run", "--seconds", "0.1", "--trace", "/dev/null"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
+/// A trace that cannot be written whole (here `ulimit -f`: at most 64 KiB per file, as a
+/// full disk would stop it) leaves the previous file as it was and no temporary file;
+/// the error names the file and the cause, exit code 1. (Before: the write went straight
+/// into the file, and SIGXFSZ killed the run half-way, the file cut short.)
+#[cfg(unix)]
+#[test]
+fn a_failed_trace_write_leaves_the_previous_file_and_no_temporary() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    std::fs::write(&target, "previous").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
+    cmd.args(["run", "--seconds", "1", "--trace", target.to_str().unwrap()]);
+    // SAFETY: setrlimit(2) in the child before exec, nothing else.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64 * 1024,
+                rlim_max: 64 * 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit 1, not {:?}: {err}",
+        out.status
+    );
+    assert!(
+        err.contains("cannot write the trace to")
+            && err.contains("run.json")
+            && err.contains("left as it was"),
+        "{err}"
+    );
+    assert!(err.contains("File too large"), "the cause: {err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous");
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+}
+
+/// `run` stopped by Ctrl-C (SIGINT; here without a terminal, as `kill -INT` does) prints the
+/// report of the virtual time simulated so far, says so first, and exits 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_run_early_with_the_report_so_far() {
+    for json in [false, true] {
+        let mut args = vec![
+            "run",
+            "--guest",
+            "rogue",
+            "--throttle",
+            "off",
+            "--seconds",
+            "3600",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        // SAFETY: kill(2) of our child, still running (the run lasts minutes).
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+        let started = std::time::Instant::now();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "stopped at once"
+        );
+        assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        if json {
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+            assert_eq!(v["stopped_early"], true, "{v}");
+            assert_eq!(v["stopped_by"], "Ctrl-C", "{v}");
+            assert_eq!(v["seconds_asked"], 3600.0, "{v}");
+            let s = v["simulated_seconds"].as_f64().unwrap();
+            assert!(s > 0.0 && s < 3600.0, "{s}");
+            assert!(v["events_sent"].as_u64().unwrap() > 0, "{v}");
+        } else {
+            let first = stdout.lines().next().unwrap_or("");
+            assert!(
+                first.starts_with("evtchn-lab run: ")
+                    && first.ends_with("s of virtual time, stopped early by Ctrl-C (3600 s asked)"),
+                "{stdout}"
+            );
+            assert!(stdout.contains("goodput over time"), "{stdout}");
+        }
+        // stderr is not a terminal: no progress bar.
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Stopped early, a trace still ends as a whole document, renamed into place.
+#[cfg(unix)]
+#[test]
+fn a_run_stopped_early_keeps_its_trace_whole() {
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+        .args([
+            "run",
+            "--seconds",
+            "3600",
+            "--trace",
+            target.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill(2) of our child, still running.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{:?}", out.status);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("stopped early by SIGTERM"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("a whole trace");
+    assert!(v["traceEvents"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+}

@@ -650,3 +650,46 @@ fn sigtstp_with_no_shell_to_continue_the_lab_goes_on() {
     p.send("q");
     assert_restored(&mut p);
 }
+
+/// `run` on a terminal: a progress bar on stderr (virtual seconds done, the rate, the time
+/// left); Ctrl-C (SIGINT from the terminal's line discipline) stops the run at once, the
+/// bar is erased, and the report of the virtual time simulated so far says so first;
+/// exit status 130.
+#[test]
+fn run_shows_progress_on_a_terminal_and_ctrl_c_stops_it_with_the_report() {
+    let state = state_dir();
+    let args = [
+        "run",
+        "--guest",
+        "rogue",
+        "--throttle",
+        "off",
+        "--seconds",
+        "3600",
+    ];
+    let mut p = lab(&args, state.path(), 120, 30);
+    let s = p.wait_for_text("the progress bar", FIRST_FRAME, |s| {
+        s.contains("s of 3600.0 s virtual") && s.contains("Ctrl-C stops early")
+    });
+    let bar = s.lines().find(|l| l.contains("virtual")).unwrap_or("");
+    assert!(
+        bar.starts_with('▕') && bar.contains("× real time") && bar.contains("left"),
+        "{bar}"
+    );
+    assert!(bar.chars().count() < 120, "never wraps: {bar}");
+    // Cooked mode: Ctrl-C is SIGINT for the run's process group.
+    p.send([0x03]);
+    let status = p.wait_exit(PROMPT);
+    assert_eq!(status.exit_code(), 130, "{status}\n{}", p.report());
+    let s = p.text();
+    assert!(!s.contains("Ctrl-C stops early"), "the bar erased\n{s}");
+    let first = s
+        .lines()
+        .find(|l| l.contains("evtchn-lab run:"))
+        .unwrap_or_else(|| panic!("the report\n{s}"));
+    assert!(
+        first.ends_with("s of virtual time, stopped early by Ctrl-C (3600 s asked)"),
+        "{first}"
+    );
+    assert!(s.contains("goodput over time"), "{s}");
+}
