@@ -446,3 +446,180 @@ fn a_run_stopped_early_keeps_its_trace_whole() {
     assert!(v["traceEvents"].as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
 }
+
+/// `evtchn-lab completions SHELL` prints a script for that shell from the clap definition:
+/// every command and flag in it; an unknown shell is refused (exit 2).
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "-o bashdefault -o default evtchn-lab"),
+        ("zsh", "#compdef evtchn-lab"),
+        ("fish", "complete -c evtchn-lab"),
+    ] {
+        let out = lab(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {marker}");
+        // fish names a flag without its dashes.
+        for word in [
+            "snapshot",
+            "lessons",
+            "guest",
+            "threshold",
+            "record",
+            "rogue",
+        ] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    assert_eq!(lab(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// `evtchn-lab man` prints the man page (roff) from the clap definition, `man run` the
+/// page of one command, its flags and their ranges included; an unknown one exits 2.
+#[test]
+fn man_pages_from_the_clap_definition() {
+    let page = |args: &[&str]| {
+        let out = lab(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let main = page(&["man"]);
+    assert!(main.contains(".TH evtchn-lab 1"), "{main}");
+    for cmd in evtchn_lab::cli::COMMANDS {
+        assert!(main.contains(&cmd.replace('-', "\\-")), "{cmd} listed");
+    }
+    let run = page(&["man", "run"]);
+    assert!(run.contains(".TH evtchn-lab-run 1"), "{run}");
+    assert!(
+        run.contains("\\fB\\-\\-hz\\fR") && run.contains("[range: 1 to 10000]"),
+        "{run}"
+    );
+    assert_eq!(lab(&["man", "nothing"]).status.code(), Some(2));
+    // The list `man` accepts is the definition's.
+    let defined: Vec<String> = evtchn_lab::cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    assert_eq!(defined, evtchn_lab::cli::COMMANDS);
+}
+
+/// Every flag that takes a number, a size or a time shows its range in `--help`
+/// (`[range: LO to HI]`), and the parser agrees: both ends are accepted, one step beyond
+/// either is refused. (Flags taking a name from a list show `[possible values: …]`; files,
+/// directories, ids and scripts have no range.)
+#[test]
+fn help_shows_each_values_range_and_the_parser_agrees() {
+    use clap::Parser;
+    use evtchn_lab::cli::Cli;
+    let free_form = [
+        "FILE",
+        "DIR",
+        "FILE.cast",
+        "ID",
+        "ITEMS",
+        "COMMAND",
+        "SHELL",
+    ];
+    let mut checked = Vec::new();
+    for sub in evtchn_lab::cli::command().get_subcommands() {
+        let base: Vec<&str> = match sub.get_name() {
+            "lesson" => vec!["lesson", "01"],
+            "completions" | "man" => continue,
+            n => vec![n],
+        };
+        for arg in sub.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if !arg.get_action().takes_values() || !arg.get_possible_values().is_empty() {
+                continue;
+            }
+            let value_name = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or(String::new(), |v| v.to_string());
+            if free_form.contains(&value_name.as_str()) {
+                continue;
+            }
+            let help = arg.get_help().map_or(String::new(), |h| h.to_string());
+            let range = help
+                .split("[range: ")
+                .nth(1)
+                .and_then(|r| r.split(']').next())
+                .unwrap_or_else(|| {
+                    panic!("{} --{long}: no [range: …] in {help:?}", sub.get_name())
+                });
+            let (lo, hi) = range.split_once(" to ").expect("LO to HI");
+            checked.push(format!("{} --{long}", sub.get_name()));
+            if hi.contains("lesson") {
+                continue; // --step: the lesson decides
+            }
+            let parses = |v: &str| {
+                let mut argv = vec!["evtchn-lab"];
+                argv.extend(&base);
+                let flag = format!("--{long}");
+                argv.extend([flag.as_str(), v]);
+                Cli::try_parse_from(&argv).is_ok()
+            };
+            let (exclusive, lo) = match lo.strip_prefix("over ") {
+                Some(l) => (true, l),
+                None => (false, lo),
+            };
+            for (v, ok) in [(lo.to_string(), !exclusive), (hi.to_string(), true)]
+                .into_iter()
+                .chain(beyond(lo, false).map(|v| (v, false)))
+                .chain(beyond(hi, true).map(|v| (v, false)))
+            {
+                assert_eq!(
+                    parses(&v),
+                    ok,
+                    "{} --{long} {v} (range {range})",
+                    sub.get_name()
+                );
+            }
+        }
+    }
+    for flag in [
+        "run --hz",
+        "run --threshold",
+        "run --seconds",
+        "run --seed",
+        "free --fps",
+        "demo --size",
+        "demo --speed",
+        "snapshot --at",
+        "snapshot --size",
+        "snapshot --step",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == flag),
+            "{flag} checked: {checked:?}"
+        );
+    }
+}
+
+/// Values one step beyond `end` of a range (`up`: above it, else below it).
+fn beyond(end: &str, up: bool) -> impl Iterator<Item = String> {
+    let mut out = Vec::new();
+    let step = |x: f64, tiny: f64| if up { x + tiny } else { x - tiny };
+    if let Some((w, h)) = end.split_once('x') {
+        let (w, h): (i64, i64) = (w.parse().unwrap(), h.parse().unwrap());
+        let d = if up { 1 } else { -1 };
+        out.push(format!("{}x{h}", w + d));
+        out.push(format!("{w}x{}", h + d));
+    } else if let Some(s) = end.strip_suffix('s') {
+        let s: f64 = s.parse().unwrap();
+        if up || s > 0.0 {
+            out.push(format!("{}ms", step(s, 0.001) * 1000.0));
+        }
+    } else if let Ok(n) = end.parse::<u128>() {
+        if up {
+            out.push((n + 1).to_string());
+        } else {
+            out.push(format!("{}", n as i128 - 1));
+        }
+    } else {
+        let x: f64 = end.parse().unwrap();
+        out.push(step(x, x.abs().max(1.0) * 1e-9).to_string());
+    }
+    out.into_iter()
+}
