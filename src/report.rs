@@ -442,11 +442,7 @@ impl<W: Write> TraceExport<W> {
             self.w.event(ev)?;
         }
         self.next_seq = trace.next_seq();
-        for s in sim
-            .samples()
-            .iter()
-            .filter(|s| s.t_end_ns > self.last_sample_t)
-        {
+        for s in newer_than(sim.samples(), self.last_sample_t) {
             if self.w.is_full() {
                 self.w.stats.truncated = true;
                 break;
@@ -456,6 +452,17 @@ impl<W: Write> TraceExport<W> {
         self.last_sample_t = sim.samples().last().map_or(0, |s| s.t_end_ns);
         Ok(())
     }
+}
+
+/// The samples that end after `t_ns`, oldest first. Read from the newest back: after a
+/// chunk there are one or two, among up to [`SAMPLES_KEPT`].
+fn newer_than(samples: &Samples, t_ns: u64) -> impl Iterator<Item = &Sample> {
+    let n = samples
+        .iter()
+        .rev()
+        .take_while(|s| s.t_end_ns > t_ns)
+        .count();
+    samples.iter().skip(samples.len() - n)
 }
 
 /// Where a trace goes. A regular file (or a new one) is written as a temporary file beside
@@ -592,8 +599,7 @@ impl GoodputOverTime {
 
     /// The samples not folded in yet.
     pub fn fold(&mut self, samples: &Samples) {
-        let from = self.last_t;
-        for s in samples.iter().filter(|s| s.t_end_ns > from) {
+        for s in newer_than(samples, self.last_t) {
             let col = ((self.seen / self.per) as usize).min(self.width - 1);
             if col >= self.cols.len() {
                 self.cols.push((0.0, 0));
