@@ -623,3 +623,34 @@ fn beyond(end: &str, up: bool) -> impl Iterator<Item = String> {
     }
     out.into_iter()
 }
+
+/// What `cargo install` and a packager read: both licence files the manifest names, the
+/// metadata crates.io shows, and the README's install line; the CI script installs nothing
+/// with apt.
+#[test]
+fn the_package_declares_its_licences_and_how_to_install() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let package = manifest["package"].as_table().unwrap();
+    assert_eq!(package["license"].as_str(), Some("MIT OR Apache-2.0"));
+    for key in [
+        "description",
+        "readme",
+        "keywords",
+        "categories",
+        "rust-version",
+    ] {
+        assert!(package.contains_key(key), "package.{key}");
+    }
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        assert!(text.len() > 500, "{file} is there, whole");
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("cargo install --path ."));
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(!ci.contains("apt"), ".ci/run installs nothing with apt");
+}

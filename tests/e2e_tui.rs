@@ -8,6 +8,13 @@
 //! the start screen and in `evtchn-lab lessons --json`. Demos: lesson 01 played by the lab
 //! itself, steered with `n`, `space` and `q`; and played (fast) to its end while recording,
 //! the terminal restored and nothing saved either way.
+//!
+//! Hardening (issue 9): SIGQUIT and a panic restore the terminal too (the panic with its
+//! message and a hint to report it); Ctrl-Z and SIGTSTP give the terminal back before the
+//! lab stops and `fg` takes it again, under [`job_shell`] (a stop needs a process group
+//! that is not orphaned); a 3,000-byte paste then `q` quits at once; a 2000×1000 terminal
+//! keeps the lab's memory bounded; `run` shows its progress on a terminal and Ctrl-C stops
+//! it with the report so far.
 
 mod pty;
 
