@@ -1004,22 +1004,16 @@ mod tests {
             guest: GuestKind::Rogue,
             ..Config::default()
         };
-        (0..3)
-            .map(|_| {
-                let w =
-                    trace.then(|| ChromeTrace::with_cap(std::io::sink(), &cfg, 10_000).unwrap());
-                let mut run = Run::new(cfg, S, w);
-                let t = Instant::now();
-                run.advance_to(S).unwrap();
-                let done = run.finish().unwrap();
-                if let Some((_, stats)) = done.trace {
-                    assert_eq!(stats.written, 10_000);
-                    assert!(stats.truncated);
-                }
-                t.elapsed()
-            })
-            .min()
-            .unwrap()
+        let w = trace.then(|| ChromeTrace::with_cap(std::io::sink(), &cfg, 10_000).unwrap());
+        let mut run = Run::new(cfg, S, w);
+        let t = Instant::now();
+        run.advance_to(S).unwrap();
+        let done = run.finish().unwrap();
+        if let Some((_, stats)) = done.trace {
+            assert_eq!(stats.written, 10_000);
+            assert!(stats.truncated);
+        }
+        t.elapsed()
     }
 
     /// Past the trace's cap, the exporter costs nothing: the rogue guest's storm (a
@@ -1027,8 +1021,12 @@ mod tests {
     /// without one. (Formatting every transition after the cap made it 26 times slower.)
     #[test]
     fn past_the_trace_cap_events_cost_nothing() {
-        let plain = time_run(false);
-        let traced = time_run(true);
+        // Interleaved, the best of five each: the other tests share the machine.
+        let (mut plain, mut traced) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            plain = plain.min(time_run(false));
+            traced = traced.min(time_run(true));
+        }
         assert!(
             traced < plain * 3 + Duration::from_millis(100),
             "with a trace capped at 10,000 events {traced:?}, without {plain:?}"

@@ -355,6 +355,33 @@ fn a_failed_trace_write_leaves_the_previous_file_and_no_temporary() {
     assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
 }
 
+/// Wait until process `pid` catches signal `sig` (Linux: its `SigCgt` mask in /proc; else
+/// a second), so a signal sent next is the program's to handle, not the default action.
+#[cfg(unix)]
+fn wait_until_caught(pid: u32, sig: libc::c_int) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    if !cfg!(target_os = "linux") {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        return;
+    }
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .is_some_and(|m| m & (1 << (sig - 1)) != 0);
+        if caught {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "{pid} never caught signal {sig}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// `run` stopped by Ctrl-C (SIGINT; here without a terminal, as `kill -INT` does) prints the
 /// report of the virtual time simulated so far, says so first, and exits 130.
 #[cfg(unix)]
@@ -379,7 +406,8 @@ fn ctrl_c_stops_a_run_early_with_the_report_so_far() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("the binary runs");
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        wait_until_caught(child.id(), libc::SIGINT);
+        std::thread::sleep(std::time::Duration::from_millis(200));
         // SAFETY: kill(2) of our child, still running (the run lasts minutes).
         assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
         let started = std::time::Instant::now();
@@ -434,7 +462,8 @@ fn a_run_stopped_early_keeps_its_trace_whole() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    wait_until_caught(child.id(), libc::SIGTERM);
+    std::thread::sleep(std::time::Duration::from_millis(200));
     // SAFETY: kill(2) of our child, still running.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     let out = child.wait_with_output().unwrap();
