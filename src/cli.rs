@@ -45,6 +45,72 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print one frame of the lab as text, for a document or a bug report.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script (bash: `source <(evtchn-lab completions bash)`).
+    Completions(CompletionsArgs),
+    /// Print the man page, as roff (`evtchn-lab man | man -l -`; `man run`: the run page).
+    Man(ManArgs),
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ManArgs {
+    /// A command's own page (evtchn-lab-run(1), …) instead of the main one.
+    #[arg(value_name = "COMMAND", value_parser = PossibleValuesParser::new(COMMANDS))]
+    pub command: Option<String>,
+}
+
+/// The commands, as typed (`tests/cli.rs` checks the list against the definition).
+pub const COMMANDS: &[&str] = &[
+    "run",
+    "free",
+    "lessons",
+    "lesson",
+    "demo",
+    "snapshot",
+    "completions",
+    "man",
+];
+
+/// The whole command line as clap knows it (for completions and man pages).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// Write the completion script for `shell`.
+pub fn completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // Into memory first: clap_complete panics on a failed write (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "evtchn-lab", &mut script);
+    out.write_all(&script)
+}
+
+/// Write the man page of evtchn-lab, or of one of its commands (`evtchn-lab-run(1)`).
+pub fn man(sub: Option<&str>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let mut cmd = command();
+    cmd.build();
+    let page = match sub {
+        None => cmd,
+        Some(name) => {
+            let Some(c) = cmd.find_subcommand(name) else {
+                anyhow::bail!("no command {name:?}: one of {}", COMMANDS.join(", "));
+            };
+            c.clone()
+                .name(format!("evtchn-lab-{name}"))
+                .bin_name(format!("evtchn-lab {name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    clap_mangen::Man::new(page).render(out)?;
+    Ok(())
 }
 
 /// Where lessons come from.
@@ -87,7 +153,8 @@ pub struct LessonArgs {
 /// How the lab draws.
 #[derive(Clone, Debug, Args)]
 pub struct Display {
-    /// Frames per second while running (the render rate cap; paused, it redraws on input only).
+    /// Frames per second while running (the render rate cap; paused, it redraws on input
+    /// only) [range: 1 to 120].
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub fps: u32,
     /// Colour theme (`NO_COLOR` turns colours off whatever this says).
@@ -144,14 +211,15 @@ pub struct ScenarioArgs {
     /// offers it). The late-EOI logic is the same on both.
     #[arg(long, default_value = "2l", value_parser = named::<Abi>(Abi::NAMES))]
     pub abi: Abi,
-    /// dom0 timer frequency (jiffies per second).
+    /// dom0 timer frequency (jiffies per second) [range: 1 to 10000].
     #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub hz: u32,
     /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
-    /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10).
+    /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10)
+    /// [range: 0 to 64].
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=64))]
     pub threshold: u32,
-    /// Seed of the simulation's RNG.
+    /// Seed of the simulation's RNG [range: 0 to 18446744073709551615].
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
@@ -177,7 +245,8 @@ impl ScenarioArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Virtual seconds to simulate.
+    /// Virtual seconds to simulate; Ctrl-C stops early, with the report so far [range: over
+    /// 0 to 3600].
     #[arg(long, default_value_t = 10.0, value_parser = parse_seconds, allow_negative_numbers = true)]
     pub seconds: f64,
     /// Print one JSON object instead of the table.
@@ -361,10 +430,12 @@ pub struct DemoArgs {
     /// Record without a terminal, as fast as the machine can (needs --record).
     #[arg(long, requires = "record")]
     pub headless: bool,
-    /// The recording's size, COLUMNSxROWS [default: 120x40 headless, the terminal's live].
+    /// The recording's size, COLUMNSxROWS [range: 60x18 to 1000x500] [default: 120x40
+    /// headless, the terminal's live].
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<Size>,
-    /// The pace: 2 plays reading pauses, key holds and waits twice as fast.
+    /// The pace: 2 plays reading pauses, key holds and waits twice as fast [range: 0.1 to
+    /// 100].
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     #[command(flatten)]
@@ -383,17 +454,17 @@ pub struct SnapshotArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Virtual time of the frame, on the lab's clock (with --lesson: after the step begins)
-    /// [default: 5s; with --lesson: 0s].
+    /// [range: 0s to 600s] [default: 5s; with --lesson: 0s].
     #[arg(long, value_name = "TIME", value_parser = parse_at)]
     pub at: Option<u64>,
-    /// The frame's size, COLUMNSxROWS (at least 60x18).
+    /// The frame's size, COLUMNSxROWS [range: 60x18 to 1000x500].
     #[arg(long, value_name = "WxH", default_value = "120x40", value_parser = parse_size)]
     pub size: Size,
     /// A lesson instead of free play (a unique prefix of its id will do).
     #[arg(long, value_name = "ID")]
     pub lesson: Option<String>,
-    /// The lesson's step, from 1: the frame as the step begins (the steps before it are
-    /// solved by their reference solutions).
+    /// The lesson's step: the frame as the step begins (the steps before it are solved by
+    /// their reference solutions) [range: 1 to the lesson's number of steps].
     #[arg(long, value_name = "N", requires = "lesson")]
     pub step: Option<usize>,
     /// Keys and waits played first, through the key map, separated by commas: "c" (compare

@@ -1,5 +1,5 @@
 //! evtchn-lab: the binary. Parses flags and hands over to the headless report, the lesson
-//! commands, a demo, a snapshot, or the lab.
+//! commands, a demo, a snapshot, shell completions, the man page, or the lab.
 
 use std::process::ExitCode;
 
@@ -13,9 +13,7 @@ use evtchn_lab::tui::{self, LabArgs};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Run(args)) => {
-            evtchn_lab::report::run_command(&args).map(|()| ExitCode::SUCCESS)
-        }
+        Some(Command::Run(args)) => evtchn_lab::report::run_command(&args),
         Some(Command::Lessons(args)) => lessons::run(&args),
         Some(Command::Free(args)) => tui::run(&LabArgs {
             open: Open::Free,
@@ -40,6 +38,15 @@ fn main() -> ExitCode {
         },
         Some(Command::Demo(args)) => evtchn_lab::demo::command::run(&args),
         Some(Command::Snapshot(args)) => evtchn_lab::snapshot::run(&args),
+        Some(Command::Completions(args)) => {
+            evtchn_lab::cli::completions(args.shell, &mut std::io::stdout())
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Into::into)
+        }
+        Some(Command::Man(args)) => {
+            evtchn_lab::cli::man(args.command.as_deref(), &mut std::io::stdout())
+                .map(|()| ExitCode::SUCCESS)
+        }
         // No command: the start screen (lessons, continue, free play).
         None => tui::run(&LabArgs {
             open: Open::Start,

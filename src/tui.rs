@@ -9,22 +9,36 @@
 //! - a render interval (`--fps`, 30 by default) while running.
 //!
 //! Paused, both ticks are switched off: the loop sleeps until input and redraws only then.
-//! The terminal is restored on every way out: `q`, Ctrl-C, SIGTERM/SIGHUP/SIGINT, an
-//! error, or a panic (ratatui's hook, extended to leave mouse capture).
+//! The terminal is restored on every way out: `q`, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT,
+//! an error, or a panic (the hook gives the terminal back, then prints the message and a
+//! hint to report it). Ctrl-Z and SIGTSTP give it back before the lab stops; when it is
+//! continued (`fg`) it takes the terminal again and redraws.
+//!
+//! The lab draws at most [`MAX_DRAW_WIDTH`]×[`MAX_DRAW_HEIGHT`] cells, in the top-left
+//! corner of a bigger terminal (the rest stays blank): ratatui keeps two buffers of what it
+//! draws, so a terminal of 2000×1000 would otherwise cost about 200 MB.
 
 use std::io::{self, IsTerminal, stdout};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseButton, MouseEventKind,
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEventKind,
+    KeyModifiers, MouseButton, MouseEventKind,
 };
 use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
+use ratatui::prelude::CrosstermBackend;
+use ratatui::{DefaultTerminal, Terminal, TerminalOptions, Viewport};
 use tokio::time::{MissedTickBehavior, interval};
 
 use crate::app::keymap::{Cmd, Ctx, DemoCmd};
@@ -43,6 +57,24 @@ pub const SIM_TICK: Duration = Duration::from_millis(20);
 /// A longer gap between ticks (a stalled machine, a suspended process) counts as this much:
 /// the lab never jumps far ahead on its own.
 pub const MAX_WALL_STEP: Duration = Duration::from_millis(250);
+/// The most columns the lab draws (a wider terminal: the rest stays blank). Every pane is
+/// shown from 120 columns on; 500 is wider than a 4K screen at a small font.
+pub const MAX_DRAW_WIDTH: u16 = 500;
+/// The most rows the lab draws (a taller terminal: the rest stays blank).
+pub const MAX_DRAW_HEIGHT: u16 = 200;
+/// Test-only: set (to anything) in the environment, the lab panics just after its first
+/// frame, so the tests can see what a panic leaves behind (read once, at start-up).
+pub const TEST_PANIC_ENV: &str = "EVTCHN_LAB_TEST_PANIC";
+/// What follows a panic's message on the restored terminal.
+pub const PANIC_HINT: &str = "evtchn-lab crashed: this is a bug. The terminal has been \
+restored. Please report it with the message above, the command you ran and the output of \
+`evtchn-lab --version` (RUST_BACKTRACE=1 adds a backtrace).";
+
+/// The area the lab draws in a terminal of `width`×`height`: all of it, up to
+/// [`MAX_DRAW_WIDTH`]×[`MAX_DRAW_HEIGHT`], from the top-left corner.
+pub fn draw_area(width: u16, height: u16) -> Rect {
+    Rect::new(0, 0, width.min(MAX_DRAW_WIDTH), height.min(MAX_DRAW_HEIGHT))
+}
 
 /// What the lab opens with.
 #[derive(Clone, Debug)]
@@ -142,62 +174,171 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     };
     saver.persist(&mut app);
     let theme = theme(args.display.theme);
+    let test_panic = std::env::var_os(TEST_PANIC_ENV).is_some();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let mut guard = TerminalGuard::enter()?;
     let result = rt.block_on(event_loop(
-        &mut guard.terminal,
+        &mut guard,
         &mut app,
         &theme,
         args.display.fps,
         &mut saver,
+        test_panic,
     ));
     drop(guard);
     saver.persist(&mut app);
     result.map(|()| ExitCode::SUCCESS)
 }
 
-/// Raw mode, the alternate screen and mouse capture, undone on drop and on panic.
+/// Whether the lab has the terminal (raw mode, alternate screen, mouse capture, cursor
+/// hidden): what [`give_back`] undoes, once, whoever calls it first (the panic hook, a
+/// suspend, the guard's drop).
+static TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Take the terminal: raw mode, the alternate screen, mouse capture, the cursor hidden.
+fn take_terminal() -> io::Result<()> {
+    // Marked first: a failure half-way is undone by `give_back` like the rest.
+    TAKEN.store(true, Ordering::SeqCst);
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+}
+
+/// Give the terminal back as the lab found it, if the lab has it: mouse capture off, the
+/// main screen, the cursor shown, cooked mode. Safe to call twice: the second call does
+/// nothing (leaving the alternate screen twice would move the cursor back over what was
+/// printed since, such as a panic's message).
+pub fn give_back() {
+    if TAKEN.swap(false, Ordering::SeqCst) {
+        let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);
+        let _ = disable_raw_mode();
+    }
+}
+
+/// Once per process: a panic gives the terminal back first, then the default hook prints
+/// its message on the main screen, then [`PANIC_HINT`].
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let had_terminal = TAKEN.load(Ordering::SeqCst);
+            give_back();
+            default(info);
+            if had_terminal {
+                eprintln!("\n{PANIC_HINT}");
+            }
+        }));
+    });
+}
+
+/// A terminal that draws into [`draw_area`] of the terminal's size.
+fn new_terminal() -> io::Result<DefaultTerminal> {
+    let (w, h) = crossterm::terminal::size()?;
+    Terminal::with_options(
+        CrosstermBackend::new(stdout()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(draw_area(w, h)),
+        },
+    )
+}
+
+/// Fit the drawn area to a terminal now `width`×`height` (at most the cap); the next draw
+/// redraws everything.
+fn fit(terminal: &mut DefaultTerminal, width: u16, height: u16) -> io::Result<Rect> {
+    let area = draw_area(width, height);
+    terminal.resize(area)?;
+    Ok(area)
+}
+
+/// The terminal taken, given back on drop and on panic.
 struct TerminalGuard {
     terminal: DefaultTerminal,
 }
 
 impl TerminalGuard {
     fn enter() -> anyhow::Result<Self> {
-        // Raw mode, alternate screen, and ratatui's panic hook (which restores both).
-        let terminal = ratatui::try_init().context("setting up the terminal")?;
-        let ratatui_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = execute!(stdout(), DisableMouseCapture);
-            ratatui_hook(info);
-        }));
-        if let Err(e) = execute!(stdout(), EnableMouseCapture) {
-            restore();
-            return Err(e).context("enabling mouse capture");
+        install_panic_hook();
+        let taken = take_terminal()
+            .context("setting up the terminal")
+            .and_then(|()| new_terminal().context("setting up the terminal"));
+        match taken {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                give_back();
+                Err(e)
+            }
         }
-        Ok(TerminalGuard { terminal })
+    }
+
+    /// Ctrl-Z or SIGTSTP: give the terminal back, stop as a terminal's Ctrl-Z stops a job
+    /// (`group`: the whole process group, as the terminal would; else this process, which
+    /// the signal was sent to), and when continued (`fg`) take the terminal again. The
+    /// area to draw in, now; the next draw redraws everything.
+    fn suspend(&mut self, group: bool) -> anyhow::Result<Rect> {
+        give_back();
+        stop(group);
+        self.resume()
+    }
+
+    /// Take the terminal again (after a stop) and redraw it all on the next draw.
+    fn resume(&mut self) -> anyhow::Result<Rect> {
+        take_terminal().context("taking the terminal back")?;
+        let (w, h) = crossterm::terminal::size().context("reading the terminal's size")?;
+        // A full redraw: the screen was someone else's meanwhile.
+        Ok(fit(&mut self.terminal, w, h)?)
     }
 }
 
-fn restore() {
-    let _ = execute!(stdout(), DisableMouseCapture, crossterm::cursor::Show);
-    ratatui::restore();
+/// Stop with SIGTSTP's default action, as the terminal's Ctrl-Z would in cooked mode, and
+/// return once continued. The lab catches SIGTSTP (to give the terminal back first), so the
+/// default action is put back for the moment of the stop. Like any SIGTSTP, it does
+/// nothing in an orphaned process group (no shell to continue it): the lab goes on.
+#[cfg(unix)]
+fn stop(group: bool) {
+    // SAFETY: sigaction with a zeroed struct set to SIG_DFL and an empty mask, and kill(2)
+    // of this process or its group; the handler saved is put back as it was.
+    unsafe {
+        let mut dfl: libc::sigaction = std::mem::zeroed();
+        dfl.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut dfl.sa_mask);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGTSTP, &dfl, &mut old) != 0 {
+            return;
+        }
+        // Delivered to this thread before kill returns: the stop happens here.
+        libc::kill(if group { 0 } else { libc::getpid() }, libc::SIGTSTP);
+        libc::sigaction(libc::SIGTSTP, &old, std::ptr::null_mut());
+    }
 }
+
+#[cfg(not(unix))]
+fn stop(_group: bool) {}
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        restore();
+        give_back();
     }
 }
 
+/// Ctrl-Z: in raw mode the terminal sends it as a key, and the lab suspends itself.
+fn is_suspend_key(ev: &Event) -> bool {
+    cfg!(unix)
+        && matches!(ev, Event::Key(k)
+            if k.code == KeyCode::Char('z')
+                && k.modifiers.contains(KeyModifiers::CONTROL)
+                && k.kind != KeyEventKind::Release)
+}
+
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    guard: &mut TerminalGuard,
     app: &mut App,
     theme: &Theme,
     fps: u32,
     saver: &mut Saver,
+    test_panic: bool,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let mut sim_tick = interval(SIM_TICK);
@@ -207,38 +348,47 @@ async fn event_loop(
     frame_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut signals = Signals::new()?;
 
-    let size = terminal.size()?;
-    let mut area = Rect::new(0, 0, size.width, size.height);
-    draw(terminal, app, theme, area)?;
+    let mut area = guard.terminal.get_frame().area();
+    draw(&mut guard.terminal, app, theme, area)?;
+    if test_panic {
+        panic!("test-only panic after the first frame ({TEST_PANIC_ENV} is set)");
+    }
     let mut last_tick = Instant::now();
     let mut dirty = false;
 
     while !app.should_quit() {
         let running = app.is_running();
+        // After a stop (Ctrl-Z, SIGTSTP, SIGCONT): the terminal back, all of it redrawn, and
+        // the time stopped is not wall time to simulate.
+        let mut resumed = None;
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
                     if let Event::Resize(w, h) = ev {
-                        area = Rect::new(0, 0, w, h);
-                        draw(terminal, app, theme, area)?;
+                        area = fit(&mut guard.terminal, w, h)?;
+                        draw(&mut guard.terminal, app, theme, area)?;
                         continue;
                     }
-                    let Some(msg) = msg_for_event(app, &ev, area) else { continue };
-                    update(app, msg);
-                    saver.persist(app);
-                    if !running && app.is_running() {
-                        // Resumed: the pause is not wall time to simulate.
-                        last_tick = Instant::now();
-                        sim_tick.reset();
-                    }
-                    if app.should_quit() {
-                        break;
-                    }
-                    if app.is_running() {
-                        dirty = true;
+                    if is_suspend_key(&ev) {
+                        resumed = Some(guard.suspend(true)?);
                     } else {
-                        // Paused: input is the only reason to draw.
-                        draw(terminal, app, theme, area)?;
+                        let Some(msg) = msg_for_event(app, &ev, area) else { continue };
+                        update(app, msg);
+                        saver.persist(app);
+                        if !running && app.is_running() {
+                            // Resumed: the pause is not wall time to simulate.
+                            last_tick = Instant::now();
+                            sim_tick.reset();
+                        }
+                        if app.should_quit() {
+                            break;
+                        }
+                        if app.is_running() {
+                            dirty = true;
+                        } else {
+                            // Paused: input is the only reason to draw.
+                            draw(&mut guard.terminal, app, theme, area)?;
+                        }
                     }
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal events"),
@@ -256,15 +406,26 @@ async fn event_loop(
                 } else {
                     // The app stopped itself (a lesson goal was met): no frame tick will
                     // come while paused, so this is the moment to show it.
-                    draw(terminal, app, theme, area)?;
+                    draw(&mut guard.terminal, app, theme, area)?;
                     dirty = false;
                 }
             }
             _ = frame_tick.tick(), if running && dirty => {
-                draw(terminal, app, theme, area)?;
+                draw(&mut guard.terminal, app, theme, area)?;
                 dirty = false;
             }
-            () = signals.recv() => update(app, Msg::Quit),
+            sig = signals.recv() => match sig {
+                Sig::Quit => update(app, Msg::Quit),
+                Sig::Stop => resumed = Some(guard.suspend(false)?),
+                Sig::Continued => resumed = Some(guard.resume()?),
+            },
+        }
+        if let Some(a) = resumed {
+            area = a;
+            draw(&mut guard.terminal, app, theme, area)?;
+            dirty = false;
+            last_tick = Instant::now();
+            sim_tick.reset();
         }
     }
     Ok(())
@@ -312,7 +473,7 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let mut guard = TerminalGuard::enter()?;
     let result = rt.block_on(demo_loop(
-        &mut guard.terminal,
+        &mut guard,
         &mut app,
         &mut demo,
         &theme,
@@ -359,7 +520,7 @@ fn draw_demo(
 /// The demo's moves, each held for its time in wall time (divided by `speed`); keys steer
 /// it through the key map's demo context. A recording gets the same moves, at demo time.
 async fn demo_loop(
-    terminal: &mut DefaultTerminal,
+    guard: &mut TerminalGuard,
     app: &mut App,
     demo: &mut Demo,
     theme: &Theme,
@@ -372,7 +533,7 @@ async fn demo_loop(
     let frame_gap = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
     let wall = |ns: u64| Duration::from_secs_f64(ns as f64 / 1e9 / speed);
 
-    draw_demo(terminal, app, demo, theme)?;
+    draw_demo(&mut guard.terminal, app, demo, theme)?;
     if let Some(r) = recorder.as_deref_mut() {
         r.frame(app, demo, 0)?;
     }
@@ -384,8 +545,14 @@ async fn demo_loop(
 
     loop {
         let paused = demo.is_paused();
+        // After a stop (Ctrl-Z, SIGTSTP, SIGCONT): the terminal back, all of it redrawn.
+        let mut resumed = false;
         tokio::select! {
             ev = events.next() => match ev {
+                Some(Ok(ev)) if is_suspend_key(&ev) => {
+                    guard.suspend(true)?;
+                    resumed = true;
+                }
                 Some(Ok(Event::Key(k))) => match keymap::cmd_for_key(Ctx::Demo, &k) {
                     Some(Cmd::Do(Msg::Quit)) => return Ok(DemoEnd::Quit),
                     Some(Cmd::Demo(DemoCmd::PauseResume)) => {
@@ -396,14 +563,14 @@ async fn demo_loop(
                             left = due.saturating_duration_since(now);
                         }
                         demo.toggle_pause();
-                        draw_demo(terminal, app, demo, theme)?;
+                        draw_demo(&mut guard.terminal, app, demo, theme)?;
                     }
                     Some(Cmd::Demo(DemoCmd::Skip)) => {
                         let mv = demo.skip(app)?;
                         if let Some(r) = recorder.as_deref_mut() {
                             r.after(app, demo, &mv)?;
                         }
-                        draw_demo(terminal, app, demo, theme)?;
+                        draw_demo(&mut guard.terminal, app, demo, theme)?;
                         last_draw = Instant::now();
                         // The landing screen (`▶ key: Enter`) stays for the key's hold.
                         due = last_draw + wall(mv.hold_ns);
@@ -414,14 +581,17 @@ async fn demo_loop(
                     }
                     _ => {}
                 },
-                Some(Ok(Event::Resize(..))) => draw_demo(terminal, app, demo, theme)?,
+                Some(Ok(Event::Resize(w, h))) => {
+                    fit(&mut guard.terminal, w, h)?;
+                    draw_demo(&mut guard.terminal, app, demo, theme)?;
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e).context("reading terminal events"),
                 None => return Ok(DemoEnd::Quit),
             },
             () = tokio::time::sleep_until(due.into()), if !paused => {
                 let Some(mv) = demo.next(app)? else {
-                    draw_demo(terminal, app, demo, theme)?;
+                    draw_demo(&mut guard.terminal, app, demo, theme)?;
                     return Ok(DemoEnd::Finished);
                 };
                 if let Some(r) = recorder.as_deref_mut() {
@@ -430,7 +600,7 @@ async fn demo_loop(
                 let hold = wall(mv.hold_ns);
                 let now = Instant::now();
                 if mv.key || hold >= frame_gap || dirty && now - last_draw >= frame_gap {
-                    draw_demo(terminal, app, demo, theme)?;
+                    draw_demo(&mut guard.terminal, app, demo, theme)?;
                     last_draw = now;
                     dirty = false;
                 } else {
@@ -443,7 +613,21 @@ async fn demo_loop(
                     due = now;
                 }
             },
-            () = signals.recv() => return Ok(DemoEnd::Quit),
+            sig = signals.recv() => match sig {
+                Sig::Quit => return Ok(DemoEnd::Quit),
+                Sig::Stop => {
+                    guard.suspend(false)?;
+                    resumed = true;
+                }
+                Sig::Continued => {
+                    guard.resume()?;
+                    resumed = true;
+                }
+            },
+        }
+        if resumed {
+            draw_demo(&mut guard.terminal, app, demo, theme)?;
+            last_draw = Instant::now();
         }
     }
 }
@@ -464,30 +648,56 @@ fn draw(
     Ok(())
 }
 
-/// SIGTERM, SIGHUP and SIGINT (Ctrl-C arrives as a key in raw mode; a `kill -INT` does not).
+/// What a signal asks of the lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sig {
+    /// SIGTERM, SIGHUP, SIGINT, SIGQUIT: quit, the terminal restored.
+    Quit,
+    /// SIGTSTP (a `kill -TSTP`: in raw mode Ctrl-Z arrives as a key): stop, the terminal
+    /// given back first.
+    Stop,
+    /// SIGCONT: continued after a stop the lab did not see coming (SIGSTOP): take the
+    /// terminal again and redraw.
+    Continued,
+}
+
+/// The signals the loops listen for (Ctrl-C and Ctrl-Z arrive as keys in raw mode; a
+/// `kill -INT` or `kill -TSTP` does not).
 #[cfg(unix)]
 struct Signals {
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
+    tstp: tokio::signal::unix::Signal,
+    cont: tokio::signal::unix::Signal,
 }
 
 #[cfg(unix)]
 impl Signals {
     fn new() -> anyhow::Result<Self> {
         use tokio::signal::unix::{SignalKind, signal};
+        let on = |kind: SignalKind, name: &str| {
+            signal(kind).with_context(|| format!("listening for {name}"))
+        };
         Ok(Signals {
-            term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
-            hup: signal(SignalKind::hangup()).context("listening for SIGHUP")?,
-            int: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+            term: on(SignalKind::terminate(), "SIGTERM")?,
+            hup: on(SignalKind::hangup(), "SIGHUP")?,
+            int: on(SignalKind::interrupt(), "SIGINT")?,
+            quit: on(SignalKind::quit(), "SIGQUIT")?,
+            tstp: on(SignalKind::from_raw(libc::SIGTSTP), "SIGTSTP")?,
+            cont: on(SignalKind::from_raw(libc::SIGCONT), "SIGCONT")?,
         })
     }
 
-    async fn recv(&mut self) {
+    async fn recv(&mut self) -> Sig {
         tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
-            _ = self.int.recv() => {}
+            _ = self.term.recv() => Sig::Quit,
+            _ = self.hup.recv() => Sig::Quit,
+            _ = self.int.recv() => Sig::Quit,
+            _ = self.quit.recv() => Sig::Quit,
+            _ = self.tstp.recv() => Sig::Stop,
+            _ = self.cont.recv() => Sig::Continued,
         }
     }
 }
@@ -501,7 +711,8 @@ impl Signals {
         Ok(Signals)
     }
 
-    async fn recv(&mut self) {
+    async fn recv(&mut self) -> Sig {
         let _ = tokio::signal::ctrl_c().await;
+        Sig::Quit
     }
 }

@@ -248,3 +248,438 @@ fn unwritable_trace_path_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent-dir/x.json"), "{err}");
 }
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("evtchn-lab-cli-")
+        .tempdir()
+        .expect("a temp dir")
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `--trace` over a file that exists: written beside it and renamed onto it at the end, so
+/// the new trace replaces it whole, keeps its permissions, and nothing else is left.
+#[cfg(unix)]
+#[test]
+fn a_trace_replaces_the_previous_file_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    std::fs::write(&target, "previous").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = lab(&[
+        "run",
+        "--seconds",
+        "0.2",
+        "--trace",
+        target.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("the new trace, whole");
+    assert!(v["traceEvents"].as_array().is_some_and(|a| a.len() > 100));
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the previous file's permissions");
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+    // /dev/null is written to, never replaced.
+    let out = lab(&["run", "--seconds", "0.1", "--trace", "/dev/null"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
+/// A trace that cannot be written whole (here `ulimit -f`: at most 64 KiB per file, as a
+/// full disk would stop it) leaves the previous file as it was and no temporary file;
+/// the error names the file and the cause, exit code 1. (Before: the write went straight
+/// into the file, and SIGXFSZ killed the run half-way, the file cut short.)
+#[cfg(unix)]
+#[test]
+fn a_failed_trace_write_leaves_the_previous_file_and_no_temporary() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    std::fs::write(&target, "previous").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
+    cmd.args(["run", "--seconds", "1", "--trace", target.to_str().unwrap()]);
+    // SAFETY: setrlimit(2) in the child before exec, nothing else.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64 * 1024,
+                rlim_max: 64 * 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit 1, not {:?}: {err}",
+        out.status
+    );
+    assert!(
+        err.contains("cannot write the trace to")
+            && err.contains("run.json")
+            && err.contains("left as it was"),
+        "{err}"
+    );
+    assert!(err.contains("File too large"), "the cause: {err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous");
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+}
+
+/// Wait until process `pid` catches signal `sig` (Linux: its `SigCgt` mask in /proc; else
+/// a second), so a signal sent next is the program's to handle, not the default action.
+#[cfg(unix)]
+fn wait_until_caught(pid: u32, sig: libc::c_int) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    if !cfg!(target_os = "linux") {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        return;
+    }
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .is_some_and(|m| m & (1 << (sig - 1)) != 0);
+        if caught {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "{pid} never caught signal {sig}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// `run` stopped by Ctrl-C (SIGINT; here without a terminal, as `kill -INT` does) prints the
+/// report of the virtual time simulated so far, says so first, and exits 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_run_early_with_the_report_so_far() {
+    for json in [false, true] {
+        let mut args = vec![
+            "run",
+            "--guest",
+            "rogue",
+            "--throttle",
+            "off",
+            "--seconds",
+            "3600",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        wait_until_caught(child.id(), libc::SIGINT);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // SAFETY: kill(2) of our child, still running (the run lasts minutes).
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+        let started = std::time::Instant::now();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "stopped at once"
+        );
+        assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        if json {
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+            assert_eq!(v["stopped_early"], true, "{v}");
+            assert_eq!(v["stopped_by"], "Ctrl-C", "{v}");
+            assert_eq!(v["seconds_asked"], 3600.0, "{v}");
+            let s = v["simulated_seconds"].as_f64().unwrap();
+            assert!(s > 0.0 && s < 3600.0, "{s}");
+            assert!(v["events_sent"].as_u64().unwrap() > 0, "{v}");
+        } else {
+            let first = stdout.lines().next().unwrap_or("");
+            assert!(
+                first.starts_with("evtchn-lab run: ")
+                    && first.ends_with("s of virtual time, stopped early by Ctrl-C (3600 s asked)"),
+                "{stdout}"
+            );
+            assert!(stdout.contains("goodput over time"), "{stdout}");
+        }
+        // stderr is not a terminal: no progress bar.
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Stopped early, a trace still ends as a whole document, renamed into place.
+#[cfg(unix)]
+#[test]
+fn a_run_stopped_early_keeps_its_trace_whole() {
+    let dir = temp_dir();
+    let target = dir.path().join("run.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+        .args([
+            "run",
+            "--seconds",
+            "3600",
+            "--trace",
+            target.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    wait_until_caught(child.id(), libc::SIGTERM);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // SAFETY: kill(2) of our child, still running.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{:?}", out.status);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("stopped early by SIGTERM"), "{stdout}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("a whole trace");
+    assert!(v["traceEvents"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+}
+
+/// `evtchn-lab completions SHELL` prints a script for that shell from the clap definition:
+/// every command and flag in it; an unknown shell is refused (exit 2).
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "-o bashdefault -o default evtchn-lab"),
+        ("zsh", "#compdef evtchn-lab"),
+        ("fish", "complete -c evtchn-lab"),
+    ] {
+        let out = lab(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {marker}");
+        // fish names a flag without its dashes.
+        for word in [
+            "snapshot",
+            "lessons",
+            "guest",
+            "threshold",
+            "record",
+            "rogue",
+        ] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    assert_eq!(lab(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// `evtchn-lab man` prints the man page (roff) from the clap definition, `man run` the
+/// page of one command, its flags and their ranges included; an unknown one exits 2.
+#[test]
+fn man_pages_from_the_clap_definition() {
+    let page = |args: &[&str]| {
+        let out = lab(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let main = page(&["man"]);
+    assert!(main.contains(".TH evtchn-lab 1"), "{main}");
+    for cmd in evtchn_lab::cli::COMMANDS {
+        assert!(main.contains(&cmd.replace('-', "\\-")), "{cmd} listed");
+    }
+    let run = page(&["man", "run"]);
+    assert!(run.contains(".TH evtchn-lab-run 1"), "{run}");
+    assert!(
+        run.contains("\\fB\\-\\-hz\\fR") && run.contains("[range: 1 to 10000]"),
+        "{run}"
+    );
+    assert_eq!(lab(&["man", "nothing"]).status.code(), Some(2));
+    // The list `man` accepts is the definition's.
+    let defined: Vec<String> = evtchn_lab::cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    assert_eq!(defined, evtchn_lab::cli::COMMANDS);
+}
+
+/// Every flag that takes a number, a size or a time shows its range in `--help`
+/// (`[range: LO to HI]`), and the parser agrees: both ends are accepted, one step beyond
+/// either is refused. (Flags taking a name from a list show `[possible values: …]`; files,
+/// directories, ids and scripts have no range.)
+#[test]
+fn help_shows_each_values_range_and_the_parser_agrees() {
+    use clap::Parser;
+    use evtchn_lab::cli::Cli;
+    let free_form = [
+        "FILE",
+        "DIR",
+        "FILE.cast",
+        "ID",
+        "ITEMS",
+        "COMMAND",
+        "SHELL",
+    ];
+    let mut checked = Vec::new();
+    for sub in evtchn_lab::cli::command().get_subcommands() {
+        let base: Vec<&str> = match sub.get_name() {
+            "lesson" => vec!["lesson", "01"],
+            "completions" | "man" => continue,
+            n => vec![n],
+        };
+        for arg in sub.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if !arg.get_action().takes_values() || !arg.get_possible_values().is_empty() {
+                continue;
+            }
+            let value_name = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or(String::new(), |v| v.to_string());
+            if free_form.contains(&value_name.as_str()) {
+                continue;
+            }
+            let help = arg.get_help().map_or(String::new(), |h| h.to_string());
+            let range = help
+                .split("[range: ")
+                .nth(1)
+                .and_then(|r| r.split(']').next())
+                .unwrap_or_else(|| {
+                    panic!("{} --{long}: no [range: …] in {help:?}", sub.get_name())
+                });
+            let (lo, hi) = range.split_once(" to ").expect("LO to HI");
+            checked.push(format!("{} --{long}", sub.get_name()));
+            if hi.contains("lesson") {
+                continue; // --step: the lesson decides
+            }
+            let parses = |v: &str| {
+                let mut argv = vec!["evtchn-lab"];
+                argv.extend(&base);
+                let flag = format!("--{long}");
+                argv.extend([flag.as_str(), v]);
+                Cli::try_parse_from(&argv).is_ok()
+            };
+            let (exclusive, lo) = match lo.strip_prefix("over ") {
+                Some(l) => (true, l),
+                None => (false, lo),
+            };
+            for (v, ok) in [(lo.to_string(), !exclusive), (hi.to_string(), true)]
+                .into_iter()
+                .chain(beyond(lo, false).map(|v| (v, false)))
+                .chain(beyond(hi, true).map(|v| (v, false)))
+            {
+                assert_eq!(
+                    parses(&v),
+                    ok,
+                    "{} --{long} {v} (range {range})",
+                    sub.get_name()
+                );
+            }
+        }
+    }
+    for flag in [
+        "run --hz",
+        "run --threshold",
+        "run --seconds",
+        "run --seed",
+        "free --fps",
+        "demo --size",
+        "demo --speed",
+        "snapshot --at",
+        "snapshot --size",
+        "snapshot --step",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == flag),
+            "{flag} checked: {checked:?}"
+        );
+    }
+}
+
+/// Values one step beyond `end` of a range (`up`: above it, else below it).
+fn beyond(end: &str, up: bool) -> impl Iterator<Item = String> {
+    let mut out = Vec::new();
+    let step = |x: f64, tiny: f64| if up { x + tiny } else { x - tiny };
+    if let Some((w, h)) = end.split_once('x') {
+        let (w, h): (i64, i64) = (w.parse().unwrap(), h.parse().unwrap());
+        let d = if up { 1 } else { -1 };
+        out.push(format!("{}x{h}", w + d));
+        out.push(format!("{w}x{}", h + d));
+    } else if let Some(s) = end.strip_suffix('s') {
+        let s: f64 = s.parse().unwrap();
+        if up || s > 0.0 {
+            out.push(format!("{}ms", step(s, 0.001) * 1000.0));
+        }
+    } else if let Ok(n) = end.parse::<u128>() {
+        if up {
+            out.push((n + 1).to_string());
+        } else {
+            out.push(format!("{}", n as i128 - 1));
+        }
+    } else {
+        let x: f64 = end.parse().unwrap();
+        out.push(step(x, x.abs().max(1.0) * 1e-9).to_string());
+    }
+    out.into_iter()
+}
+
+/// What `cargo install` and a packager read: both licence files the manifest names, the
+/// metadata crates.io shows, and the README's install line; the CI script installs nothing
+/// with apt.
+#[test]
+fn the_package_declares_its_licences_and_how_to_install() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let package = manifest["package"].as_table().unwrap();
+    assert_eq!(package["license"].as_str(), Some("MIT OR Apache-2.0"));
+    for key in [
+        "description",
+        "readme",
+        "keywords",
+        "categories",
+        "rust-version",
+    ] {
+        assert!(package.contains_key(key), "package.{key}");
+    }
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        assert!(text.len() > 500, "{file} is there, whole");
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("cargo install --path ."));
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(!ci.contains("apt"), ".ci/run installs nothing with apt");
+}

@@ -8,13 +8,20 @@
 //! the start screen and in `evtchn-lab lessons --json`. Demos: lesson 01 played by the lab
 //! itself, steered with `n`, `space` and `q`; and played (fast) to its end while recording,
 //! the terminal restored and nothing saved either way.
+//!
+//! Hardening (issue 9): SIGQUIT and a panic restore the terminal too (the panic with its
+//! message and a hint to report it); Ctrl-Z and SIGTSTP give the terminal back before the
+//! lab stops and `fg` takes it again, under [`job_shell`] (a stop needs a process group
+//! that is not orphaned); a 3,000-byte paste then `q` quits at once; a 2000×1000 terminal
+//! keeps the lab's memory bounded; `run` shows its progress on a terminal and Ctrl-C stops
+//! it with the report so far.
 
 mod pty;
 
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pty::Pty;
 
@@ -23,6 +30,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_evtchn-lab");
 const FIRST_FRAME: Duration = Duration::from_secs(10);
 /// For anything after that.
 const REACT: Duration = Duration::from_secs(6);
+/// "At once" for a person: what a burst of input may take to be read and acted on (a
+/// loaded 2-core machine included).
+const PROMPT: Duration = Duration::from_secs(3);
 
 /// The lab with `args` in a `cols`×`rows` pty, its progress in `state`.
 fn lab(args: &[&str], state: &Path, cols: u16, rows: u16) -> Pty {
@@ -77,6 +87,12 @@ fn assert_restored(p: &mut Pty) {
         "exit status 0, not {status}\n{}",
         p.report()
     );
+    assert_terminal_restored(p);
+}
+
+/// The terminal is as the lab found it: main screen, cursor shown, mouse reporting off,
+/// the pty's termios as before (whatever the lab's exit status).
+fn assert_terminal_restored(p: &mut Pty) {
     let s = p.screen();
     assert!(
         !s.alternate_screen(),
@@ -306,4 +322,381 @@ fn a_demo_plays_to_its_end_and_records_what_it_showed() {
         "{screen}"
     );
     assert_nothing_saved(state.path());
+}
+
+/// A paste of 3,000 bytes, then `q` in the same burst: the lab reads all of it and quits at
+/// once. (crossterm's default reader reads 1 KiB per wake-up of an edge-triggered epoll, so
+/// the rest of a burst, `q` included, waited for the next key.)
+#[test]
+fn a_paste_over_1_kib_then_q_quits_promptly() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    // `x` means nothing in free play: only the `q` at the end does something.
+    let mut burst = vec![b'x'; 3000];
+    burst.push(b'q');
+    let sent = Instant::now();
+    p.send(&burst);
+    assert_restored(&mut p);
+    let took = sent.elapsed();
+    assert!(
+        took < PROMPT,
+        "3,001 bytes read and the lab gone in {took:?} (at most {PROMPT:?})"
+    );
+}
+
+/// The lab with `args` and `env` in a `cols`×`rows` pty, its progress in `state`.
+fn lab_env(args: &[&str], env: &[(&str, &OsStr)], state: &Path, cols: u16, rows: u16) -> Pty {
+    let mut all = vec![("EVTCHN_LAB_STATE_DIR", state.as_os_str())];
+    all.extend_from_slice(env);
+    let cmd = pty::command(BIN, args, &all, OsStr::new(env!("CARGO_MANIFEST_DIR")));
+    Pty::spawn(cmd, cols, rows)
+}
+
+/// SIGQUIT (`kill -QUIT`; in raw mode Ctrl-\ is a key) ends the lab like SIGTERM: exit 0,
+/// the terminal restored. (Its default action, a core dump, left the alternate screen, the
+/// mouse tracking, the hidden cursor and raw mode behind.)
+#[test]
+fn sigquit_restores_the_terminal() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    p.signal(libc::SIGQUIT);
+    assert_restored(&mut p);
+}
+
+/// A panic gives the terminal back, then its message and a hint to report it are on the
+/// main screen; the exit status is Rust's for a panic (101). The panic comes from the
+/// test-only trigger `EVTCHN_LAB_TEST_PANIC` (read once at start-up), after the first frame.
+#[test]
+fn a_panic_restores_the_terminal_and_says_to_report_it() {
+    let state = state_dir();
+    let env = [
+        ("EVTCHN_LAB_TEST_PANIC", OsStr::new("1")),
+        // The message and the hint only: a backtrace would scroll them away.
+        ("RUST_BACKTRACE", OsStr::new("0")),
+    ];
+    let mut p = lab_env(&["free"], &env, state.path(), 120, 40);
+    let status = p.wait_exit(FIRST_FRAME);
+    assert_eq!(
+        status.exit_code(),
+        101,
+        "a panic's exit status\n{}",
+        p.report()
+    );
+    assert_terminal_restored(&mut p);
+    let s = p.text();
+    assert!(
+        s.contains("panicked at") && s.contains("test-only panic after the first frame"),
+        "the panic's message on the main screen\n{}",
+        p.report()
+    );
+    assert!(
+        s.contains("evtchn-lab crashed: this is a bug") && s.contains("Please report it"),
+        "a hint to report it\n{}",
+        p.report()
+    );
+    // The message comes after the lab's frame was taken away, not before it or inside it.
+    let raw = p.raw();
+    let left = find(&raw, b"\x1b[?1049l").expect("the alternate screen left");
+    let msg = find(&raw, b"panicked at").expect("the message");
+    assert!(left < msg, "the message printed on the main screen");
+    assert_eq!(
+        raw.windows(8).filter(|w| w == b"\x1b[?1049l").count(),
+        1,
+        "the alternate screen left once (twice moves the cursor back over the message)"
+    );
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Peak resident memory of a process, from /proc (Linux), in KiB.
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status")
+}
+
+/// A terminal of 2000×1000 keeps the lab's memory bounded: it draws at most 500×200 cells
+/// in the top-left corner and leaves the rest blank. (Drawing all 2,000,000 cells, two
+/// ratatui buffers of them, took about 206 MB.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_of_2000_by_1000_keeps_memory_bounded() {
+    const BOUND_KIB: u64 = 40 * 1024;
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 2000, 1000);
+    let screen = p.wait_for("the lab", FIRST_FRAME, |s| goodput(&s.contents()).is_some());
+    // A few frames more: what it holds while it runs.
+    std::thread::sleep(Duration::from_millis(700));
+    let peak = peak_rss_kib(p.pid());
+    assert!(
+        peak < BOUND_KIB,
+        "peak RSS {peak} KiB at 2000x1000 (at most {BOUND_KIB} KiB)"
+    );
+    // The frame: inside 500x200, nothing to its right or below it.
+    let right: Vec<String> = screen.rows(500, 1500).collect();
+    assert!(
+        right.iter().all(|r| r.trim().is_empty()),
+        "nothing drawn right of column 500"
+    );
+    let below: Vec<String> = screen.rows(0, 2000).skip(200).collect();
+    assert!(
+        below.iter().all(|r| r.trim().is_empty()),
+        "nothing drawn below row 200"
+    );
+    let inside: String = screen.rows(0, 500).take(200).collect::<Vec<_>>().join("\n");
+    assert!(
+        inside.contains("xl debug-keys"),
+        "the lab drawn in its corner"
+    );
+    p.send("q");
+    assert_restored(&mut p);
+}
+
+/// In [`job_shell`]'s environment: the lab's arguments, separated by spaces. Set, this
+/// test binary is a job-control shell (see [`job_shell`]).
+const JOB_SHELL_ENV: &str = "EVTCHN_LAB_E2E_JOB_SHELL";
+
+/// Not a test of its own (it returns at once): with [`JOB_SHELL_ENV`] set, this test
+/// binary, run in a pty, is the smallest job-control shell, so a stop is a real stop. A
+/// process in the pty's session stops on SIGTSTP only if its process group is not orphaned:
+/// some process of the session outside the group must be there to continue it, as a shell
+/// is. It runs the lab in a process group of its own, in the foreground; when the lab
+/// stops it takes the terminal back, says so, and waits for a line: `fg` gives the lab the
+/// terminal again and continues it (SIGCONT). When the lab exits it says so and exits with
+/// the lab's status.
+#[test]
+// The lab is waited for with waitpid(WUNTRACED), to see it stop: std's wait cannot.
+#[allow(clippy::zombie_processes)]
+fn job_shell() {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let Some(args) = std::env::var(JOB_SHELL_ENV).ok() else {
+        return;
+    };
+    // SAFETY: signal(2) and tcsetpgrp(3) with valid arguments; in the child (pre_exec)
+    // only async-signal-safe calls.
+    unsafe {
+        // A shell in the background takes the terminal back without being stopped.
+        libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.args(args.split(' ').filter(|a| !a.is_empty()))
+        .process_group(0);
+    unsafe {
+        cmd.pre_exec(|| {
+            // The lab's group gets the terminal before the lab runs, then the signals the
+            // shell ignores are the lab's to take again.
+            libc::setpgid(0, 0);
+            libc::tcsetpgrp(0, libc::getpid());
+            libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().expect("start the lab");
+    let pid = child.id() as libc::pid_t;
+    unsafe { libc::tcsetpgrp(0, pid) };
+    println!("[job shell] lab {pid} in the foreground");
+    loop {
+        let mut status = 0;
+        if unsafe { libc::waitpid(pid, &mut status, libc::WUNTRACED) } < 0 {
+            let e = std::io::Error::last_os_error();
+            assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitpid: {e}");
+            continue;
+        }
+        if libc::WIFSTOPPED(status) {
+            unsafe { libc::tcsetpgrp(0, libc::getpgrp()) };
+            println!(
+                "[job shell] lab stopped by signal {}",
+                libc::WSTOPSIG(status)
+            );
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .expect("a line");
+            assert_eq!(line.trim(), "fg", "the job shell knows fg only");
+            unsafe {
+                libc::tcsetpgrp(0, pid);
+                libc::kill(-pid, libc::SIGCONT);
+            }
+            println!("[job shell] fg");
+        } else if libc::WIFEXITED(status) {
+            unsafe { libc::tcsetpgrp(0, libc::getpgrp()) };
+            let code = libc::WEXITSTATUS(status);
+            println!("[job shell] lab exited with {code}");
+            std::process::exit(code);
+        } else if libc::WIFSIGNALED(status) {
+            println!(
+                "[job shell] lab killed by signal {}",
+                libc::WTERMSIG(status)
+            );
+            std::process::exit(128 + libc::WTERMSIG(status));
+        }
+    }
+}
+
+/// The lab in [`job_shell`], in a `cols`×`rows` pty; its pid, once it has drawn its frame.
+fn lab_in_job_shell(args: &str, state: &Path, cols: u16, rows: u16) -> (Pty, i32) {
+    let me = std::env::current_exe().expect("this test binary");
+    let env = [
+        ("EVTCHN_LAB_STATE_DIR", state.as_os_str()),
+        (JOB_SHELL_ENV, OsStr::new(args)),
+    ];
+    let test_args = ["--exact", "job_shell", "--nocapture", "--test-threads=1"];
+    let cmd = pty::command(me, &test_args, &env, OsStr::new(env!("CARGO_MANIFEST_DIR")));
+    let mut p = Pty::spawn(cmd, cols, rows);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    let pid = String::from_utf8_lossy(&p.raw())
+        .split("[job shell] lab ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+        .expect("the job shell names the lab's pid");
+    (p, pid)
+}
+
+/// Stopped: the terminal as the lab found it, and the job shell has it.
+fn assert_stopped_with_the_terminal_restored(p: &mut Pty) {
+    p.wait_for_text("the job shell to see the stop", REACT, |s| {
+        s.contains("[job shell] lab stopped by signal 20")
+    });
+    assert_terminal_restored(p);
+}
+
+/// `fg`: the lab takes the terminal again (raw mode, alternate screen, mouse capture, the
+/// cursor hidden) and draws its whole frame on the fresh alternate screen.
+fn fg_and_assert_redrawn(p: &mut Pty) {
+    let before = p.raw().len();
+    p.send("fg\r");
+    p.wait_for("the lab's frame again", REACT, |s| {
+        s.alternate_screen()
+            && s.contents().contains("xl debug-keys")
+            && goodput(&s.contents()).is_some()
+    });
+    let after = &p.raw()[before..];
+    assert!(
+        find(after, b"\x1b[?1049h").is_some(),
+        "the alternate screen entered again"
+    );
+    assert_taken(p);
+}
+
+/// Ctrl-Z (a key in raw mode) gives the terminal back before the lab stops, as a shell
+/// user expects; `fg` takes it again and redraws; `q` then quits as usual.
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_fg_redraws() {
+    let state = state_dir();
+    let (mut p, _) = lab_in_job_shell("free", state.path(), 100, 30);
+    assert_taken(&mut p);
+    p.send([0x1a]);
+    assert_stopped_with_the_terminal_restored(&mut p);
+    fg_and_assert_redrawn(&mut p);
+    p.send("q");
+    p.wait_for_text("the lab gone", REACT, |s| {
+        s.contains("[job shell] lab exited with 0")
+    });
+    let status = p.wait_exit(REACT);
+    assert!(status.success(), "{status}\n{}", p.report());
+    assert_terminal_restored(&mut p);
+}
+
+/// SIGTSTP sent to the lab (`kill -TSTP`) stops it the same way: the terminal given back
+/// first, taken again on `fg`.
+#[test]
+fn sigtstp_gives_the_terminal_back_and_fg_redraws() {
+    let state = state_dir();
+    let (mut p, pid) = lab_in_job_shell("free", state.path(), 100, 30);
+    assert_taken(&mut p);
+    // SAFETY: kill(2) of the lab, a child of the job shell still running.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTSTP) }, 0);
+    assert_stopped_with_the_terminal_restored(&mut p);
+    fg_and_assert_redrawn(&mut p);
+    p.send("q");
+    p.wait_for_text("the lab gone", REACT, |s| {
+        s.contains("[job shell] lab exited with 0")
+    });
+    let status = p.wait_exit(REACT);
+    assert!(status.success(), "{status}\n{}", p.report());
+    assert_terminal_restored(&mut p);
+}
+
+/// With no shell to continue it (an orphaned process group, as in a bare pty), the kernel
+/// ignores a stop by SIGTSTP: the lab gives the terminal back, takes it again at once and
+/// goes on; nothing hangs.
+#[test]
+fn sigtstp_with_no_shell_to_continue_the_lab_goes_on() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    let before = p.raw().len();
+    p.signal(libc::SIGTSTP);
+    let given_back_and_taken = |raw: &[u8]| {
+        let after = &raw[before..];
+        find(after, b"\x1b[?1049l").is_some_and(|l| find(&after[l..], b"\x1b[?1049h").is_some())
+    };
+    let end = Instant::now() + REACT;
+    while !given_back_and_taken(&p.raw()) {
+        assert!(
+            Instant::now() < end,
+            "the lab given back and taken again\n{}",
+            p.report()
+        );
+        std::thread::sleep(pty::POLL);
+    }
+    p.wait_for_text("the lab's frame again", REACT, |s| goodput(s).is_some());
+    assert_taken(&mut p);
+    p.send("q");
+    assert_restored(&mut p);
+}
+
+/// `run` on a terminal: a progress bar on stderr (virtual seconds done, the rate, the time
+/// left); Ctrl-C (SIGINT from the terminal's line discipline) stops the run at once, the
+/// bar is erased, and the report of the virtual time simulated so far says so first;
+/// exit status 130.
+#[test]
+fn run_shows_progress_on_a_terminal_and_ctrl_c_stops_it_with_the_report() {
+    let state = state_dir();
+    let args = [
+        "run",
+        "--guest",
+        "rogue",
+        "--throttle",
+        "off",
+        "--seconds",
+        "3600",
+    ];
+    let mut p = lab(&args, state.path(), 120, 30);
+    let s = p.wait_for_text("the progress bar", FIRST_FRAME, |s| {
+        s.contains("s of 3600.0 s virtual") && s.contains("Ctrl-C stops early")
+    });
+    let bar = s.lines().find(|l| l.contains("virtual")).unwrap_or("");
+    assert!(
+        bar.starts_with('▕') && bar.contains("× real time") && bar.contains("left"),
+        "{bar}"
+    );
+    assert!(bar.chars().count() < 120, "never wraps: {bar}");
+    // Cooked mode: Ctrl-C is SIGINT for the run's process group.
+    p.send([0x03]);
+    let status = p.wait_exit(PROMPT);
+    assert_eq!(status.exit_code(), 130, "{status}\n{}", p.report());
+    let s = p.text();
+    assert!(!s.contains("Ctrl-C stops early"), "the bar erased\n{s}");
+    let first = s
+        .lines()
+        .find(|l| l.contains("evtchn-lab run:"))
+        .unwrap_or_else(|| panic!("the report\n{s}"));
+    assert!(
+        first.ends_with("s of virtual time, stopped early by Ctrl-C (3600 s asked)"),
+        "{first}"
+    );
+    assert!(s.contains("goodput over time"), "{s}");
 }

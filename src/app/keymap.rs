@@ -517,7 +517,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "q",
         label: "quit",
-        help: "quit (also Ctrl-C); the terminal is restored",
+        help: "quit (also Ctrl-C; Ctrl-Z suspends); the terminal is restored",
         keys: &[
             (ch('q'), Cmd::Do(Msg::Quit)),
             (ctrl('c'), Cmd::Do(Msg::Quit)),
