@@ -69,19 +69,133 @@ fn paused_means_no_virtual_time() {
     assert_eq!(app.lane.now_ns(), t + 100_000_000);
 }
 
+/// Transitions on screen: the trace as the lane shows it.
+fn shown_seq(app: &evtchn_lab::app::App) -> u64 {
+    app.lane.sim().trace().next_seq()
+}
+
+/// `.` shows exactly one transition, even when one event of the sim makes several (an
+/// upcall: loop, handle, ack, verdict, late EOI, unmask), and the screen shows the state
+/// just after it.
 #[test]
-fn step_moves_exactly_to_the_next_transition() {
-    let mut app = lab();
-    run(&mut app, 0.3);
-    let seq = app.lane.sim().trace().next_seq();
-    let t = app.lane.now_ns();
+fn step_shows_exactly_one_transition() {
+    let mut app = lab_at(Config {
+        guest: GuestKind::Idle,
+        ..Config::default()
+    });
+    press(&mut app, " n");
+    assert_eq!(shown_seq(&app), 1, "the notify");
+    let bits = |app: &evtchn_lab::app::App| {
+        let p = app.lane.ports()[0];
+        let up = app.lane.sim().shared_info().vcpu.evtchn_upcall_pending;
+        (p.pending, p.masked, p.selected, up)
+    };
+    assert_eq!(bits(&app), (true, false, true, true));
+    // Each press: one more transition, the state just after it, its place in the event.
+    let expect = [
+        ("dom0 vCPU0: upcall loop", (true, false, false, false)),
+        (
+            "port 5: upcall handles the event",
+            (true, false, false, false),
+        ),
+        (
+            "port 5: acked → pending cleared, masked (EOI_PENDING)",
+            (false, true, false, false),
+        ),
+        (
+            "port 5: handler found no TX work, no RX work",
+            (false, true, false, false),
+        ),
+        // The EOI's unmask clears the bit; the next record says what became of it.
+        (
+            "port 5: late EOI, SPURIOUS: spurious_cnt 1 → unmask",
+            (false, false, false, false),
+        ),
+        ("port 5: unmasked", (false, false, false, false)),
+    ];
+    for (i, (words, want)) in expect.iter().enumerate() {
+        let t = app.lane.now_ns();
+        press(&mut app, ".");
+        assert_eq!(app.run, RunState::Paused, "step pauses");
+        assert_eq!(shown_seq(&app), 2 + i as u64, "press {i}: exactly one more");
+        let newest = *app.lane.sim().trace().last(1).next().unwrap();
+        assert!(
+            newest.kind.to_string().starts_with(words),
+            "press {i}: {}",
+            newest.kind
+        );
+        assert_eq!(
+            app.lane.latest().current,
+            Some(newest),
+            "the pipeline marks it"
+        );
+        assert_eq!(bits(&app), *want, "press {i}: the bits just after it");
+        let on_screen = if i + 1 < expect.len() {
+            Some((i + 1, expect.len()))
+        } else {
+            None
+        };
+        assert_eq!(app.lane.stepping(), on_screen);
+        assert!(app.lane.now_ns() >= t);
+    }
+    let s = screen(&app, 160, 50);
+    assert!(!s.contains("PAUSED · transition"), "the event is over: {s}");
+    // Mid-event the status bar says which transition is on screen (the second spurious
+    // event in a row ends in a pause: five, no unmask), and the ports pane shows its bits:
+    // the ack masked the port.
+    press(&mut app, "n...");
+    let s = screen(&app, 160, 50);
+    assert!(s.contains("■ PAUSED · transition 3/5"), "{s}");
+    assert!(s.contains("5 [0/1/0]"), "{s}");
+    // Anything that changes the sim goes on from the live one: the rest had happened.
+    press(&mut app, "m");
+    assert_eq!(app.lane.stepping(), None);
+    assert_eq!(shown_seq(&app), app.lane.live_sim().trace().next_seq());
+}
+
+/// With nothing to happen (an idle guest), `.` moves nothing, not even the clock, and says
+/// so.
+#[test]
+fn step_with_nothing_to_happen_moves_nothing() {
+    let mut app = lab_at(Config {
+        guest: GuestKind::Idle,
+        ..Config::default()
+    });
+    run(&mut app, 0.2);
+    let (t, seq) = (app.lane.now_ns(), shown_seq(&app));
     press(&mut app, ".");
-    assert_eq!(app.run, RunState::Paused, "step pauses");
-    assert!(app.lane.sim().trace().next_seq() > seq);
-    assert!(app.lane.now_ns() >= t);
-    // The newest transition is what the pipeline marks.
-    let newest = *app.lane.sim().trace().last(1).next().unwrap();
-    assert_eq!(app.lane.latest().current, Some(newest));
+    assert_eq!((app.lane.now_ns(), shown_seq(&app)), (t, seq));
+    assert_eq!(app.run, RunState::Paused);
+    let notice = app.notice.as_deref().unwrap_or_default();
+    assert!(notice.contains("no transition in the next 1 s"), "{notice}");
+    // A notify gives it something to step through.
+    press(&mut app, "n.");
+    assert_eq!(shown_seq(&app), seq + 2);
+}
+
+/// Stepping one transition at a time changes nothing in the simulation: the same records,
+/// and the same sim, as running the events in one go.
+#[test]
+fn stepping_is_the_same_run() {
+    let mut stepped = lab();
+    run(&mut stepped, 0.05);
+    let mut whole = stepped.lane.clone();
+    press(&mut stepped, " ");
+    let from = shown_seq(&stepped);
+    for _ in 0..300 {
+        press(&mut stepped, ".");
+    }
+    // Finish the event on screen, then run the other to the same time.
+    while stepped.lane.stepping().is_some() {
+        press(&mut stepped, ".");
+    }
+    let end = stepped.lane.now_ns();
+    whole.advance_to(end);
+    let (a, b) = (stepped.lane.sim(), whole.sim());
+    assert!(shown_seq(&stepped) >= from + 300);
+    assert_eq!(a.trace().next_seq(), b.trace().next_seq());
+    assert!(a.trace().since(from).eq(b.trace().since(from)));
+    assert_eq!(a.report(), b.report());
 }
 
 #[test]

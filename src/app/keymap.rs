@@ -331,7 +331,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: ".",
         label: "step",
-        help: "step one traced transition (pauses first)",
+        help: "step exactly one transition (pauses first)",
         keys: &[(ch('.'), Cmd::Do(Msg::Step))],
         contexts: LAB,
         footer_rank: 3,

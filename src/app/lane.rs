@@ -17,8 +17,10 @@ pub const UI_SAMPLE_NS: u64 = 50_000_000;
 pub const TIMELINE_KEPT: usize = 512;
 /// Knob marks kept per lane.
 pub const MARKS_KEPT: usize = 32;
-/// At most this many events are processed looking for one traced transition (`.`).
+/// At most this many events are processed looking for one traced transition (`.`)…
 pub const STEP_MAX_EVENTS: u32 = 1_000_000;
+/// …and no event later than this after now: past it, `.` leaves the sim where it was.
+pub const STEP_MAX_NS: u64 = 1_000_000_000;
 /// The window the goodput figure and the "last second" shares average over.
 pub const LAST_SECOND_NS: u64 = 1_000_000_000;
 /// Trace records the lab's sims keep (a rogue guest writes about 2000 per millisecond).
@@ -142,6 +144,19 @@ struct Snapshot {
     upcall_pending: bool,
 }
 
+/// One event's transitions being shown one `.` at a time: the sim just after each
+/// transition still to show but the last (the live sim is the last), and what the screen
+/// shows for the one on screen now.
+#[derive(Clone)]
+struct Reveal {
+    frames: VecDeque<Sim>,
+    latest: Latest,
+    flash: Flash,
+    /// The event's transitions, and which of them is on screen (1-based).
+    total: usize,
+    shown: usize,
+}
+
 /// A simulation plus its screen memory.
 #[derive(Clone)]
 pub struct Lane {
@@ -155,6 +170,8 @@ pub struct Lane {
     latest: Latest,
     /// Trace sequence number up to which `latest` has read.
     seen_seq: u64,
+    /// After `.`: the transitions of the stepped event not yet all shown.
+    reveal: Option<Reveal>,
 }
 
 impl Lane {
@@ -179,12 +196,13 @@ impl Lane {
             flash: Flash::default(),
             latest: Latest::default(),
             seen_seq: 0,
+            reveal: None,
         }
     }
 
-    /// The newest transition of each kind.
+    /// The newest transition of each kind, up to the one on screen.
     pub fn latest(&self) -> &Latest {
-        &self.latest
+        self.reveal.as_ref().map_or(&self.latest, |r| &r.latest)
     }
 
     fn read_trace(&mut self) {
@@ -193,8 +211,31 @@ impl Lane {
         self.seen_seq = self.sim.trace().next_seq();
     }
 
+    /// The simulation as the screen shows it: after `.`, as it was just after the
+    /// transition on screen; otherwise the live one. Every pane and every lesson goal reads
+    /// this, so what is checked is what is shown.
     pub fn sim(&self) -> &Sim {
+        self.reveal
+            .as_ref()
+            .and_then(|r| r.frames.front())
+            .unwrap_or(&self.sim)
+    }
+
+    /// The live simulation, past every transition of the stepped event (what a step's
+    /// restart point keeps).
+    pub fn live_sim(&self) -> &Sim {
         &self.sim
+    }
+
+    /// Show the live sim at once, past the stepped event's remaining transitions.
+    pub fn show_live(&mut self) {
+        self.reveal = None;
+    }
+
+    /// After `.` on an event of several transitions: which one is on screen and how many
+    /// there are (`(2, 4)`: the second of four).
+    pub fn stepping(&self) -> Option<(usize, usize)> {
+        self.reveal.as_ref().map(|r| (r.shown, r.total))
     }
 
     pub fn config(&self) -> &Config {
@@ -215,11 +256,14 @@ impl Lane {
     }
 
     pub fn flash(&self) -> &Flash {
-        &self.flash
+        self.reveal.as_ref().map_or(&self.flash, |r| &r.flash)
     }
 
     /// Change a knob now, and mark it on the chart.
     pub fn set_knob(&mut self, change: KnobChange) {
+        // Anything that changes the sim goes on from the live one: the rest of a stepped
+        // event's transitions have happened.
+        self.reveal = None;
         self.sim.set_knob(change);
         self.read_trace();
         if self.marks.len() == MARKS_KEPT {
@@ -233,6 +277,7 @@ impl Lane {
 
     /// A hands-on action on the guest's first port, now.
     pub fn port_action(&mut self, a: PortAction) {
+        self.reveal = None;
         let before = self.snapshot();
         self.sim.port_action(a);
         self.read_trace();
@@ -241,7 +286,7 @@ impl Lane {
 
     /// The last virtual second (what the lab's "now" figures average over).
     pub fn last_second(&self) -> Window {
-        self.sim.last(LAST_SECOND_NS)
+        self.sim().last(LAST_SECOND_NS)
     }
 
     /// Virtual time covered by one timeline cell, ns.
@@ -263,6 +308,7 @@ impl Lane {
     }
 
     fn advance(&mut self, target_ns: u64, mut stop: Option<impl FnMut(&Sim) -> bool>) -> bool {
+        self.reveal = None;
         let before = self.snapshot();
         let jiffy = self.cell_ns();
         let mut stopped = false;
@@ -286,15 +332,56 @@ impl Lane {
         stopped
     }
 
-    /// Step to the next traced transition (the paused single step). False if none came
-    /// within [`STEP_MAX_EVENTS`] events.
+    /// Show exactly one more transition (the paused single step, `.`). One event of the
+    /// sim can make several (an upcall: loop, handle, ack, verdict, late EOI, unmask); the
+    /// sim runs the whole event, and the screen then shows them one per call, each in the
+    /// state just after it. False, and nothing moved, if no transition would come within
+    /// [`STEP_MAX_EVENTS`] events and [`STEP_MAX_NS`] of virtual time.
     pub fn step_transition(&mut self) -> bool {
+        if let Some(r) = &mut self.reveal {
+            let before = snapshot(&r.frames[0]);
+            let seen = r.frames[0].trace().next_seq();
+            r.frames.pop_front();
+            r.shown += 1;
+            match r.frames.front() {
+                Some(next) => {
+                    r.latest.absorb_batch(next.trace().since(seen));
+                    r.flash = flash_between(next, before);
+                }
+                None => {
+                    self.reveal = None;
+                    self.flash = flash_between(&self.sim, before);
+                }
+            }
+            return true;
+        }
         let before = self.snapshot();
-        let found = self.sim.step_transition(STEP_MAX_EVENTS);
+        let (latest, seen) = (self.latest, self.seen_seq);
+        // Kept to put back when nothing would happen (an idle guest): `.` then moves
+        // nothing, not even the clock.
+        let saved = self.sim.clone();
+        let Some(frames) = self
+            .sim
+            .step_transition_frames(STEP_MAX_EVENTS, STEP_MAX_NS)
+        else {
+            self.sim = saved;
+            return false;
+        };
         self.read_trace();
         self.close_cells();
         self.flash = self.flash_since(before);
-        found
+        if let Some(first) = frames.first() {
+            let mut shown = latest;
+            shown.absorb_batch(first.trace().since(seen));
+            self.reveal = Some(Reveal {
+                flash: flash_between(first, before),
+                latest: shown,
+                total: frames.len() + 1,
+                shown: 1,
+                frames: frames.into(),
+            });
+        }
+        true
     }
 
     /// Close every timeline cell whose time has ended. Exact when called at each boundary
@@ -329,35 +416,43 @@ impl Lane {
     }
 
     fn snapshot(&self) -> Snapshot {
-        let mut s = Snapshot {
-            upcall_pending: self.sim.shared_info().vcpu.evtchn_upcall_pending,
-            ..Snapshot::default()
-        };
-        for (slot, p) in s.bits.iter_mut().zip(self.sim.ports()) {
-            *slot = [p.pending, p.masked, p.selected];
-        }
-        s
+        snapshot(&self.sim)
     }
 
     fn flash_since(&self, before: Snapshot) -> Flash {
-        let now = self.snapshot();
-        Flash {
-            ports: self
-                .sim
-                .ports()
-                .zip(before.bits.iter().zip(now.bits.iter()))
-                .map(|(p, (a, b))| BitFlash {
-                    port: p.port,
-                    bits: [a[0] != b[0], a[1] != b[1], a[2] != b[2]],
-                })
-                .collect(),
-            upcall_pending: before.upcall_pending != now.upcall_pending,
-        }
+        flash_between(&self.sim, before)
     }
 
-    /// The ports, as a small vector (one or two).
+    /// The ports as the screen shows them, as a small vector (one or two).
     pub fn ports(&self) -> Vec<PortView> {
-        self.sim.ports().collect()
+        self.sim().ports().collect()
+    }
+}
+
+fn snapshot(sim: &Sim) -> Snapshot {
+    let mut s = Snapshot {
+        upcall_pending: sim.shared_info().vcpu.evtchn_upcall_pending,
+        ..Snapshot::default()
+    };
+    for (slot, p) in s.bits.iter_mut().zip(sim.ports()) {
+        *slot = [p.pending, p.masked, p.selected];
+    }
+    s
+}
+
+/// Which bits differ between `before` and `sim` now.
+fn flash_between(sim: &Sim, before: Snapshot) -> Flash {
+    let now = snapshot(sim);
+    Flash {
+        ports: sim
+            .ports()
+            .zip(before.bits.iter().zip(now.bits.iter()))
+            .map(|(p, (a, b))| BitFlash {
+                port: p.port,
+                bits: [a[0] != b[0], a[1] != b[1], a[2] != b[2]],
+            })
+            .collect(),
+        upcall_pending: before.upcall_pending != now.upcall_pending,
     }
 }
 

@@ -14,7 +14,7 @@
 
 use crate::lesson::progress::Status;
 use crate::lesson::{Goal, GoalStatus, Lesson, Task, Unlock};
-use crate::sim::{Reading, Sim};
+use crate::sim::Reading;
 
 use super::script::{self, Flow, Played};
 use super::{App, Lane, Msg, Page, RunState, View, update};
@@ -27,8 +27,9 @@ pub struct LessonRun {
     /// The current step (0-based).
     pub step: usize,
     pub state: StepState,
-    /// The simulation as it was when each visited step began, and whether it ran (`R`, `p`).
-    entries: Vec<Option<(Sim, RunState)>>,
+    /// The lane (simulation and screen memory) as it was when each visited step began, and
+    /// whether it ran (`R`, `p`).
+    entries: Vec<Option<(Lane, RunState)>>,
 }
 
 /// What the learner has done in the current step.
@@ -272,7 +273,9 @@ impl App {
         } else if matches!(&step.task, Task::Goal(g) if g.needs_window()) {
             self.run = RunState::Running;
         }
-        let snapshot = (self.lane.sim().clone(), self.run);
+        // A step begins from the live sim: what `.` had left to show has happened.
+        self.lane.show_live();
+        let snapshot = (self.lane.clone(), self.run);
         let state = StepState::new(&self.lane);
         if let Some(run) = self.run_mut() {
             run.step = i;
@@ -345,8 +348,8 @@ impl App {
         }
     }
 
-    fn restore_step(&mut self, i: usize, (sim, run_state): (Sim, RunState)) {
-        self.lane = Lane::from_sim(sim);
+    fn restore_step(&mut self, i: usize, (lane, run_state): (Lane, RunState)) {
+        self.lane = lane;
         self.meter.clear();
         let state = StepState::new(&self.lane);
         if let Some(run) = self.run_mut() {

@@ -395,8 +395,8 @@ impl App {
         }
         if !found {
             self.notice = Some(format!(
-                "step: no transition within {} events",
-                lane::STEP_MAX_EVENTS
+                "step: no transition in the next {} s of virtual time; nothing moved",
+                lane::STEP_MAX_NS / 1_000_000_000
             ));
         }
     }

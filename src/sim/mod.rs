@@ -197,6 +197,9 @@ pub struct Sim {
     samples: Samples,
     history: History,
     trace: Trace,
+    /// While [`Sim::step_transition_frames`] runs: the sim as it was just after each
+    /// transition traced so far (`None` otherwise: one predictable branch per record).
+    frames: Option<Vec<Sim>>,
 }
 
 /// A hands-on action on the guest's first port (the lessons' `n`, `m`, `u` keys).
@@ -291,6 +294,7 @@ impl Sim {
             samples: Samples::with_capacity(SAMPLES_KEPT),
             history: History::new(),
             trace: Trace::with_capacity(trace_capacity),
+            frames: None,
             cfg,
         };
         let jiffy = sim.cfg.jiffy_ns();
@@ -682,6 +686,41 @@ impl Sim {
         false
     }
 
+    /// Step to the next traced transition, as [`Sim::step_transition`], keeping what a
+    /// paused screen needs to show the event's transitions one at a time: the sim as it
+    /// was just after each of them but the last (after the last one, it is `self`). One
+    /// event can make several transitions (an upcall: loop, handle, ack, verdict, late
+    /// EOI, unmask); each copy is taken at its trace record, and each record is made once
+    /// its change is done, so each copy shows exactly that transition done. Costs one copy
+    /// of the sim per transition, which is fine for a key press and never happens on the
+    /// running path.
+    ///
+    /// `None` if no transition came within `max_events` events or before the next event
+    /// falls more than `within_ns` after now (an idle guest makes none at all); the sim
+    /// has then run the events it looked at.
+    pub fn step_transition_frames(&mut self, max_events: u32, within_ns: u64) -> Option<Vec<Sim>> {
+        let deadline = self.now.saturating_add(within_ns);
+        let before = self.trace.next_seq();
+        self.frames = Some(Vec::new());
+        let mut found = false;
+        for _ in 0..max_events {
+            if self.q.peek_time().is_none_or(|t| t > deadline) {
+                break;
+            }
+            self.step();
+            if self.trace.next_seq() > before {
+                found = true;
+                break;
+            }
+        }
+        let mut frames = self.frames.take().unwrap_or_default();
+        if !found {
+            return None;
+        }
+        frames.pop();
+        Some(frames)
+    }
+
     // ----- the event loop ---------------------------------------------------------------
 
     /// Inlined into [`Sim::step`] and [`Sim::run_until`]'s loop: no call per event.
@@ -735,6 +774,19 @@ impl Sim {
     #[inline]
     fn record(&mut self, kind: TraceKind) {
         self.trace.record(self.now, self.jiffies, kind);
+        if self.frames.is_some() {
+            self.capture_frame();
+        }
+    }
+
+    /// Keep a copy of the sim as it is now, just after a transition (taken out first, so
+    /// the copy carries no frames of its own).
+    #[cold]
+    fn capture_frame(&mut self) {
+        if let Some(mut frames) = self.frames.take() {
+            frames.push(self.clone());
+            self.frames = Some(frames);
+        }
     }
 
     /// A cost with the configured jitter (uniform, ± `jitter_pct`):

@@ -68,11 +68,13 @@ impl Sim {
         while self.evtchn.upcall_pending() {
             self.counters.upcalls += 1;
             cost += self.cfg.params.dom0_upcall_ns;
+            // 2-level: clear `evtchn_upcall_pending`, take the selector, then word by word
+            // `pending & ~mask`; FIFO: clear it and take `READY`, then the ready queues.
+            // Traced after the clear, so a single step shows the loop begun.
+            self.evtchn.begin_upcall();
             self.record(TraceKind::Upcall {
                 epoch: self.core.irq_epoch,
             });
-            // 2-level: selector word by word, `pending & ~mask`; FIFO: the ready queues.
-            self.evtchn.begin_upcall();
             while let Some(port) = self.evtchn.next_event() {
                 let at = self.now + cost;
                 cost += self.cfg.params.dom0_handler_ns + self.handle_port(port, &mut ctrl, at);

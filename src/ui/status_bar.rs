@@ -162,11 +162,19 @@ fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     if let Some(e) = app.lagging_speed() {
         speed = format!("{speed}, sim keeps up: {}", factor_label(e));
     }
-    let (state, style) = match app.run {
-        RunState::Running => ("▶ running", t.running),
-        RunState::Paused => ("■ PAUSED", t.paused),
-        RunState::Quit => ("quitting", t.status),
+    let (mut state, style) = match app.run {
+        RunState::Running => ("▶ running".to_string(), t.running),
+        RunState::Paused => ("■ PAUSED".to_string(), t.paused),
+        RunState::Quit => ("quitting".to_string(), t.status),
     };
+    // `.` shows one event's transitions one at a time: say which one is on screen.
+    if let Some((i, n)) = app.lane.stepping() {
+        state = if level < 2 {
+            format!("{state} · transition {i}/{n}")
+        } else {
+            format!("{state} {i}/{n}")
+        };
+    }
     let seg = |text: String, style: Style| Seg {
         text,
         style,
@@ -181,7 +189,7 @@ fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         v.push(seg(format!("t {}.{:03}s", ms / 1000, ms % 1000), t.status));
     }
     v.push(seg(speed, t.status));
-    v.push(seg(state.to_string(), style));
+    v.push(seg(state, style));
     v
 }
 
