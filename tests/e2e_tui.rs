@@ -165,14 +165,19 @@ fn press_b_then_q_in_a_real_terminal() {
     assert_restored(&mut p);
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
+/// A signal that ends the lab (SIGTERM, SIGQUIT) leaves the terminal restored.
+fn signal_restores_the_terminal(sig: libc::c_int) {
     let state = state_dir();
     let mut p = lab(&["free"], state.path(), 100, 30);
     p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
     assert_taken(&mut p);
-    p.signal(libc::SIGTERM);
+    p.signal(sig);
     assert_restored(&mut p);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGTERM);
 }
 
 #[test]
@@ -359,12 +364,7 @@ fn lab_env(args: &[&str], env: &[(&str, &OsStr)], state: &Path, cols: u16, rows:
 /// mouse tracking, the hidden cursor and raw mode behind.)
 #[test]
 fn sigquit_restores_the_terminal() {
-    let state = state_dir();
-    let mut p = lab(&["free"], state.path(), 100, 30);
-    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
-    assert_taken(&mut p);
-    p.signal(libc::SIGQUIT);
-    assert_restored(&mut p);
+    signal_restores_the_terminal(libc::SIGQUIT);
 }
 
 /// A panic gives the terminal back, then its message and a hint to report it are on the
