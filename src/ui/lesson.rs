@@ -215,10 +215,11 @@ pub fn step_lines(
     }
     if !s.met && app.run == crate::app::RunState::Paused {
         v.push(Line::raw(""));
-        v.push(Line::styled(
-            "The lab is paused: space runs it, . steps one transition.",
+        let pieces = [(
+            "The lab is paused: space runs it, . steps one transition.".to_string(),
             t.warn,
-        ));
+        )];
+        v.extend(markup::wrap(&pieces, width, 0));
     }
     let hints = &step.hints;
     for (i, h) in hints.iter().take(s.hints_shown).enumerate() {
