@@ -35,8 +35,9 @@ pub mod throughput;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::{App, Lane, Overlay, Page, View, keymap};
 use crate::sim::Figure;
@@ -315,10 +316,96 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 /// A pane's frame: border and a title.
-pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
-    Block::bordered()
-        .border_style(theme.border)
-        .title(title.into().style(theme.title))
+pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Pane<'a> {
+    Pane {
+        title: title.into().style(theme.title),
+        bottom: None,
+        border: theme.border,
+    }
+}
+
+/// What `Block::bordered().border_style(border).title(title)` draws, cell for cell (titles
+/// left-aligned), without the block's first step: setting its own style, the default one,
+/// on every cell of its area, which changed nothing and cost a tenth of a frame. Tested
+/// against `Block` in `tests`.
+pub struct Pane<'a> {
+    title: Line<'a>,
+    bottom: Option<Line<'a>>,
+    border: Style,
+}
+
+impl<'a> Pane<'a> {
+    /// A second title, on the bottom border.
+    pub fn title_bottom(self, title: impl Into<Line<'a>>) -> Self {
+        Pane {
+            bottom: Some(title.into()),
+            ..self
+        }
+    }
+
+    /// The area inside the border (`Block::inner`).
+    pub fn inner(&self, area: Rect) -> Rect {
+        let x = area.x.saturating_add(1).min(area.right());
+        let y = area.y.saturating_add(1).min(area.bottom());
+        Rect::new(
+            x,
+            y,
+            area.width.saturating_sub(2),
+            area.height.saturating_sub(2),
+        )
+    }
+}
+
+impl Widget for Pane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        let (left, top) = (area.left(), area.top());
+        let (right, bottom) = (area.right() - 1, area.bottom() - 1);
+        let set = ratatui::symbols::border::PLAIN;
+        // Block's order: the sides, then the corners over them (it decides tiny areas).
+        let sides = [
+            (left..=left, top..=bottom, set.vertical_left),
+            (left..=right, top..=top, set.horizontal_top),
+            (right..=right, top..=bottom, set.vertical_right),
+            (left..=right, bottom..=bottom, set.horizontal_bottom),
+        ];
+        for (xs, ys, symbol) in sides {
+            for x in xs {
+                for y in ys.clone() {
+                    buf[(x, y)].set_symbol(symbol).set_style(self.border);
+                }
+            }
+        }
+        let corners = [
+            (right, bottom, set.bottom_right),
+            (right, top, set.top_right),
+            (left, bottom, set.bottom_left),
+            (left, top, set.top_left),
+        ];
+        for (x, y, symbol) in corners {
+            buf[(x, y)].set_symbol(symbol).set_style(self.border);
+        }
+        let titles = [(&self.title, top)]
+            .into_iter()
+            .chain(self.bottom.as_ref().map(|b| (b, bottom)));
+        for (title, y) in titles {
+            let room = Rect::new(left.saturating_add(1), y, area.width.saturating_sub(2), 1);
+            if room.is_empty() {
+                continue;
+            }
+            let width = title.width().min(u16::MAX as usize) as u16;
+            title.render(
+                Rect {
+                    width: width.min(room.width),
+                    ..room
+                },
+                buf,
+            );
+        }
+    }
 }
 
 /// A title made of spans (a name and a figure, …).
@@ -471,6 +558,39 @@ mod tests {
             let text = format!("{c}{next}{c}\u{301}{c}\u{fe0f}x{c}");
             let line = Line::from(vec![Span::styled(text, style), Span::raw(c.to_string())]);
             same_as_ratatui(&[line], Rect::new(1, 1, 22, 2));
+        }
+    }
+
+    proptest! {
+        /// A pane draws what the `Block` it replaces drew, and has the same inside.
+        #[test]
+        fn pane_matches_block(
+            x in 0u16..12,
+            y in 0u16..6,
+            w in 0u16..14,
+            h in 0u16..8,
+            title in piece(),
+            bottom in prop::option::of(piece()),
+        ) {
+            let theme = Theme::dark();
+            let area = Rect::new(x, y, w, h);
+            let full = Rect::new(0, 0, 12, 6);
+            let mut block = ratatui::widgets::Block::bordered()
+                .border_style(theme.border)
+                .title(Line::from(title.clone()).style(theme.title));
+            let mut p = pane(title, &theme);
+            if let Some(b) = bottom {
+                block = block.title_bottom(Line::from(b.clone()));
+                p = p.title_bottom(b);
+            }
+            prop_assert_eq!(p.inner(area), block.inner(area));
+            let mut want = Buffer::empty(full);
+            let mut got = Buffer::empty(full);
+            want.set_style(full, theme.base);
+            got.set_style(full, theme.base);
+            block.render(area, &mut want);
+            p.render(area, &mut got);
+            prop_assert_eq!(got, want);
         }
     }
 
