@@ -161,7 +161,14 @@ impl LabView<'_> {
     /// another key bar's height).
     pub fn render_in(self, screen: Screen, area: Rect, buf: &mut Buffer) {
         let LabView { app, theme } = self;
-        buf.set_style(area, theme.base);
+        if area == buf.area {
+            // The whole frame: straight over the cells, not each looked up by position.
+            for cell in &mut buf.content {
+                cell.set_style(theme.base);
+            }
+        } else {
+            buf.set_style(area, theme.base);
+        }
         let density = Density::of(area);
         if density == Density::TooSmall {
             too_small(area, buf, theme);
