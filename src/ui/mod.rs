@@ -503,8 +503,10 @@ fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u1
             x = end;
             continue;
         };
+        // Outside the buffer nothing is written (as `set_stringn` would clip it).
+        let inside = buf.area.contains(ratatui::layout::Position { x, y });
         let room = buf.area.right().saturating_sub(x).min(remaining);
-        let n = n.min(room as usize);
+        let n = if inside { n.min(room as usize) } else { 0 };
         if n > 0 {
             let start = buf.index_of(x, y);
             for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
