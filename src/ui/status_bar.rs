@@ -172,7 +172,7 @@ fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         state = if level < 2 {
             format!("{state} · transition {i}/{n}")
         } else {
-            format!("{state} {i}/{n}")
+            format!("{state} · {i}/{n}")
         };
     }
     let seg = |text: String, style: Style| Seg {
