@@ -212,12 +212,12 @@ impl EventCore {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn irq(&self, port: u32) -> &IrqInfo {
         &self.irqs[self.index(port)]
     }
 
-    #[inline]
+    #[inline(always)]
     fn irq_mut(&mut self, port: u32) -> &mut IrqInfo {
         let i = self.index(port);
         &mut self.irqs[i]
@@ -225,7 +225,7 @@ impl EventCore {
 
     /// Where `port`'s IRQ is in `irqs` (a guest has one or two: the first is checked
     /// first).
-    #[inline]
+    #[inline(always)]
     fn index(&self, port: u32) -> usize {
         match self.irqs.first() {
             Some(i) if i.evtchn == port => 0,
@@ -242,6 +242,7 @@ impl EventCore {
     }
 
     /// `do_mask`: mask the port for `reason` (the port bit is set on the first reason).
+    #[inline(always)]
     pub fn do_mask(&mut self, sh: &mut impl EventChannelAbi, port: u32, reason: u8) {
         let info = self.irq_mut(port);
         if info.mask_reason == 0 {
@@ -251,6 +252,7 @@ impl EventCore {
     }
 
     /// `do_unmask`: drop `reason`; unmask the port when no reason is left.
+    #[inline(always)]
     pub fn do_unmask(
         &mut self,
         sh: &mut impl EventChannelAbi,
@@ -273,6 +275,7 @@ impl EventCore {
     /// the EOI of every further event: `eoi_cpu`, `irq_epoch` (the current one) and
     /// `eoi_time = jiffies + event_eoi_delay`, so that event's late EOI, if called in the
     /// same epoch, waits on the delayed list. Returns whether this event's EOI is deferred.
+    #[inline(always)]
     pub fn handle_irq_for_port(
         &mut self,
         port: u32,
@@ -303,12 +306,14 @@ impl EventCore {
     }
 
     /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
+    #[inline(always)]
     pub fn lateeoi_ack(&mut self, sh: &mut impl EventChannelAbi, port: u32) {
         self.do_mask(sh, port, mask_reason::EOI_PENDING);
         sh.clear_pending(port);
     }
 
     /// `xen_irq_lateeoi_locked(info, spurious)` at jiffy `now`.
+    #[inline(always)]
     pub fn lateeoi_locked(
         &mut self,
         sh: &mut impl EventChannelAbi,
