@@ -200,6 +200,9 @@ pub struct Sim {
     /// While [`Sim::step_transition_frames`] runs: the sim as it was just after each
     /// transition traced so far (`None` otherwise: one predictable branch per record).
     frames: Option<Vec<Sim>>,
+    /// Whether a record does more than count: the trace keeps records, or `frames` is on.
+    /// Headless runs test this one flag per transition.
+    records_kept: bool,
 }
 
 /// A hands-on action on the guest's first port (the lessons' `n`, `m`, `u` keys).
@@ -295,6 +298,7 @@ impl Sim {
             history: History::new(),
             trace: Trace::with_capacity(trace_capacity),
             frames: None,
+            records_kept: trace_capacity > 0,
             cfg,
         };
         let jiffy = sim.cfg.jiffy_ns();
@@ -702,6 +706,7 @@ impl Sim {
         let deadline = self.now.saturating_add(within_ns);
         let before = self.trace.next_seq();
         self.frames = Some(Vec::new());
+        self.records_kept = true;
         let mut found = false;
         for _ in 0..max_events {
             if self.q.peek_time().is_none_or(|t| t > deadline) {
@@ -714,6 +719,7 @@ impl Sim {
             }
         }
         let mut frames = self.frames.take().unwrap_or_default();
+        self.records_kept = self.trace.is_on();
         if !found {
             return None;
         }
@@ -771,8 +777,12 @@ impl Sim {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&mut self, kind: TraceKind) {
+        if !self.records_kept {
+            self.trace.count_one();
+            return;
+        }
         self.trace.record(self.now, self.jiffies, kind);
         if self.frames.is_some() {
             self.capture_frame();
@@ -784,7 +794,9 @@ impl Sim {
     #[cold]
     fn capture_frame(&mut self) {
         if let Some(mut frames) = self.frames.take() {
-            frames.push(self.clone());
+            let mut frame = self.clone();
+            frame.records_kept = frame.trace.is_on();
+            frames.push(frame);
             self.frames = Some(frames);
         }
     }
