@@ -183,10 +183,17 @@ pub struct LateEoiList {
     pub work_due: Option<u64>,
 }
 
+/// Most IRQs one [`EventCore`] binds (a guest's netback binds one or two ports).
+pub const MAX_IRQS: usize = 4;
+
 /// The dom0 event core for the ports of one guest.
 #[derive(Clone, Debug)]
 pub struct EventCore {
-    pub irqs: Vec<IrqInfo>,
+    /// The bound IRQs, in the order given (the first `nirqs`). Held inline rather than in a
+    /// `Vec`: a lookup is then a compare at a fixed place, and the compiler can keep what
+    /// it read across the other fields' updates.
+    irqs: [IrqInfo; MAX_IRQS],
+    nirqs: usize,
     pub list: LateEoiList,
     /// `per_cpu(irq_epoch)`: incremented once per `xen_evtchn_do_upcall`, after its loop.
     /// It decides something only for an EOI deferred by patch 11 ([`LoopCtrl`]): a late EOI
@@ -195,21 +202,28 @@ pub struct EventCore {
 }
 
 impl EventCore {
+    /// # Panics
+    /// With more than [`MAX_IRQS`] ports.
     pub fn new(ports: &[u32]) -> Self {
+        assert!(ports.len() <= MAX_IRQS, "at most {MAX_IRQS} ports");
+        let mut irqs = [IrqInfo::default(); MAX_IRQS];
+        for (irq, &p) in irqs.iter_mut().zip(ports) {
+            irq.evtchn = p;
+        }
         EventCore {
-            irqs: ports
-                .iter()
-                .map(|&p| IrqInfo {
-                    evtchn: p,
-                    ..IrqInfo::default()
-                })
-                .collect(),
+            irqs,
+            nirqs: ports.len(),
             list: LateEoiList {
                 ports: Vec::with_capacity(ports.len()),
                 work_due: None,
             },
             irq_epoch: 0,
         }
+    }
+
+    /// The bound IRQs, in port order.
+    pub fn irqs(&self) -> &[IrqInfo] {
+        &self.irqs[..self.nirqs]
     }
 
     #[inline(always)]
@@ -227,15 +241,16 @@ impl EventCore {
     /// first).
     #[inline(always)]
     fn index(&self, port: u32) -> usize {
-        match self.irqs.first() {
-            Some(i) if i.evtchn == port => 0,
-            _ => self.find(port),
+        if self.nirqs > 0 && self.irqs[0].evtchn == port {
+            0
+        } else {
+            self.find(port)
         }
     }
 
     #[inline(never)]
     fn find(&self, port: u32) -> usize {
-        self.irqs
+        self.irqs()
             .iter()
             .position(|i| i.evtchn == port)
             .expect("port is bound")
