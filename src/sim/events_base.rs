@@ -206,7 +206,12 @@ impl EventCore {
     /// With more than [`MAX_IRQS`] ports.
     pub fn new(ports: &[u32]) -> Self {
         assert!(ports.len() <= MAX_IRQS, "at most {MAX_IRQS} ports");
-        let mut irqs = [IrqInfo::default(); MAX_IRQS];
+        // Unused slots hold a port number no ABI has (the model's ports are below 2^17),
+        // so the lookup's first compare needs no length check.
+        let mut irqs = [IrqInfo {
+            evtchn: u32::MAX,
+            ..IrqInfo::default()
+        }; MAX_IRQS];
         for (irq, &p) in irqs.iter_mut().zip(ports) {
             irq.evtchn = p;
         }
@@ -241,7 +246,7 @@ impl EventCore {
     /// first).
     #[inline(always)]
     fn index(&self, port: u32) -> usize {
-        if self.nirqs > 0 && self.irqs[0].evtchn == port {
+        if self.irqs[0].evtchn == port {
             0
         } else {
             self.find(port)
