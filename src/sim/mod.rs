@@ -594,7 +594,7 @@ impl Sim {
             .expect("periodic events keep the queue non-empty");
         debug_assert!(t >= self.now);
         self.now = t;
-        self.dispatch(ev);
+        self.dispatch(ev, None);
         t
     }
 
@@ -608,10 +608,7 @@ impl Sim {
         while let Some((t, ev)) = self.q.pop_due(t_ns) {
             debug_assert!(t >= self.now);
             self.now = t;
-            self.dispatch(ev);
-            if ev == Ev::RogueNotify {
-                self.coalesce_rogue_run(t_ns);
-            }
+            self.dispatch(ev, Some(t_ns));
         }
         self.now = self.now.max(t_ns);
     }
@@ -730,8 +727,11 @@ impl Sim {
     // ----- the event loop ---------------------------------------------------------------
 
     /// Inlined into [`Sim::step`] and [`Sim::run_until`]'s loop: no call per event.
+    /// `coalesce_until`: [`Sim::run_until`]'s limit, for [`Sim::coalesce_rogue_run`] after a
+    /// rogue notify (a constant `None` from [`Sim::step`], so that check folds away there,
+    /// and costs the other events nothing in the loop).
     #[inline(always)]
-    fn dispatch(&mut self, ev: Ev) {
+    fn dispatch(&mut self, ev: Ev, coalesce_until: Option<u64>) {
         match ev {
             Ev::Tick => self.tick(),
             Ev::Sample => self.sample(),
@@ -773,6 +773,9 @@ impl Sim {
                     self.now + self.cfg.params.guest_notify_ns.max(1),
                     Ev::RogueNotify,
                 );
+                if let Some(limit) = coalesce_until {
+                    self.coalesce_rogue_run(limit);
+                }
             }
         }
     }
