@@ -807,14 +807,16 @@ impl Sim {
     /// A cost with the configured jitter (uniform, ± `jitter_pct`):
     /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
     /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
+    /// Without jitter every factor is exactly 1 and nothing is drawn ([`JitterFactors`]), so
+    /// the cost comes back unchanged with no test of its own here.
     #[inline(always)]
     fn jitter(&mut self, cost: u64) -> u64 {
-        if cost == 0 || self.jitter_frac == 0.0 {
-            return cost;
+        if cost == 0 {
+            return 0;
         }
         let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
         if cost >= 1 << 30 {
-            return jitter_huge(cost, f);
+            return jitter_huge(cost, f, self.jitter_frac);
         }
         // cost < 2^30 and f < 2: the product is below 2^31, where the conversion is exact
         // and one instruction, and rounding needs no range checks.
@@ -903,13 +905,17 @@ impl Sim {
 /// [`Sim::jitter`] for costs of 2^30 ns and more (never in practice), the plain way.
 #[cold]
 #[inline(never)]
-fn jitter_huge(cost: u64, f: f64) -> u64 {
+fn jitter_huge(cost: u64, f: f64, frac: f64) -> u64 {
+    if frac == 0.0 {
+        return cost; // exactly, even above 2^53
+    }
     ((cost as f64) * f).round().max(1.0) as u64
 }
 
 /// Jitter factors `1 + j/100 × (2u − 1)` drawn ahead from the simulation's RNG, used in
 /// the order drawn: the same factors, in the same order, as drawing one per cost; a batch
-/// at a time is cheaper (the RNG's state stays in registers, the arithmetic vectorises).
+/// at a time is cheaper (the RNG's state stays in registers). Without jitter (`frac` 0) the
+/// factors are exactly 1 and the RNG is never drawn, as before there were batches.
 #[derive(Clone, Debug)]
 struct JitterFactors {
     f: [f64; JITTER_BATCH],
@@ -939,19 +945,20 @@ impl JitterFactors {
     #[cold]
     #[inline(never)]
     fn refill(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) {
-        let mut u = [0u64; JITTER_BATCH];
+        self.next = 0;
+        if frac == 0.0 {
+            self.f = [1.0; JITTER_BATCH];
+            return;
+        }
         // A local copy keeps the RNG's state in registers through the loop.
         let mut r = rng.clone();
-        for x in &mut u {
-            *x = r.next_u64() >> 11;
+        for f in &mut self.f {
+            // u = k / 2^53 in [0, 1), k below 2^53 (so the conversion is exact either way);
+            // 2u − 1 is then k / 2^52 − 1 exactly (scaling by a power of two is exact).
+            let k = (r.next_u64() >> 11) as i64 as f64;
+            *f = 1.0 + frac * (k * (1.0 / (1u64 << 52) as f64) - 1.0);
         }
         *rng = r;
-        for (f, &x) in self.f.iter_mut().zip(&u) {
-            // u in [0, 1): below 2^53 the conversion is exact either way.
-            let u = (x as i64) as f64 / (1u64 << 53) as f64;
-            *f = 1.0 + frac * (2.0 * u - 1.0);
-        }
-        self.next = 0;
     }
 }
 
@@ -1049,7 +1056,33 @@ mod tests;
 
 #[cfg(test)]
 mod round_tests {
-    use super::round_small;
+    use super::*;
+
+    /// Without jitter a cost comes back exactly, and the RNG is never drawn.
+    #[test]
+    fn no_jitter_keeps_costs_and_the_rng() {
+        let mut cfg = Config::default();
+        cfg.params.jitter_pct = 0;
+        cfg.guest = GuestKind::Idle;
+        let mut sim = Sim::headless(cfg);
+        let rng = sim.rng.clone();
+        for cost in [
+            0,
+            1,
+            2,
+            499,
+            5_000,
+            (1 << 30) - 1,
+            1 << 30,
+            (1 << 53) + 1,
+            u64::MAX,
+        ] {
+            for _ in 0..100 {
+                assert_eq!(sim.jitter(cost), cost);
+            }
+        }
+        assert_eq!(sim.rng, rng);
+    }
 
     /// The same as `f64::round` everywhere the jitter can land, halves included.
     #[test]
