@@ -242,6 +242,7 @@ impl Sim {
                 [(FIRST_PORT, PortRole::Tx), (FIRST_PORT + 1, PortRole::Rx)],
             )
         } else {
+            // The common port twice: `ports[1]` is the RX port either way (`rx_port`).
             (
                 1,
                 [
@@ -854,6 +855,12 @@ impl Sim {
         self.last_sample_t = self.now;
         self.q
             .push(self.now + self.cfg.params.sample_interval_ns, Ev::Sample);
+    }
+
+    /// The RX port of split channels, or the common port (`ports[1]` repeats it then).
+    #[inline(always)]
+    fn rx_port(&self) -> u32 {
+        self.ports[1].port
     }
 
     #[inline]
