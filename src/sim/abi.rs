@@ -91,52 +91,52 @@ macro_rules! dispatch {
 }
 
 impl EventChannelAbi for EventChannels {
-    #[inline]
+    #[inline(always)]
     fn set_pending(&mut self, port: u32) -> SendOutcome {
         dispatch!(self, a => a.set_pending(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_pending(&self, port: u32) -> bool {
         dispatch!(self, a => a.is_pending(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn send_coalesces(&self, port: u32) -> bool {
         dispatch!(self, a => a.send_coalesces(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_masked(&self, port: u32) -> bool {
         dispatch!(self, a => a.is_masked(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn mask(&mut self, port: u32) {
         dispatch!(self, a => a.mask(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn unmask(&mut self, port: u32) -> Option<SendOutcome> {
         dispatch!(self, a => a.unmask(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn clear_pending(&mut self, port: u32) {
         dispatch!(self, a => a.clear_pending(port))
     }
 
-    #[inline]
+    #[inline(always)]
     fn upcall_pending(&self) -> bool {
         dispatch!(self, a => a.upcall_pending())
     }
 
-    #[inline]
+    #[inline(always)]
     fn begin_upcall(&mut self) {
         dispatch!(self, a => a.begin_upcall())
     }
 
-    #[inline]
+    #[inline(always)]
     fn next_event(&mut self) -> Option<u32> {
         dispatch!(self, a => a.next_event())
     }

@@ -183,10 +183,17 @@ pub struct LateEoiList {
     pub work_due: Option<u64>,
 }
 
+/// Most IRQs one [`EventCore`] binds (a guest's netback binds one or two ports).
+pub const MAX_IRQS: usize = 4;
+
 /// The dom0 event core for the ports of one guest.
 #[derive(Clone, Debug)]
 pub struct EventCore {
-    pub irqs: Vec<IrqInfo>,
+    /// The bound IRQs, in the order given (the first `nirqs`). Held inline rather than in a
+    /// `Vec`: a lookup is then a compare at a fixed place, and the compiler can keep what
+    /// it read across the other fields' updates.
+    irqs: [IrqInfo; MAX_IRQS],
+    nirqs: usize,
     pub list: LateEoiList,
     /// `per_cpu(irq_epoch)`: incremented once per `xen_evtchn_do_upcall`, after its loop.
     /// It decides something only for an EOI deferred by patch 11 ([`LoopCtrl`]): a late EOI
@@ -195,15 +202,22 @@ pub struct EventCore {
 }
 
 impl EventCore {
+    /// # Panics
+    /// With more than [`MAX_IRQS`] ports.
     pub fn new(ports: &[u32]) -> Self {
+        assert!(ports.len() <= MAX_IRQS, "at most {MAX_IRQS} ports");
+        // Unused slots hold a port number no ABI has (the model's ports are below 2^17),
+        // so the lookup's first compare needs no length check.
+        let mut irqs = [IrqInfo {
+            evtchn: u32::MAX,
+            ..IrqInfo::default()
+        }; MAX_IRQS];
+        for (irq, &p) in irqs.iter_mut().zip(ports) {
+            irq.evtchn = p;
+        }
         EventCore {
-            irqs: ports
-                .iter()
-                .map(|&p| IrqInfo {
-                    evtchn: p,
-                    ..IrqInfo::default()
-                })
-                .collect(),
+            irqs,
+            nirqs: ports.len(),
             list: LateEoiList {
                 ports: Vec::with_capacity(ports.len()),
                 work_due: None,
@@ -212,12 +226,17 @@ impl EventCore {
         }
     }
 
-    #[inline]
+    /// The bound IRQs, in port order.
+    pub fn irqs(&self) -> &[IrqInfo] {
+        &self.irqs[..self.nirqs]
+    }
+
+    #[inline(always)]
     pub fn irq(&self, port: u32) -> &IrqInfo {
         &self.irqs[self.index(port)]
     }
 
-    #[inline]
+    #[inline(always)]
     fn irq_mut(&mut self, port: u32) -> &mut IrqInfo {
         let i = self.index(port);
         &mut self.irqs[i]
@@ -225,23 +244,25 @@ impl EventCore {
 
     /// Where `port`'s IRQ is in `irqs` (a guest has one or two: the first is checked
     /// first).
-    #[inline]
+    #[inline(always)]
     fn index(&self, port: u32) -> usize {
-        match self.irqs.first() {
-            Some(i) if i.evtchn == port => 0,
-            _ => self.find(port),
+        if self.irqs[0].evtchn == port {
+            0
+        } else {
+            self.find(port)
         }
     }
 
     #[inline(never)]
     fn find(&self, port: u32) -> usize {
-        self.irqs
+        self.irqs()
             .iter()
             .position(|i| i.evtchn == port)
             .expect("port is bound")
     }
 
     /// `do_mask`: mask the port for `reason` (the port bit is set on the first reason).
+    #[inline(always)]
     pub fn do_mask(&mut self, sh: &mut impl EventChannelAbi, port: u32, reason: u8) {
         let info = self.irq_mut(port);
         if info.mask_reason == 0 {
@@ -251,6 +272,7 @@ impl EventCore {
     }
 
     /// `do_unmask`: drop `reason`; unmask the port when no reason is left.
+    #[inline(always)]
     pub fn do_unmask(
         &mut self,
         sh: &mut impl EventChannelAbi,
@@ -273,6 +295,7 @@ impl EventCore {
     /// the EOI of every further event: `eoi_cpu`, `irq_epoch` (the current one) and
     /// `eoi_time = jiffies + event_eoi_delay`, so that event's late EOI, if called in the
     /// same epoch, waits on the delayed list. Returns whether this event's EOI is deferred.
+    #[inline(always)]
     pub fn handle_irq_for_port(
         &mut self,
         port: u32,
@@ -303,12 +326,14 @@ impl EventCore {
     }
 
     /// `lateeoi_ack_dynirq`: mask with reason `EOI_PENDING`, then clear the pending bit.
+    #[inline(always)]
     pub fn lateeoi_ack(&mut self, sh: &mut impl EventChannelAbi, port: u32) {
         self.do_mask(sh, port, mask_reason::EOI_PENDING);
         sh.clear_pending(port);
     }
 
     /// `xen_irq_lateeoi_locked(info, spurious)` at jiffy `now`.
+    #[inline(always)]
     pub fn lateeoi_locked(
         &mut self,
         sh: &mut impl EventChannelAbi,

@@ -44,7 +44,7 @@ impl Sim {
             let mut cost = self.cfg.params.dom0_handler_ns;
             if self.cfg.lateeoi && self.eoi_pending & bits != 0 {
                 self.eoi_pending &= !bits;
-                let port = self.ports[self.nports - 1].port; // queue->rx_irq
+                let port = self.rx_port(); // queue->rx_irq
                 cost += self.lateeoi(port, false, EoiSource::Kthread);
             }
             self.kthread.runnable = false;

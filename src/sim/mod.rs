@@ -200,6 +200,9 @@ pub struct Sim {
     /// While [`Sim::step_transition_frames`] runs: the sim as it was just after each
     /// transition traced so far (`None` otherwise: one predictable branch per record).
     frames: Option<Vec<Sim>>,
+    /// Whether a record does more than count: the trace keeps records, or `frames` is on.
+    /// Headless runs test this one flag per transition.
+    records_kept: bool,
 }
 
 /// A hands-on action on the guest's first port (the lessons' `n`, `m`, `u` keys).
@@ -239,6 +242,7 @@ impl Sim {
                 [(FIRST_PORT, PortRole::Tx), (FIRST_PORT + 1, PortRole::Rx)],
             )
         } else {
+            // The common port twice: `ports[1]` is the RX port either way (`rx_port`).
             (
                 1,
                 [
@@ -295,6 +299,7 @@ impl Sim {
             history: History::new(),
             trace: Trace::with_capacity(trace_capacity),
             frames: None,
+            records_kept: trace_capacity > 0,
             cfg,
         };
         let jiffy = sim.cfg.jiffy_ns();
@@ -590,7 +595,7 @@ impl Sim {
             .expect("periodic events keep the queue non-empty");
         debug_assert!(t >= self.now);
         self.now = t;
-        self.dispatch(ev);
+        self.dispatch(ev, None);
         t
     }
 
@@ -604,10 +609,7 @@ impl Sim {
         while let Some((t, ev)) = self.q.pop_due(t_ns) {
             debug_assert!(t >= self.now);
             self.now = t;
-            self.dispatch(ev);
-            if ev == Ev::RogueNotify {
-                self.coalesce_rogue_run(t_ns);
-            }
+            self.dispatch(ev, Some(t_ns));
         }
         self.now = self.now.max(t_ns);
     }
@@ -702,6 +704,7 @@ impl Sim {
         let deadline = self.now.saturating_add(within_ns);
         let before = self.trace.next_seq();
         self.frames = Some(Vec::new());
+        self.records_kept = true;
         let mut found = false;
         for _ in 0..max_events {
             if self.q.peek_time().is_none_or(|t| t > deadline) {
@@ -714,6 +717,7 @@ impl Sim {
             }
         }
         let mut frames = self.frames.take().unwrap_or_default();
+        self.records_kept = self.trace.is_on();
         if !found {
             return None;
         }
@@ -724,8 +728,11 @@ impl Sim {
     // ----- the event loop ---------------------------------------------------------------
 
     /// Inlined into [`Sim::step`] and [`Sim::run_until`]'s loop: no call per event.
+    /// `coalesce_until`: [`Sim::run_until`]'s limit, for [`Sim::coalesce_rogue_run`] after a
+    /// rogue notify (a constant `None` from [`Sim::step`], so that check folds away there,
+    /// and costs the other events nothing in the loop).
     #[inline(always)]
-    fn dispatch(&mut self, ev: Ev) {
+    fn dispatch(&mut self, ev: Ev, coalesce_until: Option<u64>) {
         match ev {
             Ev::Tick => self.tick(),
             Ev::Sample => self.sample(),
@@ -767,12 +774,19 @@ impl Sim {
                     self.now + self.cfg.params.guest_notify_ns.max(1),
                     Ev::RogueNotify,
                 );
+                if let Some(limit) = coalesce_until {
+                    self.coalesce_rogue_run(limit);
+                }
             }
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&mut self, kind: TraceKind) {
+        if !self.records_kept {
+            self.trace.count_one();
+            return;
+        }
         self.trace.record(self.now, self.jiffies, kind);
         if self.frames.is_some() {
             self.capture_frame();
@@ -784,7 +798,9 @@ impl Sim {
     #[cold]
     fn capture_frame(&mut self) {
         if let Some(mut frames) = self.frames.take() {
-            frames.push(self.clone());
+            let mut frame = self.clone();
+            frame.records_kept = frame.trace.is_on();
+            frames.push(frame);
             self.frames = Some(frames);
         }
     }
@@ -792,14 +808,16 @@ impl Sim {
     /// A cost with the configured jitter (uniform, ± `jitter_pct`):
     /// `round(cost × (1 + j/100 × (2u − 1)))`, at least 1, with `u` in [0, 1) from the RNG.
     /// The factors are drawn ahead in batches ([`JitterFactors`]), in the RNG's order.
+    /// Without jitter every factor is exactly 1 and nothing is drawn ([`JitterFactors`]), so
+    /// the cost comes back unchanged with no test of its own here.
     #[inline(always)]
     fn jitter(&mut self, cost: u64) -> u64 {
-        if cost == 0 || self.jitter_frac == 0.0 {
-            return cost;
+        if cost == 0 {
+            return 0;
         }
         let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
         if cost >= 1 << 30 {
-            return jitter_huge(cost, f);
+            return jitter_huge(cost, f, self.jitter_frac);
         }
         // cost < 2^30 and f < 2: the product is below 2^31, where the conversion is exact
         // and one instruction, and rounding needs no range checks.
@@ -837,6 +855,12 @@ impl Sim {
         self.last_sample_t = self.now;
         self.q
             .push(self.now + self.cfg.params.sample_interval_ns, Ev::Sample);
+    }
+
+    /// The RX port of split channels, or the common port (`ports[1]` repeats it then).
+    #[inline(always)]
+    fn rx_port(&self) -> u32 {
+        self.ports[1].port
     }
 
     #[inline]
@@ -888,13 +912,17 @@ impl Sim {
 /// [`Sim::jitter`] for costs of 2^30 ns and more (never in practice), the plain way.
 #[cold]
 #[inline(never)]
-fn jitter_huge(cost: u64, f: f64) -> u64 {
+fn jitter_huge(cost: u64, f: f64, frac: f64) -> u64 {
+    if frac == 0.0 {
+        return cost; // exactly, even above 2^53
+    }
     ((cost as f64) * f).round().max(1.0) as u64
 }
 
 /// Jitter factors `1 + j/100 × (2u − 1)` drawn ahead from the simulation's RNG, used in
 /// the order drawn: the same factors, in the same order, as drawing one per cost; a batch
-/// at a time is cheaper (the RNG's state stays in registers, the arithmetic vectorises).
+/// at a time is cheaper (the RNG's state stays in registers). Without jitter (`frac` 0) the
+/// factors are exactly 1 and the RNG is never drawn, as before there were batches.
 #[derive(Clone, Debug)]
 struct JitterFactors {
     f: [f64; JITTER_BATCH],
@@ -924,19 +952,20 @@ impl JitterFactors {
     #[cold]
     #[inline(never)]
     fn refill(&mut self, rng: &mut Xoshiro256PlusPlus, frac: f64) {
-        let mut u = [0u64; JITTER_BATCH];
+        self.next = 0;
+        if frac == 0.0 {
+            self.f = [1.0; JITTER_BATCH];
+            return;
+        }
         // A local copy keeps the RNG's state in registers through the loop.
         let mut r = rng.clone();
-        for x in &mut u {
-            *x = r.next_u64() >> 11;
+        for f in &mut self.f {
+            // u = k / 2^53 in [0, 1), k below 2^53 (so the conversion is exact either way);
+            // 2u − 1 is then k / 2^52 − 1 exactly (scaling by a power of two is exact).
+            let k = (r.next_u64() >> 11) as i64 as f64;
+            *f = 1.0 + frac * (k * (1.0 / (1u64 << 52) as f64) - 1.0);
         }
         *rng = r;
-        for (f, &x) in self.f.iter_mut().zip(&u) {
-            // u in [0, 1): below 2^53 the conversion is exact either way.
-            let u = (x as i64) as f64 / (1u64 << 53) as f64;
-            *f = 1.0 + frac * (2.0 * u - 1.0);
-        }
-        self.next = 0;
     }
 }
 
@@ -1034,7 +1063,33 @@ mod tests;
 
 #[cfg(test)]
 mod round_tests {
-    use super::round_small;
+    use super::*;
+
+    /// Without jitter a cost comes back exactly, and the RNG is never drawn.
+    #[test]
+    fn no_jitter_keeps_costs_and_the_rng() {
+        let mut cfg = Config::default();
+        cfg.params.jitter_pct = 0;
+        cfg.guest = GuestKind::Idle;
+        let mut sim = Sim::headless(cfg);
+        let rng = sim.rng.clone();
+        for cost in [
+            0,
+            1,
+            2,
+            499,
+            5_000,
+            (1 << 30) - 1,
+            1 << 30,
+            (1 << 53) + 1,
+            u64::MAX,
+        ] {
+            for _ in 0..100 {
+                assert_eq!(sim.jitter(cost), cost);
+            }
+        }
+        assert_eq!(sim.rng, rng);
+    }
 
     /// The same as `f64::round` everywhere the jitter can land, halves included.
     #[test]

@@ -255,7 +255,7 @@ impl Sim {
     pub(super) fn guest_done(&mut self) {
         self.guest.busy = false;
         self.counters.guest_busy_ns += self.guest.cost;
-        let (tx_port, rx_port) = (self.ports[0].port, self.ports[self.nports - 1].port);
+        let (tx_port, rx_port) = (self.ports[0].port, self.rx_port());
         if self.rx.push_requests() {
             self.guest_notify(rx_port, NotifyCause::RxRefill);
         }

@@ -97,7 +97,9 @@ impl Sim {
         let lateeoi = self.cfg.lateeoi;
         if lateeoi {
             self.core.lateeoi_ack(&mut self.evtchn, port);
-            self.sync_port_times(port);
+            // Masked now: the bit follows the mask reasons, and EOI_PENDING is one.
+            debug_assert!(self.evtchn.is_masked(port));
+            self.sync_port_times_masked(port, true);
         } else {
             self.evtchn.clear_pending(port);
         }

@@ -131,21 +131,23 @@ impl Sim {
     #[inline(always)]
     pub(super) fn eoi_step(&mut self, port: u32, spurious: bool, source: EoiSource) -> u64 {
         let set = self.late_settings();
-        let before = self.core.irq(port).counters;
         let out = self
             .core
             .lateeoi_locked(&mut self.evtchn, port, spurious, self.jiffies, set);
-        let after = self.core.irq(port);
-        let spurious_cnt = after.spurious_cnt;
-        self.counters.spurious_events += after.counters.spurious_events - before.spurious_events;
-        self.counters.jiffies_eoi_delayed +=
-            after.counters.jiffies_eoi_delayed - before.jiffies_eoi_delayed;
+        let spurious_cnt = self.core.irq(port).spurious_cnt;
+        // What the step added to the device's counters, read off its outcome (no copies
+        // of the counters around it): a spurious EOI not already queued counts one, and a
+        // throttle pause adds its delay.
+        if spurious && out != EoiOutcome::AlreadyQueued {
+            self.counters.spurious_events += 1;
+        }
         let result = match out {
             EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,
             EoiOutcome::Unmasked { .. } => EoiResult::Unmasked,
             EoiOutcome::Delayed { delay, eoi_time } => {
                 if delay > 0 {
                     self.counters.throttle_pauses += 1;
+                    self.counters.jiffies_eoi_delayed += delay;
                 }
                 EoiResult::Paused {
                     jiffies: delay,
