@@ -590,6 +590,18 @@ fn fg_and_assert_redrawn(p: &mut Pty) {
     assert_taken(p);
 }
 
+/// `q` after `fg`: the lab quits as usual, the job shell sees it exit with 0, and the
+/// terminal is as it was.
+fn quit_from_the_job_shell(p: &mut Pty) {
+    p.send("q");
+    p.wait_for_text("the lab gone", REACT, |s| {
+        s.contains("[job shell] lab exited with 0")
+    });
+    let status = p.wait_exit(REACT);
+    assert!(status.success(), "{status}\n{}", p.report());
+    assert_terminal_restored(p);
+}
+
 /// Ctrl-Z (a key in raw mode) gives the terminal back before the lab stops, as a shell
 /// user expects; `fg` takes it again and redraws; `q` then quits as usual.
 #[test]
@@ -600,13 +612,7 @@ fn ctrl_z_gives_the_terminal_back_and_fg_redraws() {
     p.send([0x1a]);
     assert_stopped_with_the_terminal_restored(&mut p);
     fg_and_assert_redrawn(&mut p);
-    p.send("q");
-    p.wait_for_text("the lab gone", REACT, |s| {
-        s.contains("[job shell] lab exited with 0")
-    });
-    let status = p.wait_exit(REACT);
-    assert!(status.success(), "{status}\n{}", p.report());
-    assert_terminal_restored(&mut p);
+    quit_from_the_job_shell(&mut p);
 }
 
 /// SIGTSTP sent to the lab (`kill -TSTP`) stops it the same way: the terminal given back
@@ -620,13 +626,7 @@ fn sigtstp_gives_the_terminal_back_and_fg_redraws() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTSTP) }, 0);
     assert_stopped_with_the_terminal_restored(&mut p);
     fg_and_assert_redrawn(&mut p);
-    p.send("q");
-    p.wait_for_text("the lab gone", REACT, |s| {
-        s.contains("[job shell] lab exited with 0")
-    });
-    let status = p.wait_exit(REACT);
-    assert!(status.success(), "{status}\n{}", p.report());
-    assert_terminal_restored(&mut p);
+    quit_from_the_job_shell(&mut p);
 }
 
 /// With no shell to continue it (an orphaned process group, as in a bare pty), the kernel
