@@ -46,25 +46,36 @@ impl Sim {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
-        // The first three kinds of step, in order, inline (the common ones); the others,
-        // and the same three again after FreeBSD's TX half of the interrupt, out of line.
-        let cost = if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
-            self.send_waiting_ack()
-        } else if self.guest.output && self.can_send() {
-            self.send_segment();
-            self.cfg.params.guest_pkt_ns
-        } else if let Some(pkt) = self.stack.pop_front() {
-            self.stack_input(pkt)
-        } else {
-            match self.guest_step_rest() {
+        // The common steps inline; the others, and the common ones again after FreeBSD's
+        // TX half of the interrupt, out of line.
+        let cost = match self.guest_common_step() {
+            Some(cost) => cost,
+            None => match self.guest_step_rest() {
                 Some(cost) => cost,
                 None => return,
-            }
+            },
         };
         let cost = self.jitter(cost);
         self.guest.busy = true;
         self.guest.cost = cost;
         self.q.push(self.now + cost, Ev::GuestDone);
+    }
+
+    /// The first three kinds of step, in order (the common ones): an ACK that waited for
+    /// ring space, the next segment, the stack's next packet. Their cost, or `None`.
+    #[inline(always)]
+    fn guest_common_step(&mut self) -> Option<u64> {
+        Some(
+            if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
+                self.send_waiting_ack()
+            } else if self.guest.output && self.can_send() {
+                self.send_segment();
+                self.cfg.params.guest_pkt_ns
+            } else {
+                let pkt = self.stack.pop_front()?;
+                self.stack_input(pkt)
+            },
+        )
     }
 
     /// An ACK that waited for TX ring space goes out.
@@ -100,13 +111,8 @@ impl Sim {
     fn guest_step_rest(&mut self) -> Option<u64> {
         let freebsd = self.cfg.guest == GuestKind::Freebsd;
         Some(loop {
-            break if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
-                self.send_waiting_ack()
-            } else if self.guest.output && self.can_send() {
-                self.send_segment();
-                self.cfg.params.guest_pkt_ns
-            } else if let Some(pkt) = self.stack.pop_front() {
-                self.stack_input(pkt)
+            break if let Some(cost) = self.guest_common_step() {
+                cost
             } else if self.guest.txq_intr_due {
                 // Its cost is part of the interrupt's; go on to the next step at once.
                 self.guest.txq_intr_due = false;
