@@ -260,6 +260,34 @@ fn step_transition_stops_at_the_next_traced_transition() {
     assert!(s.trace().next_seq() > before);
 }
 
+/// Looking for the next transition for `.` stops at the time bound: an idle guest makes
+/// none, so it runs the events up to the bound, the one due exactly at it included, and
+/// no further.
+#[test]
+fn step_transition_frames_stops_at_its_time_bound() {
+    let mut s = Sim::new(Config {
+        guest: GuestKind::Idle,
+        ..Config::default()
+    });
+    let jiffy = s.config().jiffy_ns();
+    assert!(s.step_transition_frames(1_000_000, 2 * jiffy).is_none());
+    assert_eq!(
+        s.now_ns(),
+        2 * jiffy,
+        "the tick due at the bound ran, none later"
+    );
+    // A notify by hand: the next transitions are the upcall's, one copy for each but the last.
+    s.port_action(PortAction::Notify);
+    let frames = s
+        .step_transition_frames(1_000_000, 2 * jiffy)
+        .expect("the upcall");
+    let seqs: Vec<u64> = frames.iter().map(|f| f.trace().next_seq()).collect();
+    let last = s.trace().next_seq();
+    assert!(seqs.len() >= 2, "{seqs:?}");
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert_eq!(seqs.last().map(|n| n + 1), Some(last));
+}
+
 /// A clone is a branch: it continues exactly as the original would.
 #[test]
 fn a_clone_continues_like_the_original() {
