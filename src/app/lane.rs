@@ -152,9 +152,8 @@ struct Reveal {
     frames: VecDeque<Sim>,
     latest: Latest,
     flash: Flash,
-    /// The event's transitions, and which of them is on screen (1-based).
+    /// The event's transitions (the one on screen is `total - frames.len()`, 1-based).
     total: usize,
-    shown: usize,
 }
 
 /// A simulation plus its screen memory.
@@ -178,19 +177,11 @@ impl Lane {
     pub fn new(cfg: Config) -> Self {
         let mut cfg = cfg;
         cfg.params.sample_interval_ns = UI_SAMPLE_NS;
-        Self::from_sim(Sim::with_trace_capacity(cfg, TRACE_CAPACITY))
-    }
-
-    /// A lane around a simulation that may have run already (a lesson step's snapshot): the
-    /// screen memory starts empty; the transitions still in the trace are read at the next
-    /// advance, as for a new run.
-    pub fn from_sim(sim: Sim) -> Self {
-        let jiffy = (sim.config().jiffy_ns() / CELLS_PER_JIFFY).max(1);
-        let c = sim.counters();
         Lane {
-            at_boundary: (c.masked_ns, c.paused_ns),
-            boundary_ns: sim.now_ns() / jiffy * jiffy,
-            sim,
+            // A new sim: time 0, nothing masked or paused yet.
+            at_boundary: (0, 0),
+            boundary_ns: 0,
+            sim: Sim::with_trace_capacity(cfg, TRACE_CAPACITY),
             marks: VecDeque::with_capacity(MARKS_KEPT),
             cells: VecDeque::with_capacity(TIMELINE_KEPT),
             flash: Flash::default(),
@@ -235,7 +226,9 @@ impl Lane {
     /// After `.` on an event of several transitions: which one is on screen and how many
     /// there are (`(2, 4)`: the second of four).
     pub fn stepping(&self) -> Option<(usize, usize)> {
-        self.reveal.as_ref().map(|r| (r.shown, r.total))
+        self.reveal
+            .as_ref()
+            .map(|r| (r.total - r.frames.len(), r.total))
     }
 
     pub fn config(&self) -> &Config {
@@ -342,7 +335,6 @@ impl Lane {
             let before = snapshot(&r.frames[0]);
             let seen = r.frames[0].trace().next_seq();
             r.frames.pop_front();
-            r.shown += 1;
             match r.frames.front() {
                 Some(next) => {
                     r.latest.absorb_batch(next.trace().since(seen));
@@ -377,7 +369,6 @@ impl Lane {
                 flash: flash_between(first, before),
                 latest: shown,
                 total: frames.len() + 1,
-                shown: 1,
                 frames: frames.into(),
             });
         }

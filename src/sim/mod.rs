@@ -678,8 +678,17 @@ impl Sim {
     /// Step until at least one transition is traced (for single-stepping a paused UI).
     /// Gives up after `max_events` events.
     pub fn step_transition(&mut self, max_events: u32) -> bool {
+        self.step_to_transition(max_events, u64::MAX)
+    }
+
+    /// Step until at least one transition is traced; false after `max_events` events, or
+    /// when the next event falls after `deadline`.
+    fn step_to_transition(&mut self, max_events: u32, deadline: u64) -> bool {
         let before = self.trace.next_seq();
         for _ in 0..max_events {
+            if self.q.peek_time().is_none_or(|t| t > deadline) {
+                return false;
+            }
             self.step();
             if self.trace.next_seq() > before {
                 return true;
@@ -701,21 +710,9 @@ impl Sim {
     /// falls more than `within_ns` after now (an idle guest makes none at all); the sim
     /// has then run the events it looked at.
     pub fn step_transition_frames(&mut self, max_events: u32, within_ns: u64) -> Option<Vec<Sim>> {
-        let deadline = self.now.saturating_add(within_ns);
-        let before = self.trace.next_seq();
         self.frames = Some(Vec::new());
         self.records_kept = true;
-        let mut found = false;
-        for _ in 0..max_events {
-            if self.q.peek_time().is_none_or(|t| t > deadline) {
-                break;
-            }
-            self.step();
-            if self.trace.next_seq() > before {
-                found = true;
-                break;
-            }
-        }
+        let found = self.step_to_transition(max_events, self.now.saturating_add(within_ns));
         let mut frames = self.frames.take().unwrap_or_default();
         self.records_kept = self.trace.is_on();
         if !found {
