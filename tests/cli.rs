@@ -1,5 +1,7 @@
 //! The headless command as a user runs it: flags, exit codes, JSON and trace files.
 
+mod common;
+
 use std::process::Command;
 
 fn lab(args: &[&str]) -> std::process::Output {
@@ -388,15 +390,7 @@ fn wait_until_caught(pid: u32, sig: libc::c_int) {
 #[test]
 fn ctrl_c_stops_a_run_early_with_the_report_so_far() {
     for json in [false, true] {
-        let mut args = vec![
-            "run",
-            "--guest",
-            "rogue",
-            "--throttle",
-            "off",
-            "--seconds",
-            "3600",
-        ];
+        let mut args = common::LONGEST_STORM.to_vec();
         if json {
             args.push("--json");
         }

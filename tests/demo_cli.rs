@@ -1,6 +1,9 @@
 //! `evtchn-lab demo` and `evtchn-lab snapshot` as a user runs them: exit codes, messages,
 //! the recording on disk, no progress written, the story as one demo.
 
+mod common;
+use common::assert_nothing_saved;
+
 use std::num::NonZeroU16;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -44,13 +47,6 @@ fn replay(cast: &str) -> vt100::Parser {
         p.process(ev[2].as_str().unwrap().as_bytes());
     }
     p
-}
-
-fn assert_nothing_saved(state: &Path) {
-    let left: Vec<_> = std::fs::read_dir(state)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //! keeps the lab's memory bounded; `run` shows its progress on a terminal and Ctrl-C stops
 //! it with the report so far.
 
+mod common;
 mod pty;
 
 use std::ffi::OsStr;
@@ -23,6 +24,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::assert_nothing_saved;
 use pty::Pty;
 
 const BIN: &str = env!("CARGO_BIN_EXE_evtchn-lab");
@@ -250,14 +252,6 @@ fn lesson_01_first_step_is_kept_across_runs() {
     for r in rows.iter().filter(|r| r["id"] != "01-ports-and-bits") {
         assert_eq!(r["status"], "new", "only lesson 01 was opened: {r}");
     }
-}
-
-/// Nothing in the state directory: a demo keeps no progress.
-fn assert_nothing_saved(state: &Path) {
-    let left: Vec<_> = std::fs::read_dir(state)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
 }
 
 #[test]
@@ -665,16 +659,7 @@ fn sigtstp_with_no_shell_to_continue_the_lab_goes_on() {
 #[test]
 fn run_shows_progress_on_a_terminal_and_ctrl_c_stops_it_with_the_report() {
     let state = state_dir();
-    let args = [
-        "run",
-        "--guest",
-        "rogue",
-        "--throttle",
-        "off",
-        "--seconds",
-        "3600",
-    ];
-    let mut p = lab(&args, state.path(), 120, 30);
+    let mut p = lab(&common::LONGEST_STORM, state.path(), 120, 30);
     let s = p.wait_for_text("the progress bar", FIRST_FRAME, |s| {
         s.contains("s of 3600.0 s virtual") && s.contains("Ctrl-C stops early")
     });

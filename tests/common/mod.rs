@@ -109,3 +109,23 @@ pub fn fit(app: &mut App, w: u16, h: u16) {
 pub fn screen(app: &App, w: u16, h: u16) -> String {
     frame(app, w, h).backend().to_string()
 }
+
+/// `run`'s longest storm: the rogue guest without the throttle for the longest run allowed
+/// (minutes of wall time: long enough to catch it running and stop it).
+pub const LONGEST_STORM: [&str; 7] = [
+    "run",
+    "--guest",
+    "rogue",
+    "--throttle",
+    "off",
+    "--seconds",
+    "3600",
+];
+
+/// Nothing in the state directory: a demo keeps no progress.
+pub fn assert_nothing_saved(state: &std::path::Path) {
+    let left: Vec<_> = std::fs::read_dir(state)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
+}
