@@ -29,15 +29,19 @@ pub(super) struct Cpu0 {
 impl Sim {
     /// netback's handler for `port` (`xenvif_interrupt`, `xenvif_tx_interrupt` or
     /// `xenvif_rx_interrupt`), right after the upcall acked the event. Returns its extra cost.
+    /// Claim, checks and verdict are called in line here, not through
+    /// [`Sim::netback_handler`]'s closure, which stayed a call on every upcall.
     #[inline(always)]
     pub(super) fn netback_interrupt(&mut self, port: u32) -> u64 {
         let role = self.ports[self.port_index(port)].role;
-        self.netback_handler(port, role, |sim| match role {
-            PortRole::Tx => (sim.handle_tx_interrupt(), false),
-            PortRole::Rx => (false, sim.handle_rx_interrupt()),
+        let bit = self.handler_claim(role);
+        let (tx_work, rx_work) = match role {
+            PortRole::Tx => (self.handle_tx_interrupt(), false),
+            PortRole::Rx => (false, self.handle_rx_interrupt()),
             // Both checks always run (the reason for the bitwise operator).
-            PortRole::Common => (sim.handle_tx_interrupt(), sim.handle_rx_interrupt()),
-        })
+            PortRole::Common => (self.handle_tx_interrupt(), self.handle_rx_interrupt()),
+        };
+        self.handler_verdict(port, role, bit, tx_work, rx_work)
     }
 
     /// The handler around its work checks, in the kernel's order: claim the handler's
@@ -45,20 +49,27 @@ impl Sim {
     /// whatever the checks start (NAPI, the RX kthread) finds it when it completes and sends
     /// the late EOI; then run the checks; on a spurious verdict take the bit back
     /// (`atomic_andnot`) and send the spurious late EOI at once.
-    #[inline(always)]
+    #[cfg(test)]
     pub(super) fn netback_handler(
         &mut self,
         port: u32,
         role: PortRole,
         checks: impl FnOnce(&mut Sim) -> (bool, bool),
     ) -> u64 {
-        let lateeoi = self.cfg.lateeoi;
+        let bit = self.handler_claim(role);
+        let (tx_work, rx_work) = checks(self);
+        self.handler_verdict(port, role, bit, tx_work, rx_work)
+    }
+
+    /// The handler's first step: claim its `eoi_pending` bit (with late EOI on). Returns it.
+    #[inline(always)]
+    fn handler_claim(&mut self, role: PortRole) -> u8 {
         let bit = match role {
             PortRole::Tx => eoi_pending::TX_EOI,
             PortRole::Rx => eoi_pending::RX_EOI,
             PortRole::Common => eoi_pending::COMMON_EOI,
         };
-        if lateeoi {
+        if self.cfg.lateeoi {
             let old = self.eoi_pending;
             self.eoi_pending |= bit;
             // WARN(old & NETBK_TX_EOI, …) on split channels; WARN(old, …) on the common one.
@@ -70,8 +81,21 @@ impl Sim {
                 self.counters.eoi_pending_warnings += 1;
             }
         }
-        let (tx_work, rx_work) = checks(self);
-        if !lateeoi {
+        bit
+    }
+
+    /// The handler's last step, after its checks: the verdict, and on a spurious one the
+    /// bit taken back and the spurious late EOI sent. Returns the EOI's cost.
+    #[inline(always)]
+    fn handler_verdict(
+        &mut self,
+        port: u32,
+        role: PortRole,
+        bit: u8,
+        tx_work: bool,
+        rx_work: bool,
+    ) -> u64 {
+        if !self.cfg.lateeoi {
             self.record(TraceKind::Verdict {
                 port,
                 role,
