@@ -17,6 +17,7 @@
 //! Smaller terminals get a subset ([`Density`]); below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a
 //! "terminal too small" message. Compare mode and the help overlay have their own files.
 
+pub mod chart;
 pub mod code;
 pub mod compare;
 pub mod counters;
