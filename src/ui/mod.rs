@@ -35,7 +35,7 @@ pub mod throughput;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -404,15 +404,50 @@ impl Widget for Pane<'_> {
             if room.is_empty() {
                 continue;
             }
-            let width = title.width().min(u16::MAX as usize) as u16;
-            title.render(
-                Rect {
-                    width: width.min(room.width),
-                    ..room
-                },
-                buf,
-            );
+            let plain = plain_width(title);
+            let width = plain
+                .unwrap_or_else(|| title.width())
+                .min(u16::MAX as usize) as u16;
+            let area = Rect {
+                width: width.min(room.width),
+                ..room
+            };
+            // (`Line::render` cuts an aligned line from the left or both sides.)
+            let left_aligned = matches!(title.alignment, None | Some(Alignment::Left));
+            if plain.is_some() && left_aligned {
+                render_plain_line(title, area, buf);
+            } else {
+                title.render(area, buf);
+            }
         }
+    }
+}
+
+/// The width of a line made only of [`one_cell`] chars (its char count), `None` for any
+/// other line.
+fn plain_width(line: &Line<'_>) -> Option<usize> {
+    line.iter().try_fold(0, |n, span| {
+        span.content
+            .chars()
+            .try_fold(n, |n, c| one_cell(c).then_some(n + 1))
+    })
+}
+
+/// `Line::render` of a left-aligned line of [`one_cell`] chars into `area`, one row, as wide
+/// as the line or narrower (the end cut): each cell gets the line's style, then its char
+/// and its span's style, as ratatui's grapheme-by-grapheme walk did. Tested in `tests`.
+fn render_plain_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let start = buf.index_of(area.x, area.y);
+    let cells = &mut buf.content[start..start + usize::from(area.width)];
+    let chars = line
+        .iter()
+        .flat_map(|span| span.content.chars().map(move |c| (c, span.style)));
+    for (cell, (c, style)) in cells.iter_mut().zip(chars) {
+        cell.set_style(line.style).set_char(c).set_style(style);
     }
 }
 
@@ -579,8 +614,8 @@ mod tests {
             y in 0u16..6,
             w in 0u16..14,
             h in 0u16..8,
-            title in piece(),
-            bottom in prop::option::of(piece()),
+            title in spans(),
+            bottom in prop::option::of((spans(), style())),
         ) {
             let theme = Theme::dark();
             let area = Rect::new(x, y, w, h);
@@ -589,9 +624,9 @@ mod tests {
                 .border_style(theme.border)
                 .title(Line::from(title.clone()).style(theme.title));
             let mut p = pane(title, &theme);
-            if let Some(b) = bottom {
-                block = block.title_bottom(Line::from(b.clone()));
-                p = p.title_bottom(b);
+            if let Some((b, s)) = bottom {
+                block = block.title_bottom(Line::from(b.clone()).style(s));
+                p = p.title_bottom(Line::from(b).style(s));
             }
             prop_assert_eq!(p.inner(area), block.inner(area));
             let mut want = Buffer::empty(full);
@@ -610,6 +645,43 @@ mod tests {
             "\u{301}", "\u{200d}", "\u{fe0f}", "界", "😀", "🇩🇪", "é", "ﾞ", "\u{7f}",
         ]);
         prop::collection::vec(alphabet, 0..12).prop_map(|v| v.concat())
+    }
+
+    /// Spans of [`piece`]s, styled; often only one-cell chars (the titles' plain path).
+    fn spans() -> impl Strategy<Value = Vec<Span<'static>>> {
+        let plain = prop::sample::select(vec!["a", "Z", " ", "~", "─", "│", "⣀", "·", "→", "…"]);
+        let plain = prop::collection::vec(plain, 0..12).prop_map(|v| v.concat());
+        let text = prop_oneof![plain, piece()];
+        prop::collection::vec((text, style()), 0..4)
+            .prop_map(|v| v.into_iter().map(|(t, s)| Span::styled(t, s)).collect())
+    }
+
+    proptest! {
+        /// A line of one-cell chars: `plain_width` is `Line::width`, and it is drawn as
+        /// `Line::render` draws it, whole or cut, anywhere (inside the buffer or not).
+        #[test]
+        fn plain_line_matches_ratatui(
+            spans in spans(),
+            line_style in style(),
+            x in 0u16..14,
+            y in 0u16..4,
+            w in 0u16..14,
+        ) {
+            let line = Line::from(spans).style(line_style);
+            let Some(width) = plain_width(&line) else {
+                return Ok(());
+            };
+            prop_assert_eq!(width, line.width());
+            let full = Rect::new(0, 0, 12, 3);
+            let area = Rect::new(x, y, w.min(width as u16), 1);
+            let mut want = Buffer::empty(full);
+            let mut got = Buffer::empty(full);
+            want.set_style(full, Style::new().fg(Color::White).bg(Color::Black));
+            got.set_style(full, Style::new().fg(Color::White).bg(Color::Black));
+            (&line).render(area, &mut want);
+            render_plain_line(&line, area, &mut got);
+            prop_assert_eq!(got, want);
+        }
     }
 
     fn style() -> impl Strategy<Value = Style> {
