@@ -471,7 +471,7 @@ pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> V
 /// Write `lines` top-down into `area`; a line cut at the right edge ends in `…`.
 pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
     for (line, row) in lines.iter().zip(area.rows()) {
-        let width = set_line(buf, row.x, row.y, line, row.width);
+        let (_, width) = set_line(buf, row.x, row.y, line, row.width);
         if row.width > 0
             && width > row.width as usize
             && let Some(cell) = buf.cell_mut((row.right() - 1, row.y))
@@ -519,40 +519,58 @@ fn one_cell(c: char) -> bool {
 
 /// `Buffer::set_line`, cell for cell, but a span made only of [`one_cell`] chars is written a
 /// char a cell: segmenting text into graphemes and measuring each was most of a frame's
-/// cost. Returns the line's width (`Line::width`), which a cut line needs.
-fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) -> usize {
+/// cost. Returns where `Buffer::set_line` ended (the x after the last cell written) and the
+/// line's width (`Line::width`), which a cut line needs.
+fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) -> (u16, usize) {
     let mut remaining = max_width;
     let mut width = 0;
     for span in line {
         let text: &str = &span.content;
-        let chars = text
-            .chars()
-            .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1));
+        let chars = plain_len(text);
         width += chars.unwrap_or_else(|| span.width());
         if remaining == 0 {
             continue;
         }
         let style = line.style.patch(span.style);
-        let Some(n) = chars else {
-            let end = buf.set_stringn(x, y, text, remaining as usize, style).0;
-            remaining = remaining.saturating_sub(end.saturating_sub(x));
-            x = end;
-            continue;
+        let end = match chars {
+            Some(n) => write_plain(buf, x, y, text, n.min(usize::from(remaining)), style),
+            None => buf.set_stringn(x, y, text, remaining as usize, style).0,
         };
-        // Outside the buffer nothing is written (as `set_stringn` would clip it).
-        let inside = buf.area.contains(ratatui::layout::Position { x, y });
-        let room = buf.area.right().saturating_sub(x).min(remaining);
-        let n = if inside { n.min(room as usize) } else { 0 };
-        if n > 0 {
-            let start = buf.index_of(x, y);
-            for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
-                cell.set_char(c).set_style(style);
-            }
-        }
-        x += n as u16;
-        remaining -= n as u16;
+        remaining = remaining.saturating_sub(end.saturating_sub(x));
+        x = end;
     }
-    width
+    (x, width)
+}
+
+/// `Buffer::set_stringn`'s end x, cell for cell, with [`set_line`]'s shortcut for text of
+/// [`one_cell`] chars.
+fn set_str(buf: &mut Buffer, x: u16, y: u16, text: &str, max_width: u16, style: Style) -> u16 {
+    match plain_len(text) {
+        Some(n) => write_plain(buf, x, y, text, n.min(usize::from(max_width)), style),
+        None => buf.set_stringn(x, y, text, usize::from(max_width), style).0,
+    }
+}
+
+/// The number of chars of `text` when all are [`one_cell`] chars (its width then).
+fn plain_len(text: &str) -> Option<usize> {
+    text.chars()
+        .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1))
+}
+
+/// The first `n` chars of `text` (all [`one_cell`]) from (`x`, `y`), clipped at the buffer's
+/// edge (as `set_stringn` clips); returns the x after the last cell written.
+fn write_plain(buf: &mut Buffer, x: u16, y: u16, text: &str, n: usize, style: Style) -> u16 {
+    // Outside the buffer nothing is written.
+    let inside = buf.area.contains(ratatui::layout::Position { x, y });
+    let room = buf.area.right().saturating_sub(x);
+    let n = if inside { n.min(usize::from(room)) } else { 0 };
+    if n > 0 {
+        let start = buf.index_of(x, y);
+        for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
+            cell.set_char(c).set_style(style);
+        }
+    }
+    x + n as u16
 }
 
 #[cfg(test)]
@@ -582,9 +600,27 @@ mod tests {
         put_lines_ratatui(lines, area, &mut want);
         put_lines(lines, area, &mut got);
         assert_eq!(got, want, "{lines:?} in {area:?}");
-        for line in lines {
+        for (line, row) in lines.iter().zip(area.rows()) {
             let mut b = Buffer::empty(full);
-            assert_eq!(set_line(&mut b, 0, 0, line, 24), line.width(), "{line:?}");
+            assert_eq!(set_line(&mut b, 0, 0, line, 24).1, line.width(), "{line:?}");
+            // Where it ends, and each span alone as `set_stringn` (`set_str`).
+            let mut want = Buffer::empty(full);
+            let end = want.set_line(row.x, row.y, line, row.width).0;
+            assert_eq!(
+                set_line(&mut b, row.x, row.y, line, row.width).0,
+                end,
+                "{line:?}"
+            );
+            for span in line {
+                let mut want = Buffer::empty(full);
+                let mut got = Buffer::empty(full);
+                let (text, style) = (span.content.as_ref(), span.style);
+                let end = want
+                    .set_stringn(row.x, row.y, text, row.width.into(), style)
+                    .0;
+                assert_eq!(set_str(&mut got, row.x, row.y, text, row.width, style), end);
+                assert_eq!(got, want, "{span:?} in {row:?}");
+            }
         }
     }
 

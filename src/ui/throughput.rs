@@ -140,7 +140,7 @@ impl Widget for ThroughputPane<'_> {
             };
             spans.push(Span::styled(note, t.dim));
         }
-        buf.set_line(figure.x, figure.y, &Line::from(spans), figure.width);
+        super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
         if chart_area.height < 3 {
             return;
         }
