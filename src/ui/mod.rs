@@ -552,6 +552,7 @@ fn set_str(buf: &mut Buffer, x: u16, y: u16, text: &str, max_width: u16, style: 
 }
 
 /// The number of chars of `text` when all are [`one_cell`] chars (its width then).
+#[inline]
 fn plain_len(text: &str) -> Option<usize> {
     text.chars()
         .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1))
