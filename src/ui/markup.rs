@@ -4,9 +4,10 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// Columns `s` takes on screen (ratatui's own measure).
+/// Columns `s` takes on screen (ratatui's own measure; for text of one-cell chars, the
+/// usual case, its char count, without measuring each char).
 fn cols(s: &str) -> usize {
-    Span::raw(s).width()
+    super::plain_len(s).unwrap_or_else(|| Span::raw(s).width())
 }
 
 /// The styles lesson text uses.
@@ -114,14 +115,22 @@ pub fn wrap(pieces: &[(String, Style)], width: usize, indent: usize) -> Vec<Line
         for (text, style) in word.parts {
             // Cut what does not fit even on a line of its own.
             let room = width.saturating_sub(used);
-            let mut kept = String::new();
-            for c in text.chars() {
-                let cw = cols(c.encode_utf8(&mut [0; 4]));
-                if cols(&kept) + cw > room {
-                    break;
+            let kept = match super::plain_len(&text) {
+                // One-cell chars: a char a column, the text kept whole when it fits.
+                Some(n) if n <= room => text,
+                Some(_) => text.chars().take(room).collect(),
+                None => {
+                    let mut kept = String::new();
+                    for c in text.chars() {
+                        let cw = cols(c.encode_utf8(&mut [0; 4]));
+                        if cols(&kept) + cw > room {
+                            break;
+                        }
+                        kept.push(c);
+                    }
+                    kept
                 }
-                kept.push(c);
-            }
+            };
             used += cols(&kept);
             cur.push(Span::styled(kept, style));
         }
@@ -215,6 +224,82 @@ mod tests {
         );
         for l in &lines {
             assert!(cols(l) <= 14, "{l}");
+        }
+    }
+
+    /// `wrap` as it was before its shortcut for one-cell text (the reference): every char
+    /// measured, the kept text re-measured at each char.
+    fn wrap_measuring_each_char(
+        pieces: &[(String, Style)],
+        width: usize,
+        indent: usize,
+    ) -> Vec<Line<'static>> {
+        let cols = |s: &str| Span::raw(s).width();
+        let width = width.max(8);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut cur: Vec<Span<'static>> = Vec::new();
+        let mut used = 0usize;
+        for word in words(pieces) {
+            let ww: usize = word.parts.iter().map(|(t, _)| cols(t)).sum();
+            let gap = usize::from(word.space_before && used > 0);
+            if used > indent && used + gap + ww > width {
+                lines.push(Line::from(std::mem::take(&mut cur)));
+                cur.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            } else if gap == 1 {
+                cur.push(Span::raw(" "));
+                used += 1;
+            }
+            for (text, style) in word.parts {
+                let room = width.saturating_sub(used);
+                let mut kept = String::new();
+                for c in text.chars() {
+                    let cw = cols(c.encode_utf8(&mut [0; 4]));
+                    if cols(&kept) + cw > room {
+                        break;
+                    }
+                    kept.push(c);
+                }
+                used += cols(&kept);
+                cur.push(Span::styled(kept, style));
+            }
+        }
+        if !cur.is_empty() {
+            lines.push(Line::from(cur));
+        }
+        lines
+    }
+
+    proptest::proptest! {
+        /// The same lines, spans and styles as measuring every char, on words of one-cell
+        /// chars, wide chars, combining marks and emoji, long and short, at any width.
+        #[test]
+        fn wrap_matches_measuring_each_char(
+            pieces in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::sample::select(vec![
+                            "a", "bc", "xen_irq_lateeoi", " ", "  ", "→", "·", "界", "😀",
+                            "\u{301}", "\u{fe0f}", "é", "`", "─",
+                        ]),
+                        0..12,
+                    ),
+                    proptest::bool::ANY,
+                ),
+                0..5,
+            ),
+            width in 0usize..30,
+            indent in 0usize..4,
+        ) {
+            let st = styles();
+            let pieces: Vec<(String, Style)> = pieces
+                .into_iter()
+                .map(|(v, code)| (v.concat(), if code { st.code } else { st.text }))
+                .collect();
+            proptest::prop_assert_eq!(
+                wrap(&pieces, width, indent),
+                wrap_measuring_each_char(&pieces, width, indent)
+            );
         }
     }
 

@@ -17,6 +17,7 @@
 //! Smaller terminals get a subset ([`Density`]); below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a
 //! "terminal too small" message. Compare mode and the help overlay have their own files.
 
+pub mod chart;
 pub mod code;
 pub mod compare;
 pub mod counters;
@@ -34,7 +35,7 @@ pub mod throughput;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -403,15 +404,50 @@ impl Widget for Pane<'_> {
             if room.is_empty() {
                 continue;
             }
-            let width = title.width().min(u16::MAX as usize) as u16;
-            title.render(
-                Rect {
-                    width: width.min(room.width),
-                    ..room
-                },
-                buf,
-            );
+            let plain = plain_width(title);
+            let width = plain
+                .unwrap_or_else(|| title.width())
+                .min(u16::MAX as usize) as u16;
+            let area = Rect {
+                width: width.min(room.width),
+                ..room
+            };
+            // (`Line::render` cuts an aligned line from the left or both sides.)
+            let left_aligned = matches!(title.alignment, None | Some(Alignment::Left));
+            if plain.is_some() && left_aligned {
+                render_plain_line(title, area, buf);
+            } else {
+                title.render(area, buf);
+            }
         }
+    }
+}
+
+/// The width of a line made only of [`one_cell`] chars (its char count), `None` for any
+/// other line.
+fn plain_width(line: &Line<'_>) -> Option<usize> {
+    line.iter().try_fold(0, |n, span| {
+        span.content
+            .chars()
+            .try_fold(n, |n, c| one_cell(c).then_some(n + 1))
+    })
+}
+
+/// `Line::render` of a left-aligned line of [`one_cell`] chars into `area`, one row, as wide
+/// as the line or narrower (the end cut): each cell gets the line's style, then its char
+/// and its span's style, as ratatui's grapheme-by-grapheme walk did. Tested in `tests`.
+fn render_plain_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let start = buf.index_of(area.x, area.y);
+    let cells = &mut buf.content[start..start + usize::from(area.width)];
+    let chars = line
+        .iter()
+        .flat_map(|span| span.content.chars().map(move |c| (c, span.style)));
+    for (cell, (c, style)) in cells.iter_mut().zip(chars) {
+        cell.set_style(line.style).set_char(c).set_style(style);
     }
 }
 
@@ -435,7 +471,7 @@ pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> V
 /// Write `lines` top-down into `area`; a line cut at the right edge ends in `…`.
 pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
     for (line, row) in lines.iter().zip(area.rows()) {
-        let width = set_line(buf, row.x, row.y, line, row.width);
+        let (_, width) = set_line(buf, row.x, row.y, line, row.width);
         if row.width > 0
             && width > row.width as usize
             && let Some(cell) = buf.cell_mut((row.right() - 1, row.y))
@@ -483,40 +519,59 @@ fn one_cell(c: char) -> bool {
 
 /// `Buffer::set_line`, cell for cell, but a span made only of [`one_cell`] chars is written a
 /// char a cell: segmenting text into graphemes and measuring each was most of a frame's
-/// cost. Returns the line's width (`Line::width`), which a cut line needs.
-fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) -> usize {
+/// cost. Returns where `Buffer::set_line` ended (the x after the last cell written) and the
+/// line's width (`Line::width`), which a cut line needs.
+fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) -> (u16, usize) {
     let mut remaining = max_width;
     let mut width = 0;
     for span in line {
         let text: &str = &span.content;
-        let chars = text
-            .chars()
-            .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1));
+        let chars = plain_len(text);
         width += chars.unwrap_or_else(|| span.width());
         if remaining == 0 {
             continue;
         }
         let style = line.style.patch(span.style);
-        let Some(n) = chars else {
-            let end = buf.set_stringn(x, y, text, remaining as usize, style).0;
-            remaining = remaining.saturating_sub(end.saturating_sub(x));
-            x = end;
-            continue;
+        let end = match chars {
+            Some(n) => write_plain(buf, x, y, text, n.min(usize::from(remaining)), style),
+            None => buf.set_stringn(x, y, text, remaining as usize, style).0,
         };
-        // Outside the buffer nothing is written (as `set_stringn` would clip it).
-        let inside = buf.area.contains(ratatui::layout::Position { x, y });
-        let room = buf.area.right().saturating_sub(x).min(remaining);
-        let n = if inside { n.min(room as usize) } else { 0 };
-        if n > 0 {
-            let start = buf.index_of(x, y);
-            for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
-                cell.set_char(c).set_style(style);
-            }
-        }
-        x += n as u16;
-        remaining -= n as u16;
+        remaining = remaining.saturating_sub(end.saturating_sub(x));
+        x = end;
     }
-    width
+    (x, width)
+}
+
+/// `Buffer::set_stringn`'s end x, cell for cell, with [`set_line`]'s shortcut for text of
+/// [`one_cell`] chars.
+fn set_str(buf: &mut Buffer, x: u16, y: u16, text: &str, max_width: u16, style: Style) -> u16 {
+    match plain_len(text) {
+        Some(n) => write_plain(buf, x, y, text, n.min(usize::from(max_width)), style),
+        None => buf.set_stringn(x, y, text, usize::from(max_width), style).0,
+    }
+}
+
+/// The number of chars of `text` when all are [`one_cell`] chars (its width then).
+#[inline]
+fn plain_len(text: &str) -> Option<usize> {
+    text.chars()
+        .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1))
+}
+
+/// The first `n` chars of `text` (all [`one_cell`]) from (`x`, `y`), clipped at the buffer's
+/// edge (as `set_stringn` clips); returns the x after the last cell written.
+fn write_plain(buf: &mut Buffer, x: u16, y: u16, text: &str, n: usize, style: Style) -> u16 {
+    // Outside the buffer nothing is written.
+    let inside = buf.area.contains(ratatui::layout::Position { x, y });
+    let room = buf.area.right().saturating_sub(x);
+    let n = if inside { n.min(usize::from(room)) } else { 0 };
+    if n > 0 {
+        let start = buf.index_of(x, y);
+        for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
+            cell.set_char(c).set_style(style);
+        }
+    }
+    x + n as u16
 }
 
 #[cfg(test)]
@@ -546,9 +601,27 @@ mod tests {
         put_lines_ratatui(lines, area, &mut want);
         put_lines(lines, area, &mut got);
         assert_eq!(got, want, "{lines:?} in {area:?}");
-        for line in lines {
+        for (line, row) in lines.iter().zip(area.rows()) {
             let mut b = Buffer::empty(full);
-            assert_eq!(set_line(&mut b, 0, 0, line, 24), line.width(), "{line:?}");
+            assert_eq!(set_line(&mut b, 0, 0, line, 24).1, line.width(), "{line:?}");
+            // Where it ends, and each span alone as `set_stringn` (`set_str`).
+            let mut want = Buffer::empty(full);
+            let end = want.set_line(row.x, row.y, line, row.width).0;
+            assert_eq!(
+                set_line(&mut b, row.x, row.y, line, row.width).0,
+                end,
+                "{line:?}"
+            );
+            for span in line {
+                let mut want = Buffer::empty(full);
+                let mut got = Buffer::empty(full);
+                let (text, style) = (span.content.as_ref(), span.style);
+                let end = want
+                    .set_stringn(row.x, row.y, text, row.width.into(), style)
+                    .0;
+                assert_eq!(set_str(&mut got, row.x, row.y, text, row.width, style), end);
+                assert_eq!(got, want, "{span:?} in {row:?}");
+            }
         }
     }
 
@@ -578,8 +651,8 @@ mod tests {
             y in 0u16..6,
             w in 0u16..14,
             h in 0u16..8,
-            title in piece(),
-            bottom in prop::option::of(piece()),
+            title in spans(),
+            bottom in prop::option::of((spans(), style())),
         ) {
             let theme = Theme::dark();
             let area = Rect::new(x, y, w, h);
@@ -588,9 +661,9 @@ mod tests {
                 .border_style(theme.border)
                 .title(Line::from(title.clone()).style(theme.title));
             let mut p = pane(title, &theme);
-            if let Some(b) = bottom {
-                block = block.title_bottom(Line::from(b.clone()));
-                p = p.title_bottom(b);
+            if let Some((b, s)) = bottom {
+                block = block.title_bottom(Line::from(b.clone()).style(s));
+                p = p.title_bottom(Line::from(b).style(s));
             }
             prop_assert_eq!(p.inner(area), block.inner(area));
             let mut want = Buffer::empty(full);
@@ -609,6 +682,43 @@ mod tests {
             "\u{301}", "\u{200d}", "\u{fe0f}", "界", "😀", "🇩🇪", "é", "ﾞ", "\u{7f}",
         ]);
         prop::collection::vec(alphabet, 0..12).prop_map(|v| v.concat())
+    }
+
+    /// Spans of [`piece`]s, styled; often only one-cell chars (the titles' plain path).
+    fn spans() -> impl Strategy<Value = Vec<Span<'static>>> {
+        let plain = prop::sample::select(vec!["a", "Z", " ", "~", "─", "│", "⣀", "·", "→", "…"]);
+        let plain = prop::collection::vec(plain, 0..12).prop_map(|v| v.concat());
+        let text = prop_oneof![plain, piece()];
+        prop::collection::vec((text, style()), 0..4)
+            .prop_map(|v| v.into_iter().map(|(t, s)| Span::styled(t, s)).collect())
+    }
+
+    proptest! {
+        /// A line of one-cell chars: `plain_width` is `Line::width`, and it is drawn as
+        /// `Line::render` draws it, whole or cut, anywhere (inside the buffer or not).
+        #[test]
+        fn plain_line_matches_ratatui(
+            spans in spans(),
+            line_style in style(),
+            x in 0u16..14,
+            y in 0u16..4,
+            w in 0u16..14,
+        ) {
+            let line = Line::from(spans).style(line_style);
+            let Some(width) = plain_width(&line) else {
+                return Ok(());
+            };
+            prop_assert_eq!(width, line.width());
+            let full = Rect::new(0, 0, 12, 3);
+            let area = Rect::new(x, y, w.min(width as u16), 1);
+            let mut want = Buffer::empty(full);
+            let mut got = Buffer::empty(full);
+            want.set_style(full, Style::new().fg(Color::White).bg(Color::Black));
+            got.set_style(full, Style::new().fg(Color::White).bg(Color::Black));
+            (&line).render(area, &mut want);
+            render_plain_line(&line, area, &mut got);
+            prop_assert_eq!(got, want);
+        }
     }
 
     fn style() -> impl Strategy<Value = Style> {

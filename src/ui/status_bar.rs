@@ -275,7 +275,7 @@ impl Widget for StatusBar<'_> {
         buf.set_style(area, self.theme.status);
         for (r, s) in layout(self.app, self.theme, area) {
             let style = self.theme.status.patch(s.style);
-            buf.set_stringn(r.x, r.y, format!(" {} ", s.text), r.width as usize, style);
+            super::set_str(buf, r.x, r.y, &format!(" {} ", s.text), r.width, style);
         }
     }
 }
@@ -395,8 +395,7 @@ impl Widget for KeyBarIn<'_> {
                 break;
             }
             let line = Line::from(it);
-            let (nx, _) = buf.set_line(x, y, &line, area.right() - x);
-            x = nx;
+            x = super::set_line(buf, x, y, &line, area.right() - x).0;
         }
     }
 }

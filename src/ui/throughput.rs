@@ -16,11 +16,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::Widget;
 
 use crate::app::Lane;
 use crate::sim::Figure;
 
+use super::chart::{Plot, Series};
 use super::theme::Theme;
 use super::{pane, title};
 
@@ -139,7 +140,7 @@ impl Widget for ThroughputPane<'_> {
             };
             spans.push(Span::styled(note, t.dim));
         }
-        buf.set_line(figure.x, figure.y, &Line::from(spans), figure.width);
+        super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
         if chart_area.height < 3 {
             return;
         }
@@ -149,15 +150,13 @@ impl Widget for ThroughputPane<'_> {
         let ymax = nice_max(top * 1.05);
         let mark_lines: Vec<[(f64, f64); 2]> =
             marks.iter().map(|&(x, _)| [(x, 0.0), (x, ymax)]).collect();
-        let mut datasets = Vec::with_capacity(data.len() + mark_lines.len());
+        let mut series = Vec::with_capacity(data.len() + mark_lines.len());
         for m in &mark_lines {
-            datasets.push(
-                Dataset::default()
-                    .data(m)
-                    .graph_type(GraphType::Line)
-                    .marker(Marker::Braille)
-                    .style(t.mark),
-            );
+            series.push(Series {
+                data: m,
+                marker: Marker::Braille,
+                style: t.mark,
+            });
         }
         for (i, d) in data.iter().enumerate() {
             let (marker, style) = if i == 0 {
@@ -165,27 +164,31 @@ impl Widget for ThroughputPane<'_> {
             } else {
                 (Marker::Dot, t.chart_b)
             };
-            let ds = Dataset::default()
-                .data(d)
-                .graph_type(GraphType::Line)
-                .marker(marker)
-                .style(style);
-            datasets.push(ds);
+            series.push(Series {
+                data: d,
+                marker,
+                style,
+            });
         }
         let mid = (lo + hi) / 2.0;
-        let chart = Chart::new(datasets)
-            .x_axis(Axis::default().bounds([lo, hi]).style(t.axis).labels([
+        // What ratatui's `Chart` drew (line datasets, these labels), drawn by hand.
+        let plot = Plot {
+            x_bounds: [lo, hi],
+            y_bounds: [0.0, ymax],
+            x_labels: [
                 format!("{lo:.0}s"),
                 format!("{mid:.0}s"),
                 format!("{hi:.0}s"),
-            ]))
-            .y_axis(Axis::default().bounds([0.0, ymax]).style(t.axis).labels([
+            ],
+            y_labels: [
                 "0".to_string(),
                 format!("{:.0}", ymax / 2.0),
                 format!("{ymax:.0}"),
-            ]))
-            .legend_position(None);
-        chart.render(chart_area, buf);
+            ],
+            axis: t.axis,
+            series: &series,
+        };
+        plot.render(chart_area, buf);
     }
 }
 
