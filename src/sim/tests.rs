@@ -540,7 +540,7 @@ fn the_handler_claims_its_eoi_bit_before_the_work_checks() {
                 PortRole::Common => eoi_pending::COMMON_EOI,
             };
             let mut seen = 0;
-            s.netback_handler(port, role, |sim| {
+            s.netback_handler(port, role, |sim: &mut Sim| {
                 seen = sim.eoi_pending;
                 (true, true)
             });
@@ -555,7 +555,7 @@ fn the_handler_claims_its_eoi_bit_before_the_work_checks() {
                 "real work: the bit waits for the EOI"
             );
             assert_eq!(s.counters().eoi_pending_warnings, 0);
-            s.netback_handler(port, role, |_| (true, true));
+            s.netback_handler(port, role, |_: &mut Sim| (true, true));
             assert_eq!(s.counters().eoi_pending_warnings, 1, "{guest:?} {role:?}");
             s.counters.eoi_pending_warnings = 0;
             s.eoi_pending = 0;
