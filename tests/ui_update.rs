@@ -386,6 +386,32 @@ fn help_overlay_lists_every_binding_and_takes_the_keys() {
     assert_eq!(app.overlay, Overlay::None);
 }
 
+/// Each key in the help stands apart from what it does, however wide the key ("PgUp PgDn"
+/// in a lesson once ran into its text).
+#[test]
+fn the_help_keeps_each_key_apart_from_its_text() {
+    let lesson = evtchn_lab::app::App::new(evtchn_lab::app::Options {
+        scenario: Config::default(),
+        open: evtchn_lab::app::Open::Lesson("01-ports-and-bits".into()),
+        lessons: evtchn_lab::lesson::Catalog::builtin().expect("the built-in lessons load"),
+        progress: Default::default(),
+    });
+    for (mut app, ctx) in [(lab(), Ctx::Free), (lesson, Ctx::Lesson)] {
+        press(&mut app, "?");
+        let s = screen(&app, 160, 50);
+        for b in keymap::bindings(ctx) {
+            let first_word = b.help.split(' ').next().unwrap();
+            let apart = s.lines().any(|l| {
+                l.match_indices(b.shown).any(|(i, _)| {
+                    let rest = &l[i + b.shown.len()..];
+                    rest.starts_with(' ') && rest.trim_start().starts_with(first_word)
+                })
+            });
+            assert!(apart, "{ctx:?}: {:?} runs into its text\n{s}", b.shown);
+        }
+    }
+}
+
 #[test]
 fn footer_is_generated_from_the_key_map() {
     for (keys, ctx) in [("", Ctx::Free), ("c", Ctx::Compare), ("?", Ctx::Help)] {

@@ -24,7 +24,7 @@ use super::theme::Theme;
 
 /// What the lab simplifies, said where a learner looks.
 pub const MODEL_NOTES: &[&str] = &[
-    "One dom0 vCPU takes every event; 2-level ABI; one netback queue.",
+    "One dom0 vCPU takes every event; one netback queue.",
     "Figures are illustrative (model costs): compare runs by ratio.",
     "TCP windows and ACK policy belong to each OS, not to a scenario.",
     "Counters: the sysfs ones of the Feb 2021 follow-up series.",
@@ -42,13 +42,20 @@ pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
     let key = t.key_label.patch(t.value);
     let ctx = Ctx::beneath(app);
     let mut lines = Vec::with_capacity(40);
+    let bindings: Vec<_> = keymap::bindings(ctx).collect();
+    // The key column fits the widest key shown ("PgUp PgDn" in a lesson) and "mouse",
+    // plus a space (`format!` pads by chars; every key shown is one cell a char).
+    let col = 1 + bindings
+        .iter()
+        .map(|b| b.shown.chars().count())
+        .fold("mouse".len(), usize::max);
     if !compact {
         lines.push(Line::styled("keys", t.title));
     }
-    for b in keymap::bindings(ctx) {
+    for b in bindings {
         let locked = b.keys[0].1.needs().is_some_and(|u| !app.unlocked(u));
         let mut spans = vec![
-            Span::styled(format!(" {:<6}", b.shown), key),
+            Span::styled(format!(" {:<col$}", b.shown), key),
             Span::styled(b.help, if locked { t.dim } else { t.text }),
         ];
         if locked {
@@ -58,7 +65,7 @@ pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
     }
     if ctx != Ctx::Start {
         lines.push(Line::from(vec![
-            Span::styled(format!(" {:<6}", "mouse"), key),
+            Span::styled(format!(" {:<col$}", "mouse"), key),
             Span::styled("click a knob in the status bar to toggle it", t.text),
         ]));
     }
