@@ -418,7 +418,7 @@ fn parse_speed(s: &str) -> Result<f64, String> {
                   long enough to read: max(3 s, 1 s + 240 ms per word), the lab running at 1× \
                   meanwhile. Solutions' waits take their virtual time at 1× (none while the \
                   lab is paused). Keys: space pauses \
-                  and resumes, n skips to the next step, q quits. A demo keeps no progress."
+                  and resumes, Enter (or n) skips to the next step, q quits. A demo keeps no progress."
 )]
 pub struct DemoArgs {
     /// The lesson to play, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).

@@ -255,7 +255,7 @@ fn lesson_01_first_step_is_kept_across_runs() {
 }
 
 #[test]
-fn a_demo_is_steered_with_n_space_and_q() {
+fn a_demo_is_steered_with_enter_n_space_and_q() {
     let state = state_dir();
     let mut p = lab(&["demo", "01-ports-and-bits"], state.path(), 120, 40);
     let s = p.wait_for_text("the demo reading step 1", FIRST_FRAME, |s| {
@@ -266,13 +266,16 @@ fn a_demo_is_steered_with_n_space_and_q() {
     // `n`: step 1 at once (its key, the explanation), then step 2's text.
     p.send("n");
     p.wait_for_text("step 2, after a skip", REACT, |s| s.contains("step 2/4"));
+    // Enter, as in a lesson: on to step 3.
+    p.send("\r");
+    p.wait_for_text("step 3, after Enter", REACT, |s| s.contains("step 3/4"));
     p.send(" ");
     p.wait_for_text("the demo paused", REACT, |s| {
         s.contains("demo paused · space resumes")
     });
     p.send(" ");
     p.wait_for_text("the demo going on", REACT, |s| {
-        !s.contains("demo paused") && s.contains("step 2/4")
+        !s.contains("demo paused") && s.contains("step 3/4")
     });
     p.send("q");
     assert_restored(&mut p);

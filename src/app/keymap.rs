@@ -507,10 +507,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 0,
     },
     Binding {
-        shown: "n",
+        shown: "Enter",
         label: "next step",
-        help: "demo: skip to the next step (the rest of this one plays at once)",
-        keys: &[(ch('n'), Cmd::Demo(DemoCmd::Skip))],
+        help: "demo: skip to the next step (the rest of this one plays at once; also n)",
+        // Enter as in a lesson; `n` too, which notifies only in a lesson, not in a demo.
+        keys: &[
+            (code(KeyCode::Enter), Cmd::Demo(DemoCmd::Skip)),
+            (ch('n'), Cmd::Demo(DemoCmd::Skip)),
+        ],
         contexts: &[Ctx::Demo],
         footer_rank: 0,
     },

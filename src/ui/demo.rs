@@ -4,7 +4,7 @@
 //! ```text
 //!  evtchn-lab  freebsd  tx  netback OR  throttle on …  t 1.234567s  1×  ▶ running  ▶ key: t
 //!  …the lab, as a learner would see it…
-//!  » goal met   space  pause demo   n  next step   q  quit
+//!  » goal met   space  pause demo   Enter  next step   q  quit
 //! ```
 
 use ratatui::buffer::Buffer;
