@@ -386,17 +386,67 @@ fn help_overlay_lists_every_binding_and_takes_the_keys() {
     assert_eq!(app.overlay, Overlay::None);
 }
 
+/// A lesson opened at its first step (`id`: a unique prefix).
+fn lesson(id: &str) -> evtchn_lab::app::App {
+    let lessons = evtchn_lab::lesson::Catalog::builtin().expect("the built-in lessons load");
+    let id = lessons
+        .lessons
+        .iter()
+        .find(|l| l.id.starts_with(id))
+        .expect("a built-in lesson")
+        .id
+        .clone();
+    evtchn_lab::app::App::new(evtchn_lab::app::Options {
+        scenario: Config::default(),
+        open: evtchn_lab::app::Open::Lesson(id),
+        lessons,
+        progress: Default::default(),
+    })
+}
+
+/// However narrow the status bar (a lesson's locked knobs each read "⊘ …", a demo's
+/// caption takes up to half the row), it drops whole segments rather than cut one, and
+/// the run state is the last to go: "■ PAUSED" once read "■ P" in a lesson at 60 columns.
+#[test]
+fn the_status_bar_drops_whole_segments_and_keeps_the_run_state() {
+    use evtchn_lab::ui::status_bar::layout;
+    use ratatui::layout::Rect;
+    use ratatui::text::Span;
+    let theme = Theme::no_color();
+    // Free play, the story's lesson and the FIFO one (its extra knob), running and paused.
+    for (name, mut app) in [("free", lab()), ("06", lesson("06")), ("13", lesson("13"))] {
+        for paused in [false, true] {
+            if paused {
+                press(&mut app, " ");
+            }
+            let state = if paused { "■ PAUSED" } else { "▶ running" };
+            for w in 30..=200u16 {
+                let segs = layout(&app, &theme, Rect::new(0, 0, w, 1));
+                let mut x = 0;
+                for (r, s) in &segs {
+                    assert_eq!(
+                        usize::from(r.width),
+                        Span::raw(s.text.as_str()).width() + 2,
+                        "{name} at {w}: {:?} cut",
+                        s.text
+                    );
+                    assert!(r.x >= x && r.right() <= w, "{name} at {w}: overlap");
+                    x = r.right();
+                }
+                assert!(
+                    segs.last().is_some_and(|(_, s)| s.text == state),
+                    "{name} at {w}: the run state {state:?} is missing"
+                );
+            }
+        }
+    }
+}
+
 /// Each key in the help stands apart from what it does, however wide the key ("PgUp PgDn"
 /// in a lesson once ran into its text).
 #[test]
 fn the_help_keeps_each_key_apart_from_its_text() {
-    let lesson = evtchn_lab::app::App::new(evtchn_lab::app::Options {
-        scenario: Config::default(),
-        open: evtchn_lab::app::Open::Lesson("01-ports-and-bits".into()),
-        lessons: evtchn_lab::lesson::Catalog::builtin().expect("the built-in lessons load"),
-        progress: Default::default(),
-    });
-    for (mut app, ctx) in [(lab(), Ctx::Free), (lesson, Ctx::Lesson)] {
+    for (mut app, ctx) in [(lab(), Ctx::Free), (lesson("01"), Ctx::Lesson)] {
         press(&mut app, "?");
         let s = screen(&app, 160, 50);
         for b in keymap::bindings(ctx) {

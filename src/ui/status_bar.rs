@@ -4,6 +4,8 @@
 //!  evtchn-lab  guest freebsd  dir tx  netback OR (!tx | !rx)  throttle on  late EOI on  HZ 250 …  t 1.234567s  1×  ▶ running
 //!  b OR⇄AND  t throttle  l late EOI  g guest  d direction  [ ] threshold  space pause  …  ? help  q quit
 //! ```
+//! Narrower terminals get shorter forms; when even the shortest does not fit, whole
+//! segments are left out (the time first, the run state last), never cut mid-word.
 //! The knobs in the status bar are clickable; [`hit`] maps a click to the same message as
 //! the knob's key, using the same layout as the drawing. The key bar is generated from the
 //! key map table, so it always shows the real bindings.
@@ -222,6 +224,16 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
         if width(&left) + 1 + width(&right) <= w {
             break;
         }
+    }
+    // Still too wide (a lesson's locked knobs read "⊘ …"; a demo's caption shares the row):
+    // drop whole segments, never cut one. The clock goes first, from the front (time, then
+    // speed), so the run state ("■ PAUSED" when a goal stops the lab) stays; then knobs
+    // from the end.
+    while width(&left) + 1 + width(&right) > w && right.len() > 1 {
+        right.remove(0);
+    }
+    while width(&left) + 1 + width(&right) > w && !left.is_empty() {
+        left.pop();
     }
     let mut out = Vec::with_capacity(left.len() + right.len());
     let end = area.right();
