@@ -87,10 +87,10 @@ pub struct LabArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// Progress on disk: where it is saved, and whether saving failed already (said once).
+/// Progress on disk: where it is saved, and the first failure to save (said once).
 struct Saver {
     store: Option<Store>,
-    failed: bool,
+    failed: Option<String>,
 }
 
 impl Saver {
@@ -104,10 +104,11 @@ impl Saver {
             return;
         };
         if let Err(e) = store.save(&app.progress)
-            && !self.failed
+            && self.failed.is_none()
         {
-            self.failed = true;
-            app.notice = Some(format!("{e}; the lab goes on without saving"));
+            let msg = format!("{e}; the lab goes on without saving");
+            app.notice = Some(msg.clone());
+            self.failed = Some(msg);
         }
     }
 }
@@ -165,12 +166,10 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
         lessons: catalog,
         progress,
     });
-    if warning.is_some() {
-        app.notice = warning;
-    }
+    app.notice.clone_from(&warning);
     let mut saver = Saver {
         store,
-        failed: false,
+        failed: None,
     };
     saver.persist(&mut app);
     let theme = theme(args.display.theme);
@@ -190,6 +189,11 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     ));
     drop(guard);
     saver.persist(&mut app);
+    // A notice goes at the next key and may not fit its row: what became of the progress
+    // file is said again, whole, where it stays.
+    for w in warning.iter().chain(&saver.failed) {
+        eprintln!("evtchn-lab: {w}");
+    }
     result.map(|()| ExitCode::SUCCESS)
 }
 

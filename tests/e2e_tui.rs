@@ -167,6 +167,39 @@ fn press_b_then_q_in_a_real_terminal() {
     assert_restored(&mut p);
 }
 
+/// A corrupt progress file: the lab says where it went, and says it again, whole, in the
+/// shell after quitting (on the lab's 80-column key bar the path was cut, and the notice
+/// goes at the first key).
+#[test]
+fn a_corrupt_progress_file_is_reported_again_after_quitting() {
+    let state = state_dir();
+    std::fs::write(state.path().join("progress.toml"), "lessons = [oops\n").unwrap();
+    let mut p = lab(&[], state.path(), 80, 24);
+    p.wait_for_text("the start screen's notice", FIRST_FRAME, |s| {
+        s.contains("could not be read")
+    });
+    p.send("jq");
+    assert_restored(&mut p);
+    let aside = std::fs::read_dir(state.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("progress.toml.corrupt-"))
+        .expect("the file moved aside");
+    // The main screen wraps the line at 80 columns: read it joined.
+    let shell: String = p.text().lines().map(str::trim_end).collect();
+    assert!(
+        shell.contains("evtchn-lab: ")
+            && shell.contains("could not be read")
+            && shell.contains(&aside),
+        "the whole message, with where the file went\n{}",
+        p.report()
+    );
+    let raw = p.raw();
+    let left = find(&raw, b"\x1b[?1049l").expect("the alternate screen left");
+    let msg = find(&raw, b"evtchn-lab: ").expect("the message");
+    assert!(left < msg, "printed on the main screen\n{}", p.report());
+}
+
 /// A signal that ends the lab (SIGTERM, SIGQUIT) leaves the terminal restored.
 fn signal_restores_the_terminal(sig: libc::c_int) {
     let state = state_dir();

@@ -462,6 +462,29 @@ fn the_help_keeps_each_key_apart_from_its_text() {
     }
 }
 
+/// A notice wider than the key bar wraps over its rows instead of being cut; one too long
+/// for them all ends in "…" (it was cut mid-word at the right edge).
+#[test]
+fn a_long_notice_wraps_over_the_key_bar() {
+    let mut app = lab();
+    let long = "throttle (XSA-332 patch 12): locked in this step (open here: netback, \
+                late EOI, guest, direction, HZ)";
+    app.notice = Some(long.into());
+    let s = screen(&app, 80, 24);
+    let footer: Vec<&str> = s.lines().rev().take(2).collect();
+    let words: String = footer.iter().rev().copied().collect::<Vec<_>>().join(" ");
+    for w in long.split(' ') {
+        assert!(words.contains(w), "{w:?} missing from the key bar\n{s}");
+    }
+    // Too long for the rows there are (one on a small terminal): cut, and it says so.
+    let s = screen(&app, 60, 18);
+    let last = s.lines().last().unwrap().trim_matches('"');
+    assert!(
+        last.starts_with(" » throttle (XSA-332") && last.contains(" …"),
+        "{s}"
+    );
+}
+
 #[test]
 fn footer_is_generated_from_the_key_map() {
     for (keys, ctx) in [("", Ctx::Free), ("c", Ctx::Compare), ("?", Ctx::Help)] {

@@ -371,7 +371,7 @@ impl Widget for KeyBarIn<'_> {
         }
         let mut items: Vec<Vec<Span>> = Vec::with_capacity(20);
         if let Some(n) = &self.app.notice {
-            items.push(vec![Span::styled(format!(" » {n} "), t.notice)]);
+            items.extend(notice_rows(n, t, w, rows));
         }
         // Fewer hints until they fit in the rows (packing each row greedily).
         let fits = |items: &[Vec<Span>]| {
@@ -410,6 +410,36 @@ impl Widget for KeyBarIn<'_> {
             x = super::set_line(buf, x, y, &line, area.right() - x).0;
         }
     }
+}
+
+/// The notice as key-bar items: one when it fits the row; else word-wrapped over the bar's
+/// rows (a row each, the hints after it if room is left), and cut with "…" on the last
+/// row only when even they are too few (a moved progress file's path).
+fn notice_rows(n: &str, t: &Theme, w: usize, rows: usize) -> Vec<Vec<Span<'static>>> {
+    let one = format!(" » {n} ");
+    if Span::raw(one.as_str()).width() <= w || w < 8 {
+        return vec![vec![Span::styled(one, t.notice)]];
+    }
+    let text = [(format!("» {n}"), t.notice)];
+    let mut lines = super::markup::wrap(&text, w - 2, 2);
+    if lines.len() > rows {
+        // Room for " …" on every row, then the rows there are.
+        lines = super::markup::wrap(&text, w - 4, 2);
+        lines.truncate(rows);
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::styled(" …", t.notice));
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| {
+            let mut item = Vec::with_capacity(l.spans.len() + 2);
+            item.push(Span::styled(" ", t.notice));
+            item.extend(l.spans);
+            item.push(Span::styled(" ", t.notice));
+            item
+        })
+        .collect()
 }
 
 /// The largest footer rank in the key map.
