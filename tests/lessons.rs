@@ -187,6 +187,37 @@ fn hints_one_at_a_time_and_the_solution_asks_first() {
     assert!(p.solutions_shown.contains(&0));
 }
 
+/// A digit past the choices, or a second answer, says why nothing happened (both were
+/// silently ignored); the first answer stands.
+#[test]
+fn an_answer_out_of_range_or_a_second_one_says_why() {
+    let mut app = open("06-throttle-law", Progress::default());
+    // A solution that presses it is still told the key does nothing.
+    let s = Script::parse(&["5"]).unwrap();
+    assert!(matches!(
+        script::play(&mut app, &s, |_, _| Flow::Continue),
+        Err(script::ScriptError::KeyDoesNothing { .. })
+    ));
+    let digit = |app: &mut App, c: char| {
+        let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let m = keymap::msg_for_key(app, &k).expect("a digit means something in a quiz");
+        update(app, m);
+    };
+    digit(&mut app, '5');
+    assert!(!met(&app));
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("no choice 5") && notice.contains("1–3"),
+        "{notice}"
+    );
+    digit(&mut app, '1');
+    assert!(met(&app));
+    assert!(app.notice.as_deref().unwrap().contains("not quite"));
+    digit(&mut app, '3');
+    assert!(app.notice.as_deref().unwrap().contains("answered already"));
+    assert_eq!(app.lesson_run().unwrap().state.answer, Some(0));
+}
+
 #[test]
 fn a_locked_knob_says_why_and_changes_nothing() {
     let mut app = open("01-ports-and-bits", Progress::default());

@@ -165,7 +165,11 @@ impl Cmd {
             let Task::Quiz { choices, .. } = &l.steps[i].task else {
                 return None;
             };
-            return (usize::from(n) <= choices.len()).then_some(Msg::Answer(n));
+            return Some(if usize::from(n) <= choices.len() {
+                Msg::Answer(n)
+            } else {
+                Msg::NoChoice(n)
+            });
         }
         self.resolve_unlocked(app)
     }

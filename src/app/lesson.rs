@@ -432,6 +432,10 @@ impl App {
         };
         let c = usize::from(choice.saturating_sub(1));
         if c >= choices.len() {
+            self.notice = Some(format!(
+                "no choice {choice}: this question has {}, press 1–{0}",
+                choices.len()
+            ));
             return;
         }
         let right = c == *answer;
@@ -440,7 +444,8 @@ impl App {
             return;
         };
         if run.state.met {
-            return; // answered already: the first answer stands
+            self.notice = Some("answered already: the first answer stands (Enter goes on)".into());
+            return;
         }
         run.state.answer = Some(c);
         self.step_done(&id, i);

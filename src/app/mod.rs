@@ -84,6 +84,9 @@ pub enum Msg {
     ShowSolution,
     /// Lesson: answer the quiz with choice N (1-based, the digit keys).
     Answer(u8),
+    /// Lesson: a digit past the question's choices (the app says which it has; a script
+    /// that presses one is told the key does nothing).
+    NoChoice(u8),
     /// Lesson: scroll the lesson text by this many lines.
     Scroll(i8),
     /// A key whose knob (or the port keys) this step keeps locked.
@@ -534,7 +537,7 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::RestartStep => app.restart_step(),
         Msg::Hint => app.hint(),
         Msg::ShowSolution => app.show_solution(),
-        Msg::Answer(n) => app.answer(n),
+        Msg::Answer(n) | Msg::NoChoice(n) => app.answer(n),
         Msg::Scroll(d) if app.overlay == Overlay::Help => {
             let s = i32::from(app.help_scroll) + i32::from(d);
             app.help_scroll = s.clamp(0, i32::from(app.scroll_limits.help)) as u16;

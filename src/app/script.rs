@@ -235,7 +235,7 @@ impl Player {
                     self.next += 1;
                     self.last = Some(index);
                     let err = match keymap::msg_for_key(app, &key) {
-                        None => ScriptError::KeyDoesNothing {
+                        None | Some(Msg::NoChoice(_)) => ScriptError::KeyDoesNothing {
                             index,
                             key: key_name(&key),
                         },
