@@ -320,6 +320,14 @@ impl Step {
         matches!(self.task, Task::Quiz { .. })
     }
 
+    /// How many choices the step's question has (`None`: not a question).
+    pub fn quiz_choices(&self) -> Option<usize> {
+        match &self.task {
+            Task::Quiz { choices, .. } => Some(choices.len()),
+            _ => None,
+        }
+    }
+
     pub fn unlocks(&self, u: Unlock) -> bool {
         self.unlock.contains(&u)
     }

@@ -294,6 +294,10 @@ impl Widget for StatusBar<'_> {
 
 /// The key bar's hints for `ctx`, as (key, label) spans.
 fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
+    // The digits as far as the question's choices go ("1-3"), not the table's "1-5".
+    let choices = app
+        .current_lesson()
+        .and_then(|(l, i)| l.steps[i].quiz_choices());
     keymap::bindings(ctx)
         .filter(|b| b.footer_rank <= max_rank)
         // A lesson's locked keys are listed in the help, not here; the digits only where
@@ -306,8 +310,12 @@ fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>
             _ => true,
         })
         .map(|b| {
+            let shown = match (b.keys[0].1, choices) {
+                (Cmd::Do(crate::app::Msg::Answer(_)), Some(n)) => format!(" 1-{n} "),
+                _ => format!(" {} ", b.shown),
+            };
             vec![
-                Span::styled(format!(" {} ", b.shown), t.key),
+                Span::styled(shown, t.key),
                 Span::styled(format!(" {} ", b.label), t.key_label),
             ]
         })
