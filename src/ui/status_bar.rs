@@ -294,19 +294,18 @@ impl Widget for StatusBar<'_> {
 
 /// The key bar's hints for `ctx`, as (key, label) spans.
 fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
-    // The digits as far as the question's choices go ("1-3"), not the table's "1-5".
+    // The digits only while a question waits for its answer, and as far as its choices
+    // go ("1-3"), not the table's "1-5".
     let choices = app
         .current_lesson()
-        .and_then(|(l, i)| l.steps[i].quiz_choices());
+        .and_then(|(l, i)| l.steps[i].quiz_choices())
+        .filter(|_| app.lesson_run().is_some_and(|r| !r.state.met));
     keymap::bindings(ctx)
         .filter(|b| b.footer_rank <= max_rank)
-        // A lesson's locked keys are listed in the help, not here; the digits only where
-        // there is a question to answer.
+        // A lesson's locked keys are listed in the help, not here.
         .filter(|b| b.keys[0].1.needs().is_none_or(|u| app.unlocked(u)))
         .filter(|b| match b.keys[0].1 {
-            Cmd::Do(crate::app::Msg::Answer(_)) => app
-                .current_lesson()
-                .is_some_and(|(l, i)| l.steps[i].is_quiz()),
+            Cmd::Do(crate::app::Msg::Answer(_)) => choices.is_some(),
             _ => true,
         })
         .map(|b| {
