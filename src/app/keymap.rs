@@ -8,7 +8,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{App, Msg, Overlay, Page, View};
-use crate::lesson::{Task, Unlock};
+use crate::lesson::Unlock;
 use crate::sim::{Knob, Setting};
 use crate::sim::{KnobChange, PortAction, knob};
 
@@ -162,10 +162,8 @@ impl Cmd {
         }
         if let Cmd::Do(Msg::Answer(n)) = self {
             let (l, i) = app.current_lesson()?;
-            let Task::Quiz { choices, .. } = &l.steps[i].task else {
-                return None;
-            };
-            return Some(if usize::from(n) <= choices.len() {
+            let choices = l.steps[i].quiz_choices()?;
+            return Some(if usize::from(n) <= choices {
                 Msg::Answer(n)
             } else {
                 Msg::NoChoice(n)

@@ -431,10 +431,10 @@ impl App {
             return;
         };
         let c = usize::from(choice.saturating_sub(1));
-        if c >= choices.len() {
+        let n = choices.len();
+        if c >= n {
             self.notice = Some(format!(
-                "no choice {choice}: this question has {}, press 1–{0}",
-                choices.len()
+                "no choice {choice}: this question has {n}, press 1–{n}"
             ));
             return;
         }
