@@ -94,8 +94,9 @@ fn words(pieces: &[(String, Style)]) -> Vec<Word> {
     out
 }
 
-/// Word-wrap styled pieces to `width` columns (a word longer than the width is cut).
-/// `indent` starts every line after the first (list items hang under their text).
+/// Word-wrap styled pieces to `width` columns. A word longer than a line (a kernel path)
+/// goes on over the next lines: nothing of the text is lost. `indent` starts every line
+/// after the first (list items hang under their text).
 pub fn wrap(pieces: &[(String, Style)], width: usize, indent: usize) -> Vec<Line<'static>> {
     let width = width.max(8);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -113,32 +114,54 @@ pub fn wrap(pieces: &[(String, Style)], width: usize, indent: usize) -> Vec<Line
             used += 1;
         }
         for (text, style) in word.parts {
-            // Cut what does not fit even on a line of its own.
-            let room = width.saturating_sub(used);
-            let kept = match super::plain_len(&text) {
-                // One-cell chars: a char a column, the text kept whole when it fits.
-                Some(n) if n <= room => text,
-                Some(_) => text.chars().take(room).collect(),
-                None => {
-                    let mut kept = String::new();
-                    for c in text.chars() {
-                        let cw = cols(c.encode_utf8(&mut [0; 4]));
-                        if cols(&kept) + cw > room {
-                            break;
-                        }
-                        kept.push(c);
-                    }
-                    kept
+            let mut rest = text.as_str();
+            loop {
+                let (kept, tail) = split_to_fit(rest, width.saturating_sub(used));
+                if !kept.is_empty() {
+                    used += cols(kept);
+                    cur.push(Span::styled(kept.to_string(), style));
                 }
-            };
-            used += cols(&kept);
-            cur.push(Span::styled(kept, style));
+                if tail.is_empty() {
+                    break;
+                }
+                if kept.is_empty() && used <= indent {
+                    // Not one char fits even a fresh line (a wide char, a deep indent):
+                    // leave it out rather than loop.
+                    let mut c = tail.chars();
+                    c.next();
+                    rest = c.as_str();
+                    continue;
+                }
+                lines.push(Line::from(std::mem::take(&mut cur)));
+                cur.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+                rest = tail;
+            }
         }
     }
     if !cur.is_empty() {
         lines.push(Line::from(cur));
     }
     lines
+}
+
+/// `text` split where it stops fitting in `room` columns.
+fn split_to_fit(text: &str, room: usize) -> (&str, &str) {
+    match super::plain_len(text) {
+        // One-cell chars: a char a column, the text kept whole when it fits.
+        Some(n) if n <= room => (text, ""),
+        Some(_) => text.split_at(text.char_indices().nth(room).map_or(text.len(), |(i, _)| i)),
+        None => {
+            let mut end = 0;
+            for (i, c) in text.char_indices() {
+                if cols(&text[..i]) + cols(c.encode_utf8(&mut [0; 4])) > room {
+                    break;
+                }
+                end = i + c.len_utf8();
+            }
+            text.split_at(end)
+        }
+    }
 }
 
 /// A lesson text block as lines of at most `width` columns: paragraphs separated by one
@@ -227,8 +250,8 @@ mod tests {
         }
     }
 
-    /// `wrap` as it was before its shortcut for one-cell text (the reference): every char
-    /// measured, the kept text re-measured at each char.
+    /// `wrap` without its shortcut for one-cell text (the reference): every char measured,
+    /// the kept text re-measured at each char.
     fn wrap_measuring_each_char(
         pieces: &[(String, Style)],
         width: usize,
@@ -251,17 +274,27 @@ mod tests {
                 used += 1;
             }
             for (text, style) in word.parts {
-                let room = width.saturating_sub(used);
                 let mut kept = String::new();
                 for c in text.chars() {
                     let cw = cols(c.encode_utf8(&mut [0; 4]));
-                    if cols(&kept) + cw > room {
-                        break;
+                    if used + cols(&kept) + cw > width {
+                        if !kept.is_empty() {
+                            used += cols(&kept);
+                            cur.push(Span::styled(std::mem::take(&mut kept), style));
+                        }
+                        if used <= indent && indent + cw > width {
+                            continue; // fits no line at all
+                        }
+                        lines.push(Line::from(std::mem::take(&mut cur)));
+                        cur.push(Span::raw(" ".repeat(indent)));
+                        used = indent;
                     }
                     kept.push(c);
                 }
-                used += cols(&kept);
-                cur.push(Span::styled(kept, style));
+                if !kept.is_empty() {
+                    used += cols(&kept);
+                    cur.push(Span::styled(kept, style));
+                }
             }
         }
         if !cur.is_empty() {
@@ -304,8 +337,22 @@ mod tests {
     }
 
     #[test]
-    fn a_long_word_is_cut_not_overflowing() {
-        let lines = text(&render("xen_irq_lateeoi_locked here", 10, styles()));
-        assert!(lines.iter().all(|l| cols(l) <= 10), "{lines:?}");
+    fn a_long_word_goes_on_over_the_next_lines_and_nothing_is_lost() {
+        let path = "Documentation/ABI/testing/sysfs-devices-xenbus";
+        let lines = text(&render(&format!("see {path} for them"), 20, styles()));
+        assert!(lines.iter().all(|l| cols(l) <= 20), "{lines:?}");
+        assert_eq!(
+            lines,
+            vec![
+                "see",
+                "Documentation/ABI/te",
+                "sting/sysfs-devices-",
+                "xenbus for them",
+            ]
+        );
+        // In a list item the rest hangs under the text.
+        let lines = text(&render(&format!("- {path}"), 20, styles()));
+        assert_eq!(lines.concat().replace([' ', '•'], ""), path, "{lines:?}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("  ")), "{lines:?}");
     }
 }
