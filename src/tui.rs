@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEventKind,
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
     KeyModifiers, MouseButton, MouseEventKind,
 };
 use crossterm::execute;
@@ -125,6 +125,23 @@ pub fn msg_for_event(app: &App, ev: &Event, size: Rect) -> Option<Msg> {
         Event::Key(k) => keymap::msg_for_key(app, k),
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
             ui::status_bar::hit(app, size, m.column, m.row)?.resolve(app)
+        }
+        // The wheel (the lab captures the mouse, so the terminal's own scrolling is off):
+        // the screen's ↑/↓ where it has them (the help, the lesson list), else its
+        // PgUp/PgDn (a lesson's text).
+        Event::Mouse(m)
+            if matches!(
+                m.kind,
+                MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+            ) =>
+        {
+            let keys = if m.kind == MouseEventKind::ScrollUp {
+                [KeyCode::Up, KeyCode::PageUp]
+            } else {
+                [KeyCode::Down, KeyCode::PageDown]
+            };
+            keys.into_iter()
+                .find_map(|c| keymap::msg_for_key(app, &KeyEvent::new(c, KeyModifiers::NONE)))
         }
         _ => None,
     }

@@ -672,6 +672,62 @@ fn port_keys_notify_mask_and_unmask() {
 
 /// On a short terminal the help scrolls, and its border says so; every line can be
 /// reached, the last one included.
+/// The mouse wheel scrolls what the keys scroll: the help, the lesson list, a lesson's
+/// text (the lab captures the mouse, so the terminal's own wheel scrolling is off).
+#[test]
+fn the_mouse_wheel_scrolls_what_the_keys_scroll() {
+    use crossterm::event::{Event, MouseEvent, MouseEventKind};
+    use evtchn_lab::app::Page;
+    use evtchn_lab::tui::msg_for_event;
+    use ratatui::layout::Rect;
+    let wheel = |app: &mut evtchn_lab::app::App, down: bool| {
+        let ev = Event::Mouse(MouseEvent {
+            kind: if down {
+                MouseEventKind::ScrollDown
+            } else {
+                MouseEventKind::ScrollUp
+            },
+            column: 10,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        });
+        if let Some(m) = msg_for_event(app, &ev, Rect::new(0, 0, 70, 20)) {
+            update(app, m);
+        }
+    };
+    // The help on a short terminal.
+    let mut app = lab();
+    press(&mut app, "?");
+    common::fit(&mut app, 70, 20);
+    wheel(&mut app, true);
+    assert_eq!(app.help_scroll, 1);
+    wheel(&mut app, false);
+    assert_eq!(app.help_scroll, 0);
+    // Free play has nothing to scroll: the wheel does nothing.
+    let mut app = lab();
+    let before = screen(&app, 70, 20);
+    wheel(&mut app, true);
+    assert_eq!(screen(&app, 70, 20), before);
+    // The start screen's list.
+    let mut app = evtchn_lab::app::App::new(evtchn_lab::app::Options {
+        scenario: Config::default(),
+        open: evtchn_lab::app::Open::Start,
+        lessons: evtchn_lab::lesson::Catalog::builtin().expect("the built-in lessons load"),
+        progress: Default::default(),
+    });
+    wheel(&mut app, true);
+    assert_eq!(app.page, Page::Start { selected: 1 });
+    // A lesson's text, on a terminal too short for it.
+    let mut app = lesson("13");
+    common::fit(&mut app, 70, 20);
+    let top = screen(&app, 70, 20);
+    assert!(top.contains("PgDn more"), "{top}");
+    wheel(&mut app, true);
+    assert_ne!(screen(&app, 70, 20), top, "the text moved");
+    wheel(&mut app, false);
+    assert_eq!(screen(&app, 70, 20), top);
+}
+
 #[test]
 fn the_help_scrolls_on_a_short_terminal() {
     let mut app = lab();

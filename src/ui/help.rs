@@ -66,7 +66,10 @@ pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
     if ctx != Ctx::Start {
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<col$}", "mouse"), key),
-            Span::styled("click a knob in the status bar to toggle it", t.text),
+            Span::styled(
+                "click a knob in the status bar to toggle it; the wheel scrolls",
+                t.text,
+            ),
         ]));
     }
     if compact {
