@@ -13,6 +13,9 @@ use evtchn_lab::lesson::progress::{Progress, Status};
 use evtchn_lab::lesson::{Catalog, Task};
 use evtchn_lab::sim::Config;
 
+#[macro_use]
+mod common;
+
 fn catalog() -> Arc<Catalog> {
     Catalog::builtin()
         .unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::command::problems_text(&p)))
@@ -216,6 +219,30 @@ fn an_answer_out_of_range_or_a_second_one_says_why() {
     digit(&mut app, '3');
     assert!(app.notice.as_deref().unwrap().contains("answered already"));
     assert_eq!(app.lesson_run().unwrap().state.answer, Some(0));
+}
+
+/// A question has no hint and no solution, on purpose: `h` and `S` say so (they promised
+/// a solution that never showed), and the key bar does not offer them there.
+#[test]
+fn a_question_offers_no_hint_or_solution_and_says_why() {
+    let mut app = open("06-throttle-law", Progress::default());
+    for k in ["h", "S"] {
+        keys(&mut app, &[k]);
+        let notice = app.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("a question has no hint or solution"),
+            "{k}: {notice}"
+        );
+        let st = &app.lesson_run().unwrap().state;
+        assert_eq!((st.hints_shown, st.solution_shown), (0, false));
+    }
+    let s = common::screen(&app, 200, 50);
+    let footer: String = s.lines().rev().take(2).collect();
+    assert!(
+        !footer.contains(" h  hint ") && !footer.contains(" S  solution "),
+        "{footer}"
+    );
+    assert!(footer.contains(" 1-3  answer "), "{footer}");
 }
 
 #[test]

@@ -102,6 +102,10 @@ pub enum MenuEntry {
     Free,
 }
 
+/// What `h` and `S` say on a question: it has neither, on purpose.
+const QUIZ_HAS_NO_HELP: &str =
+    "a question has no hint or solution: predict, then answer; any answer shows why";
+
 impl App {
     /// The lesson open now, if any.
     pub fn lesson_run(&self) -> Option<&LessonRun> {
@@ -370,6 +374,10 @@ impl App {
         let Some((lesson, i)) = self.current_lesson() else {
             return;
         };
+        if lesson.steps[i].is_quiz() {
+            self.notice = Some(QUIZ_HAS_NO_HELP.into());
+            return;
+        }
         let (n, id) = (lesson.steps[i].hints.len(), lesson.id.clone());
         let Some(run) = self.run_mut() else {
             return;
@@ -399,6 +407,10 @@ impl App {
         let Some((lesson, i)) = self.current_lesson() else {
             return;
         };
+        if lesson.steps[i].is_quiz() {
+            self.notice = Some(QUIZ_HAS_NO_HELP.into());
+            return;
+        }
         let id = lesson.id.clone();
         let Some(run) = self.run_mut() else {
             return;

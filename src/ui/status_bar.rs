@@ -306,6 +306,10 @@ fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>
         .filter(|b| b.keys[0].1.needs().is_none_or(|u| app.unlocked(u)))
         .filter(|b| match b.keys[0].1 {
             Cmd::Do(crate::app::Msg::Answer(_)) => choices.is_some(),
+            // A question has no hints and no solution: the prediction is the point.
+            Cmd::Do(crate::app::Msg::Hint | crate::app::Msg::ShowSolution) => !app
+                .current_lesson()
+                .is_some_and(|(l, i)| l.steps[i].is_quiz()),
             _ => true,
         })
         .map(|b| {
