@@ -65,6 +65,47 @@ fn a_narrow_terminal_stacks_the_lesson_above_the_panes() {
     );
 }
 
+/// At 60 columns a lesson's status and the "continue" row's step stay whole: they take
+/// their short forms ("2/7") instead of being cut ("in progress 2…").
+#[test]
+fn a_narrow_start_screen_keeps_statuses_whole() {
+    let mut p = Progress::default();
+    let half = LessonProgress {
+        step: 2,
+        done_steps: [0, 1].into(),
+        ..LessonProgress::default()
+    };
+    p.lessons.insert("13-fifo".into(), half);
+    p.last = Some("13-fifo".into());
+    let mut a = app(Open::Start, p);
+    let top = frame(&a, 60, 18).backend().to_string();
+    assert!(
+        top.contains("continue  13 The same story on FIFO event channels  3/7"),
+        "{top}"
+    );
+    let wide = frame(&a, 120, 40).backend().to_string();
+    assert!(
+        wide.contains("The same story on FIFO event channels in progress 2/7"),
+        "{wide}"
+    );
+    assert!(wide.contains("channels   step 3 of 7"), "{wide}");
+    // Down to lesson 13, so the narrow list shows it.
+    for _ in 0..14 {
+        let k = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Down,
+            crossterm::event::KeyModifiers::NONE,
+        );
+        if let Some(m) = evtchn_lab::app::keymap::msg_for_key(&a, &k) {
+            evtchn_lab::app::update(&mut a, m);
+        }
+    }
+    let narrow = frame(&a, 60, 18).backend().to_string();
+    assert!(
+        narrow.contains("The same story on FIFO event channels 2/7"),
+        "{narrow}"
+    );
+}
+
 #[test]
 fn the_start_screen_with_progress() {
     let mut p = Progress::default();

@@ -33,10 +33,11 @@ pub struct StartScreen<'a> {
     pub theme: &'a Theme,
 }
 
-/// A lesson's status in words and its style.
-fn status_text(s: Status, t: &Theme) -> (String, ratatui::style::Style) {
+/// A lesson's status in words and its style (`short`: "2/6" for "in progress 2/6").
+fn status_text(s: Status, t: &Theme, short: bool) -> (String, ratatui::style::Style) {
     match s {
         Status::New => ("new".to_string(), t.dim),
+        Status::InProgress { done, of } if short => (format!("{done}/{of}"), t.warn),
         Status::InProgress { done, of } => (format!("in progress {done}/{of}"), t.warn),
         Status::Done => ("✓ done".to_string(), t.good),
     }
@@ -93,6 +94,8 @@ impl Widget for StartScreen<'_> {
             .unwrap_or(0)
             .min((inner.width as usize).saturating_sub(20))
             .max(10);
+        // Where "in progress 12/12" would not fit after the titles, "12/12" says it.
+        let short_status = (inner.width as usize) < 6 + title_w + 1 + 17;
         let mut lines: Vec<Line> = Vec::with_capacity(menu.len() + 4);
         if inner.height as usize >= menu.len() + 6 {
             lines.push(Line::styled(
@@ -110,15 +113,20 @@ impl Widget for StartScreen<'_> {
                 MenuEntry::Continue(k) => {
                     let l = &app.lessons.lessons[k];
                     let step = app.progress.resume_step(l) + 1;
+                    let what = format!("continue  {} {}", l.number(), l.title);
+                    let mut at = format!("   step {step} of {}", l.steps.len());
+                    if 2 + what.chars().count() + at.chars().count() > inner.width as usize {
+                        at = format!("  {step}/{}", l.steps.len());
+                    }
                     Line::from(vec![
                         Span::styled(mark, t.value),
-                        Span::styled(format!("continue  {} {}", l.number(), l.title), row_style),
-                        Span::styled(format!("   step {step} of {}", l.steps.len()), t.dim),
+                        Span::styled(what, row_style),
+                        Span::styled(at, t.dim),
                     ])
                 }
                 MenuEntry::Lesson(k) => {
                     let l = &app.lessons.lessons[k];
-                    let (st, style) = status_text(app.progress.status(l), t);
+                    let (st, style) = status_text(app.progress.status(l), t, short_status);
                     let name: String = l.title.chars().take(title_w).collect();
                     Line::from(vec![
                         Span::styled(mark, t.value),
