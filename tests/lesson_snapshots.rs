@@ -106,6 +106,46 @@ fn a_narrow_start_screen_keeps_statuses_whole() {
     );
 }
 
+/// The lesson pane's bottom border leaves out its least needed parts where it is short,
+/// rather than cutting one ("R rest").
+#[test]
+fn the_lesson_border_leaves_parts_out_whole() {
+    let mut a = app(Open::Lesson("05-rogue-guest".into()), Progress::default());
+    // On to step 2, a task with hints.
+    for k in [
+        crossterm::event::KeyCode::Char('2'),
+        crossterm::event::KeyCode::Enter,
+    ] {
+        let k = crossterm::event::KeyEvent::new(k, crossterm::event::KeyModifiers::NONE);
+        let m = evtchn_lab::app::keymap::msg_for_key(&a, &k).expect("a key of the step");
+        evtchn_lab::app::update(&mut a, m);
+    }
+    let whole = [
+        "h hint (2 left)",
+        "S solution",
+        "R restart step",
+        "↓ PgDn more",
+    ];
+    for w in (60..=160).step_by(4) {
+        for h in [18, 24, 30, 40] {
+            let s = frame(&a, w, h).backend().to_string();
+            let line = s
+                .lines()
+                .find(|l| l.contains("└ h hint"))
+                .unwrap_or_else(|| panic!("the border at {w}x{h}\n{s}"));
+            let at = line.find("└ ").unwrap() + "└ ".len();
+            let border: String = line[at..]
+                .chars()
+                .take_while(|&c| c != '─' && c != '┘')
+                .collect();
+            for part in border.split(" · ").map(str::trim).filter(|p| !p.is_empty()) {
+                let part = part.trim_end_matches(" ↓ PgDn more").trim();
+                assert!(whole.contains(&part), "{w}x{h}: {part:?} cut\n{line}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_start_screen_with_progress() {
     let mut p = Progress::default();

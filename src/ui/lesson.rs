@@ -272,17 +272,21 @@ impl Widget for LessonPane<'_> {
         let run = self.run;
         let n = self.lesson.steps.len();
         let step = &self.lesson.steps[run.step];
-        let what_next = if run.state.met {
+        let mut what_next = if run.state.met {
             if run.step + 1 < n {
-                " Enter: next step ".to_string()
+                vec!["Enter: next step".to_string()]
             } else {
-                " Enter: lesson done, back to the list ".to_string()
+                vec!["Enter: lesson done, back to the list".to_string()]
             }
         } else if let Task::Quiz { choices, .. } = &step.task {
-            format!(" 1–{} answer · Esc list ", choices.len())
+            vec![format!("1–{} answer", choices.len()), "Esc list".into()]
         } else {
             let left = step.hints.len() - run.state.hints_shown.min(step.hints.len());
-            format!(" h hint ({left} left) · S solution · R restart step ")
+            vec![
+                format!("h hint ({left} left)"),
+                "S solution".into(),
+                "R restart step".into(),
+            ]
         };
         let block = pane(
             title(vec![
@@ -311,6 +315,13 @@ impl Widget for LessonPane<'_> {
         } else {
             ""
         };
+        // What to do next, its least needed parts left out where the border is too short
+        // (the key bar and the help have them all); its trailing space may go.
+        let room = usize::from(area.width.saturating_sub(2)).saturating_sub(more.chars().count());
+        while what_next.len() > 1 && what_next.join(" · ").chars().count() + 1 > room {
+            what_next.pop();
+        }
+        let what_next = format!(" {} ", what_next.join(" · "));
         let block = block.title_bottom(Line::from(vec![
             Span::styled(what_next, if run.state.met { t.good } else { t.dim }),
             Span::styled(more, t.warn),
