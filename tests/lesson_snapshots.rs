@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use evtchn_lab::app::script::{self, Flow, Script};
 use evtchn_lab::app::{App, Open, Options};
 use evtchn_lab::lesson::Catalog;
@@ -26,6 +27,24 @@ fn app(open: Open, progress: Progress) -> App {
         lessons: catalog(),
         progress,
     })
+}
+
+/// `id` left halfway, two steps done, and the last lesson opened.
+fn halfway(p: &mut Progress, id: &str) {
+    let half = LessonProgress {
+        step: 2,
+        done_steps: [0, 1].into(),
+        ..LessonProgress::default()
+    };
+    p.lessons.insert(id.into(), half);
+    p.last = Some(id.into());
+}
+
+/// A key, through the key map as the loop takes it.
+fn key(a: &mut App, code: KeyCode) {
+    let k = KeyEvent::new(code, KeyModifiers::NONE);
+    let m = evtchn_lab::app::keymap::msg_for_key(a, &k).expect("a key that does something");
+    evtchn_lab::app::update(a, m);
 }
 
 #[test]
@@ -70,13 +89,7 @@ fn a_narrow_terminal_stacks_the_lesson_above_the_panes() {
 #[test]
 fn a_narrow_start_screen_keeps_statuses_whole() {
     let mut p = Progress::default();
-    let half = LessonProgress {
-        step: 2,
-        done_steps: [0, 1].into(),
-        ..LessonProgress::default()
-    };
-    p.lessons.insert("13-fifo".into(), half);
-    p.last = Some("13-fifo".into());
+    halfway(&mut p, "13-fifo");
     let mut a = app(Open::Start, p);
     let top = frame(&a, 60, 18).backend().to_string();
     assert!(
@@ -91,13 +104,7 @@ fn a_narrow_start_screen_keeps_statuses_whole() {
     assert!(wide.contains("channels   step 3 of 7"), "{wide}");
     // Down to lesson 13, so the narrow list shows it.
     for _ in 0..14 {
-        let k = crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Down,
-            crossterm::event::KeyModifiers::NONE,
-        );
-        if let Some(m) = evtchn_lab::app::keymap::msg_for_key(&a, &k) {
-            evtchn_lab::app::update(&mut a, m);
-        }
+        key(&mut a, KeyCode::Down);
     }
     let narrow = frame(&a, 60, 18).backend().to_string();
     assert!(
@@ -112,14 +119,8 @@ fn a_narrow_start_screen_keeps_statuses_whole() {
 fn the_lesson_border_leaves_parts_out_whole() {
     let mut a = app(Open::Lesson("05-rogue-guest".into()), Progress::default());
     // On to step 2, a task with hints.
-    for k in [
-        crossterm::event::KeyCode::Char('2'),
-        crossterm::event::KeyCode::Enter,
-    ] {
-        let k = crossterm::event::KeyEvent::new(k, crossterm::event::KeyModifiers::NONE);
-        let m = evtchn_lab::app::keymap::msg_for_key(&a, &k).expect("a key of the step");
-        evtchn_lab::app::update(&mut a, m);
-    }
+    key(&mut a, KeyCode::Char('2'));
+    key(&mut a, KeyCode::Enter);
     let whole = [
         "h hint (2 left)",
         "S solution",
@@ -155,13 +156,7 @@ fn the_start_screen_with_progress() {
         ..LessonProgress::default()
     };
     p.lessons.insert("01-ports-and-bits".into(), done);
-    let half = LessonProgress {
-        step: 2,
-        done_steps: [0, 1].into(),
-        ..LessonProgress::default()
-    };
-    p.lessons.insert("02-masking-and-coalescing".into(), half);
-    p.last = Some("02-masking-and-coalescing".into());
+    halfway(&mut p, "02-masking-and-coalescing");
     snap!(
         "start_screen",
         frame(&app(Open::Start, p), 120, 40).backend()
