@@ -142,7 +142,7 @@ pub enum LessonsCommand {
 
 #[derive(Clone, Debug, Args)]
 pub struct LessonArgs {
-    /// The lesson's id, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).
+    /// The lesson's id, e.g. 01-ports-and-bits, or its number (6 or 06) or a unique prefix.
     pub id: String,
     #[command(flatten)]
     pub dir: LessonDir,
@@ -421,7 +421,7 @@ fn parse_speed(s: &str) -> Result<f64, String> {
                   and resumes, Enter (or n) skips to the next step, q quits. A demo keeps no progress."
 )]
 pub struct DemoArgs {
-    /// The lesson to play, e.g. 01-ports-and-bits (a unique prefix such as 01 will do).
+    /// The lesson to play, e.g. 01-ports-and-bits, or its number (6 or 06) or a unique prefix.
     /// Without one: the whole story, lessons 08 to 11 in order, as one demo.
     pub id: Option<String>,
     /// Write an asciinema v2 recording (play it with `asciinema play FILE.cast`).
@@ -460,7 +460,7 @@ pub struct SnapshotArgs {
     /// The frame's size, COLUMNSxROWS [range: 60x18 to 1000x500].
     #[arg(long, value_name = "WxH", default_value = "120x40", value_parser = parse_size)]
     pub size: Size,
-    /// A lesson instead of free play (a unique prefix of its id will do).
+    /// A lesson instead of free play: its id, its number (6 or 06) or a unique prefix.
     #[arg(long, value_name = "ID")]
     pub lesson: Option<String>,
     /// The lesson's step: the frame as the step begins (the steps before it are solved by

@@ -26,10 +26,16 @@ pub fn problems_text(problems: &[Problem]) -> String {
     problems.iter().map(|p| format!("{p}\n")).collect()
 }
 
-/// A lesson by id, or by a prefix of exactly one id (`01`, `06-throttle`).
+/// A lesson by id, by its number (`6` or `06` for `06-…`; `1` is lesson 01, not 10–13),
+/// or by a prefix of exactly one id (`06-throttle`).
 pub fn find(cat: &Catalog, id: &str) -> Result<String, String> {
     if cat.get(id).is_some() {
         return Ok(id.to_string());
+    }
+    if let Ok(n) = id.parse::<u32>()
+        && let Some(l) = cat.lessons.iter().find(|l| l.number().parse() == Ok(n))
+    {
+        return Ok(l.id.clone());
     }
     let matches: Vec<&str> = cat
         .lessons
@@ -145,4 +151,34 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lesson_is_found_by_id_number_or_unique_prefix() {
+        let cat = Catalog::builtin().expect("the built-in lessons load");
+        for (asked, found) in [
+            ("06-throttle-law", "06-throttle-law"),
+            ("06", "06-throttle-law"),
+            ("6", "06-throttle-law"),
+            // A number names one lesson, though 10-13 also start with "1".
+            ("1", "01-ports-and-bits"),
+            ("13", "13-fifo"),
+            ("06-th", "06-throttle-law"),
+        ] {
+            assert_eq!(find(&cat, asked).as_deref(), Ok(found), "{asked}");
+        }
+        let e = find(&cat, "0").unwrap_err();
+        assert!(e.contains("could be 01-ports-and-bits or"), "{e}");
+        for missing in ["14", "1x", ""] {
+            let e = find(&cat, missing).unwrap_err();
+            assert!(
+                e.contains("no lesson") || e.contains("could be"),
+                "{missing:?}: {e}"
+            );
+        }
+    }
 }
