@@ -18,7 +18,7 @@
 //! corner of a bigger terminal (the rest stays blank): ratatui keeps two buffers of what it
 //! draws, so a terminal of 2000×1000 would otherwise cost about 200 MB.
 
-use std::io::{self, IsTerminal, stdout};
+use std::io::{self, IsTerminal, Write, stdout};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Once;
@@ -518,12 +518,13 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let played = crate::demo::command::duration_words(demo.clock_ns() as f64 / 1e9 / speed);
+    let mut out = stdout();
     match end {
-        DemoEnd::Finished => println!("demo done: {} ({played})", names.join(", ")),
-        DemoEnd::Quit => println!("demo stopped after {played}: {}", names.join(", ")),
+        DemoEnd::Finished => writeln!(out, "demo done: {} ({played})", names.join(", "))?,
+        DemoEnd::Quit => writeln!(out, "demo stopped after {played}: {}", names.join(", "))?,
     }
     if let Some((p, s)) = recorded {
-        println!("{}", crate::demo::command::summary_line(p, &s));
+        writeln!(out, "{}", crate::demo::command::summary_line(p, &s))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -677,3 +677,40 @@ fn the_package_declares_its_licences_and_how_to_install() {
     let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
     assert!(!ci.contains("apt"), ".ci/run installs nothing with apt");
 }
+
+/// Output into a pipe whose reader is gone (`evtchn-lab lessons | head -3`): the command
+/// stops quietly, as `ls` or `grep` would, instead of "Broken pipe (os error 32)" or a
+/// panic. The reader is closed before the command starts, so every write fails.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let state = temp_dir();
+    let cast = state.path().join("demo.cast");
+    let cast = cast.to_str().unwrap();
+    for args in [
+        &["demo", "01", "--headless", "--record", cast][..],
+        &["lessons"],
+        &["lessons", "--json"],
+        &["run", "--seconds", "1"],
+        &["run", "--seconds", "1", "--json"],
+        &["snapshot"],
+        &["man"],
+        &["completions", "bash"],
+        &["lessons", "check"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+            .args(args)
+            .env("EVTCHN_LAB_STATE_DIR", state.path())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && err.is_empty(),
+            "{args:?}: {} / {err}",
+            out.status
+        );
+    }
+}

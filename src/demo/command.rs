@@ -1,7 +1,7 @@
 //! `evtchn-lab demo [ID] [--record FILE.cast [--headless] [--size WxH]] [--speed X]`.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -143,11 +143,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let rec = Recorder::new(start_recording(path, size, &title)?, theme, args.speed);
     match cast::record(&mut demo, &mut app, rec) {
         Ok((_, summary)) => {
-            println!(
+            writeln!(
+                std::io::stdout(),
                 "{} (recorded in {:.1} s)",
                 summary_line(path, &summary),
                 started.elapsed().as_secs_f64()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(RecordError::Demo(e)) => {

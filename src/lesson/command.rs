@@ -142,14 +142,15 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
         eprint!("{}", problems_text(&out.problems));
         return Ok(ExitCode::FAILURE);
     }
-    println!(
+    writeln!(
+        std::io::stdout(),
         "{} lessons, {} steps: every step starts unsolved and its solution meets its goal \
          ({:.1} virtual s replayed in {:.1} s)",
         out.lessons,
         out.steps,
         out.virtual_ns as f64 / 1e9,
         started.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
