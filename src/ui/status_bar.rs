@@ -296,10 +296,10 @@ impl Widget for StatusBar<'_> {
 fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>> {
     // The digits only while a question waits for its answer, and as far as its choices
     // go ("1-3"), not the table's "1-5".
-    let choices = app
+    let quiz = app
         .current_lesson()
-        .and_then(|(l, i)| l.steps[i].quiz_choices())
-        .filter(|_| app.lesson_run().is_some_and(|r| !r.state.met));
+        .and_then(|(l, i)| l.steps[i].quiz_choices());
+    let choices = quiz.filter(|_| app.lesson_run().is_some_and(|r| !r.state.met));
     keymap::bindings(ctx)
         .filter(|b| b.footer_rank <= max_rank)
         // A lesson's locked keys are listed in the help, not here.
@@ -307,9 +307,7 @@ fn hints(app: &App, ctx: Ctx, t: &Theme, max_rank: u8) -> Vec<Vec<Span<'static>>
         .filter(|b| match b.keys[0].1 {
             Cmd::Do(crate::app::Msg::Answer(_)) => choices.is_some(),
             // A question has no hints and no solution: the prediction is the point.
-            Cmd::Do(crate::app::Msg::Hint | crate::app::Msg::ShowSolution) => !app
-                .current_lesson()
-                .is_some_and(|(l, i)| l.steps[i].is_quiz()),
+            Cmd::Do(crate::app::Msg::Hint | crate::app::Msg::ShowSolution) => quiz.is_none(),
             _ => true,
         })
         .map(|b| {
