@@ -1,24 +1,27 @@
 //! evtchn-lab: an interactive terminal lab for Xen event-channel internals and the XSA-332
 //! netback throttle story.
 //!
-//! Layers, each with one job:
+//! Layers, each with one job, each importing only those above it in this list:
 //! - [`sim`]: the pure, deterministic simulation core (virtual time, one seeded RNG);
-//! - [`lesson`]: guided lessons as data (loader, goals on the sim's state, progress);
-//! - [`app`]: the lab's state, changed only by `update(&mut App, Msg)`;
+//! - [`diag`], [`script`]: problems in a user's file, where they are; key-and-wait scripts;
+//! - [`lesson`], [`scenario`], [`report`]: data over the sim: guided lessons (loader, goals
+//!   on the sim's state, progress), scenario files, the headless report and its exports;
+//! - [`app`]: the lab's state, changed only by `update(&mut App, Msg)`; the script player;
+//! - [`demo`]: lessons played by the lab itself, paced;
 //! - [`ui`]: render functions from the app's state to a frame;
-//! - [`demo`]: lessons played by the lab itself, paced, live or recorded (asciinema);
-//! - [`snapshot`]: one frame of the lab as text, without a terminal;
+//! - [`cast`]: frames without a terminal: a demo recorded (asciinema), a frame as text;
 //! - [`tui`]: the thin tokio + crossterm loop;
-//! - [`report`]: the headless report and its exports (text, JSON, Chrome trace);
-//! - [`cli`]: command-line flags shared by every entry point.
+//! - [`cmd`]: one file per command, over the command-line definitions.
 
 pub mod app;
-pub mod cli;
+pub mod cast;
+pub mod cmd;
 pub mod demo;
+pub mod diag;
 pub mod lesson;
 pub mod report;
 pub mod scenario;
+pub mod script;
 pub mod sim;
-pub mod snapshot;
 pub mod tui;
 pub mod ui;

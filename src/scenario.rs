@@ -93,10 +93,10 @@ impl ScenarioFile {
     }
 
     /// Parse a scenario file's text; a mistake is `path:line:col: message`, as for lessons.
-    pub fn parse(path: &Path, text: &str) -> Result<Self, crate::lesson::Problem> {
+    pub fn parse(path: &Path, text: &str) -> Result<Self, crate::diag::Problem> {
         toml::from_str(text).map_err(|e| {
-            let (line, col) = crate::lesson::line_col(text, e.span().map_or(0, |s| s.start));
-            crate::lesson::Problem {
+            let (line, col) = crate::diag::line_col(text, e.span().map_or(0, |s| s.start));
+            crate::diag::Problem {
                 path: path.to_path_buf(),
                 line,
                 col,

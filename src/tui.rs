@@ -43,14 +43,14 @@ use tokio::time::{MissedTickBehavior, interval};
 
 use crate::app::keymap::{Cmd, Ctx, DemoCmd};
 use crate::app::{App, Msg, Open, Options, keymap, update};
-use crate::cli::{Display, ThemeName};
+use crate::cast::{self, CastWriter, Recorder};
 use crate::demo::Demo;
-use crate::demo::cast::{CastWriter, Recorder};
-use crate::lesson::command as lessons;
+use crate::lesson as lessons;
 use crate::lesson::progress::{Progress, Store, state_dir};
 use crate::sim::Config;
+use crate::ui;
 use crate::ui::demo::DemoView;
-use crate::ui::{self, theme::Theme};
+use crate::ui::theme::{Theme, ThemeName};
 
 /// How often the simulation advances while running.
 pub const SIM_TICK: Duration = Duration::from_millis(20);
@@ -74,6 +74,23 @@ restored. Please report it with the message above, the command you ran and the o
 /// [`MAX_DRAW_WIDTH`]×[`MAX_DRAW_HEIGHT`], from the top-left corner.
 pub fn draw_area(width: u16, height: u16) -> Rect {
     Rect::new(0, 0, width.min(MAX_DRAW_WIDTH), height.min(MAX_DRAW_HEIGHT))
+}
+
+/// How the lab draws.
+#[derive(Clone, Copy, Debug)]
+pub struct Display {
+    /// Frames per second while running (paused, it redraws on input only).
+    pub fps: u32,
+    pub theme: ThemeName,
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        Display {
+            fps: 30,
+            theme: ThemeName::Dark,
+        }
+    }
 }
 
 /// What the lab opens with.
@@ -111,11 +128,6 @@ impl Saver {
             self.failed = Some(msg);
         }
     }
-}
-
-/// The theme from the command line and `NO_COLOR` (read once, here, never in render).
-pub fn theme(name: ThemeName) -> Theme {
-    Theme::pick(name == ThemeName::Light, Theme::no_color_requested())
 }
 
 /// What a terminal event means to the lab: keys through the key map, a left click on a
@@ -189,7 +201,7 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
         failed: None,
     };
     saver.persist(&mut app);
-    let theme = theme(args.display.theme);
+    let theme = Theme::named(args.display.theme);
     let test_panic = std::env::var_os(TEST_PANIC_ENV).is_some();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -517,14 +529,14 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
             format!("{} {}", l.number(), l.title)
         })
         .collect();
-    let played = crate::demo::command::duration_words(demo.clock_ns() as f64 / 1e9 / speed);
+    let played = cast::duration_words(demo.clock_ns() as f64 / 1e9 / speed);
     let mut out = stdout();
     match end {
         DemoEnd::Finished => writeln!(out, "demo done: {} ({played})", names.join(", "))?,
         DemoEnd::Quit => writeln!(out, "demo stopped after {played}: {}", names.join(", "))?,
     }
     if let Some((p, s)) = recorded {
-        writeln!(out, "{}", crate::demo::command::summary_line(p, &s))?;
+        writeln!(out, "{}", cast::summary_line(p, &s))?;
     }
     Ok(ExitCode::SUCCESS)
 }

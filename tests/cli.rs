@@ -509,7 +509,7 @@ fn man_pages_from_the_clap_definition() {
     };
     let main = page(&["man"]);
     assert!(main.contains(".TH evtchn-lab 1"), "{main}");
-    for cmd in evtchn_lab::cli::COMMANDS {
+    for cmd in evtchn_lab::cmd::cli::COMMANDS {
         assert!(main.contains(&cmd.replace('-', "\\-")), "{cmd} listed");
     }
     let run = page(&["man", "run"]);
@@ -520,11 +520,11 @@ fn man_pages_from_the_clap_definition() {
     );
     assert_eq!(lab(&["man", "nothing"]).status.code(), Some(2));
     // The list `man` accepts is the definition's.
-    let defined: Vec<String> = evtchn_lab::cli::command()
+    let defined: Vec<String> = evtchn_lab::cmd::cli::command()
         .get_subcommands()
         .map(|c| c.get_name().to_string())
         .collect();
-    assert_eq!(defined, evtchn_lab::cli::COMMANDS);
+    assert_eq!(defined, evtchn_lab::cmd::cli::COMMANDS);
 }
 
 /// Every flag that takes a number, a size or a time shows its range in `--help`
@@ -534,7 +534,7 @@ fn man_pages_from_the_clap_definition() {
 #[test]
 fn help_shows_each_values_range_and_the_parser_agrees() {
     use clap::Parser;
-    use evtchn_lab::cli::Cli;
+    use evtchn_lab::cmd::cli::Cli;
     let free_form = [
         "FILE",
         "DIR",
@@ -545,7 +545,7 @@ fn help_shows_each_values_range_and_the_parser_agrees() {
         "SHELL",
     ];
     let mut checked = Vec::new();
-    for sub in evtchn_lab::cli::command().get_subcommands() {
+    for sub in evtchn_lab::cmd::cli::command().get_subcommands() {
         let base: Vec<&str> = match sub.get_name() {
             "lesson" => vec!["lesson", "01"],
             "completions" | "man" => continue,

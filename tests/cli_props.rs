@@ -3,7 +3,7 @@
 //! is a configuration the simulation accepts, with every value in its documented range.
 
 use clap::Parser;
-use evtchn_lab::cli::{Cli, Command};
+use evtchn_lab::cmd::cli::{Cli, Command};
 use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, THRESHOLD_MAX};
 use proptest::prelude::*;
 

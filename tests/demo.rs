@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use evtchn_lab::app::Page;
-use evtchn_lab::demo::cast::{CastWriter, Recorder, record};
+use evtchn_lab::cast::{CastWriter, Recorder, record};
 use evtchn_lab::demo::{Demo, Pacing};
 use evtchn_lab::lesson::Catalog;
 use evtchn_lab::ui::demo::DemoView;

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use evtchn_lab::app::script::{self, Flow, Script};
+use evtchn_lab::app::player::{self, Flow};
 use evtchn_lab::app::{App, Open, Options};
 use evtchn_lab::lesson::Catalog;
 use evtchn_lab::lesson::progress::{LessonProgress, Progress};
+use evtchn_lab::script::Script;
 use evtchn_lab::sim::Config;
 
 #[macro_use]
@@ -65,7 +66,7 @@ fn a_step_whose_goal_was_just_met() {
         Progress::default(),
     );
     let s = Script::parse(&["n"]).unwrap();
-    script::play(&mut a, &s, |_, _| Flow::Continue).unwrap();
+    player::play(&mut a, &s, |_, _| Flow::Continue).unwrap();
     snap!(
         "lesson_01-ports-and-bits_step1_goal_met",
         frame(&a, 120, 40).backend()

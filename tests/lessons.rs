@@ -6,19 +6,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use evtchn_lab::app::script::{self, Flow, Script};
+use evtchn_lab::app::check::check_catalog;
+use evtchn_lab::app::player::{self, Flow};
 use evtchn_lab::app::{App, Msg, Open, Options, Page, RunState, keymap, update};
-use evtchn_lab::lesson::check::check_catalog;
 use evtchn_lab::lesson::progress::{Progress, Status};
 use evtchn_lab::lesson::{Catalog, Task};
+use evtchn_lab::script::Script;
 use evtchn_lab::sim::Config;
 
 #[macro_use]
 mod common;
 
 fn catalog() -> Arc<Catalog> {
-    Catalog::builtin()
-        .unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::command::problems_text(&p)))
+    Catalog::builtin().unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::problems_text(&p)))
 }
 
 fn open(id: &str, progress: Progress) -> App {
@@ -32,7 +32,7 @@ fn open(id: &str, progress: Progress) -> App {
 
 fn keys(app: &mut App, items: &[&str]) {
     let s = Script::parse(items).unwrap();
-    script::play(app, &s, |_, _| Flow::Continue).unwrap();
+    player::play(app, &s, |_, _| Flow::Continue).unwrap();
 }
 
 fn enter(app: &mut App) {
@@ -198,8 +198,8 @@ fn an_answer_out_of_range_or_a_second_one_says_why() {
     // A solution that presses it is still told the key does nothing.
     let s = Script::parse(&["5"]).unwrap();
     assert!(matches!(
-        script::play(&mut app, &s, |_, _| Flow::Continue),
-        Err(script::ScriptError::KeyDoesNothing { .. })
+        player::play(&mut app, &s, |_, _| Flow::Continue),
+        Err(player::ScriptError::KeyDoesNothing { .. })
     ));
     let digit = |app: &mut App, c: char| {
         let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
@@ -260,7 +260,7 @@ fn a_locked_knob_says_why_and_changes_nothing() {
     );
     // A solution that presses a locked key fails `lessons check`: no learner could do it.
     let s = Script::parse(&["b"]).unwrap();
-    let e = script::play(&mut app, &s, |_, _| Flow::Continue).unwrap_err();
+    let e = player::play(&mut app, &s, |_, _| Flow::Continue).unwrap_err();
     assert_eq!(
         e.to_string(),
         "item 0 ('b') is locked in this step: add it to unlock"
@@ -277,7 +277,7 @@ fn the_last_step_returns_to_the_list_with_the_next_lesson_chosen() {
         match (&s.task, s.solution.items.is_empty()) {
             (Task::Quiz { answer, .. }, true) => update(&mut app, Msg::Answer(*answer as u8 + 1)),
             _ => {
-                script::play(&mut app, &s.solution, |a, _| {
+                player::play(&mut app, &s.solution, |a, _| {
                     if met(a) { Flow::Stop } else { Flow::Continue }
                 })
                 .unwrap();
@@ -365,7 +365,7 @@ fn quoted_log_lines_are_the_simulations_words() {
                     update(&mut app, Msg::Answer(*answer as u8 + 1))
                 }
                 _ => {
-                    script::play(&mut app, &s.solution, |a, _| {
+                    player::play(&mut app, &s.solution, |a, _| {
                         listen(a, &mut said, &mut seen);
                         if met(a) { Flow::Stop } else { Flow::Continue }
                     })

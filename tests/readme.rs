@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use evtchn_lab::cli::{Cli, Command};
+use evtchn_lab::cmd::cli::{Cli, Command};
 
 const OPEN: &str = "<!-- snapshot: ";
 const CLOSE: &str = "<!-- /snapshot -->";
@@ -108,7 +108,7 @@ fn render(command: &str, line: usize) -> String {
     let Some(Command::Snapshot(args)) = cli.command else {
         panic!("README.md:{line}: `{command}` is not `evtchn-lab snapshot …`");
     };
-    evtchn_lab::snapshot::render(&args)
+    evtchn_lab::cmd::snapshot::render(&args)
         .unwrap_or_else(|e| panic!("README.md:{line}: `{command}`: {}", e.message))
 }
 

@@ -629,12 +629,13 @@ fn elapse_is_virtual_time_only() {
 /// does nothing stops it with its index.
 #[test]
 fn scripts_play_keys_and_waits() {
-    use evtchn_lab::app::script::{self, Flow, Script};
+    use evtchn_lab::app::player::{self, Flow};
+    use evtchn_lab::script::Script;
     let mut app = lab();
     let s = Script::parse(&["wait 1s", "b", "wait 1500ms", "t"]).unwrap();
     let mut ticks = 0;
-    let done = script::play(&mut app, &s, |_, p| {
-        if p == script::Played::Tick {
+    let done = player::play(&mut app, &s, |_, p| {
+        if p == player::Played::Tick {
             ticks += 1;
         }
         Flow::Continue
@@ -649,7 +650,7 @@ fn scripts_play_keys_and_waits() {
     let marks: Vec<u64> = app.lane.marks().map(|m| m.t_ns).collect();
     assert_eq!(marks, vec![1_000_000_000, 2_500_000_000]);
     let bad = Script::parse(&["wait 10ms", "k"]).unwrap();
-    let e = script::play(&mut app, &bad, |_, _| Flow::Continue).unwrap_err();
+    let e = player::play(&mut app, &bad, |_, _| Flow::Continue).unwrap_err();
     assert_eq!(e.to_string(), "item 1 ('k') does nothing here");
 }
 

@@ -16,7 +16,7 @@ use crate::lesson::progress::Status;
 use crate::lesson::{Goal, GoalStatus, Lesson, Task, Unlock};
 use crate::sim::Reading;
 
-use super::script::{self, Flow, Played};
+use super::player::{self, Flow, Played};
 use super::{App, Lane, Msg, Page, RunState, View, update};
 
 /// The lesson open in the lab.
@@ -253,7 +253,7 @@ impl App {
                     Flow::Continue
                 }
             };
-            let _ = script::play(self, &s.solution, stop);
+            let _ = player::play(self, &s.solution, stop);
         }
         self.lesson_run().is_some_and(|r| r.state.met)
     }

@@ -11,11 +11,12 @@
 //! in `tui.rs` turns wall time into `Msg::Advance { wall }` and clicks into messages (with
 //! the ui's hit test), so every behaviour is testable with scripted messages.
 
+pub mod check;
 pub mod keymap;
 pub mod lane;
 pub mod lesson;
 pub mod narrate;
-pub mod script;
+pub mod player;
 pub mod speed;
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! regression test.
 //!
 //! A demo is a lesson's reference solution played through the same runner as
-//! `lessons check` ([`script::Player`], keys through the key map, waits in virtual time),
+//! `lessons check` ([`player::Player`], keys through the key map, waits in virtual time),
 //! with pauses to read in between. [`Demo::next`] makes one *move* and says how long the
 //! screen then stays as it is (its *hold*, in demo time); whoever plays the demo decides
 //! what a hold is: the live loop (`tui::run_demo`) sleeps it in wall time, the recorder
@@ -32,17 +32,15 @@
 //!
 //! A demo keeps no progress: its app's progress lives in memory only.
 
-pub mod cast;
-pub mod command;
-
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::script::{self, Item, Played, Player, Script, ScriptError, TICK_NS};
+use crate::app::player::{Played, Player, ScriptError, TICK_NS};
 use crate::app::{App, MenuEntry, Msg, Open, Options, Page, update};
 use crate::lesson::progress::Progress;
 use crate::lesson::{Catalog, Step, Task};
+use crate::script::{self, Item, Script};
 use crate::sim::Config;
 
 /// The story, as one demo (`evtchn-lab demo` with no id): the lessons whose ids start with

@@ -22,59 +22,22 @@
 //! Quiz steps carry `question`, `choices` (2–5) and `answer` (1-based) instead of a goal.
 //!
 //! Layers: [`load`] reads and validates files ([`Catalog`]), [`Goal::check`] evaluates a goal
-//! on a [`Sim`], [`check`] replays every solution headlessly (`evtchn-lab lessons check`),
+//! on a [`Sim`], `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
-pub mod check;
-pub mod command;
 pub mod progress;
 mod raw;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::app::script::Script;
+pub use crate::diag::{Problem, line_col};
+use crate::script::Script;
 use crate::sim::metrics::HISTORY_NS;
 use crate::sim::{Config, Figure, FigureKind, Knob, Reading, Setting, Sim};
 
 /// The window a goal's figures are measured over unless it says otherwise.
 pub const DEFAULT_WINDOW_NS: u64 = 1_000_000_000;
-
-/// A problem in a lesson file, where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    /// 1-based line and column (0 when the whole file is meant).
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path.display(),
-            self.line,
-            self.col,
-            self.message
-        )
-    }
-}
-
-/// Where a byte offset of `text` is: 1-based line and column (in characters).
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
 
 /// What a learner may change in a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -535,6 +498,50 @@ fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<
     }
 }
 
+/// The lessons: from `dir`, or the ones built in.
+pub fn load(dir: Option<&Path>) -> Result<Arc<Catalog>, Vec<Problem>> {
+    match dir {
+        Some(d) => Catalog::from_dir(d),
+        None => Catalog::builtin(),
+    }
+}
+
+/// Problems, one `path:line:col: message` per line.
+pub fn problems_text(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("{p}\n")).collect()
+}
+
+/// A lesson by id, by its number (`6` or `06` for `06-…`; `1` is lesson 01, not 10–13),
+/// or by a prefix of exactly one id (`06-throttle`).
+pub fn find(cat: &Catalog, id: &str) -> Result<String, String> {
+    if cat.get(id).is_some() {
+        return Ok(id.to_string());
+    }
+    if let Ok(n) = id.parse::<u32>()
+        && let Some(l) = cat.lessons.iter().find(|l| l.number().parse() == Ok(n))
+    {
+        return Ok(l.id.clone());
+    }
+    let matches: Vec<&str> = cat
+        .lessons
+        .iter()
+        .map(|l| l.id.as_str())
+        .filter(|l| l.starts_with(id))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(format!(
+            "no lesson '{id}': `evtchn-lab lessons` lists them ({})",
+            cat.lessons
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        many => Err(format!("'{id}' could be {}: say which", many.join(" or "))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,9 +591,39 @@ mod tests {
 
     #[test]
     fn the_builtin_lessons_load() {
-        let c = Catalog::builtin().unwrap_or_else(|p| panic!("{}", command::problems_text(&p)));
+        let c = Catalog::builtin().unwrap_or_else(|p| panic!("{}", problems_text(&p)));
         for l in &c.lessons {
             assert!(!l.steps.is_empty(), "{}", l.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::*;
+
+    #[test]
+    fn a_lesson_is_found_by_id_number_or_unique_prefix() {
+        let cat = Catalog::builtin().expect("the built-in lessons load");
+        for (asked, found) in [
+            ("06-throttle-law", "06-throttle-law"),
+            ("06", "06-throttle-law"),
+            ("6", "06-throttle-law"),
+            // A number names one lesson, though 10-13 also start with "1".
+            ("1", "01-ports-and-bits"),
+            ("13", "13-fifo"),
+            ("06-th", "06-throttle-law"),
+        ] {
+            assert_eq!(find(&cat, asked).as_deref(), Ok(found), "{asked}");
+        }
+        let e = find(&cat, "0").unwrap_err();
+        assert!(e.contains("could be 01-ports-and-bits or"), "{e}");
+        for missing in ["14", "1x", ""] {
+            let e = find(&cat, missing).unwrap_err();
+            assert!(
+                e.contains("no lesson") || e.contains("could be"),
+                "{missing:?}: {e}"
+            );
         }
     }
 }

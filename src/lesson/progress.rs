@@ -308,3 +308,13 @@ fn remove_stale_temps(dir: &Path) {
         }
     }
 }
+/// The learner's progress, read only (for listings); a warning when it could not be read.
+pub fn read_progress() -> (Progress, Option<String>) {
+    match state_dir() {
+        Some(d) => {
+            let (_, p, warn) = Store::open_read_only(&d);
+            (p, warn)
+        }
+        None => (Progress::default(), None),
+    }
+}

@@ -8,7 +8,7 @@ use serde::de::{MapAccess, Visitor};
 use toml::Spanned;
 
 use super::{Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, Problem, Step, Task, Unlock, line_col};
-use crate::app::script::{Script, parse_duration};
+use crate::script::{Script, parse_duration};
 use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
 use crate::sim::{Config, Figure, Knob};
 

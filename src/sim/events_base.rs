@@ -15,8 +15,7 @@
 //! `eoi_cpu` is always 0 and `is_active` (a guard against two CPUs handling one port) is
 //! not modelled.
 
-use super::abi::EventChannelAbi;
-use super::evtchn::SendOutcome;
+use super::abi::{EventChannelAbi, SendOutcome};
 
 /// `EVT_MASK_REASON_*`: the port is masked while any reason is set.
 pub mod mask_reason {
@@ -526,7 +525,7 @@ mod tests {
         assert_eq!(c, 9); // 512 >= 400
     }
 
-    use crate::sim::evtchn::TwoLevel;
+    use crate::sim::abi::TwoLevel;
 
     fn core() -> (EventCore, TwoLevel) {
         (EventCore::new(&[5]), TwoLevel::default())

@@ -31,8 +31,6 @@
 
 pub mod abi;
 pub mod events_base;
-pub mod evtchn;
-pub mod fifo;
 pub mod knob;
 pub mod metrics;
 pub mod params;
@@ -52,13 +50,11 @@ use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-pub use abi::{EventChannelAbi, EventChannels};
+pub use abi::{EventChannelAbi, EventChannels, Fifo, SendOutcome, SharedInfo, TwoLevel};
 pub use events_base::{
     DeviceCounters, EVENT_EOI_DELAY, EVENT_LOOP_TIMEOUT, EoiOutcome, EventCore, IrqInfo,
     LateEoiSettings, LoopCtrl, NextSpurious, spurious_cnt_cap,
 };
-pub use evtchn::{SendOutcome, SharedInfo, TwoLevel};
-pub use fifo::Fifo;
 pub use knob::{Knob, KnobChange, Setting, on_off};
 use kthread::Kthread;
 pub use metrics::{Counters, Figure, FigureKind, History, Reading, Sample, Samples, Window};

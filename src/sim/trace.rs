@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
+use super::abi::SendOutcome;
 use super::events_base::EVENT_EOI_DELAY;
-use super::evtchn::SendOutcome;
 use super::knob::KnobChange;
 
 /// What a port is for, on the netback side.

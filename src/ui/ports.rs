@@ -34,8 +34,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::Lane;
+use crate::sim::abi::fifo::MAX_QUEUES;
 use crate::sim::events_base::mask_reason;
-use crate::sim::fifo::MAX_QUEUES;
 use crate::sim::{Fifo, PortView, eoi_pending};
 
 use super::theme::Theme;

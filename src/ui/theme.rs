@@ -7,6 +7,16 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+/// Colour theme of the lab. `NO_COLOR` (set and not empty) overrides it: no colours at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeName {
+    /// Light text on a dark terminal.
+    #[default]
+    Dark,
+    /// Dark text on a light terminal.
+    Light,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ThemeKind {
     Dark,
@@ -275,6 +285,12 @@ impl Theme {
             (false, true) => Theme::light(),
             (false, false) => Theme::dark(),
         }
+    }
+
+    /// The theme named on the command line, unless `NO_COLOR` asks for none (read here,
+    /// once at start-up, never in render).
+    pub fn named(name: ThemeName) -> Self {
+        Theme::pick(name == ThemeName::Light, Theme::no_color_requested())
     }
 
     /// Whether `NO_COLOR` asks for no colour (read once at start-up, never in render).

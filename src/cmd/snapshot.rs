@@ -12,11 +12,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use crate::app::script::{self, Flow, ScriptError, TICK_NS};
+use super::cli::SnapshotArgs;
+use crate::app::player::{self, Flow, ScriptError, TICK_NS};
 use crate::app::{App, Msg, Open, Options, update};
-use crate::cli::SnapshotArgs;
-use crate::demo::cast::{ansi_text, plain_text};
-use crate::lesson::command as lessons;
+use crate::cast::{ansi_text, plain_text};
+use crate::lesson as lessons;
 use crate::lesson::progress::Progress;
 use crate::ui::LabView;
 use crate::ui::theme::Theme;
@@ -82,7 +82,7 @@ pub fn app(args: &SnapshotArgs) -> Result<App, SnapshotError> {
         }
     };
     if let Some(keys) = &args.keys {
-        script::play(&mut app, keys, |_, _| Flow::Continue).map_err(|e| {
+        player::play(&mut app, keys, |_, _| Flow::Continue).map_err(|e| {
             let (ScriptError::KeyDoesNothing { index, key }
             | ScriptError::KeyLocked { index, key }) = &e;
             let why = match e {
@@ -115,7 +115,7 @@ pub fn frame(args: &SnapshotArgs, theme: &Theme) -> Result<Buffer, SnapshotError
 /// or with `--ansi` its colours as escapes.
 pub fn render(args: &SnapshotArgs) -> Result<String, SnapshotError> {
     if args.ansi {
-        let theme = crate::tui::theme(args.theme);
+        let theme = Theme::named(args.theme);
         Ok(ansi_text(&frame(args, &theme)?))
     } else {
         // Plain text: the theme moves nothing, so the one without colours will do.

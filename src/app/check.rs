@@ -10,10 +10,10 @@
 
 use std::sync::Arc;
 
-use super::progress::Progress;
-use super::{Catalog, Lesson, Problem, Task};
-use crate::app::script::{self, Flow, Played, TICK_NS};
-use crate::app::{App, Msg, Open, Options, update};
+use super::player::{self, Flow, Played, TICK_NS};
+use super::{App, Msg, Open, Options, update};
+use crate::lesson::progress::Progress;
+use crate::lesson::{Catalog, Lesson, Problem, Task};
 use crate::sim::Config;
 use crate::sim::metrics::HISTORY_NS;
 
@@ -87,7 +87,7 @@ pub fn check_lesson(cat: &Arc<Catalog>, lesson: &Lesson, out: &mut Outcome) {
                 update(&mut app, Msg::Answer(*answer as u8 + 1));
                 Ok(true)
             }
-            _ => script::play(&mut app, &step.solution, |a: &mut App, _: Played| {
+            _ => player::play(&mut app, &step.solution, |a: &mut App, _: Played| {
                 if met(a) { Flow::Stop } else { Flow::Continue }
             }),
         };

@@ -26,8 +26,7 @@
 //! ([`Fifo::set_priority`], `EVTCHNOP_set_priority`). The `BUSY` bit and the cross-vCPU
 //! queue moves (`lock_old_queue`) have nothing to do with one vCPU and are left out.
 
-use super::abi::EventChannelAbi;
-use super::evtchn::{NR_PORTS, SendOutcome, SharedInfo};
+use super::shared::{EventChannelAbi, NR_PORTS, SendOutcome, SharedInfo};
 
 /// `EVTCHN_FIFO_PENDING`.
 pub const PENDING: u32 = 1 << 31;

@@ -6,6 +6,8 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::sim::{Abi, Config, Direction, GuestKind, NetbackVariant};
+use crate::tui::Display;
+use crate::ui::theme::ThemeName;
 
 /// A parser for one of the sim's named values: clap lists the names in `--help` and in its
 /// error message, and the sim's own `FromStr` turns the name into the value.
@@ -147,12 +149,12 @@ pub struct LessonArgs {
     #[command(flatten)]
     pub dir: LessonDir,
     #[command(flatten)]
-    pub display: Display,
+    pub display: DisplayArgs,
 }
 
 /// How the lab draws.
 #[derive(Clone, Debug, Args)]
-pub struct Display {
+pub struct DisplayArgs {
     /// Frames per second while running (the render rate cap; paused, it redraws on input
     /// only) [range: 1 to 120].
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=120))]
@@ -162,11 +164,11 @@ pub struct Display {
     pub theme: ThemeName,
 }
 
-impl Default for Display {
-    fn default() -> Self {
+impl DisplayArgs {
+    pub fn display(&self) -> Display {
         Display {
-            fps: 30,
-            theme: ThemeName::Dark,
+            fps: self.fps,
+            theme: self.theme,
         }
     }
 }
@@ -274,23 +276,13 @@ impl RunArgs {
     }
 }
 
-/// Colour theme of the lab. `NO_COLOR` (set and not empty) overrides it: no colours at all.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum ThemeName {
-    /// Light text on a dark terminal.
-    #[default]
-    Dark,
-    /// Dark text on a light terminal.
-    Light,
-}
-
 /// The live lab: the scenario it starts from and how it draws.
 #[derive(Clone, Debug, Args)]
 pub struct FreeArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     #[command(flatten)]
-    pub display: Display,
+    pub display: DisplayArgs,
 }
 
 impl FreeArgs {
@@ -374,7 +366,7 @@ pub const MAX_AT_NS: u64 = 600_000_000_000;
 
 /// A virtual time for `--at`: `5s`, `1.5s`, `250ms`, at most 600 s.
 fn parse_at(s: &str) -> Result<u64, String> {
-    let ns = crate::app::script::parse_duration(s)?;
+    let ns = crate::script::parse_duration(s)?;
     if ns > MAX_AT_NS {
         return Err(format!(
             "'{s}' is out of range: at most 600s (virtual time costs real time to simulate)"
@@ -384,7 +376,7 @@ fn parse_at(s: &str) -> Result<u64, String> {
 }
 
 /// Script items separated by commas: `c`, `b, wait 2s, t`.
-fn parse_keys(s: &str) -> Result<crate::app::script::Script, String> {
+fn parse_keys(s: &str) -> Result<crate::script::Script, String> {
     let items: Vec<&str> = s
         .split(',')
         .map(str::trim)
@@ -396,7 +388,7 @@ fn parse_keys(s: &str) -> Result<crate::app::script::Script, String> {
                 .into(),
         );
     }
-    crate::app::script::Script::parse(&items)
+    crate::script::Script::parse(&items)
         .map_err(|(i, e)| format!("item {} ('{}'): {e}", i + 1, items[i]))
 }
 
@@ -441,7 +433,7 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub dir: LessonDir,
     #[command(flatten)]
-    pub display: Display,
+    pub display: DisplayArgs,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -470,7 +462,7 @@ pub struct SnapshotArgs {
     /// Keys and waits played first, through the key map, separated by commas: "c" (compare
     /// mode), "b, wait 2s, t".
     #[arg(long, value_name = "ITEMS", value_parser = parse_keys, allow_hyphen_values = true)]
-    pub keys: Option<crate::app::script::Script>,
+    pub keys: Option<crate::script::Script>,
     /// Keep the colours and attributes (ANSI escapes; NO_COLOR is honoured).
     #[arg(long)]
     pub ansi: bool,

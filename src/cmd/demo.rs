@@ -1,25 +1,24 @@
 //! `evtchn-lab demo [ID] [--record FILE.cast [--headless] [--size WxH]] [--speed X]`.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use super::cast::{self, CastSummary, CastWriter, RecordError, Recorder};
-use super::{Demo, STORY};
-use crate::cli::{DemoArgs, Size};
-use crate::lesson::command as lessons;
+use super::cli::{DemoArgs, Size};
+use crate::cast::{self, RecordError, Recorder, start_recording, summary_line};
+use crate::demo::{Demo, STORY};
+use crate::lesson::{self as lessons, Catalog};
 use crate::tui;
+use crate::ui::theme::Theme;
 
 /// Exit code for bad input (as clap's).
 const BAD_INPUT: u8 = 2;
 
 /// The lessons a demo plays: the one asked for, or the story. `Err`: the exit code, after
 /// the message.
-fn lesson_ids(args: &DemoArgs, cat: &crate::lesson::Catalog) -> Result<Vec<String>, ExitCode> {
+fn lesson_ids(args: &DemoArgs, cat: &Catalog) -> Result<Vec<String>, ExitCode> {
     match &args.id {
         Some(id) => lessons::find(cat, id).map(|id| vec![id]).map_err(|e| {
             eprintln!("evtchn-lab demo: {e}");
@@ -46,42 +45,6 @@ fn lesson_ids(args: &DemoArgs, cat: &crate::lesson::Catalog) -> Result<Vec<Strin
     }
 }
 
-/// `12.3 s` or `2 min 05 s`.
-pub fn duration_words(s: f64) -> String {
-    if s < 60.0 {
-        format!("{s:.1} s")
-    } else {
-        let t = s.round() as u64;
-        format!("{} min {:02} s", t / 60, t % 60)
-    }
-}
-
-/// One line about a recording.
-pub fn summary_line(path: &Path, s: &CastSummary) -> String {
-    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-    format!(
-        "recorded {}: {}x{}, {} frames, {} long, {} KiB (play it: asciinema play {})",
-        path.display(),
-        s.width,
-        s.height,
-        s.frames,
-        duration_words(s.seconds),
-        bytes.div_ceil(1024),
-        path.display()
-    )
-}
-
-/// Create the recording's file and start the recording.
-pub fn start_recording(
-    path: &Path,
-    size: Size,
-    title: &str,
-) -> anyhow::Result<CastWriter<BufWriter<File>>> {
-    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    CastWriter::new(BufWriter::new(file), size.width, size.height, title)
-        .with_context(|| format!("writing {}", path.display()))
-}
-
 /// `evtchn-lab demo …`.
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let cat = match lessons::load(args.dir.dir.as_deref()) {
@@ -98,7 +61,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let (mut demo, mut app) = Demo::new(cat, &ids).map_err(anyhow::Error::msg)?;
     let title = format!("evtchn-lab demo {}", ids.join(" "));
-    let theme = tui::theme(args.display.theme);
+    let theme = Theme::named(args.display.theme);
 
     if !args.headless {
         if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
@@ -120,7 +83,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                     Some(s) => s,
                     None => terminal_size()?,
                 };
-                Some((path.clone(), start_recording(path, size, &title)?))
+                Some((
+                    path.clone(),
+                    start_recording(path, (size.width, size.height), &title)?,
+                ))
             }
         };
         return tui::run_demo(tui::DemoRun {
@@ -140,7 +106,11 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let size = args.size.unwrap_or(Size::FULL);
     let started = Instant::now();
-    let rec = Recorder::new(start_recording(path, size, &title)?, theme, args.speed);
+    let rec = Recorder::new(
+        start_recording(path, (size.width, size.height), &title)?,
+        theme,
+        args.speed,
+    );
     match cast::record(&mut demo, &mut app, rec) {
         Ok((_, summary)) => {
             writeln!(
@@ -163,7 +133,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 /// The terminal's size, for a live recording without --size (at least the lab's smallest).
 fn terminal_size() -> anyhow::Result<Size> {
     let (w, h) = crossterm::terminal::size().context("reading the terminal's size")?;
-    crate::cli::parse_size(&format!("{w}x{h}")).map_err(|e| {
+    super::cli::parse_size(&format!("{w}x{h}")).map_err(|e| {
         anyhow::anyhow!("the terminal is {w}x{h}: {e}; give the recording a --size, like 120x40")
     })
 }

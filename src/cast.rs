@@ -15,7 +15,10 @@
 //! [`FRAME_NS`] apart (10 frames a second while the lab runs).
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
@@ -24,8 +27,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::{Frame, Terminal, TerminalOptions, Viewport};
 
-use super::{Demo, DemoError, Move};
 use crate::app::App;
+use crate::demo::{Demo, DemoError, Move};
 use crate::ui::demo::DemoView;
 use crate::ui::theme::Theme;
 
@@ -349,4 +352,40 @@ pub fn ansi_text(buf: &Buffer) -> String {
         out.push_str("\x1b[0m\n");
     }
     out
+}
+/// `12.3 s` or `2 min 05 s`.
+pub fn duration_words(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        let t = s.round() as u64;
+        format!("{} min {:02} s", t / 60, t % 60)
+    }
+}
+
+/// One line about a recording.
+pub fn summary_line(path: &Path, s: &CastSummary) -> String {
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    format!(
+        "recorded {}: {}x{}, {} frames, {} long, {} KiB (play it: asciinema play {})",
+        path.display(),
+        s.width,
+        s.height,
+        s.frames,
+        duration_words(s.seconds),
+        bytes.div_ceil(1024),
+        path.display()
+    )
+}
+
+/// Create the recording's file and start the recording.
+pub fn start_recording(
+    path: &Path,
+    (width, height): (u16, u16),
+    title: &str,
+) -> anyhow::Result<CastWriter<io::BufWriter<std::fs::File>>> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    CastWriter::new(io::BufWriter::new(file), width, height, title)
+        .with_context(|| format!("writing {}", path.display()))
 }

@@ -7,9 +7,9 @@
 //! (selector word by word, `pending & ~mask` bit by bit), without its resume-where-it-left-off
 //! fairness (one guest's ports live in one word). Only one vCPU is modelled.
 //!
-//! [`TwoLevel`] is this ABI behind [`EventChannelAbi`].
-
-use super::abi::EventChannelAbi;
+//! What both ABIs share: the trait that dom0's late-EOI core calls ([`EventChannelAbi`]),
+//! what a send did ([`SendOutcome`]) and `vcpu_info`. [`super::TwoLevel`] is the 2-level
+//! bitmaps behind the trait.
 
 /// Bits per word of `evtchn_pending[]` / `evtchn_mask[]` (64-bit guest).
 pub const BITS_PER_WORD: u32 = 64;
@@ -61,6 +61,34 @@ impl SendOutcome {
     pub fn raises_upcall(self) -> bool {
         self == SendOutcome::Upcall
     }
+}
+
+/// One domain's view of its event channels, and Xen's send into it.
+pub trait EventChannelAbi {
+    /// Xen: the other end notified `port` (`evtchn_2l_set_pending`,
+    /// `evtchn_fifo_set_pending`).
+    fn set_pending(&mut self, port: u32) -> SendOutcome;
+    fn is_pending(&self, port: u32) -> bool;
+    /// Whether a send to `port` now would coalesce and change nothing at all (the port is
+    /// pending and, on FIFO, masked or still linked): only the sender's counters move.
+    fn send_coalesces(&self, port: u32) -> bool;
+    fn is_masked(&self, port: u32) -> bool;
+    /// dom0 masks `port` (`mask_evtchn`).
+    fn mask(&mut self, port: u32);
+    /// dom0 unmasks `port` (`unmask_evtchn`). When the port is pending, its event is raised
+    /// again (2-level: by dom0 itself; FIFO: by Xen, through the `EVTCHNOP_unmask` hypercall)
+    /// and the outcome says how; `None` when nothing was pending.
+    fn unmask(&mut self, port: u32) -> Option<SendOutcome>;
+    /// dom0 clears the port's pending state (`clear_evtchn`): the ack of an edge event.
+    fn clear_pending(&mut self, port: u32);
+    /// `vcpu_info.evtchn_upcall_pending`.
+    fn upcall_pending(&self) -> bool;
+    /// One round of `xen_evtchn_do_upcall`'s loop begins: clear `evtchn_upcall_pending` and
+    /// take what this round scans.
+    fn begin_upcall(&mut self);
+    /// The next port this round hands to `handle_irq_for_port`, or `None` when the round is
+    /// over.
+    fn next_event(&mut self) -> Option<u32>;
 }
 
 /// The per-vCPU part of the ABI (`struct vcpu_info`).
@@ -172,74 +200,6 @@ impl SharedInfo {
     /// The bits of `word` that the upcall handles: `pending & ~mask`.
     pub fn deliverable(&self, word: usize) -> u64 {
         self.evtchn_pending[word] & !self.evtchn_mask[word]
-    }
-}
-
-/// dom0's 2-level ABI: `shared_info` and where the upcall loop is in its scan.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TwoLevel {
-    pub shared: SharedInfo,
-    /// Selected words still to scan in this round of the loop.
-    scan_sel: u64,
-    /// The word being scanned.
-    scan_word: usize,
-    /// Its deliverable bits not yet handed out.
-    scan_bits: u64,
-}
-
-impl EventChannelAbi for TwoLevel {
-    fn set_pending(&mut self, port: u32) -> SendOutcome {
-        self.shared.send(port)
-    }
-
-    fn is_pending(&self, port: u32) -> bool {
-        self.shared.is_pending(port)
-    }
-
-    /// Step 1 of send: a pending port coalesces before anything is touched.
-    fn send_coalesces(&self, port: u32) -> bool {
-        self.shared.is_pending(port)
-    }
-
-    fn is_masked(&self, port: u32) -> bool {
-        self.shared.is_masked(port)
-    }
-
-    fn mask(&mut self, port: u32) {
-        self.shared.mask(port);
-    }
-
-    fn unmask(&mut self, port: u32) -> Option<SendOutcome> {
-        self.shared.unmask(port)
-    }
-
-    fn clear_pending(&mut self, port: u32) {
-        self.shared.clear_pending(port);
-    }
-
-    fn upcall_pending(&self) -> bool {
-        self.shared.vcpu.evtchn_upcall_pending
-    }
-
-    fn begin_upcall(&mut self) {
-        self.scan_sel = self.shared.begin_upcall();
-        self.scan_bits = 0;
-    }
-
-    /// Word by word of the selector taken at the round's start; each word's
-    /// `pending & ~mask` read when the scan reaches it.
-    fn next_event(&mut self) -> Option<u32> {
-        while self.scan_bits == 0 {
-            if self.scan_sel == 0 {
-                return None;
-            }
-            self.scan_word = self.scan_sel.trailing_zeros() as usize;
-            self.scan_sel &= self.scan_sel - 1;
-            self.scan_bits = self.shared.deliverable(self.scan_word);
-        }
-        let bit = self.scan_bits.trailing_zeros();
-        self.scan_bits &= self.scan_bits - 1;
-        Some(self.scan_word as u32 * BITS_PER_WORD + bit)
     }
 }
 

@@ -1,0 +1,363 @@
+//! `evtchn-lab run`: a scenario headless, in chunks of virtual time ([`Run`]), with a
+//! progress bar on a terminal; Ctrl-C (SIGINT) or SIGTERM ends the run early with the report
+//! of what was simulated. A trace file is written beside its target and renamed onto it at
+//! the end.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::cli::RunArgs;
+use crate::report::{ChromeTrace, Run, StopSignal, Stopped, render_text};
+use crate::sim::Report;
+
+/// How often the progress bar is redrawn.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// `evtchn-lab run …`: simulate, then print; write the trace if asked. Ctrl-C (or SIGTERM)
+/// stops early: the report covers the virtual time simulated so far, says so first, and
+/// the exit status is 128 + the signal's number.
+pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let cfg = args.scenario.config();
+    let end = (args.seconds * 1e9) as u64;
+    let stop = StopRequest::listen()?;
+    // Declared before the run, so it is dropped after it: a failed run's temporary goes.
+    let (target, trace) = match &args.trace {
+        Some(path) => {
+            let (target, file) = TraceTarget::open(path)
+                .with_context(|| format!("cannot write the trace to {}", path.display()))?;
+            let w = ChromeTrace::new(BufWriter::new(file), &cfg)
+                .with_context(|| format!("cannot write the trace to {}", path.display()))?;
+            (Some(target), Some(w))
+        }
+        None => (None, None),
+    };
+    let mut run = Run::new(cfg, end, trace);
+    let mut progress = Progress::on_terminal(end);
+    let mut stopped = None;
+    let finished = (|| {
+        while !run.is_done() {
+            if let Some(sig) = stop.requested() {
+                stopped = Some(sig);
+                break;
+            }
+            run.step()?;
+            progress.show(run.now_ns());
+        }
+        run.finish()
+    })();
+    progress.clear();
+    let trace_failed = |path: &Path| {
+        format!(
+            "cannot write the trace to {} (left as it was)",
+            path.display()
+        )
+    };
+    let done = match (finished, &args.trace) {
+        (Ok(done), _) => done,
+        (Err(e), Some(path)) => return Err(e.context(trace_failed(path))),
+        (Err(e), None) => return Err(e),
+    };
+    let mut trace_stats = None;
+    if let (Some((w, stats)), Some(target), Some(path)) = (done.trace, target, &args.trace) {
+        w.into_inner()
+            .map_err(|e| anyhow::Error::from(e.into_error()))
+            .and_then(|file| target.commit(file))
+            .with_context(|| trace_failed(path))?;
+        trace_stats = Some((path, stats));
+    }
+    let stop = stopped.map(|signal| Stopped {
+        signal,
+        seconds_asked: args.seconds,
+    });
+    let report = done.sim.report();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        match &stop {
+            None => serde_json::to_writer(&mut out, &report)?,
+            Some(st) => serde_json::to_writer(
+                &mut out,
+                &StoppedJson {
+                    report: &report,
+                    stopped_early: true,
+                    stopped_by: st.signal.name(),
+                    seconds_asked: st.seconds_asked,
+                },
+            )?,
+        }
+        writeln!(out)?;
+    } else {
+        out.write_all(render_text(&report, &done.over_time, stop.as_ref()).as_bytes())?;
+    }
+    if let Some((path, stats)) = trace_stats {
+        eprintln!(
+            "trace: {} events written to {}{} (open it in https://ui.perfetto.dev)",
+            stats.written,
+            path.display(),
+            if stats.truncated {
+                ", truncated at the cap"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(match stop {
+        Some(st) => ExitCode::from(128 + st.signal.number()),
+        None => ExitCode::SUCCESS,
+    })
+}
+
+/// The JSON report of a run stopped early: the report's keys, then why.
+#[derive(serde::Serialize)]
+struct StoppedJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    stopped_early: bool,
+    stopped_by: &'static str,
+    seconds_asked: f64,
+}
+
+/// SIGINT and SIGTERM, caught for the length of a run: the loop asks between chunks.
+struct StopRequest {
+    signal: Arc<AtomicUsize>,
+}
+
+impl StopRequest {
+    fn listen() -> anyhow::Result<Self> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let signal = Arc::new(AtomicUsize::new(0));
+        for sig in [SIGINT, SIGTERM] {
+            signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)
+                .context("listening for Ctrl-C")?;
+        }
+        // A failed write of the trace must not kill the run before it removes its
+        // temporary file (`ulimit -f`): let the write fail with EFBIG instead.
+        #[cfg(unix)]
+        // SAFETY: signal(2) ignoring SIGXFSZ, for the whole process.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+        Ok(StopRequest { signal })
+    }
+
+    fn requested(&self) -> Option<StopSignal> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        match self.signal.load(Ordering::Relaxed) {
+            0 => None,
+            s if s == SIGINT as usize => Some(StopSignal::Interrupt),
+            s if s == SIGTERM as usize => Some(StopSignal::Terminate),
+            _ => Some(StopSignal::Interrupt),
+        }
+    }
+}
+
+/// The progress bar on stderr, drawn only when stderr is a terminal: virtual seconds done
+/// of the run's, the rate (virtual seconds per wall second) and the time left; erased when
+/// the run ends, before the report.
+struct Progress {
+    end_ns: u64,
+    started: Instant,
+    next: Instant,
+    drawn: bool,
+    on: bool,
+}
+
+impl Progress {
+    fn on_terminal(end_ns: u64) -> Self {
+        let now = Instant::now();
+        Progress {
+            end_ns,
+            started: now,
+            // A run shorter than this shows no bar at all.
+            next: now + 2 * PROGRESS_EVERY,
+            drawn: false,
+            on: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&mut self, done_ns: u64) {
+        if !self.on {
+            return;
+        }
+        let now = Instant::now();
+        if now < self.next {
+            return;
+        }
+        self.next = now + PROGRESS_EVERY;
+        let width = crossterm::terminal::size().map_or(80, |(w, _)| w);
+        let line = progress_line(done_ns, self.end_ns, now - self.started, width);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{line}\x1b[K");
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+/// One line of the progress bar, at most `width - 3` columns: it never wraps, not even
+/// with the `^C` a terminal echoes after it (a wrapped line would not be erased whole).
+pub fn progress_line(done_ns: u64, end_ns: u64, elapsed: Duration, width: u16) -> String {
+    let done = done_ns as f64 / 1e9;
+    let total = end_ns.max(1) as f64 / 1e9;
+    let frac = (done / total).clamp(0.0, 1.0);
+    let wall = elapsed.as_secs_f64();
+    let rate = if wall > 0.0 { done / wall } else { 0.0 };
+    let left = if rate > 0.0 {
+        format!("{} left", duration_words((total - done) / rate))
+    } else {
+        "…".to_string()
+    };
+    let figures = format!(
+        " {done:.1} s of {total:.1} s virtual · {} · {left} · Ctrl-C stops early",
+        rate_words(rate)
+    );
+    let max = usize::from(width.max(4) - 3);
+    let fig_len = figures.chars().count();
+    let bar_len = max.saturating_sub(fig_len + 2).min(40);
+    let mut line = String::new();
+    if bar_len >= 10 {
+        let full = (frac * bar_len as f64).round() as usize;
+        line.push('▕');
+        line.extend(std::iter::repeat_n('█', full));
+        line.extend(std::iter::repeat_n(' ', bar_len - full));
+        line.push('▏');
+    }
+    line.push_str(&figures);
+    line.chars().take(max).collect()
+}
+
+fn rate_words(virtual_per_wall: f64) -> String {
+    if virtual_per_wall >= 10.0 {
+        format!("{virtual_per_wall:.0}× real time")
+    } else {
+        format!("{virtual_per_wall:.2}× real time")
+    }
+}
+
+fn duration_words(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{}:{:02} min", s / 60, s % 60),
+        _ => format!("{}:{:02} h", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// Where a trace goes. A regular file (or a new one) is written as a temporary file beside
+/// it and renamed onto it at the end, so a failed run (a full disk, `ulimit -f`, an error)
+/// leaves the previous file as it was and no temporary behind. Anything else (`/dev/null`,
+/// a FIFO, a terminal) is written to directly: there is nothing to replace.
+struct TraceTarget {
+    /// The file to replace (a symbolic link's target: the link stays).
+    real: PathBuf,
+    /// The temporary beside it, until renamed.
+    tmp: Option<PathBuf>,
+}
+
+impl TraceTarget {
+    fn open(path: &Path) -> anyhow::Result<(TraceTarget, File)> {
+        let existing = match fs::metadata(path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            let file = OpenOptions::new().write(true).truncate(true).open(path)?;
+            let target = TraceTarget {
+                real: path.to_path_buf(),
+                tmp: None,
+            };
+            return Ok((target, file));
+        }
+        let real = if existing.is_some() {
+            fs::canonicalize(path)?
+        } else {
+            path.to_path_buf()
+        };
+        let dir = match real.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = real
+            .file_name()
+            .ok_or_else(|| anyhow::anyhow!("not a file name"))?
+            .to_string_lossy()
+            .into_owned();
+        let mut n = 0u32;
+        loop {
+            let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(file) => {
+                    if let Some(m) = &existing {
+                        // The new file reads as the old one did.
+                        let _ = fs::set_permissions(&tmp, m.permissions());
+                    }
+                    let target = TraceTarget {
+                        real,
+                        tmp: Some(tmp),
+                    };
+                    return Ok((target, file));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The trace is complete in `file`: make it the target.
+    fn commit(mut self, file: File) -> anyhow::Result<()> {
+        if let Some(tmp) = &self.tmp {
+            file.sync_all()?;
+            drop(file);
+            fs::rename(tmp, &self.real)?;
+            self.tmp = None;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TraceTarget {
+    fn drop(&mut self) {
+        if let Some(tmp) = &self.tmp {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1_000_000_000;
+
+    #[test]
+    fn the_progress_line_fits_and_says_what_it_measures() {
+        let line = progress_line(90 * S, 3600 * S, Duration::from_secs(2), 100);
+        assert!(line.chars().count() <= 97, "{line}");
+        assert!(line.starts_with('▕'), "a bar: {line}");
+        assert!(line.contains("90.0 s of 3600.0 s virtual"), "{line}");
+        assert!(line.contains("45× real time"), "{line}");
+        assert!(line.contains("1:18 min left"), "{line}");
+        assert!(line.contains("Ctrl-C stops early"), "{line}");
+        // Narrow: no bar, the figures cut, never wrapped.
+        let narrow = progress_line(90 * S, 3600 * S, Duration::from_secs(2), 40);
+        assert!(
+            narrow.chars().count() <= 37 && !narrow.contains('▕'),
+            "{narrow}"
+        );
+    }
+}
