@@ -3,7 +3,8 @@
 //!
 //! Layers, each with one job, each importing only those above it in this list:
 //! - [`sim`]: the pure, deterministic simulation core (virtual time, one seeded RNG);
-//! - [`diag`], [`script`]: problems in a user's file, where they are; key-and-wait scripts;
+//! - [`diag`], [`files`], [`script`]: problems in a user's file, where they are; reading
+//!   and writing the user's files safely; key-and-wait scripts;
 //! - [`lesson`], [`scenario`], [`report`]: data over the sim: guided lessons (loader, goals
 //!   on the sim's state, progress), scenario files, the headless report and its exports;
 //! - [`app`]: the lab's state, changed only by `update(&mut App, Msg)`; the script player;
@@ -18,6 +19,7 @@ pub mod cast;
 pub mod cmd;
 pub mod demo;
 pub mod diag;
+pub mod files;
 pub mod lesson;
 pub mod report;
 pub mod scenario;

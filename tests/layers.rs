@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules, lowest layer first; modules on one line share a layer.
 const LAYERS: &[&[&str]] = &[
     &["sim"],
-    &["diag", "script"],
+    &["diag", "files", "script"],
     &["lesson", "scenario", "report"],
     &["app"],
     &["demo"],

@@ -1,0 +1,1 @@
+//! Every file the program writes goes through here (filled in by the one-writer work).
