@@ -24,6 +24,8 @@ pub const EXPORT_MAX_EVENTS: usize = 2_000_000;
 /// Virtual time between two looks at a run (stop, progress, samples) when no trace is being
 /// written, ns. Far less than the [`SAMPLES_KEPT`] samples the sim keeps (120 s).
 const RUN_CHUNK_NS: u64 = 10_000_000;
+/// Columns kept at the finer grain of "goodput over time" (64 KiB).
+const FINE_COLUMNS: usize = 4096;
 /// Columns of "goodput over time".
 pub const SPARK_WIDTH: usize = 50;
 
@@ -250,10 +252,17 @@ pub fn describe(cfg: &Config) -> String {
 #[derive(Clone, Debug)]
 pub struct GoodputOverTime {
     width: usize,
+    /// Samples the run was to have.
+    expected: u64,
     /// Samples per column.
     per: u64,
     /// Per column: the sum of its samples' goodput, and how many.
     cols: Vec<(f64, u64)>,
+    /// The same samples at a finer grain (`fine_per` a column, at most [`FINE_COLUMNS`]
+    /// columns, two merged into one when full): a run stopped early is drawn from these,
+    /// in as many columns as a whole run of its length.
+    fine: Vec<(f64, u64)>,
+    fine_per: u64,
     seen: u64,
     last_t: u64,
     max: f64,
@@ -265,8 +274,11 @@ impl GoodputOverTime {
         let expected = run_ns / interval_ns.max(1);
         GoodputOverTime {
             width: width.max(1),
+            expected,
             per: expected.div_ceil(width.max(1) as u64).max(1),
             cols: Vec::with_capacity(width),
+            fine: Vec::new(),
+            fine_per: 1,
             seen: 0,
             last_t: 0,
             max: 0.0,
@@ -283,6 +295,20 @@ impl GoodputOverTime {
             let c = &mut self.cols[col];
             c.0 += s.goodput_mbps;
             c.1 += 1;
+            if (self.seen / self.fine_per) as usize >= FINE_COLUMNS {
+                self.fine = self
+                    .fine
+                    .chunks(2)
+                    .map(|p| p.iter().fold((0.0, 0), |a, c| (a.0 + c.0, a.1 + c.1)))
+                    .collect();
+                self.fine_per *= 2;
+            }
+            let f = (self.seen / self.fine_per) as usize;
+            if f >= self.fine.len() {
+                self.fine.push((0.0, 0));
+            }
+            self.fine[f].0 += s.goodput_mbps;
+            self.fine[f].1 += 1;
             self.max = self.max.max(s.goodput_mbps);
             self.seen += 1;
             self.last_t = s.t_end_ns;
@@ -299,10 +325,24 @@ impl GoodputOverTime {
         self.max
     }
 
+    /// The columns to draw: those of the planned run, or for a run stopped early, the same
+    /// number of samples a column as a whole run of the length it had.
+    fn columns(&self) -> Vec<(f64, u64)> {
+        if self.seen >= self.expected {
+            return self.cols.clone();
+        }
+        let width = self.width as u64;
+        let per = self.fine_per * self.seen.div_ceil(width * self.fine_per).max(1);
+        self.fine
+            .chunks((per / self.fine_per) as usize)
+            .map(|c| c.iter().fold((0.0, 0), |a, c| (a.0 + c.0, a.1 + c.1)))
+            .collect()
+    }
+
     /// One bar per column, scaled to the highest column.
     pub fn sparkline(&self) -> String {
         const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-        let means: Vec<f64> = self.cols.iter().map(|&(s, n)| s / n as f64).collect();
+        let means: Vec<f64> = self.columns().iter().map(|&(s, n)| s / n as f64).collect();
         let max = means.iter().copied().fold(0.0, f64::max);
         means
             .iter()
@@ -671,6 +711,28 @@ mod tests {
                 done.over_time.sparkline().chars().count(),
                 cols,
                 "{secs_tenths} tenths of a second"
+            );
+        }
+    }
+
+    /// A run stopped early is drawn in as many columns as a whole run of its length: 50
+    /// (it was one column, of 720 samples, for 10 s of a planned hour).
+    #[test]
+    fn a_run_stopped_early_still_fills_the_columns() {
+        for (planned, stopped_at, cols) in [
+            (3600, 10, 50),
+            (3600, 600, 50),
+            (3600, 3, 30),
+            (100, 7, 70usize.div_ceil(2)),
+        ] {
+            let mut run: Run<std::io::Sink> = Run::new(Config::default(), planned * S, None);
+            run.advance_to(stopped_at * S).unwrap();
+            let done = run.finish().unwrap();
+            let spark = done.over_time.sparkline();
+            assert_eq!(
+                spark.chars().count(),
+                cols,
+                "{stopped_at} s of {planned}: {spark}"
             );
         }
     }

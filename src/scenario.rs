@@ -23,7 +23,12 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::diag::{Problem, plain};
+use crate::sim::knob::config_problems;
 use crate::sim::{Config, Figure, Reading, Sim};
+
+/// The most seeds one scenario file runs.
+pub const MAX_SEEDS: usize = 100;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,22 +92,41 @@ impl Check {
 
 impl ScenarioFile {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::files::read::read_text(path)
+            .map_err(|e| anyhow::anyhow!("{}", crate::diag::Problem::unreadable(path, &e)))?;
         Self::parse(path, &text).map_err(|p| anyhow::anyhow!("{p}"))
     }
 
     /// Parse a scenario file's text; a mistake is `path:line:col: message`, as for lessons.
-    pub fn parse(path: &Path, text: &str) -> Result<Self, crate::diag::Problem> {
-        toml::from_str(text).map_err(|e| {
-            let (line, col) = crate::diag::line_col(text, e.span().map_or(0, |s| s.start));
-            crate::diag::Problem {
-                path: path.to_path_buf(),
-                line,
-                col,
-                message: e.message().trim_end().to_string(),
+    pub fn parse(path: &Path, text: &str) -> Result<Self, Problem> {
+        let file: ScenarioFile = toml::from_str(text).map_err(|e| {
+            Problem::at(
+                path,
+                text,
+                e.span().map_or(0, |s| s.start),
+                plain(e.message()),
+            )
+        })?;
+        // The same ranges as the command line's, so that no file runs what no flag can.
+        let mut wrong = config_problems(&file.scenario);
+        if !(file.seconds > 0.0 && file.seconds <= 3600.0) {
+            wrong.push(format!(
+                "seconds is {}: give more than 0, up to 3600",
+                file.seconds
+            ));
+        }
+        if file.seeds.is_empty() || file.seeds.len() > MAX_SEEDS {
+            wrong.push(format!("seeds: give 1 to {MAX_SEEDS} of them"));
+        }
+        for (name, r) in &file.expect {
+            if [r.min, r.max].iter().flatten().any(|x| !x.is_finite()) {
+                wrong.push(format!("expect.{name}: min and max must be numbers"));
             }
-        })
+        }
+        match wrong.is_empty() {
+            true => Ok(file),
+            false => Err(Problem::whole(path, wrong.join("; "))),
+        }
     }
 
     /// Run every seed and check every expected figure.

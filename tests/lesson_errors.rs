@@ -72,6 +72,16 @@ fn there_is_a_case_for_every_kind_of_mistake() {
         "quiz-rules",
         "bad-scenario",
         "requires",
+        "unsafe-text",
+        "bad-id",
+        "scenario-ranges",
+        "type-words",
+        "non-finite",
+        "too-many-steps",
+        "long-solutions",
+        "same-number",
+        "binary",
+        "empty-dir",
     ] {
         assert!(names.iter().any(|n| n == kind), "no case for {kind}");
     }

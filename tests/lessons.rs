@@ -384,3 +384,37 @@ fn quoted_log_lines_are_the_simulations_words() {
         }
     }
 }
+
+/// The README's complete lesson passes `lessons check` beside the built-in ones, as the
+/// README says.
+#[test]
+fn the_readmes_example_lesson_passes_the_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let from = readme.find("## Writing a lesson").expect("the section");
+    let block = readme[from..]
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a toml block in the section");
+    let id = block
+        .lines()
+        .find_map(|l| l.strip_prefix("id = \""))
+        .and_then(|l| l.split('"').next())
+        .expect("an id");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root.join("lessons")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(dir.path().join(format!("{id}.toml")), block).unwrap();
+    let cat = Catalog::from_dir(dir.path())
+        .unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::problems_text(&p)));
+    let out = check_catalog(&cat);
+    assert!(
+        out.problems.is_empty(),
+        "{}",
+        evtchn_lab::lesson::problems_text(&out.problems)
+    );
+    assert_eq!(out.lessons, cat.lessons.len());
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::sim::{Abi, Config, Direction, GuestKind, NetbackVariant};
+use crate::sim::{Abi, Config, Direction, GuestKind, NetbackVariant, knob};
 use crate::tui::Display;
 use crate::ui::theme::ThemeName;
 
@@ -214,12 +214,12 @@ pub struct ScenarioArgs {
     #[arg(long, default_value = "2l", value_parser = named::<Abi>(Abi::NAMES))]
     pub abi: Abi,
     /// dom0 timer frequency (jiffies per second) [range: 1 to 10000].
-    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(knob::HZ_MIN as i64..=knob::HZ_MAX as i64))]
     pub hz: u32,
     /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
     /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10)
     /// [range: 0 to 64].
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=64))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(knob::THRESHOLD_MIN as i64..=knob::THRESHOLD_MAX as i64))]
     pub threshold: u32,
     /// Seed of the simulation's RNG [range: 0 to 18446744073709551615].
     #[arg(long, default_value_t = 1)]
@@ -388,8 +388,17 @@ fn parse_keys(s: &str) -> Result<crate::script::Script, String> {
                 .into(),
         );
     }
-    crate::script::Script::parse(&items)
-        .map_err(|(i, e)| format!("item {} ('{}'): {e}", i + 1, items[i]))
+    let script = crate::script::Script::parse(&items)
+        .map_err(|(i, e)| format!("item {} ('{}'): {e}", i + 1, items[i]))?;
+    // The same cap as --at's: the waits cost real time to simulate too.
+    if script.duration_ns() > MAX_AT_NS {
+        return Err(format!(
+            "the waits add up to {:.0}s: at most 600s in all (virtual time costs real time \
+             to simulate)",
+            script.duration_ns() as f64 / 1e9
+        ));
+    }
+    Ok(script)
 }
 
 /// A demo's pace: 1 is real time.

@@ -18,8 +18,10 @@ pub enum ReadError {
     NotRegular { kind: &'static str },
     #[error("{size} bytes, over the limit of {max} (1 MiB)", max = MAX_BYTES)]
     TooLarge { size: u64 },
-    #[error("not UTF-8 text (a binary file?)")]
-    NotText,
+    /// Not UTF-8: where the first bad byte is, and the text before it (lossy), so that a
+    /// message can name the line.
+    #[error("not UTF-8 text at byte {valid_up_to} (a binary file?)")]
+    NotText { valid_up_to: usize, text: String },
 }
 
 impl ReadError {
@@ -88,7 +90,10 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
             size: bytes.len() as u64,
         });
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::NotText)
+    String::from_utf8(bytes).map_err(|e| ReadError::NotText {
+        valid_up_to: e.utf8_error().valid_up_to(),
+        text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -109,7 +114,10 @@ mod tests {
 
         let bin = dir.join("bin.toml");
         std::fs::write(&bin, [0xff, 0xfe, 0]).unwrap();
-        assert!(matches!(read_text(&bin), Err(ReadError::NotText)));
+        assert!(matches!(
+            read_text(&bin),
+            Err(ReadError::NotText { valid_up_to: 0, .. })
+        ));
 
         assert!(matches!(
             read_text(&dir),

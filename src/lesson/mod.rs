@@ -36,6 +36,9 @@ use crate::script::Script;
 use crate::sim::metrics::HISTORY_NS;
 use crate::sim::{Config, Figure, FigureKind, Knob, Reading, Setting, Sim};
 
+/// The most lesson files a directory may hold.
+pub const MAX_LESSON_FILES: usize = 200;
+
 /// The window a goal's figures are measured over unless it says otherwise.
 pub const DEFAULT_WINDOW_NS: u64 = 1_000_000_000;
 
@@ -345,16 +348,11 @@ impl Catalog {
         from_files(&files).map(Arc::new)
     }
 
-    /// Every `*.toml` of `dir`.
+    /// Every `*.toml` of `dir` (at most [`MAX_LESSON_FILES`], each a regular file of at
+    /// most 1 MiB).
     pub fn from_dir(dir: &Path) -> Result<Arc<Catalog>, Vec<Problem>> {
-        let problem = |path: &Path, message: String| Problem {
-            path: path.to_path_buf(),
-            line: 0,
-            col: 0,
-            message,
-        };
         let entries = std::fs::read_dir(dir).map_err(|e| {
-            vec![problem(
+            vec![Problem::whole(
                 dir,
                 format!("cannot read the lessons directory: {e}"),
             )]
@@ -362,14 +360,27 @@ impl Catalog {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .take(MAX_LESSON_FILES + 1)
             .collect();
+        if paths.is_empty() {
+            return Err(vec![Problem::whole(
+                dir,
+                "no lesson files (*.toml) in this directory: is it the right one?",
+            )]);
+        }
+        if paths.len() > MAX_LESSON_FILES {
+            return Err(vec![Problem::whole(
+                dir,
+                format!("more than {MAX_LESSON_FILES} lesson files: split the directory"),
+            )]);
+        }
         paths.sort();
         let mut files = Vec::with_capacity(paths.len());
         let mut problems = Vec::new();
         for p in paths {
-            match std::fs::read_to_string(&p) {
+            match crate::files::read::read_text(&p) {
                 Ok(t) => files.push((p, t)),
-                Err(e) => problems.push(problem(&p, format!("cannot read: {e}"))),
+                Err(e) => problems.push(Problem::unreadable(&p, &e)),
             }
         }
         match from_files(&files) {
@@ -423,6 +434,20 @@ fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<
         message,
     };
     for (i, l) in lessons.iter().enumerate() {
+        let number = |o: &Lesson| o.number().parse::<u32>().ok();
+        if let Some(j) = lessons[..i]
+            .iter()
+            .position(|o| o.id != l.id && number(o) == number(l))
+        {
+            out.push(at(
+                i,
+                format!(
+                    "lesson number {} is taken by '{}' too: give each lesson its own number",
+                    l.number(),
+                    lessons[j].id
+                ),
+            ));
+        }
         if let Some(j) = lessons[..i].iter().position(|o| o.id == l.id) {
             out.push(at(
                 i,

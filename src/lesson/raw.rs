@@ -8,9 +8,11 @@ use serde::de::{MapAccess, Visitor};
 use toml::Spanned;
 
 use super::{Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, Problem, Step, Task, Unlock, line_col};
+use crate::diag::{first_unsafe, plain};
 use crate::script::{Script, parse_duration};
+use crate::sim::knob::config_problems;
 use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
-use crate::sim::{Config, Figure, Knob};
+use crate::sim::{Config, Figure, Knob, ModelParams};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +70,13 @@ impl<'de> Deserialize<'de> for Entries {
 
 /// The names a goal entry may have besides figures and knobs.
 const WINDOW_KEY: &str = "window";
+/// The most steps a lesson may have (the curriculum asks for 3 to 8; this bounds the work
+/// of loading and checking any file).
+pub const MAX_STEPS: usize = 30;
+/// The most virtual time a lesson's solutions may wait in all: what `lessons check` replays
+/// (the whole built-in catalogue waits about 40 s).
+pub const MAX_SOLUTION_NS: u64 = 300_000_000_000;
+
 /// Figures that compare two runs: they make no sense as a goal on one live run.
 const TWO_RUN_FIGURES: [&str; 2] = ["throttle_ratio", "dom0_cpu_reduction"];
 
@@ -78,6 +87,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A problem when `s` holds a character that must not reach a terminal.
+    fn safe(&mut self, at: usize, what: &str, s: &str) {
+        if let Some((_, name)) = first_unsafe(s) {
+            self.at(
+                at,
+                format!(
+                    "{what} holds the character {name} (a control character or a \
+                     bidirectional override): remove it"
+                ),
+            );
+        }
+    }
+
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         let (line, col) = line_col(self.text, offset);
         self.problems.push(Problem {
@@ -101,7 +123,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
         Ok(r) => r,
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
-            cx.at(offset, e.message().trim_end().to_string());
+            cx.at(offset, plain(e.message()));
             return Err(cx.problems);
         }
     };
@@ -115,6 +137,24 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
                 raw.id.get_ref()
             ),
         );
+    }
+    if let Some(why) = id_problem(raw.id.get_ref()) {
+        cx.at(raw.id.span().start, why);
+    }
+    cx.safe(raw.title.span().start, "title", raw.title.get_ref());
+    cx.safe(0, "summary", &raw.summary);
+    for r in &raw.requires {
+        cx.safe(r.span().start, "requires", r.get_ref());
+    }
+    if raw.steps.len() > MAX_STEPS {
+        cx.at(
+            raw.steps[MAX_STEPS].span().start,
+            format!(
+                "{} steps: a lesson has at most {MAX_STEPS} (split it into two lessons)",
+                raw.steps.len()
+            ),
+        );
+        return Err(cx.problems);
     }
     if raw.title.get_ref().trim().is_empty() {
         cx.at(
@@ -131,6 +171,18 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
         .enumerate()
         .filter_map(|(i, s)| step(&mut cx, i + 1, s))
         .collect();
+    let waits: u64 = steps.iter().map(|s| s.solution.duration_ns()).sum();
+    if waits > MAX_SOLUTION_NS {
+        cx.at(
+            0,
+            format!(
+                "the solutions wait {:.0} virtual s in all: at most {} s a lesson, so that \
+                 `lessons check` stays quick",
+                waits as f64 / 1e9,
+                MAX_SOLUTION_NS / 1_000_000_000
+            ),
+        );
+    }
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
@@ -159,6 +211,40 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     let before = cx.problems.len();
     if s.title.get_ref().trim().is_empty() {
         cx.at(s.title.span().start, format!("step {n}: title is empty"));
+    }
+    cx.safe(
+        s.title.span().start,
+        &format!("step {n}: title"),
+        s.title.get_ref(),
+    );
+    cx.safe(start, &format!("step {n}: text"), &s.text);
+    for h in &s.hints {
+        cx.safe(start, &format!("step {n}: a hint"), h);
+    }
+    if let Some(e) = &s.explain {
+        cx.safe(e.span().start, &format!("step {n}: explain"), e.get_ref());
+    }
+    if let Some(q) = &s.question {
+        cx.safe(q.span().start, &format!("step {n}: question"), q.get_ref());
+    }
+    if let Some(c) = &s.choices {
+        for ch in c.get_ref() {
+            cx.safe(c.span().start, &format!("step {n}: a choice"), ch);
+        }
+    }
+    if let Some(sc) = &s.scenario {
+        if sc.get_ref().params != ModelParams::default() {
+            cx.at(
+                sc.span().start,
+                format!(
+                    "step {n}: scenario: params is not for lessons: a lesson's figures hold \
+                     for the model's own parameters (scenario files may set them)"
+                ),
+            );
+        }
+        for why in config_problems(sc.get_ref()) {
+            cx.at(sc.span().start, format!("step {n}: scenario: {why}"));
+        }
     }
     let explain = match &s.explain {
         Some(e) if !e.get_ref().trim().is_empty() => e.get_ref().clone(),
@@ -391,7 +477,7 @@ fn cond(f: Figure, v: &toml::Value) -> Result<Cond, String> {
             .ok_or_else(|| "a yes/no figure: write true or false".to_string());
     }
     if let Some(x) = num(v) {
-        return Ok(Cond::Equals(x));
+        return finite(x).map(Cond::Equals);
     }
     let Some(t) = v.as_table() else {
         return Err("write a number, or { min = …, max = … }".to_string());
@@ -404,10 +490,43 @@ fn cond(f: Figure, v: &toml::Value) -> Result<Cond, String> {
             .map(|v| num(v).ok_or_else(|| format!("{k} must be a number")))
             .transpose()
     };
-    let (min, max) = (get("min")?, get("max")?);
+    let (min, max) = (
+        get("min")?.map(finite).transpose()?,
+        get("max")?.map(finite).transpose()?,
+    );
     match (min, max) {
         (None, None) => Err("an empty range: give min, max or both".to_string()),
         (Some(a), Some(b)) if a > b => Err(format!("min {a} is above max {b}")),
         _ => Ok(Cond::Range { min, max }),
     }
+}
+
+/// A number a goal can compare with: not NaN, not infinite.
+fn finite(x: f64) -> Result<f64, String> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("{x} is not a number a figure can be compared with"))
+    }
+}
+
+/// Why `id` is not a lesson id, if it is not: a number, a dash, then lower-case ASCII
+/// letters, digits and dashes (`06-throttle-law`). Ids are typed on command lines and
+/// printed in lists, so nothing else is allowed in them.
+fn id_problem(id: &str) -> Option<String> {
+    let ok_chars = id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let (number, rest) = id.split_once('-').unwrap_or((id, ""));
+    let numbered = !number.is_empty()
+        && number.len() <= 3
+        && number.chars().all(|c| c.is_ascii_digit())
+        && !rest.is_empty();
+    (!ok_chars || !numbered).then(|| {
+        format!(
+            "id '{}' must be a number, a dash and lower-case ASCII words (like \
+             '14-hz-by-hand')",
+            crate::diag::printable(id)
+        )
+    })
 }

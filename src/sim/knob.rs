@@ -102,6 +102,23 @@ pub const THRESHOLD_MAX: u64 = 64;
 pub const HZ_MIN: u64 = 1;
 pub const HZ_MAX: u64 = 10_000;
 
+/// What in `cfg` is outside the ranges the lab accepts (the same as the command line's and
+/// the keys'), one message each; empty when it can run.
+pub fn config_problems(cfg: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if !(HZ_MIN..=HZ_MAX).contains(&u64::from(cfg.hz)) {
+        out.push(format!("hz is {}: give {HZ_MIN} to {HZ_MAX}", cfg.hz));
+    }
+    if !(THRESHOLD_MIN..=THRESHOLD_MAX).contains(&u64::from(cfg.spurious_threshold)) {
+        out.push(format!(
+            "threshold is {}: give {THRESHOLD_MIN} to {THRESHOLD_MAX}",
+            cfg.spurious_threshold
+        ));
+    }
+    out.extend(cfg.params.problems());
+    out
+}
+
 /// A knob with a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {

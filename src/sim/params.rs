@@ -285,6 +285,58 @@ pub struct ModelParams {
     pub sample_interval_ns: u64,
 }
 
+/// The range each model parameter may take in a scenario file: wide enough to explore,
+/// narrow enough that a run stays bounded (a zero cost would let events repeat without
+/// time passing).
+pub const COST_NS_RANGE: std::ops::RangeInclusive<u64> = 100..=1_000_000_000;
+
+impl ModelParams {
+    /// What is out of range, one message per parameter (empty: all good).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |name: &str, v: u64, lo: u64, hi: u64, unit: &str| {
+            if !(lo..=hi).contains(&v) {
+                out.push(format!("params.{name} is {v}: give {lo} to {hi}{unit}"));
+            }
+        };
+        check("mtu", self.mtu.into(), 576, 9000, " bytes");
+        check(
+            "mss",
+            self.mss.into(),
+            536,
+            u64::from(self.mtu.max(576)) - 40,
+            " bytes (at most mtu - 40)",
+        );
+        let (lo, hi) = (*COST_NS_RANGE.start(), *COST_NS_RANGE.end());
+        for (name, v) in [
+            ("upcall_latency_ns", self.upcall_latency_ns),
+            ("dom0_upcall_ns", self.dom0_upcall_ns),
+            ("dom0_handler_ns", self.dom0_handler_ns),
+            ("dom0_batch_ns", self.dom0_batch_ns),
+            ("dom0_pkt_ns", self.dom0_pkt_ns),
+            ("dom0_ack_ns", self.dom0_ack_ns),
+            ("dom0_eoi_ns", self.dom0_eoi_ns),
+            ("guest_pkt_ns", self.guest_pkt_ns),
+            ("guest_ack_ns", self.guest_ack_ns),
+            ("guest_irq_ns", self.guest_irq_ns),
+            ("guest_notify_ns", self.guest_notify_ns),
+            ("peer_latency_ns", self.peer_latency_ns),
+            ("peer_pkt_ns", self.peer_pkt_ns),
+        ] {
+            check(name, v, lo, hi, " ns");
+        }
+        check("jitter_pct", self.jitter_pct.into(), 0, 50, " percent");
+        check(
+            "sample_interval_ns",
+            self.sample_interval_ns,
+            10_000_000,
+            10_000_000_000,
+            " ns",
+        );
+        out
+    }
+}
+
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
