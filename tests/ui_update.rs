@@ -419,7 +419,12 @@ fn the_status_bar_drops_whole_segments_and_keeps_the_run_state() {
             if paused {
                 press(&mut app, " ");
             }
-            let state = if paused { "■ PAUSED" } else { "▶ running" };
+            // A lesson's question keeps the lab paused whatever is pressed.
+            let state = if app.is_running() {
+                "▶ running"
+            } else {
+                "■ PAUSED"
+            };
             for w in 30..=200u16 {
                 let segs = layout(&app, &theme, Rect::new(0, 0, w, 1));
                 let mut x = 0;

@@ -82,15 +82,13 @@ pub fn check_lesson(cat: &Arc<Catalog>, lesson: &Lesson, out: &mut Outcome) {
             }
         }
         let t0 = app.lane.now_ns();
-        let played = match (&step.task, step.solution.items.is_empty()) {
-            (Task::Quiz { answer, .. }, true) => {
-                update(&mut app, Msg::Answer(*answer as u8 + 1));
-                Ok(true)
-            }
-            _ => player::play(&mut app, &step.solution, |a: &mut App, _: Played| {
+        let played = player::play(
+            &mut app,
+            &step.reference_script(),
+            |a: &mut App, _: Played| {
                 if met(a) { Flow::Stop } else { Flow::Continue }
-            }),
-        };
+            },
+        );
         out.virtual_ns += app.lane.now_ns().saturating_sub(t0);
         if let Err(e) = played {
             out.problems.push(at(format!("solution: {e}")));

@@ -23,6 +23,10 @@ pub enum Ctx {
     Compare,
     /// A lesson, no overlay.
     Lesson,
+    /// A lesson step whose question waits for a choice: the lab is frozen.
+    Choose,
+    /// A lesson step whose question waits for a number to be typed: the lab is frozen.
+    Type,
     /// The help overlay is open.
     Help,
     /// A demo plays (`evtchn-lab demo`): the lab's own keys are the demo's to press; these
@@ -32,11 +36,13 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 6] = [
+    pub const ALL: [Ctx; 8] = [
         Ctx::Start,
         Ctx::Free,
         Ctx::Compare,
         Ctx::Lesson,
+        Ctx::Choose,
+        Ctx::Type,
         Ctx::Help,
         Ctx::Demo,
     ];
@@ -54,7 +60,11 @@ impl Ctx {
             (Page::Start { .. }, _) => Ctx::Start,
             (Page::Lab, View::Free) => Ctx::Free,
             (Page::Lab, View::Compare(_)) => Ctx::Compare,
-            (Page::Lab, View::Lesson(_)) => Ctx::Lesson,
+            (Page::Lab, View::Lesson(_)) => match app.open_question() {
+                Some(super::QuestionKind::Choice) => Ctx::Choose,
+                Some(super::QuestionKind::Number) => Ctx::Type,
+                None => Ctx::Lesson,
+            },
         }
     }
 }
@@ -238,7 +248,23 @@ const LAB: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson];
 const PLAY: &[Ctx] = &[Ctx::Free, Ctx::Compare];
 const ANY: &[Ctx] = &Ctx::ALL;
 /// Everywhere but a demo (which has no help overlay: its keys are all in the key bar).
-const NOT_DEMO: &[Ctx] = &[Ctx::Start, Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Help];
+const NOT_DEMO: &[Ctx] = &[
+    Ctx::Start,
+    Ctx::Free,
+    Ctx::Compare,
+    Ctx::Lesson,
+    Ctx::Choose,
+    Ctx::Type,
+    Ctx::Help,
+];
+/// A lesson, whether a question is open or not.
+const LESSON: &[Ctx] = &[Ctx::Lesson, Ctx::Choose, Ctx::Type];
+/// Wherever the simulation is on screen, a frozen question included.
+const LAB_ANY: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Choose, Ctx::Type];
+
+const fn typed(c: char) -> (Key, Cmd) {
+    (ch(c), Cmd::Do(Msg::Type(c)))
+}
 
 const fn digit(n: u8) -> (Key, Cmd) {
     (ch((b'0' + n) as char), Cmd::Do(Msg::Answer(n)))
@@ -388,7 +414,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "hint",
         help: "lesson: one more hint (a nudge first, the key last)",
         keys: &[(ch('h'), Cmd::Do(Msg::Hint))],
-        contexts: &[Ctx::Lesson],
+        contexts: LESSON,
         footer_rank: 1,
     },
     Binding {
@@ -396,15 +422,53 @@ pub static KEYMAP: &[Binding] = &[
         label: "answer",
         help: "lesson: answer the question with that choice",
         keys: &[digit(1), digit(2), digit(3), digit(4), digit(5)],
-        contexts: &[Ctx::Lesson],
+        contexts: &[Ctx::Choose, Ctx::Lesson],
         footer_rank: 1,
+    },
+    Binding {
+        shown: "0-9 .",
+        label: "type",
+        help: "lesson: type your number (digits, a point; commas are ignored)",
+        keys: &[
+            typed('0'),
+            typed('1'),
+            typed('2'),
+            typed('3'),
+            typed('4'),
+            typed('5'),
+            typed('6'),
+            typed('7'),
+            typed('8'),
+            typed('9'),
+            typed('.'),
+            typed(','),
+            typed('-'),
+        ],
+        contexts: &[Ctx::Type],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "Backspace",
+        label: "erase",
+        help: "lesson: erase the last character typed",
+        keys: &[(code(KeyCode::Backspace), Cmd::Do(Msg::Erase))],
+        contexts: &[Ctx::Type],
+        footer_rank: 1,
+    },
+    Binding {
+        shown: "Enter",
+        label: "submit",
+        help: "lesson: submit the number typed (too high or too low says which way to go)",
+        keys: &[(code(KeyCode::Enter), Cmd::Do(Msg::Submit))],
+        contexts: &[Ctx::Type],
+        footer_rank: 0,
     },
     Binding {
         shown: "p",
         label: "prev",
         help: "lesson: the previous step, as it began",
         keys: &[(ch('p'), Cmd::Do(Msg::PrevStep))],
-        contexts: &[Ctx::Lesson],
+        contexts: LESSON,
         footer_rank: 4,
     },
     Binding {
@@ -412,7 +476,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "restart step",
         help: "lesson: this step again, as it began",
         keys: &[(ch('R'), Cmd::Do(Msg::RestartStep))],
-        contexts: &[Ctx::Lesson],
+        contexts: LESSON,
         footer_rank: 4,
     },
     Binding {
@@ -420,7 +484,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "solution",
         help: "lesson: show the reference solution (asks first)",
         keys: &[(ch('S'), Cmd::Do(Msg::ShowSolution))],
-        contexts: &[Ctx::Lesson],
+        contexts: LESSON,
         footer_rank: 5,
     },
     Binding {
@@ -431,7 +495,7 @@ pub static KEYMAP: &[Binding] = &[
             (code(KeyCode::PageUp), Cmd::Do(Msg::Scroll(-1))),
             (code(KeyCode::PageDown), Cmd::Do(Msg::Scroll(1))),
         ],
-        contexts: &[Ctx::Lesson],
+        contexts: LESSON,
         footer_rank: 8,
     },
     Binding {
@@ -468,7 +532,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "lessons",
         help: "back to the list of lessons (progress is kept)",
         keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::Back))],
-        contexts: LAB,
+        contexts: LAB_ANY,
         footer_rank: 1,
     },
     Binding {

@@ -13,11 +13,11 @@
 //! solutions of the steps in between: the same runs the tests prove, in virtual time.
 
 use crate::lesson::progress::Status;
-use crate::lesson::{Goal, GoalStatus, Lesson, Task, Unlock};
+use crate::lesson::{Goal, GoalStatus, Lesson, Subject, Task, Unlock};
 use crate::sim::Reading;
 
 use super::player::{self, Flow, Played};
-use super::{App, Lane, Msg, Page, RunState, View, update};
+use super::{App, Lane, Page, RunState, View};
 
 /// The lesson open in the lab.
 #[derive(Clone)]
@@ -42,6 +42,14 @@ pub struct StepState {
     pub hints_shown: usize,
     /// The quiz answer given (0-based).
     pub answer: Option<usize>,
+    /// A numeric question: what is typed so far, the numbers tried, and whether the last
+    /// one was right (`None` while tries are left and none was).
+    pub typed: String,
+    pub tries: Vec<f64>,
+    pub number_right: Option<bool>,
+    /// The run state a question froze (restored, or running on a fresh scenario, once it
+    /// is answered).
+    pub frozen_from: Option<RunState>,
     /// The goal held (or the question was answered): the explanation shows.
     pub met: bool,
     /// The goal as last evaluated (`None` for a quiz).
@@ -66,6 +74,10 @@ impl StepState {
             fresh_since_ns,
             hints_shown: 0,
             answer: None,
+            typed: String::new(),
+            tries: Vec::new(),
+            number_right: None,
+            frozen_from: None,
             met: false,
             status: None,
             confirm_solution: false,
@@ -93,6 +105,18 @@ pub(super) struct GoalWatch {
     pub fresh: u64,
 }
 
+/// The kind of question waiting for its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuestionKind {
+    /// Choices, answered with a digit.
+    Choice,
+    /// A number, typed and submitted.
+    Number,
+}
+
+/// The longest numeric answer that can be typed.
+const MAX_TYPED: usize = 16;
+
 /// An entry of the start screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MenuEntry {
@@ -119,6 +143,21 @@ impl App {
         match &mut self.view {
             View::Lesson(run) => Some(run),
             _ => None,
+        }
+    }
+
+    /// The question of the current step, while it waits for its answer (the lab is frozen
+    /// and what it asks about is veiled).
+    pub fn open_question(&self) -> Option<QuestionKind> {
+        let run = self.lesson_run()?;
+        let step = self.lessons.lessons.get(run.lesson)?.steps.get(run.step)?;
+        if run.state.met {
+            return None;
+        }
+        match step.task {
+            Task::Quiz { .. } => Some(QuestionKind::Choice),
+            Task::Number { .. } => Some(QuestionKind::Number),
+            Task::Goal(_) => None,
         }
     }
 
@@ -241,20 +280,14 @@ impl App {
             return false;
         };
         let s = &cat.lessons[run.lesson].steps[k];
-        if let Task::Quiz { answer, .. } = s.task
-            && s.solution.items.is_empty()
-        {
-            update(self, Msg::Answer(answer as u8 + 1));
-        } else {
-            let stop = |app: &mut App, _: Played| {
-                if app.lesson_run().is_some_and(|r| r.state.met) {
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            };
-            let _ = player::play(self, &s.solution, stop);
-        }
+        let stop = |app: &mut App, _: Played| {
+            if app.lesson_run().is_some_and(|r| r.state.met) {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        };
+        let _ = player::play(self, &s.reference_script(), stop);
         self.lesson_run().is_some_and(|r| r.state.met)
     }
 
@@ -279,8 +312,14 @@ impl App {
         }
         // A step begins from the live sim: what `.` had left to show has happened.
         self.lane.show_live();
+        let mut state = StepState::new(&self.lane);
+        if step.is_quiz() {
+            // A question freezes the lab where it stands (at t = 0 of its scenario, or where
+            // the previous step left it) until it is answered.
+            state.frozen_from = Some(self.run);
+            self.run = RunState::Paused;
+        }
         let snapshot = (self.lane.clone(), self.run);
-        let state = StepState::new(&self.lane);
         if let Some(run) = self.run_mut() {
             run.step = i;
             run.entries[i] = Some(snapshot);
@@ -355,7 +394,14 @@ impl App {
     fn restore_step(&mut self, i: usize, (lane, run_state): (Lane, RunState)) {
         self.lane = lane;
         self.meter.clear();
-        let state = StepState::new(&self.lane);
+        let mut state = StepState::new(&self.lane);
+        let question = self
+            .lesson_run()
+            .and_then(|r| self.lessons.lessons.get(r.lesson))
+            .is_some_and(|l| l.steps[i].is_quiz());
+        if question {
+            state.frozen_from = self.lesson_run().and_then(|r| r.state.frozen_from);
+        }
         if let Some(run) = self.run_mut() {
             run.step = i;
             run.state = state;
@@ -461,6 +507,7 @@ impl App {
         }
         run.state.answer = Some(c);
         self.step_done(&id, i);
+        self.thaw();
         self.notice = Some(
             if right {
                 "right: the explanation says why"
@@ -469,6 +516,105 @@ impl App {
             }
             .to_string(),
         );
+    }
+
+    /// A question was answered: the lab runs again as it did before the question froze it
+    /// (a question that began a new run starts it).
+    fn thaw(&mut self) {
+        let fresh_run = self
+            .current_lesson()
+            .is_some_and(|(l, i)| l.steps[i].scenario.is_some());
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        if let Some(before) = run.state.frozen_from.take() {
+            self.run = if fresh_run { RunState::Running } else { before };
+            self.meter.clear();
+        }
+    }
+
+    /// A character typed into a numeric answer: digits, one point (`,` is a thousands
+    /// separator and ignored), a leading minus.
+    pub(super) fn type_char(&mut self, c: char) {
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        let t = &mut run.state.typed;
+        let ok = match c {
+            '0'..='9' => t.len() < MAX_TYPED,
+            '.' => !t.contains('.') && t.len() < MAX_TYPED,
+            '-' => t.is_empty(),
+            // Thousands separators are read past: `51,000` is 51000.
+            ',' => false,
+            _ => false,
+        };
+        if ok {
+            t.push(c);
+        }
+    }
+
+    /// `Backspace` in a numeric answer.
+    pub(super) fn erase_char(&mut self) {
+        if let Some(run) = self.run_mut() {
+            run.state.typed.pop();
+        }
+    }
+
+    /// `Enter` on a numeric question: right (within the tolerance) ends the question; wrong
+    /// says too high or too low, and after the last try shows the answer.
+    pub(super) fn submit_number(&mut self) {
+        let Some((lesson, i)) = self.current_lesson() else {
+            return;
+        };
+        let Task::Number {
+            answer,
+            tolerance,
+            tries,
+            ..
+        } = lesson.steps[i].task
+        else {
+            return;
+        };
+        let id = lesson.id.clone();
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        if run.state.met {
+            return;
+        }
+        let Ok(given) = run.state.typed.parse::<f64>() else {
+            self.notice = Some("type a number first (digits, and a point for decimals)".into());
+            return;
+        };
+        run.state.tries.push(given);
+        run.state.typed.clear();
+        let right = tolerance.accepts(answer, given);
+        let used = run.state.tries.len() as u32;
+        if right || used >= tries {
+            run.state.number_right = Some(right);
+            let first_try = right && used == 1;
+            self.step_done(&id, i);
+            self.thaw();
+            self.notice = Some(
+                match (right, first_try) {
+                    (true, true) => "right, first try: the explanation says why",
+                    (true, false) => "right: the explanation says why",
+                    (false, _) => "no tries left: the answer and the explanation are shown",
+                }
+                .to_string(),
+            );
+        } else {
+            let left = tries - used;
+            let way = if given > answer {
+                "too high"
+            } else {
+                "too low"
+            };
+            self.notice = Some(format!(
+                "{way}: {left} {} left",
+                if left == 1 { "try" } else { "tries" }
+            ));
+        }
     }
 
     /// The current step is done: remember it, and come back to the next one.
@@ -538,7 +684,11 @@ impl App {
         if run.state.met {
             return;
         }
-        let status = goal.check(self.lane.sim(), &run.state.mark, run.state.fresh_since_ns);
+        let a = Subject {
+            sim: self.lane.sim(),
+            mark: &run.state.mark,
+        };
+        let status = goal.check(a, None, run.state.fresh_since_ns);
         let met = status.met;
         if let Some(run) = self.run_mut() {
             run.state.status = Some(status);

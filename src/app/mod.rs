@@ -27,7 +27,7 @@ use crate::lesson::{Catalog, Unlock};
 use crate::sim::{Config, KnobChange, PortAction};
 
 pub use lane::Lane;
-pub use lesson::{LessonRun, MenuEntry, StepState};
+pub use lesson::{LessonRun, MenuEntry, QuestionKind, StepState};
 use speed::{Budget, Speed, SpeedMeter};
 
 /// Everything that can change the lab. Knob changes are absolute ([`Msg::Set`],
@@ -85,6 +85,12 @@ pub enum Msg {
     ShowSolution,
     /// Lesson: answer the quiz with choice N (1-based, the digit keys).
     Answer(u8),
+    /// Lesson: a character typed into a numeric answer.
+    Type(char),
+    /// Lesson: erase the last character of a numeric answer (`Backspace`).
+    Erase,
+    /// Lesson: submit the numeric answer typed (`Enter`).
+    Submit,
     /// Lesson: a digit past the question's choices (the app says which it has; a script
     /// that presses one is told the key does nothing).
     NoChoice(u8),
@@ -369,7 +375,14 @@ impl App {
         let target = self.lane.now_ns().saturating_add(ns);
         if let Some(watch) = self.goal_watch() {
             self.lane.advance_to_until(target, |sim| {
-                watch.goal.holds(sim, &watch.mark, watch.fresh)
+                watch.goal.holds(
+                    crate::lesson::Subject {
+                        sim,
+                        mark: &watch.mark,
+                    },
+                    None,
+                    watch.fresh,
+                )
             });
             return;
         }
@@ -539,6 +552,9 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Hint => app.hint(),
         Msg::ShowSolution => app.show_solution(),
         Msg::Answer(n) | Msg::NoChoice(n) => app.answer(n),
+        Msg::Type(c) => app.type_char(c),
+        Msg::Erase => app.erase_char(),
+        Msg::Submit => app.submit_number(),
         Msg::Scroll(d) if app.overlay == Overlay::Help => {
             let s = i32::from(app.help_scroll) + i32::from(d);
             app.help_scroll = s.clamp(0, i32::from(app.scroll_limits.help)) as u16;

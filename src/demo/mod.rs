@@ -92,11 +92,12 @@ impl Pacing {
     /// choices.
     pub fn step_read_ns(&self, step: &Step) -> u64 {
         let mut n = words(&step.title) + words(&step.text);
-        if let Task::Quiz {
-            question, choices, ..
-        } = &step.task
-        {
-            n += words(question) + choices.iter().map(|c| words(c)).sum::<usize>();
+        match &step.task {
+            Task::Quiz {
+                question, choices, ..
+            } => n += words(question) + choices.iter().map(|c| words(c)).sum::<usize>(),
+            Task::Number { question, .. } => n += words(question),
+            Task::Goal(_) => {}
         }
         self.read_ns(n)
     }
@@ -115,21 +116,9 @@ pub fn words(text: &str) -> usize {
         .count()
 }
 
-/// What a step's demo plays: its solution, or, for a quiz without one, the key of its
-/// answer.
+/// What a step's demo plays: its reference keys ([`Step::reference_script`]).
 pub fn solution(step: &Step) -> Script {
-    match &step.task {
-        Task::Quiz { answer, .. } if step.solution.items.is_empty() => {
-            let digit = char::from(b'1' + (*answer as u8));
-            Script {
-                items: vec![Item::Key(KeyEvent::new(
-                    KeyCode::Char(digit),
-                    KeyModifiers::NONE,
-                ))],
-            }
-        }
-        _ => step.solution.clone(),
-    }
+    step.reference_script()
 }
 
 /// Why a demo cannot go on.

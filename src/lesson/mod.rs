@@ -34,6 +34,7 @@ use std::sync::Arc;
 pub use crate::diag::{Problem, line_col};
 use crate::script::Script;
 use crate::sim::metrics::HISTORY_NS;
+use crate::sim::params::named_enum;
 use crate::sim::{Config, Figure, FigureKind, Knob, Reading, Setting, Sim};
 
 /// The most lesson files a directory may hold.
@@ -79,6 +80,31 @@ impl Cond {
         }
     }
 
+    /// The condition in words, for a plain number (a ratio).
+    pub fn words_plain(self) -> String {
+        let f = |x: f64| format!("{x}");
+        match self {
+            Cond::Range {
+                min: Some(a),
+                max: Some(b),
+            } => format!("{} to {}", f(a), f(b)),
+            Cond::Range {
+                min: Some(a),
+                max: None,
+            } => format!("≥ {}", f(a)),
+            Cond::Range {
+                min: None,
+                max: Some(b),
+            } => format!("≤ {}", f(b)),
+            Cond::Range {
+                min: None,
+                max: None,
+            } => "anything".to_string(),
+            Cond::Equals(x) => format!("= {}", f(x)),
+            Cond::Is(b) => if b { "yes" } else { "no" }.to_string(),
+        }
+    }
+
     /// The condition in words, with the figure's own formatting.
     pub fn words(self, f: Figure) -> String {
         match self {
@@ -109,8 +135,12 @@ impl Cond {
 pub enum Check {
     /// A knob has this value.
     Knob(Setting),
-    /// A figure meets a condition.
-    Figure { figure: Figure, cond: Cond },
+    /// A figure, of one lane or of B over A, meets a condition.
+    Figure {
+        figure: Figure,
+        cond: Cond,
+        side: Side,
+    },
 }
 
 /// What a step asks for: every check must hold.
@@ -119,6 +149,9 @@ pub struct Goal {
     pub checks: Vec<Check>,
     /// The window figures are measured over.
     pub window_ns: u64,
+    /// Virtual time every check must hold without a break before the goal counts as met
+    /// (0: the moment they all hold).
+    pub hold_ns: u64,
 }
 
 /// One line of a goal's live checklist.
@@ -159,18 +192,19 @@ impl Goal {
         )
     }
 
-    /// Evaluate on `sim`: `mark` is the reading when the step began, `fresh_since_ns` the
-    /// virtual time from which data counts (the step's start or the last knob change).
-    /// Window figures count only once a whole window lies after `fresh_since_ns`, so a goal
-    /// is never met on data from before the learner's last change.
-    pub fn check(&self, sim: &Sim, mark: &Reading, fresh_since_ns: u64) -> GoalStatus {
-        let (window, filling_ns) = self.window(sim, fresh_since_ns);
-        let cfg = sim.config();
+    /// Evaluate on lane A (and B, in a compare step): each lane's `mark` is its reading
+    /// when the step began, `fresh_since_ns` the virtual time from which data counts (the
+    /// step's start or the last knob change). Window figures count only once a whole window
+    /// lies after `fresh_since_ns`, so a goal is never met on data from before the
+    /// learner's last change.
+    pub fn check(&self, a: Subject, b: Option<Subject>, fresh_since_ns: u64) -> GoalStatus {
+        let filling_ns = self.filling_ns(a.sim, fresh_since_ns);
+        let cfg = a.sim.config();
         let checks: Vec<CheckStatus> = self
             .checks
             .iter()
             .map(|c| {
-                let (ok, value) = eval(c, sim, &window, mark, filling_ns);
+                let (ok, value) = self.eval(c, a, b, filling_ns);
                 match *c {
                     Check::Knob(want) => CheckStatus {
                         what: want.knob().label().to_string(),
@@ -178,10 +212,20 @@ impl Goal {
                         now: Some(setting_value(want.knob().get(cfg))),
                         ok,
                     },
-                    Check::Figure { figure, cond } => CheckStatus {
-                        what: figure.label().to_string(),
-                        want: cond.words(figure),
-                        now: value.map(|v| figure.format(v)),
+                    Check::Figure { figure, cond, side } => CheckStatus {
+                        what: match side {
+                            Side::A => figure.label().to_string(),
+                            Side::B => format!("B: {}", figure.label()),
+                            Side::Ratio => format!("B/A: {}", figure.label()),
+                        },
+                        want: match side {
+                            Side::Ratio => cond.words_plain(),
+                            _ => cond.words(figure),
+                        },
+                        now: value.map(|v| match side {
+                            Side::Ratio => format!("{v:.2}"),
+                            _ => figure.format(v),
+                        }),
                         ok,
                     },
                 }
@@ -194,52 +238,69 @@ impl Goal {
             met,
         }
     }
-}
 
-impl Goal {
     /// Whether the goal holds now: [`Goal::check`] without the words (it allocates nothing,
     /// so it can run after every event).
-    pub fn holds(&self, sim: &Sim, mark: &Reading, fresh_since_ns: u64) -> bool {
-        let (window, filling_ns) = self.window(sim, fresh_since_ns);
-        self.checks
-            .iter()
-            .all(|c| eval(c, sim, &window, mark, filling_ns).0)
+    pub fn holds(&self, a: Subject, b: Option<Subject>, fresh_since_ns: u64) -> bool {
+        let filling_ns = self.filling_ns(a.sim, fresh_since_ns);
+        self.checks.iter().all(|c| self.eval(c, a, b, filling_ns).0)
     }
 
-    /// The window figures are read over, and how long it still needs to fill with data
-    /// from after `fresh_since_ns`. The window starts on the readings' grid at or before
-    /// now - window: one grid step more keeps it from reaching back before that.
-    fn window(&self, sim: &Sim, fresh_since_ns: u64) -> (crate::sim::Window, u64) {
+    /// How long the window still needs to fill with data from after `fresh_since_ns`.
+    fn filling_ns(&self, sim: &Sim, fresh_since_ns: u64) -> u64 {
+        if !self.needs_window() {
+            return 0;
+        }
         let need = self.window_ns + HISTORY_NS;
         let age = sim.now_ns().saturating_sub(fresh_since_ns);
-        let filling_ns = if self.needs_window() {
-            need.saturating_sub(age)
-        } else {
-            0
-        };
-        (sim.last(self.window_ns), filling_ns)
+        need.saturating_sub(age)
+    }
+
+    /// One figure of one lane now. The window starts on the readings' grid at or before
+    /// now - window: one grid step more keeps it from reaching back before that.
+    fn value(&self, figure: Figure, s: Subject) -> f64 {
+        let window = s.sim.last(self.window_ns);
+        s.sim.figure(figure, &window, s.mark)
+    }
+
+    /// One check now: whether it holds, and the figure's value (`None` for a knob, while
+    /// the window is still filling, or for lane B where there is none).
+    fn eval(
+        &self,
+        c: &Check,
+        a: Subject,
+        b: Option<Subject>,
+        filling_ns: u64,
+    ) -> (bool, Option<f64>) {
+        match *c {
+            Check::Knob(want) => (want.knob().get(a.sim.config()) == want, None),
+            Check::Figure { figure, cond, side } => {
+                if figure.kind() == FigureKind::Window && filling_ns > 0 {
+                    return (false, None);
+                }
+                let v = match (side, b) {
+                    (Side::A, _) => self.value(figure, a),
+                    (Side::B, Some(b)) => self.value(figure, b),
+                    (Side::Ratio, Some(b)) => {
+                        let under = self.value(figure, a);
+                        if under == 0.0 {
+                            return (false, None);
+                        }
+                        self.value(figure, b) / under
+                    }
+                    (_, None) => return (false, None),
+                };
+                (cond.holds(v), Some(v))
+            }
+        }
     }
 }
 
-/// One check now: whether it holds, and the figure's value (`None` for a knob, or while
-/// the window is still filling).
-fn eval(
-    c: &Check,
-    sim: &Sim,
-    window: &crate::sim::Window,
-    mark: &Reading,
-    filling_ns: u64,
-) -> (bool, Option<f64>) {
-    match *c {
-        Check::Knob(want) => (want.knob().get(sim.config()) == want, None),
-        Check::Figure { figure, cond } => {
-            if figure.kind() == FigureKind::Window && filling_ns > 0 {
-                return (false, None);
-            }
-            let v = sim.figure(figure, window, mark);
-            (cond.holds(v), Some(v))
-        }
-    }
+/// One lane a goal reads: its simulation, and its reading when the step began.
+#[derive(Clone, Copy)]
+pub struct Subject<'a> {
+    pub sim: &'a Sim,
+    pub mark: &'a Reading,
 }
 
 /// A setting's value alone: `on`, `fixed`, `3`.
@@ -261,6 +322,86 @@ pub enum Task {
         /// 0-based.
         answer: usize,
     },
+    /// Answer with a number (typed, then Enter): "too high" or "too low" until it is
+    /// within the tolerance or the tries are used up; then the answer and the explanation.
+    Number {
+        question: String,
+        answer: f64,
+        tolerance: Tolerance,
+        /// Tries before the answer is shown (at least 1).
+        tries: u32,
+        /// What the number counts ("events", "Mbit/s"), shown beside the input.
+        unit: String,
+    },
+}
+
+/// How close a numeric answer must be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tolerance {
+    /// Within this much of the answer, either way.
+    Absolute(f64),
+    /// Within this fraction of the answer (`"10%"` is 0.1).
+    Relative(f64),
+}
+
+impl Tolerance {
+    /// Whether `given` is close enough to `answer`.
+    pub fn accepts(self, answer: f64, given: f64) -> bool {
+        let slack = match self {
+            Tolerance::Absolute(d) => d,
+            Tolerance::Relative(f) => (answer * f).abs(),
+        };
+        // A hair of slack for decimal answers typed exactly.
+        (given - answer).abs() <= slack + answer.abs() * 1e-12
+    }
+
+    /// `± 5` or `± 10%`.
+    pub fn words(self) -> String {
+        match self {
+            Tolerance::Absolute(d) => format!("± {d}"),
+            Tolerance::Relative(f) => format!("± {}%", f * 100.0),
+        }
+    }
+}
+
+named_enum! {
+    /// What a question may hide until it is answered, besides figures: kinds of log line.
+    pub enum LogVeil {
+        /// netback's verdict on an event (the EOI flow's "found TX work … → flagged …" and
+        /// the code pane's lit branch).
+        Verdict = "verdict",
+    }
+}
+
+/// Something a question hides everywhere on screen until it is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Veiled {
+    Figure(Figure),
+    Log(LogVeil),
+}
+
+named_enum! {
+    /// The live panes, by the names lesson files use.
+    pub enum Pane {
+        Ports = "ports",
+        Throttle = "throttle",
+        Counters = "counters",
+        Throughput = "throughput",
+        EoiFlow = "eoi_flow",
+        Code = "code",
+    }
+}
+
+/// Which lane a goal's figure is read from in a step that compares two lanes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Side {
+    /// The lab's own lane (the only one outside compare steps).
+    #[default]
+    A,
+    /// The second lane of a compare step.
+    B,
+    /// Lane B's value over lane A's.
+    Ratio,
 }
 
 /// One step of a lesson.
@@ -271,6 +412,16 @@ pub struct Step {
     /// Restart from this configuration when the step begins; `None`: go on as things are.
     pub scenario: Option<Config>,
     pub unlock: Vec<Unlock>,
+    /// `unlock = "all"`: a challenge. The text states a target, every knob is free, and
+    /// the lab shows the reference solution's knob changes as a par.
+    pub challenge: bool,
+    /// What a question hides until it is answered (question steps only).
+    pub veil: Vec<Veiled>,
+    /// The panes the step's text and goal refer to: the lesson layout shows them.
+    pub panes: Vec<Pane>,
+    /// A second lane, with these knobs changed from the first (`compare = { … }`): both
+    /// run side by side, and goals may read lane B (`b.FIGURE`) and B/A (`ratio.FIGURE`).
+    pub compare: Vec<Setting>,
     pub hints: Vec<String>,
     pub explain: String,
     /// The reference solution, as written in the file.
@@ -282,8 +433,40 @@ pub struct Step {
 }
 
 impl Step {
+    /// Whether the step asks a question (choices or a number) rather than a goal.
     pub fn is_quiz(&self) -> bool {
-        matches!(self.task, Task::Quiz { .. })
+        matches!(self.task, Task::Quiz { .. } | Task::Number { .. })
+    }
+
+    /// The keys that solve the step: its solution, or for a question without one the keys
+    /// of its answer (a choice's digit; a number's digits, then Enter). What `lessons
+    /// check`, demos and reopening a lesson at a later step play.
+    pub fn reference_script(&self) -> Script {
+        use crate::script::Item;
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let key = |c| Item::Key(KeyEvent::new(c, KeyModifiers::NONE));
+        match &self.task {
+            _ if !self.solution.items.is_empty() => self.solution.clone(),
+            Task::Quiz { answer, .. } => Script {
+                items: vec![key(KeyCode::Char(char::from(b'1' + *answer as u8)))],
+            },
+            Task::Number { answer, .. } => Script {
+                items: format_number(*answer)
+                    .chars()
+                    .map(|c| key(KeyCode::Char(c)))
+                    .chain([key(KeyCode::Enter)])
+                    .collect(),
+            },
+            Task::Goal(_) => self.solution.clone(),
+        }
+    }
+
+    /// The question's text, on a question step.
+    pub fn question(&self) -> Option<&str> {
+        match &self.task {
+            Task::Quiz { question, .. } | Task::Number { question, .. } => Some(question),
+            Task::Goal(_) => None,
+        }
     }
 
     /// How many choices the step's question has (`None`: not a question).
@@ -306,6 +489,8 @@ pub struct Lesson {
     pub title: String,
     pub summary: String,
     pub requires: Vec<String>,
+    /// Glossary terms this lesson introduces (a later lesson that uses one requires it).
+    pub defines: Vec<String>,
     pub steps: Vec<Step>,
     /// The file it came from (as named in messages).
     pub path: PathBuf,
@@ -565,6 +750,18 @@ pub fn find(cat: &Catalog, id: &str) -> Result<String, String> {
         )),
         many => Err(format!("'{id}' could be {}: say which", many.join(" or "))),
     }
+}
+
+/// A number as the keys type it: no exponent, no more decimals than it needs.
+pub fn format_number(x: f64) -> String {
+    let mut s = format!("{x:.6}");
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
 }
 
 #[cfg(test)]

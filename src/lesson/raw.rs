@@ -7,12 +7,15 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use toml::Spanned;
 
-use super::{Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, Problem, Step, Task, Unlock, line_col};
+use super::{
+    Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, LogVeil, Problem, Side, Step, Task, Tolerance,
+    Unlock, Veiled, line_col,
+};
 use crate::diag::{first_unsafe, plain};
 use crate::script::{Script, parse_duration};
 use crate::sim::knob::config_problems;
 use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
-use crate::sim::{Config, Figure, Knob, ModelParams};
+use crate::sim::{Config, Figure, Knob, ModelParams, Setting};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +25,8 @@ struct RawLesson {
     summary: String,
     #[serde(default)]
     requires: Vec<Spanned<String>>,
+    #[serde(default)]
+    defines: Vec<Spanned<String>>,
     #[serde(rename = "step", default)]
     steps: Vec<Spanned<RawStep>>,
 }
@@ -33,8 +38,8 @@ struct RawStep {
     #[serde(default)]
     text: String,
     scenario: Option<Spanned<Config>>,
-    #[serde(default)]
-    unlock: Vec<Spanned<String>>,
+    /// A list of knobs, or "all".
+    unlock: Option<Spanned<toml::Value>>,
     #[serde(default)]
     hints: Vec<String>,
     explain: Option<Spanned<String>>,
@@ -42,7 +47,15 @@ struct RawStep {
     goal: Option<Spanned<Entries>>,
     question: Option<Spanned<String>>,
     choices: Option<Spanned<Vec<String>>>,
-    answer: Option<Spanned<i64>>,
+    /// 1-based choice, or the number a numeric question wants.
+    answer: Option<Spanned<toml::Value>>,
+    /// A number, or a percentage as a string ("10%").
+    tolerance: Option<Spanned<toml::Value>>,
+    tries: Option<Spanned<i64>>,
+    unit: Option<Spanned<String>>,
+    veil: Option<Spanned<Vec<Spanned<String>>>>,
+    panes: Option<Spanned<Vec<Spanned<String>>>>,
+    compare: Option<Spanned<Entries>>,
 }
 
 /// A table's entries in the order the file gives them (a goal's checklist keeps it).
@@ -70,6 +83,11 @@ impl<'de> Deserialize<'de> for Entries {
 
 /// The names a goal entry may have besides figures and knobs.
 const WINDOW_KEY: &str = "window";
+const HOLD_KEY: &str = "hold";
+/// The most a goal may ask its state to hold.
+pub const MAX_HOLD_NS: u64 = 30_000_000_000;
+/// The most tries a numeric question may give.
+pub const MAX_TRIES: i64 = 9;
 /// The most steps a lesson may have (the curriculum asks for 3 to 8; this bounds the work
 /// of loading and checking any file).
 pub const MAX_STEPS: usize = 30;
@@ -197,6 +215,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
                 .map(|r| line_col(text, r.span().start))
                 .collect(),
             requires: raw.requires.into_iter().map(Spanned::into_inner).collect(),
+            defines: raw.defines.into_iter().map(Spanned::into_inner).collect(),
             steps,
             path: path.to_path_buf(),
         },
@@ -260,7 +279,22 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             String::new()
         }
     };
-    let unlock: Vec<Unlock> = s.unlock.iter().filter_map(|u| unlock(cx, n, u)).collect();
+    let (unlock, challenge) = unlocks(cx, n, s.unlock.as_ref());
+    let panes = names(cx, n, "panes", s.panes.as_ref(), |name| {
+        name.parse::<super::Pane>().map_err(|e| e.to_string())
+    });
+    let veil = names(cx, n, "veil", s.veil.as_ref(), veiled);
+    if let (Some(v), None) = (&s.veil, &s.question) {
+        cx.at(
+            v.span().start,
+            format!("step {n}: veil hides figures until a question is answered: a goal step has no question"),
+        );
+    }
+    let compare = s
+        .compare
+        .as_ref()
+        .map(|c| compare(cx, n, c))
+        .unwrap_or_default();
     let solution_text: Vec<String> = s
         .solution
         .as_ref()
@@ -284,7 +318,9 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         s.choices.is_some(),
         s.answer.is_some(),
     );
+    let numeric = s.question.is_some() && s.choices.is_none() && s.answer.is_some();
     let task = match (&s.goal, quiz_parts) {
+        (None, (true, false, true)) if numeric => number(cx, n, &s),
         (Some(g), (false, false, false)) => {
             if s.solution.as_ref().is_none_or(|v| v.get_ref().is_empty()) {
                 cx.at(
@@ -314,7 +350,10 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         (None, _) => {
             cx.at(
                 start,
-                format!("step {n}: a quiz step needs all three of question, choices and answer"),
+                format!(
+                    "step {n}: a question needs question and answer (and choices, unless the \
+                     answer is a number to type)"
+                ),
             );
             None
         }
@@ -327,6 +366,10 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         text: s.text,
         scenario: s.scenario.map(Spanned::into_inner),
         unlock,
+        challenge,
+        veil,
+        panes,
+        compare,
         hints: s.hints,
         explain,
         solution_text,
@@ -336,15 +379,59 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     })
 }
 
-fn unlock(cx: &mut Ctx, n: usize, u: &Spanned<String>) -> Option<Unlock> {
-    let name = u.get_ref().as_str();
+/// `unlock`: a list of knobs (and `port`), or `"all"` (a challenge: every knob and the
+/// port keys).
+fn unlocks(cx: &mut Ctx, n: usize, u: Option<&Spanned<toml::Value>>) -> (Vec<Unlock>, bool) {
+    let Some(u) = u else {
+        return (Vec::new(), false);
+    };
+    let at = u.span().start;
+    match u.get_ref() {
+        toml::Value::String(s) if s == "all" => {
+            let mut all: Vec<Unlock> = Knob::ALL
+                .iter()
+                .filter(|k| **k != Knob::Seed)
+                .map(|&k| Unlock::Knob(k))
+                .collect();
+            all.push(Unlock::Port);
+            (all, true)
+        }
+        toml::Value::Array(items) => {
+            // A value keeps no spans inside it: find each name in the list's own text.
+            let list = &cx.text[u.span()];
+            let mut from = 0;
+            let mut v = Vec::new();
+            for i in items {
+                let Some(name) = i.as_str() else {
+                    cx.at(at, format!("step {n}: unlock: knob names are strings"));
+                    continue;
+                };
+                let item_at = list[from..].find(name).map_or(at, |k| {
+                    from += k + name.len();
+                    at + from - name.len() - 1
+                });
+                v.extend(unlock(cx, n, item_at, name));
+            }
+            (v, false)
+        }
+        _ => {
+            cx.at(
+                at,
+                format!("step {n}: unlock is a list of knobs, like [\"throttle\"], or \"all\""),
+            );
+            (Vec::new(), false)
+        }
+    }
+}
+
+fn unlock(cx: &mut Ctx, n: usize, at: usize, name: &str) -> Option<Unlock> {
     if name == "port" {
         return Some(Unlock::Port);
     }
     match name.parse::<Knob>() {
         Ok(Knob::Seed) => {
             cx.at(
-                u.span().start,
+                at,
                 format!("step {n}: unlock: the seed has no key in the lab; set it with scenario"),
             );
             None
@@ -352,9 +439,9 @@ fn unlock(cx: &mut Ctx, n: usize, u: &Spanned<String>) -> Option<Unlock> {
         Ok(k) => Some(Unlock::Knob(k)),
         Err(_) => {
             cx.at(
-                u.span().start,
+                at,
                 format!(
-                    "step {n}: unlock: unknown knob '{name}': expected one of {}, port",
+                    "step {n}: unlock: unknown knob '{name}': expected one of {}, port, or \"all\"",
                     Knob::NAMES
                         .iter()
                         .filter(|k| **k != "seed")
@@ -366,6 +453,174 @@ fn unlock(cx: &mut Ctx, n: usize, u: &Spanned<String>) -> Option<Unlock> {
             None
         }
     }
+}
+
+/// A list of names, each read by `parse`; a bad one is a problem where it stands.
+fn names<T>(
+    cx: &mut Ctx,
+    n: usize,
+    key: &str,
+    list: Option<&Spanned<Vec<Spanned<String>>>>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Vec<T> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    list.get_ref()
+        .iter()
+        .filter_map(|name| match parse(name.get_ref()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.at(name.span().start, format!("step {n}: {key}: {e}"));
+                None
+            }
+        })
+        .collect()
+}
+
+/// A name in `veil`: a figure, or a kind of log line.
+fn veiled(name: &str) -> Result<Veiled, String> {
+    if let Ok(f) = name.parse::<Figure>() {
+        return Ok(Veiled::Figure(f));
+    }
+    name.parse::<LogVeil>().map(Veiled::Log).map_err(|_| {
+        format!(
+            "unknown '{name}': a figure ({}) or a kind of log line ({})",
+            Figure::NAMES.join(", "),
+            LogVeil::NAMES.join(", ")
+        )
+    })
+}
+
+/// `compare = { netback = "fixed" }`: lane B's knobs.
+fn compare(cx: &mut Ctx, n: usize, c: &Spanned<Entries>) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (key, value) in &c.get_ref().0 {
+        let name = key.get_ref().as_str();
+        let at = value.span().start;
+        match name.parse::<Knob>() {
+            Ok(k) => match k.parse(&value_text(value.get_ref())) {
+                Ok(s) => out.push(s),
+                Err(e) => cx.at(at, format!("step {n}: compare: {e}")),
+            },
+            Err(e) => cx.at(key.span().start, format!("step {n}: compare: {e}")),
+        }
+    }
+    if out.is_empty() && cx.problems.is_empty() {
+        cx.at(
+            c.span().start,
+            format!(
+                "step {n}: compare names lane B's knobs, like compare = {{ netback = \"fixed\" }}"
+            ),
+        );
+    }
+    out
+}
+
+/// A TOML scalar as the text a knob parses.
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// `b` and `ratio` goal tables: lane B's figures, and B over A.
+fn side_of(name: &str) -> Option<Side> {
+    match name {
+        "b" => Some(Side::B),
+        "ratio" => Some(Side::Ratio),
+        _ => None,
+    }
+}
+
+/// A numeric question: `answer` a number, `tolerance` a number or `"N%"`, `tries`.
+fn number(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
+    let (Some(q), Some(answer)) = (&s.question, &s.answer) else {
+        return None;
+    };
+    let v = answer.get_ref();
+    let Some(a) = v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) else {
+        cx.at(
+            answer.span().start,
+            format!("step {n}: answer: a number to type, or add choices"),
+        );
+        return None;
+    };
+    let Ok(a) = finite(a) else {
+        cx.at(
+            answer.span().start,
+            format!("step {n}: answer must be a finite number"),
+        );
+        return None;
+    };
+    let tolerance = match &s.tolerance {
+        None => Tolerance::Relative(0.1),
+        Some(t) => match tolerance(t.get_ref()) {
+            Ok(t) => t,
+            Err(e) => {
+                cx.at(t.span().start, format!("step {n}: tolerance: {e}"));
+                return None;
+            }
+        },
+    };
+    let tries = match &s.tries {
+        None => 3,
+        Some(t) if (1..=MAX_TRIES).contains(t.get_ref()) => *t.get_ref() as u32,
+        Some(t) => {
+            cx.at(t.span().start, format!("step {n}: tries: 1 to {MAX_TRIES}"));
+            return None;
+        }
+    };
+    if q.get_ref().trim().is_empty() {
+        cx.at(q.span().start, format!("step {n}: question is empty"));
+        return None;
+    }
+    let unit = s
+        .unit
+        .as_ref()
+        .map(|u| u.get_ref().clone())
+        .unwrap_or_default();
+    if let Some(u) = &s.unit {
+        cx.safe(u.span().start, &format!("step {n}: unit"), u.get_ref());
+    }
+    Some(Task::Number {
+        question: q.get_ref().clone(),
+        answer: a,
+        tolerance,
+        tries,
+        unit,
+    })
+}
+
+/// `5` (either way), `0.5`, or `"10%"`.
+fn tolerance(v: &toml::Value) -> Result<Tolerance, String> {
+    let bad = || "a number (either way) or a percentage like \"10%\"".to_string();
+    let t = match v {
+        toml::Value::Integer(i) => Tolerance::Absolute(*i as f64),
+        toml::Value::Float(f) => Tolerance::Absolute(*f),
+        toml::Value::String(s) => {
+            let p: f64 = s
+                .trim()
+                .strip_suffix('%')
+                .and_then(|p| p.trim().parse().ok())
+                .ok_or_else(bad)?;
+            Tolerance::Relative(p / 100.0)
+        }
+        _ => return Err(bad()),
+    };
+    let x = match t {
+        Tolerance::Absolute(x) | Tolerance::Relative(x) => x,
+    };
+    if !(x.is_finite() && x >= 0.0) || matches!(t, Tolerance::Relative(f) if f > 1.0) {
+        return Err(format!(
+            "{} is out of range: 0 or more, at most 100%",
+            t.words()
+        ));
+    }
+    Ok(t)
 }
 
 fn quiz(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
@@ -380,7 +635,13 @@ fn quiz(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
         );
         return None;
     }
-    let a = *answer.get_ref();
+    let Some(a) = answer.get_ref().as_integer() else {
+        cx.at(
+            answer.span().start,
+            format!("step {n}: answer is the number of the right choice: 1 to {k}"),
+        );
+        return None;
+    };
     if a < 1 || a as usize > k {
         cx.at(
             answer.span().start,
@@ -402,11 +663,56 @@ fn quiz(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
 fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
     let mut checks = Vec::new();
     let mut window_ns = DEFAULT_WINDOW_NS;
+    let mut hold_ns = 0;
     let before = cx.problems.len();
     for (key, value) in &g.get_ref().0 {
         let name = key.get_ref().as_str();
         let at = value.span().start;
         let v = value.get_ref();
+        if name == HOLD_KEY {
+            match v.as_str().map(parse_duration) {
+                Some(Ok(ns)) if ns <= MAX_HOLD_NS => hold_ns = ns,
+                Some(Ok(_)) => cx.at(
+                    at,
+                    format!("step {n}: hold is at most {}s", MAX_HOLD_NS / 1_000_000_000),
+                ),
+                Some(Err(e)) => cx.at(at, format!("step {n}: hold: {e}")),
+                None => cx.at(
+                    at,
+                    format!("step {n}: hold is a duration string, like \"2s\""),
+                ),
+            }
+            continue;
+        }
+        if let Some(side) = side_of(name) {
+            let Some(t) = v.as_table() else {
+                cx.at(
+                    at,
+                    format!("step {n}: {name} is a table of figures: {name}.goodput_mbps = {{ min = … }}"),
+                );
+                continue;
+            };
+            for (fname, fv) in t {
+                match fname.parse::<Figure>() {
+                    Ok(f) => match cond(f, fv) {
+                        Ok(c) => checks.push(Check::Figure {
+                            figure: f,
+                            cond: c,
+                            side,
+                        }),
+                        Err(e) => cx.at(at, format!("step {n}: {name}.{fname}: {e}")),
+                    },
+                    Err(_) => cx.at(
+                        at,
+                        format!(
+                            "step {n}: {name}.{fname}: unknown figure: expected one of {}",
+                            Figure::NAMES.join(", ")
+                        ),
+                    ),
+                }
+            }
+            continue;
+        }
         if name == WINDOW_KEY {
             match v.as_str().map(parse_duration) {
                 Some(Ok(ns)) if (HISTORY_NS..=MAX_WINDOW_NS).contains(&ns) => window_ns = ns,
@@ -427,13 +733,7 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
             continue;
         }
         if let Ok(k) = name.parse::<Knob>() {
-            let text = match v {
-                toml::Value::Boolean(b) => b.to_string(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::String(s) => s.clone(),
-                _ => String::new(),
-            };
-            match k.parse(&text) {
+            match k.parse(&value_text(v)) {
                 Ok(s) => checks.push(Check::Knob(s)),
                 Err(e) => cx.at(at, format!("step {n}: {e}")),
             }
@@ -441,7 +741,11 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
         }
         match name.parse::<Figure>() {
             Ok(f) => match cond(f, v) {
-                Ok(c) => checks.push(Check::Figure { figure: f, cond: c }),
+                Ok(c) => checks.push(Check::Figure {
+                    figure: f,
+                    cond: c,
+                    side: Side::A,
+                }),
                 Err(e) => cx.at(at, format!("step {n}: {name}: {e}")),
             },
             Err(_) if TWO_RUN_FIGURES.contains(&name) => cx.at(
@@ -464,7 +768,11 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
             format!("step {n}: the goal is empty: add a figure or a knob to check"),
         );
     }
-    (cx.problems.len() == before).then_some(Goal { checks, window_ns })
+    (cx.problems.len() == before).then_some(Goal {
+        checks,
+        window_ns,
+        hold_ns,
+    })
 }
 
 /// A figure's condition as written: `true`, a number, or `{ min = …, max = … }`.

@@ -166,6 +166,58 @@ pub fn step_lines(
                 ));
             }
         }
+        Task::Number {
+            question,
+            answer,
+            tolerance,
+            tries,
+            unit,
+        } => {
+            v.push(Line::raw(""));
+            v.push(Line::styled("Question", t.title));
+            para(&mut v, question);
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
+            for (k, &given) in s.tries.iter().enumerate() {
+                let right = tolerance.accepts(*answer, given);
+                let (mark, verdict, style) = match (right, given > *answer) {
+                    (true, _) => ("✓", "right", t.good),
+                    (false, true) => ("✗", "too high", t.bad),
+                    (false, false) => ("✗", "too low", t.bad),
+                };
+                v.push(Line::from(vec![
+                    Span::styled(format!("{mark} try {}: ", k + 1), style),
+                    Span::styled(format!("{}{unit}", number_words(given)), t.value),
+                    Span::styled(format!(" · {verdict}"), style),
+                ]));
+            }
+            match s.number_right {
+                None => {
+                    let left = tries.saturating_sub(s.tries.len() as u32);
+                    v.push(Line::from(vec![
+                        Span::styled("> ", t.warn),
+                        Span::styled(s.typed.clone(), t.value),
+                        Span::styled("▏", t.warn),
+                        Span::styled(unit.clone(), t.dim),
+                    ]));
+                    v.push(Line::styled(
+                        format!(
+                            "Type a number, Enter to submit ({left} {} left).",
+                            if left == 1 { "try" } else { "tries" }
+                        ),
+                        t.dim,
+                    ));
+                }
+                Some(_) => v.push(Line::from(vec![
+                    Span::styled("Answer: ", t.title),
+                    Span::styled(format!("{}{unit}", number_words(*answer)), t.value),
+                    Span::styled(format!(" ({} counts)", tolerance.words()), t.dim),
+                ])),
+            }
+        }
         Task::Goal(goal) => {
             v.push(Line::raw(""));
             let window = if goal.needs_window() {
@@ -215,11 +267,12 @@ pub fn step_lines(
     }
     if !s.met && app.run == crate::app::RunState::Paused {
         v.push(Line::raw(""));
-        let pieces = [(
-            "The lab is paused: space runs it, . steps one transition.".to_string(),
-            t.warn,
-        )];
-        v.extend(markup::wrap(&pieces, width, 0));
+        let words = if step.is_quiz() {
+            "The lab waits for your answer: it runs on once you have answered."
+        } else {
+            "The lab is paused: space runs it, . steps one transition."
+        };
+        v.extend(markup::wrap(&[(words.to_string(), t.warn)], width, 0));
     }
     let hints = &step.hints;
     for (i, h) in hints.iter().take(s.hints_shown).enumerate() {
@@ -252,6 +305,26 @@ pub fn step_lines(
     v
 }
 
+/// A number as a person reads it: `51,000`, `0.25`, `2.5`.
+pub fn number_words(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        let digits = format!("{}", x.abs() as u64);
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if x < 0.0 {
+            out.insert(0, '-');
+        }
+        out
+    } else {
+        crate::lesson::format_number(x)
+    }
+}
+
 /// `1 s`, `2.5 s`, `250 ms`.
 fn secs(ns: u64) -> String {
     if ns >= 1_000_000_000 {
@@ -280,6 +353,8 @@ impl Widget for LessonPane<'_> {
             }
         } else if let Task::Quiz { choices, .. } = &step.task {
             vec![format!("1–{} answer", choices.len()), "Esc list".into()]
+        } else if let Task::Number { .. } = &step.task {
+            vec!["type a number · Enter".into(), "Esc list".into()]
         } else {
             let left = step.hints.len() - run.state.hints_shown.min(step.hints.len());
             vec![
