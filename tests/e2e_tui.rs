@@ -18,7 +18,7 @@
 //!
 //! Input (issue 18): after an escape sequence cut short or a bracketed paste never ended,
 //! `q` and Ctrl-C still quit; a sequence that arrives in pieces a few milliseconds apart is
-//! still one key or one click.
+//! still one key or one click; a resized window is drawn at its new size.
 
 mod common;
 mod pty;
@@ -855,4 +855,19 @@ fn a_sequence_split_across_writes_is_one_key_or_click() {
         }
         in_time
     });
+}
+
+/// A window resized (SIGWINCH): the lab draws its frame again at the new size.
+#[test]
+fn a_resized_terminal_is_drawn_at_its_new_size() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    p.resize(130, 40);
+    p.wait_for("the frame at 130x40", REACT, |s| {
+        let rows: Vec<String> = s.rows(0, 130).collect();
+        rows[0].trim_end().chars().count() > 100 && !rows[39].trim().is_empty()
+    });
+    p.send("q");
+    assert_restored(&mut p);
 }
