@@ -592,7 +592,12 @@ mod tests {
             (b"\x1b[O", Event::FocusLost),
         ];
         for (bytes, ev) in cases {
-            assert_eq!(parse(bytes), std::slice::from_ref(ev), "{}", bytes.escape_ascii());
+            assert_eq!(
+                parse(bytes),
+                std::slice::from_ref(ev),
+                "{}",
+                bytes.escape_ascii()
+            );
         }
         // ESC then a character: that character with Alt.
         assert_eq!(parse(b"\x1bq"), [kc(KeyCode::Char('q'), KeyModifiers::ALT)]);
@@ -656,53 +661,47 @@ mod tests {
         assert_eq!(parse(b"\x1b\x1b"), [k(KeyCode::Esc), k(KeyCode::Esc)]);
     }
 
+    /// What a sequence cut short is read as: Esc, then each of `chars` as typed.
+    fn esc_then(chars: &str) -> Vec<Event> {
+        let mut p = Parser::default();
+        let mut keys = vec![k(KeyCode::Esc)];
+        keys.extend(p.push(chars.as_bytes(), Instant::now()));
+        keys
+    }
+
     /// The sequences cut short of issue 18: each is over after the timeout, its bytes read as
     /// keys; `q` then is `q`.
     #[test]
     fn a_sequence_cut_short_times_out_into_keys() {
-        let esc = k(KeyCode::Esc);
-        let shift = |ch| kc(KeyCode::Char(ch), KeyModifiers::SHIFT);
+        assert_eq!(
+            esc_then("[<O"),
+            [
+                k(KeyCode::Esc),
+                c('['),
+                c('<'),
+                kc(KeyCode::Char('O'), KeyModifiers::SHIFT)
+            ]
+        );
         let cases: &[(&[u8], Vec<Event>)] = &[
-            (b"\x1b[", vec![esc.clone(), c('[')]),
-            (b"\x1bO", vec![esc.clone(), shift('O')]),
-            (b"\x1b[<", vec![esc.clone(), c('['), c('<')]),
-            (
-                b"\x1b[<0;1;1",
-                [
-                    esc.clone(),
-                    c('['),
-                    c('<'),
-                    c('0'),
-                    c(';'),
-                    c('1'),
-                    c(';'),
-                    c('1'),
-                ]
-                .to_vec(),
-            ),
-            (
-                b"\x1b[1;5",
-                [esc.clone(), c('['), c('1'), c(';'), c('5')].to_vec(),
-            ),
-            (b"\x1b[[", vec![esc.clone(), c('['), c('[')]),
-            (b"\x1b[M ", vec![esc.clone(), c('['), shift('M'), c(' ')]),
+            (b"\x1b[", esc_then("[")),
+            (b"\x1bO", esc_then("O")),
+            (b"\x1b[<", esc_then("[<")),
+            (b"\x1b[<0;1;1", esc_then("[<0;1;1")),
+            (b"\x1b[1;5", esc_then("[1;5")),
+            (b"\x1b[[", esc_then("[[")),
+            (b"\x1b[M ", esc_then("[M ")),
             (b"\x1b[200~", vec![Event::Paste(String::new())]),
             (b"\x1b[200~text", vec![Event::Paste("text".into())]),
             (b"\xe2\x82", vec![]),
         ];
         for (bytes, want) in cases {
             let (mut p, out, t0) = parse_now(bytes);
-            assert!(out.is_empty(), "{}: {out:?}", bytes.escape_ascii());
-            assert_eq!(
-                p.deadline(),
-                Some(t0 + ESC_TIMEOUT),
-                "{}",
-                bytes.escape_ascii()
-            );
+            let what = bytes.escape_ascii();
+            assert!(out.is_empty(), "{what}: {out:?}");
+            assert_eq!(p.deadline(), Some(t0 + ESC_TIMEOUT), "{what}");
             assert!(p.expire(t0 + ESC_TIMEOUT - MS).is_empty());
-            let got = p.expire(t0 + ESC_TIMEOUT);
-            assert_eq!(&got, want, "{}", bytes.escape_ascii());
-            assert_eq!(p.deadline(), None, "{}: nothing left", bytes.escape_ascii());
+            assert_eq!(&p.expire(t0 + ESC_TIMEOUT), want, "{what}");
+            assert_eq!(p.deadline(), None, "{what}: nothing left");
             assert_eq!(p.push(b"q", t0 + 2 * ESC_TIMEOUT), [c('q')]);
         }
     }
@@ -711,45 +710,25 @@ mod tests {
     /// but digits and `;` in a mouse report.
     #[test]
     fn a_byte_that_cannot_continue_a_sequence_ends_it_at_once() {
-        let esc = k(KeyCode::Esc);
-        assert_eq!(
-            parse_now(b"\x1b[<0;1;1\x03").1,
-            [
-                esc.clone(),
-                c('['),
-                c('<'),
-                c('0'),
-                c(';'),
-                c('1'),
-                c(';'),
-                c('1'),
-                ctrl('c')
-            ]
-        );
-        assert_eq!(
-            parse_now(b"\x1b[<q").1,
-            [esc.clone(), c('['), c('<'), c('q')]
-        );
-        assert_eq!(parse_now(b"\x1b\x03").1, [esc.clone(), ctrl('c')]);
-        assert_eq!(
-            parse_now(b"\x1bO\x03").1,
-            [
-                esc.clone(),
-                kc(KeyCode::Char('O'), KeyModifiers::SHIFT),
-                ctrl('c')
-            ]
-        );
-        assert_eq!(
-            parse_now(b"\x1b[1\x1b[A").1,
-            [esc.clone(), c('['), c('1'), k(KeyCode::Up)]
-        );
+        let then = |mut keys: Vec<Event>, ev: Event| {
+            keys.push(ev);
+            keys
+        };
+        let cases: &[(&[u8], Vec<Event>)] = &[
+            (b"\x1b[<0;1;1\x03", then(esc_then("[<0;1;1"), ctrl('c'))),
+            (b"\x1b[<q", esc_then("[<q")),
+            (b"\x1b\x03", then(esc_then(""), ctrl('c'))),
+            (b"\x1bO\x03", then(esc_then("O"), ctrl('c'))),
+            (b"\x1b[1\x1b[A", then(esc_then("[1"), k(KeyCode::Up))),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(&parse_now(bytes).1, want, "{}", bytes.escape_ascii());
+        }
         // A sequence longer than any the lab reads.
         let mut long = b"\x1b[".to_vec();
         long.extend([b'1'; MAX_SEQUENCE]);
         let (p, out, _) = parse_now(&long);
-        // Esc, then every other byte as a character; nothing left waiting.
-        assert_eq!(out.len(), long.len());
-        assert_eq!(out[0], esc);
+        assert_eq!(out, esc_then(&String::from_utf8_lossy(&long[1..])));
         assert_eq!(p.deadline(), None);
     }
 
