@@ -1,4 +1,4 @@
-//! The lab's input: keys, mouse reports, pastes and resizes, as crossterm's [`Event`]s.
+//! The lab's input: keys, mouse reports, pastes and resizes, as crossterm's `Event`s.
 //!
 //! On Unix the terminal's bytes are read by a thread of their own (poll(2) on the terminal,
 //! level-triggered, so a burst over 1 KiB is read whole) and parsed by [`parse::Parser`],
@@ -6,7 +6,7 @@
 //! sequence cut short (`ESC [ <`, a mouse report's first half), a bracketed paste without
 //! its end. crossterm's reader kept such a sequence until some later byte completed it, so
 //! every key after it, `q` and Ctrl-C included, waited (issue 18). A resize (SIGWINCH) is
-//! [`Event::Resize`] with the terminal's new size, as crossterm gave it.
+//! `Event::Resize` with the terminal's new size, as crossterm gave it.
 //!
 //! Elsewhere, crossterm's own event stream.
 
