@@ -11,7 +11,8 @@
 //! - [`demo`]: lessons played by the lab itself, paced;
 //! - [`ui`]: render functions from the app's state to a frame;
 //! - [`cast`]: frames without a terminal: a demo recorded (asciinema), a frame as text;
-//! - [`tui`]: the thin tokio + crossterm loop;
+//! - [`tui`], [`input`]: the thin tokio + crossterm loop; the terminal's input, read and
+//!   parsed with a timeout for sequences cut short;
 //! - [`cmd`]: one file per command, over the command-line definitions.
 
 pub mod app;
@@ -20,6 +21,7 @@ pub mod cmd;
 pub mod demo;
 pub mod diag;
 pub mod files;
+pub mod input;
 pub mod lesson;
 pub mod report;
 pub mod scenario;

@@ -1,7 +1,7 @@
 //! The terminal loop: a thin shell around [`update`] and [`ui::draw`].
 //!
 //! One `tokio::select!` over three sources (plus signals):
-//! - the crossterm `EventStream` (keys through the key map; clicks through the ui's hit
+//! - the terminal's input ([`Input`]: keys through the key map; clicks through the ui's hit
 //!   test, then the key map; resizes redraw);
 //! - a simulation tick (every [`SIM_TICK`] while running): wall time since the last tick
 //!   becomes `Msg::Advance { wall }`, and the time the work took becomes `Msg::Measured`,
@@ -28,14 +28,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
-    KeyModifiers, MouseButton, MouseEventKind,
+    DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+    MouseButton, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use ratatui::prelude::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal, TerminalOptions, Viewport};
@@ -45,6 +44,7 @@ use crate::app::keymap::{Cmd, Ctx, DemoCmd};
 use crate::app::{App, Msg, Open, Options, keymap, update};
 use crate::cast::{self, CastWriter, Recorder};
 use crate::demo::Demo;
+use crate::input::Input;
 use crate::lesson as lessons;
 use crate::lesson::progress::{Progress, Store, state_dir};
 use crate::sim::Config;
@@ -373,7 +373,7 @@ async fn event_loop(
     saver: &mut Saver,
     test_panic: bool,
 ) -> anyhow::Result<()> {
-    let mut events = EventStream::new();
+    let mut events = Input::new().context("reading the terminal")?;
     let mut sim_tick = interval(SIM_TICK);
     sim_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
@@ -562,7 +562,7 @@ async fn demo_loop(
     speed: f64,
     mut recorder: Option<&mut Recorder<io::BufWriter<std::fs::File>>>,
 ) -> anyhow::Result<DemoEnd> {
-    let mut events = EventStream::new();
+    let mut events = Input::new().context("reading the terminal")?;
     let mut signals = Signals::new()?;
     let frame_gap = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
     let wall = |ns: u64| Duration::from_secs_f64(ns as f64 / 1e9 / speed);

@@ -15,6 +15,10 @@
 //! that is not orphaned); a 3,000-byte paste then `q` quits at once; a 2000×1000 terminal
 //! keeps the lab's memory bounded; `run` shows its progress on a terminal and Ctrl-C stops
 //! it with the report so far.
+//!
+//! Input (issue 18): after an escape sequence cut short or a bracketed paste never ended,
+//! `q` and Ctrl-C still quit; a sequence that arrives in pieces a few milliseconds apart is
+//! still one key or one click; a resized window is drawn at its new size.
 
 mod common;
 mod pty;
@@ -720,4 +724,150 @@ fn run_shows_progress_on_a_terminal_and_ctrl_c_stops_it_with_the_report() {
         "{first}"
     );
     assert!(s.contains("goodput over time"), "{s}");
+}
+
+/// Input that cannot complete (issue 18): an escape sequence cut short, or a bracketed paste
+/// that is never ended, each as typed or pasted into the lab.
+const CUT_SHORT: [(&str, &[u8]); 5] = [
+    ("ESC [ <", b"\x1b[<"),
+    (
+        "an SGR mouse report cut short, ESC [ < 0;1;1",
+        b"\x1b[<0;1;1",
+    ),
+    (
+        "a bracketed paste never ended, ESC [ 200 ~ text",
+        b"\x1b[200~pasted",
+    ),
+    ("a lone ESC [", b"\x1b["),
+    ("ESC O", b"\x1bO"),
+];
+
+/// After each of [`CUT_SHORT`] and a pause, `key` quits the lab at once, the terminal
+/// restored. (crossterm's parser kept an incomplete sequence forever: every later key
+/// waited for a byte that would complete it, or was eaten as its end.)
+fn quits_after_input_cut_short(key: &[u8], key_name: &str) {
+    for (what, bytes) in CUT_SHORT {
+        let state = state_dir();
+        let mut p = lab(&["free"], state.path(), 100, 30);
+        p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+        assert_taken(&mut p);
+        p.send(bytes);
+        // Longer than the lab waits for the rest of a sequence.
+        std::thread::sleep(Duration::from_millis(200));
+        let sent = Instant::now();
+        p.send(key);
+        let end = sent + PROMPT;
+        while p.try_exit().is_none() {
+            assert!(
+                Instant::now() < end,
+                "{key_name} after {what} quits within {PROMPT:?}\n{}",
+                p.report()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_restored(&mut p);
+    }
+}
+
+#[test]
+fn q_quits_after_an_escape_sequence_cut_short() {
+    quits_after_input_cut_short(b"q", "q");
+}
+
+#[test]
+fn ctrl_c_quits_after_an_escape_sequence_cut_short() {
+    quits_after_input_cut_short(&[0x03], "Ctrl-C");
+}
+
+/// The most a test's split write may be late and still count: the lab waits 50 ms after a
+/// sequence's last byte for the rest; a loaded machine may wake the test late.
+const SPLIT_LATE: Duration = Duration::from_millis(30);
+
+/// Write `pieces` one after another, `gap` apart; false when the machine made some gap too
+/// long to count ([`SPLIT_LATE`]).
+fn send_pieces(p: &mut Pty, pieces: &[&[u8]], gap: Duration) -> bool {
+    let mut in_time = true;
+    let mut last = Instant::now();
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(gap);
+            in_time &= last.elapsed() < SPLIT_LATE;
+        }
+        p.send(piece);
+        last = Instant::now();
+    }
+    in_time
+}
+
+/// Run `attempt` up to three times, until its split writes went out in time.
+fn with_split_in_time(what: &str, mut attempt: impl FnMut() -> bool) {
+    for _ in 0..3 {
+        if attempt() {
+            return;
+        }
+        eprintln!("{what}: a split write went out late on a loaded machine; once more");
+    }
+    panic!("{what}: the split writes went out late three times");
+}
+
+/// A sequence that arrives in pieces a few milliseconds apart (a slow link, a busy
+/// machine, ssh) is still one key or one click, not Esc and characters: `ESC` then `[B`
+/// 5 ms later is ↓ on the start screen, and a left click on the status bar's netback knob
+/// written in three pieces toggles it. (crossterm's parser took an `ESC` read alone for the
+/// Esc key.)
+#[test]
+fn a_sequence_split_across_writes_is_one_key_or_click() {
+    let gap = Duration::from_millis(5);
+    with_split_in_time("↓ split after ESC", || {
+        let state = state_dir();
+        let mut p = lab(&[], state.path(), 80, 24);
+        p.wait_for_text("the start screen", FIRST_FRAME, |s| s.contains("▶ 01"));
+        let in_time = send_pieces(&mut p, &[b"\x1b", b"[B"], gap);
+        if in_time {
+            p.wait_for_text("lesson 02 chosen by ↓", REACT, |s| s.contains("▶ 02"));
+            p.send("q");
+            assert_restored(&mut p);
+        }
+        in_time
+    });
+    with_split_in_time("a click in three pieces", || {
+        let state = state_dir();
+        let mut p = lab(&["free"], state.path(), 120, 40);
+        let s = p.wait_for_text("the lab", FIRST_FRAME, |s| {
+            s.contains("netback OR") && goodput(s).is_some()
+        });
+        let top = s.lines().next().unwrap_or("");
+        let byte = top
+            .find("netback OR")
+            .expect("the netback knob on the top row");
+        // SGR reports count columns and rows from 1.
+        let x = top[..byte].chars().count() + 4;
+        let press = format!(";{x};1M");
+        let release = format!("\x1b[<0;{x};1m");
+        let in_time = send_pieces(&mut p, &[b"\x1b", b"[<0", press.as_bytes()], gap);
+        p.send(release);
+        if in_time {
+            p.wait_for_text("netback AND after the click", REACT, |s| {
+                s.contains("netback AND")
+            });
+            p.send("q");
+            assert_restored(&mut p);
+        }
+        in_time
+    });
+}
+
+/// A window resized (SIGWINCH): the lab draws its frame again at the new size.
+#[test]
+fn a_resized_terminal_is_drawn_at_its_new_size() {
+    let state = state_dir();
+    let mut p = lab(&["free"], state.path(), 100, 30);
+    p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
+    p.resize(130, 40);
+    p.wait_for("the frame at 130x40", REACT, |s| {
+        let rows: Vec<String> = s.rows(0, 130).collect();
+        rows[0].trim_end().chars().count() > 100 && !rows[39].trim().is_empty()
+    });
+    p.send("q");
+    assert_restored(&mut p);
 }

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["demo"],
     &["ui"],
     &["cast"],
-    &["tui"],
+    &["tui", "input"],
     &["cmd"],
 ];
 

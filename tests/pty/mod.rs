@@ -140,6 +140,20 @@ impl Pty {
             .expect("write to the pty");
     }
 
+    /// Make the terminal `cols`×`rows`, as a window resized: the kernel sends SIGWINCH to
+    /// the pty's foreground process group, and the screen read here takes the new size.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.seen().parser.set_size(nonzero(rows), nonzero(cols));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
     /// Send `sig` (`libc::SIGTERM`, …) to the child.
     pub fn signal(&self, sig: libc::c_int) {
         assert!(self.status.is_none(), "the child has exited already");
