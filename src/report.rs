@@ -33,6 +33,10 @@ pub enum StopSignal {
     /// Ctrl-C.
     Interrupt,
     Terminate,
+    /// The terminal hung up.
+    Hangup,
+    /// Ctrl-\ (SIGQUIT).
+    Quit,
 }
 
 impl StopSignal {
@@ -41,6 +45,8 @@ impl StopSignal {
         match self {
             StopSignal::Interrupt => "Ctrl-C",
             StopSignal::Terminate => "SIGTERM",
+            StopSignal::Hangup => "SIGHUP",
+            StopSignal::Quit => "SIGQUIT",
         }
     }
 
@@ -49,6 +55,8 @@ impl StopSignal {
         match self {
             StopSignal::Interrupt => 2,
             StopSignal::Terminate => 15,
+            StopSignal::Hangup => 1,
+            StopSignal::Quit => 3,
         }
     }
 }
