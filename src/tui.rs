@@ -45,6 +45,7 @@ use crate::app::keymap::{Cmd, Ctx, DemoCmd};
 use crate::app::{App, Msg, Open, Options, keymap, update};
 use crate::cast::{self, CastWriter, Recorder};
 use crate::demo::Demo;
+use crate::files::write::Output;
 use crate::lesson as lessons;
 use crate::lesson::progress::{Progress, Store, state_dir};
 use crate::sim::Config;
@@ -170,8 +171,11 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     let catalog = match lessons::load(args.dir.as_deref()) {
         Ok(c) => c,
         Err(p) => {
-            eprint!("{}", lessons::problems_text(&p));
-            eprintln!("evtchn-lab: the lessons above have problems; fix them or use --dir");
+            let _ = writeln!(
+                io::stderr(),
+                "{}evtchn-lab: the lessons above have problems; fix them or use --dir",
+                lessons::problems_text(&p)
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -221,7 +225,7 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     // A notice goes at the next key and may not fit its row: what became of the progress
     // file is said again, whole, where it stays.
     for w in warning.iter().chain(&saver.failed) {
-        eprintln!("evtchn-lab: {w}");
+        let _ = writeln!(io::stderr(), "evtchn-lab: {w}");
     }
     result.map(|()| ExitCode::SUCCESS)
 }
@@ -261,7 +265,7 @@ fn install_panic_hook() {
             give_back();
             default(info);
             if had_terminal {
-                eprintln!("\n{PANIC_HINT}");
+                let _ = writeln!(io::stderr(), "\n{PANIC_HINT}");
             }
         }));
     });
@@ -475,7 +479,7 @@ pub struct DemoRun {
     /// Demo time per wall time (1: real time).
     pub speed: f64,
     /// Where to record it, and the recording started there.
-    pub recording: Option<(PathBuf, CastWriter<io::BufWriter<std::fs::File>>)>,
+    pub recording: Option<(PathBuf, CastWriter<Output>)>,
 }
 
 /// How a live demo ended.
@@ -515,9 +519,14 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
         recorder.as_mut(),
     ));
     drop(guard);
-    // A recording ends where the demo stopped, whichever way it did: it stays playable.
+    // A recording ends where the demo stopped, whichever way it did: it stays playable,
+    // and replaces the previous one whole.
     let recorded = match (recorder, &path) {
-        (Some(r), Some(p)) => Some((p, r.finish(&app, &demo)?.1)),
+        (Some(r), Some(p)) => {
+            let (out, summary) = r.finish(&app, &demo)?;
+            out.commit()?;
+            Some((p, summary))
+        }
         _ => None,
     };
     let end = result?;
@@ -560,7 +569,7 @@ async fn demo_loop(
     theme: &Theme,
     fps: u32,
     speed: f64,
-    mut recorder: Option<&mut Recorder<io::BufWriter<std::fs::File>>>,
+    mut recorder: Option<&mut Recorder<Output>>,
 ) -> anyhow::Result<DemoEnd> {
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;

@@ -713,6 +713,76 @@ fn sighup_or_sigquit_stops_a_run_with_the_report_and_leaves_no_temporary() {
     a_run_stopped_by(libc::SIGQUIT, "SIGQUIT");
 }
 
+/// Every command, with a full stderr (`2>/dev/full`), a full stdout, or both: no panic
+/// (exit 101) anywhere; each ends with its usual status (or 1 for output it could not
+/// write). A message that cannot be written is dropped: there is nowhere else to say it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_or_stdout_never_makes_a_panic() {
+    let dir = temp_dir();
+    let cast = dir.path().join("demo.cast");
+    let cast = cast.to_str().unwrap();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["free"],
+        &["lesson", "01"],
+        &["lesson", "zz"],
+        &["lessons"],
+        &["lessons", "--json"],
+        &["lessons", "--dir", "/nonexistent-dir"],
+        &["lessons", "check"],
+        &["lessons", "check", "--dir", "/nonexistent-dir"],
+        &["run", "--seconds", "0.1"],
+        &["run", "--seconds", "0.1", "--json"],
+        &[
+            "run",
+            "--seconds",
+            "0.1",
+            "--trace",
+            "/nonexistent-dir/x.json",
+        ],
+        &["run", "--bogus"],
+        &["snapshot"],
+        &["snapshot", "--lesson", "zz"],
+        &["demo", "01"],
+        &["demo", "zz", "--headless", "--record", cast],
+        &["demo", "01", "--headless", "--record", cast],
+        &["completions", "bash"],
+        &["man"],
+        &["--help"],
+    ];
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in commands {
+        for (out_full, err_full) in [(false, true), (true, false), (true, true)] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
+            cmd.args(*args)
+                .env("EVTCHN_LAB_STATE_DIR", dir.path())
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            if out_full {
+                cmd.stdout(full());
+            }
+            if err_full {
+                cmd.stderr(full());
+            }
+            let out = cmd.output().expect("the binary runs");
+            let err = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{args:?} (stdout full {out_full}, stderr full {err_full})");
+            assert!(
+                out.status.code().is_some_and(|c| c != 101) && !err.contains("panicked"),
+                "{what}: {:?} {err}",
+                out.status
+            );
+        }
+    }
+}
+
 /// `ln -s VICTIM NAME` in `dir`, made in the child just before it runs (its pid is the
 /// program's): every temporary name of `targets` the program could once predict (the
 /// trace's `.NAME.PID-N.tmp` for N up to 100, progress's `NAME.tmp-PID`). Only

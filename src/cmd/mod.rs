@@ -98,6 +98,11 @@ impl StopRequest {
         Ok(StopRequest { signal })
     }
 
+    /// The flag a signal sets to its number (0 until then).
+    pub(crate) fn flag(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.signal)
+    }
+
     /// The signal that asked to stop, if one did.
     pub(crate) fn requested(&self) -> Option<StopSignal> {
         match self.signal.load(Ordering::Relaxed) {
