@@ -16,6 +16,7 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -29,6 +30,7 @@ use ratatui::{Frame, Terminal, TerminalOptions, Viewport};
 
 use crate::app::App;
 use crate::demo::{Demo, DemoError, Move};
+use crate::files::write::{self, Output};
 use crate::ui::demo::DemoView;
 use crate::ui::theme::Theme;
 
@@ -378,14 +380,21 @@ pub fn summary_line(path: &Path, s: &CastSummary) -> String {
     )
 }
 
-/// Create the recording's file and start the recording.
+/// Start a recording into `path` through the one writer ([`crate::files::write`]): the
+/// previous recording there stays whole until the new one is committed
+/// ([`Output::commit`] on what [`CastWriter::finish`] gives back); one not committed leaves
+/// no temporary. `abandon`: a flag a signal handler sets, after which the recording fails
+/// and is dropped ([`Output::abandon_when`]).
 pub fn start_recording(
     path: &Path,
     (width, height): (u16, u16),
     title: &str,
-) -> anyhow::Result<CastWriter<io::BufWriter<std::fs::File>>> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    CastWriter::new(io::BufWriter::new(file), width, height, title)
+    abandon: Option<Arc<AtomicUsize>>,
+) -> anyhow::Result<CastWriter<Output>> {
+    let mut out = write::create(path)?;
+    if let Some(flag) = abandon {
+        out = out.abandon_when(flag);
+    }
+    CastWriter::new(out, width, height, title)
         .with_context(|| format!("writing {}", path.display()))
 }

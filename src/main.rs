@@ -1,6 +1,7 @@
 //! evtchn-lab: the binary. Parses flags, hands over to the command they name, and turns its
 //! result into an exit status.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,7 +15,8 @@ fn main() -> ExitCode {
         // command-line tools do.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("evtchn-lab: {e:#}");
+            // A full or closed stderr: nowhere to say it, and no reason to panic.
+            let _ = writeln!(std::io::stderr(), "evtchn-lab: {e:#}");
             ExitCode::FAILURE
         }
     }

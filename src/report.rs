@@ -35,6 +35,10 @@ pub enum StopSignal {
     /// Ctrl-C.
     Interrupt,
     Terminate,
+    /// The terminal hung up.
+    Hangup,
+    /// Ctrl-\ (SIGQUIT).
+    Quit,
 }
 
 impl StopSignal {
@@ -43,6 +47,8 @@ impl StopSignal {
         match self {
             StopSignal::Interrupt => "Ctrl-C",
             StopSignal::Terminate => "SIGTERM",
+            StopSignal::Hangup => "SIGHUP",
+            StopSignal::Quit => "SIGQUIT",
         }
     }
 
@@ -51,6 +57,8 @@ impl StopSignal {
         match self {
             StopSignal::Interrupt => 2,
             StopSignal::Terminate => 15,
+            StopSignal::Hangup => 1,
+            StopSignal::Quit => 3,
         }
     }
 }

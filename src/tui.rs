@@ -9,8 +9,9 @@
 //! - a render interval (`--fps`, 30 by default) while running.
 //!
 //! Paused, both ticks are switched off: the loop sleeps until input and redraws only then.
-//! The terminal is restored on every way out: `q`, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT,
-//! an error, or a panic (the hook gives the terminal back, then prints the message and a
+//! The terminal is restored on every way out: `q`, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT
+//! (the exit status then 128 + the signal's number, as a shell reports it), an error, or a
+//! panic (the hook gives the terminal back, then prints the message and a
 //! hint to report it). Ctrl-Z and SIGTSTP give it back before the lab stops; when it is
 //! continued (`fg`) it takes the terminal again and redraws.
 //!
@@ -44,6 +45,7 @@ use crate::app::keymap::{Cmd, Ctx, DemoCmd};
 use crate::app::{App, Msg, Open, Options, keymap, update};
 use crate::cast::{self, CastWriter, Recorder};
 use crate::demo::Demo;
+use crate::files::write::Output;
 use crate::input::Input;
 use crate::lesson as lessons;
 use crate::lesson::progress::{Progress, Store, state_dir};
@@ -104,14 +106,18 @@ pub struct LabArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// Progress on disk: where it is saved, and the first failure to save (said once).
+/// Progress on disk: where it is saved, the first failure to save (said once), and what
+/// became of the file meanwhile (said again after quitting).
 struct Saver {
     store: Option<Store>,
     failed: Option<String>,
+    moved: Vec<String>,
 }
 
 impl Saver {
     /// Save when the app's progress changed; a failure is shown once, and the lab goes on.
+    /// A save merges with what another lab saved meanwhile: the app gets the merged
+    /// progress (the start screen shows both).
     fn persist(&mut self, app: &mut App) {
         if !app.progress_changed() {
             return;
@@ -120,12 +126,20 @@ impl Saver {
         let Some(store) = &self.store else {
             return;
         };
-        if let Err(e) = store.save(&app.progress)
-            && self.failed.is_none()
-        {
-            let msg = format!("{e}; the lab goes on without saving");
-            app.notice = Some(msg.clone());
-            self.failed = Some(msg);
+        match store.save_merged(&app.progress) {
+            Ok(saved) => {
+                app.progress = saved.progress;
+                if let Some(n) = saved.notice {
+                    app.notice = Some(n.clone());
+                    self.moved.push(n);
+                }
+            }
+            Err(e) if self.failed.is_none() => {
+                let msg = format!("{e}; the lab goes on without saving");
+                app.notice = Some(msg.clone());
+                self.failed = Some(msg);
+            }
+            Err(_) => {}
         }
     }
 }
@@ -170,8 +184,11 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     let catalog = match lessons::load(args.dir.as_deref()) {
         Ok(c) => c,
         Err(p) => {
-            eprint!("{}", lessons::problems_text(&p));
-            eprintln!("evtchn-lab: the lessons above have problems; fix them or use --dir");
+            let _ = writeln!(
+                io::stderr(),
+                "{}evtchn-lab: the lessons above have problems; fix them or use --dir",
+                lessons::problems_text(&p)
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -199,6 +216,7 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     let mut saver = Saver {
         store,
         failed: None,
+        moved: Vec::new(),
     };
     saver.persist(&mut app);
     let theme = Theme::named(args.display.theme);
@@ -220,10 +238,17 @@ pub fn run(args: &LabArgs) -> anyhow::Result<ExitCode> {
     saver.persist(&mut app);
     // A notice goes at the next key and may not fit its row: what became of the progress
     // file is said again, whole, where it stays.
-    for w in warning.iter().chain(&saver.failed) {
-        eprintln!("evtchn-lab: {w}");
+    for w in warning.iter().chain(&saver.moved).chain(&saver.failed) {
+        let _ = writeln!(io::stderr(), "evtchn-lab: {w}");
     }
-    result.map(|()| ExitCode::SUCCESS)
+    result.map(exit_code)
+}
+
+/// 0, or 128 + the number of the signal that ended the lab (as a shell reports it).
+fn exit_code(signal: Option<i32>) -> ExitCode {
+    signal.map_or(ExitCode::SUCCESS, |n| {
+        ExitCode::from(128u8.saturating_add(u8::try_from(n).unwrap_or(0)))
+    })
 }
 
 /// Whether the lab has the terminal (raw mode, alternate screen, mouse capture, cursor
@@ -261,7 +286,7 @@ fn install_panic_hook() {
             give_back();
             default(info);
             if had_terminal {
-                eprintln!("\n{PANIC_HINT}");
+                let _ = writeln!(io::stderr(), "\n{PANIC_HINT}");
             }
         }));
     });
@@ -372,7 +397,7 @@ async fn event_loop(
     fps: u32,
     saver: &mut Saver,
     test_panic: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i32>> {
     let mut events = Input::new().context("reading the terminal")?;
     let mut sim_tick = interval(SIM_TICK);
     sim_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -388,6 +413,8 @@ async fn event_loop(
     }
     let mut last_tick = Instant::now();
     let mut dirty = false;
+    // The signal that ends the lab, if one does (the exit status says it).
+    let mut ended_by = None;
 
     while !app.should_quit() {
         let running = app.is_running();
@@ -448,7 +475,10 @@ async fn event_loop(
                 dirty = false;
             }
             sig = signals.recv() => match sig {
-                Sig::Quit => update(app, Msg::Quit),
+                Sig::Quit(n) => {
+                    ended_by = Some(n);
+                    update(app, Msg::Quit);
+                }
                 Sig::Stop => resumed = Some(guard.suspend(false)?),
                 Sig::Continued => resumed = Some(guard.resume()?),
             },
@@ -461,7 +491,7 @@ async fn event_loop(
             sim_tick.reset();
         }
     }
-    Ok(())
+    Ok(ended_by)
 }
 
 /// A demo to play in this terminal (`evtchn-lab demo`).
@@ -475,7 +505,7 @@ pub struct DemoRun {
     /// Demo time per wall time (1: real time).
     pub speed: f64,
     /// Where to record it, and the recording started there.
-    pub recording: Option<(PathBuf, CastWriter<io::BufWriter<std::fs::File>>)>,
+    pub recording: Option<(PathBuf, CastWriter<Output>)>,
 }
 
 /// How a live demo ended.
@@ -483,6 +513,8 @@ pub struct DemoRun {
 enum DemoEnd {
     Finished,
     Quit,
+    /// Ended by this signal.
+    Signal(i32),
 }
 
 /// Play a demo in this terminal until it ends or the user quits. Nothing is saved (a demo
@@ -515,9 +547,14 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
         recorder.as_mut(),
     ));
     drop(guard);
-    // A recording ends where the demo stopped, whichever way it did: it stays playable.
+    // A recording ends where the demo stopped, whichever way it did: it stays playable,
+    // and replaces the previous one whole.
     let recorded = match (recorder, &path) {
-        (Some(r), Some(p)) => Some((p, r.finish(&app, &demo)?.1)),
+        (Some(r), Some(p)) => {
+            let (out, summary) = r.finish(&app, &demo)?;
+            out.commit()?;
+            Some((p, summary))
+        }
         _ => None,
     };
     let end = result?;
@@ -533,12 +570,17 @@ pub fn run_demo(run: DemoRun) -> anyhow::Result<ExitCode> {
     let mut out = stdout();
     match end {
         DemoEnd::Finished => writeln!(out, "demo done: {} ({played})", names.join(", "))?,
-        DemoEnd::Quit => writeln!(out, "demo stopped after {played}: {}", names.join(", "))?,
+        DemoEnd::Quit | DemoEnd::Signal(_) => {
+            writeln!(out, "demo stopped after {played}: {}", names.join(", "))?;
+        }
     }
     if let Some((p, s)) = recorded {
         writeln!(out, "{}", cast::summary_line(p, &s))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_code(match end {
+        DemoEnd::Signal(n) => Some(n),
+        _ => None,
+    }))
 }
 
 fn draw_demo(
@@ -560,7 +602,7 @@ async fn demo_loop(
     theme: &Theme,
     fps: u32,
     speed: f64,
-    mut recorder: Option<&mut Recorder<io::BufWriter<std::fs::File>>>,
+    mut recorder: Option<&mut Recorder<Output>>,
 ) -> anyhow::Result<DemoEnd> {
     let mut events = Input::new().context("reading the terminal")?;
     let mut signals = Signals::new()?;
@@ -648,7 +690,7 @@ async fn demo_loop(
                 }
             },
             sig = signals.recv() => match sig {
-                Sig::Quit => return Ok(DemoEnd::Quit),
+                Sig::Quit(n) => return Ok(DemoEnd::Signal(n)),
                 Sig::Stop => {
                     guard.suspend(false)?;
                     resumed = true;
@@ -685,8 +727,9 @@ fn draw(
 /// What a signal asks of the lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sig {
-    /// SIGTERM, SIGHUP, SIGINT, SIGQUIT: quit, the terminal restored.
-    Quit,
+    /// SIGTERM, SIGHUP, SIGINT, SIGQUIT (its number): quit, the terminal restored; the
+    /// exit status is 128 + the number.
+    Quit(i32),
     /// SIGTSTP (a `kill -TSTP`: in raw mode Ctrl-Z arrives as a key): stop, the terminal
     /// given back first.
     Stop,
@@ -726,10 +769,10 @@ impl Signals {
 
     async fn recv(&mut self) -> Sig {
         tokio::select! {
-            _ = self.term.recv() => Sig::Quit,
-            _ = self.hup.recv() => Sig::Quit,
-            _ = self.int.recv() => Sig::Quit,
-            _ = self.quit.recv() => Sig::Quit,
+            _ = self.term.recv() => Sig::Quit(libc::SIGTERM),
+            _ = self.hup.recv() => Sig::Quit(libc::SIGHUP),
+            _ = self.int.recv() => Sig::Quit(libc::SIGINT),
+            _ = self.quit.recv() => Sig::Quit(libc::SIGQUIT),
             _ = self.tstp.recv() => Sig::Stop,
             _ = self.cont.recv() => Sig::Continued,
         }
@@ -747,6 +790,6 @@ impl Signals {
 
     async fn recv(&mut self) -> Sig {
         let _ = tokio::signal::ctrl_c().await;
-        Sig::Quit
+        Sig::Quit(2)
     }
 }

@@ -4,6 +4,8 @@ mod common;
 
 use std::process::Command;
 
+use common::names;
+
 fn lab(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
         .args(args)
@@ -258,16 +260,6 @@ fn temp_dir() -> tempfile::TempDir {
         .expect("a temp dir")
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// `--trace` over a file that exists: written beside it and renamed onto it at the end, so
 /// the new trace replaces it whole, keeps its permissions, and nothing else is left.
 #[cfg(unix)]
@@ -319,25 +311,12 @@ fn a_trace_replaces_the_previous_file_whole() {
 #[cfg(unix)]
 #[test]
 fn a_failed_trace_write_leaves_the_previous_file_and_no_temporary() {
-    use std::os::unix::process::CommandExt;
     let dir = temp_dir();
     let target = dir.path().join("run.json");
     std::fs::write(&target, "previous").unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
     cmd.args(["run", "--seconds", "1", "--trace", target.to_str().unwrap()]);
-    // SAFETY: setrlimit(2) in the child before exec, nothing else.
-    unsafe {
-        cmd.pre_exec(|| {
-            let lim = libc::rlimit {
-                rlim_cur: 64 * 1024,
-                rlim_max: 64 * 1024,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    common::limit_file_size(&mut cmd, 64 * 1024);
     let out = cmd.output().expect("the binary runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -442,8 +421,17 @@ fn ctrl_c_stops_a_run_early_with_the_report_so_far() {
 #[cfg(unix)]
 #[test]
 fn a_run_stopped_early_keeps_its_trace_whole() {
+    a_run_stopped_by(libc::SIGTERM, "SIGTERM");
+}
+
+/// A traced run (over a previous trace) stopped by `sig` (called `name` in the report) once
+/// it catches it: exit 128 + its number, the report says so, the trace is whole and no
+/// temporary file is left.
+#[cfg(unix)]
+fn a_run_stopped_by(sig: libc::c_int, name: &str) {
     let dir = temp_dir();
     let target = dir.path().join("run.json");
+    std::fs::write(&target, "previous").unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
         .args([
             "run",
@@ -456,18 +444,18 @@ fn a_run_stopped_early_keeps_its_trace_whole() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    wait_until_caught(child.id(), libc::SIGTERM);
+    wait_until_caught(child.id(), sig);
     std::thread::sleep(std::time::Duration::from_millis(200));
-    // SAFETY: kill(2) of our child, still running.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(143), "{:?}", out.status);
+    let out = common::stop_with(child, sig);
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("stopped early by SIGTERM"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("stopped early by {name}")),
+        "{stdout}"
+    );
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&target).unwrap()).expect("a whole trace");
     assert!(v["traceEvents"].as_array().is_some_and(|a| !a.is_empty()));
-    assert_eq!(names(dir.path()), ["run.json"], "no temporary left");
+    assert_eq!(names(dir.path()), ["run.json"], "{name}: no temporary left");
 }
 
 /// `evtchn-lab completions SHELL` prints a script for that shell from the clap definition:
@@ -713,4 +701,187 @@ fn a_closed_pipe_ends_the_output_quietly() {
             out.status
         );
     }
+}
+
+/// SIGHUP (the terminal closed) and SIGQUIT stop a run early as Ctrl-C and SIGTERM do: the
+/// report so far, exit 128 + the signal's number, the trace whole and no temporary file
+/// left. (Before, either killed the run and left a temporary trace of hundreds of MB.)
+#[cfg(unix)]
+#[test]
+fn sighup_or_sigquit_stops_a_run_with_the_report_and_leaves_no_temporary() {
+    a_run_stopped_by(libc::SIGHUP, "SIGHUP");
+    a_run_stopped_by(libc::SIGQUIT, "SIGQUIT");
+}
+
+/// Every command, with a full stderr (`2>/dev/full`), a full stdout, or both: no panic
+/// (exit 101) anywhere; each ends with its usual status (or 1 for output it could not
+/// write). A message that cannot be written is dropped: there is nowhere else to say it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_or_stdout_never_makes_a_panic() {
+    let dir = temp_dir();
+    let cast = dir.path().join("demo.cast");
+    let cast = cast.to_str().unwrap();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["free"],
+        &["lesson", "01"],
+        &["lesson", "zz"],
+        &["lessons"],
+        &["lessons", "--json"],
+        &["lessons", "--dir", "/nonexistent-dir"],
+        &["lessons", "check"],
+        &["lessons", "check", "--dir", "/nonexistent-dir"],
+        &["run", "--seconds", "0.1"],
+        &["run", "--seconds", "0.1", "--json"],
+        &[
+            "run",
+            "--seconds",
+            "0.1",
+            "--trace",
+            "/nonexistent-dir/x.json",
+        ],
+        &["run", "--bogus"],
+        &["snapshot"],
+        &["snapshot", "--lesson", "zz"],
+        &["demo", "01"],
+        &["demo", "zz", "--headless", "--record", cast],
+        &["demo", "01", "--headless", "--record", cast],
+        &["completions", "bash"],
+        &["man"],
+        &["--help"],
+    ];
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in commands {
+        for (out_full, err_full) in [(false, true), (true, false), (true, true)] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
+            cmd.args(*args)
+                .env("EVTCHN_LAB_STATE_DIR", dir.path())
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            if out_full {
+                cmd.stdout(full());
+            }
+            if err_full {
+                cmd.stderr(full());
+            }
+            let out = cmd.output().expect("the binary runs");
+            let err = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{args:?} (stdout full {out_full}, stderr full {err_full})");
+            assert!(
+                out.status.code().is_some_and(|c| c != 101) && !err.contains("panicked"),
+                "{what}: {:?} {err}",
+                out.status
+            );
+        }
+    }
+}
+
+/// `ln -s VICTIM NAME` in `dir`, made in the child just before it runs (its pid is the
+/// program's): every temporary name of `targets` the program could once predict (the
+/// trace's `.NAME.PID-N.tmp` for N up to 100, progress's `NAME.tmp-PID`). Only
+/// async-signal-safe calls: the names are put together in a buffer on the stack.
+#[cfg(unix)]
+fn plant_links_in_child(
+    cmd: &mut Command,
+    dir: &std::path::Path,
+    targets: &[&str],
+    victim: &std::path::Path,
+) {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let victim = std::ffi::CString::new(victim.as_os_str().as_bytes()).unwrap();
+    let dir = dir.as_os_str().as_bytes().to_vec();
+    let targets: Vec<Vec<u8>> = targets.iter().map(|t| t.as_bytes().to_vec()).collect();
+    // SAFETY: in the child between fork and exec, only getpid(2), symlink(2) and writes
+    // into a stack buffer.
+    unsafe {
+        cmd.pre_exec(move || {
+            fn digits(mut n: u32, out: &mut [u8; 12]) -> &[u8] {
+                let mut i = out.len();
+                loop {
+                    i -= 1;
+                    out[i] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        return &out[i..];
+                    }
+                }
+            }
+            let mut pid_buf = [0u8; 12];
+            let pid = digits(libc::getpid() as u32, &mut pid_buf);
+            let link = |parts: &[&[u8]]| {
+                let mut buf = [0u8; 4096];
+                let mut len = 0;
+                for p in parts {
+                    buf[len..len + p.len()].copy_from_slice(p);
+                    len += p.len();
+                }
+                libc::symlink(victim.as_ptr(), buf.as_ptr().cast());
+            };
+            for t in &targets {
+                link(&[&dir, b"/", t, b".tmp-", pid]);
+                for n in 0..=100 {
+                    let mut n_buf = [0u8; 12];
+                    let n = digits(n, &mut n_buf);
+                    link(&[&dir, b"/.", t, b".", pid, b"-", n, b".tmp"]);
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+/// A link planted on every name a `run --trace` or `demo --record` temporary could once
+/// be predicted to have never makes the program write through it: the victim stays as it
+/// was, and the trace and the recording are written whole. (Before, a trace gave up after
+/// 101 taken names.)
+#[cfg(unix)]
+#[test]
+fn a_link_planted_on_a_temporary_name_is_never_written_through() {
+    let dir = temp_dir();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "the victim's own text\n").unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for (args, target) in [
+        (
+            &["run", "--seconds", "0.2", "--trace", "run.json"][..],
+            "run.json",
+        ),
+        (
+            &["demo", "01", "--headless", "--record", "demo.cast"],
+            "demo.cast",
+        ),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"));
+        cmd.args(args)
+            .current_dir(&out_dir)
+            .env("EVTCHN_LAB_STATE_DIR", dir.path().join("state"));
+        plant_links_in_child(&mut cmd, &out_dir, &[target], &victim);
+        let out = cmd.output().expect("the binary runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let written = std::fs::symlink_metadata(out_dir.join(target)).unwrap();
+        assert!(
+            written.is_file() && written.len() > 1000,
+            "{target} written whole"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "the victim's own text\n",
+            "{args:?}"
+        );
+    }
+    // Nothing but the links planted (102 for each target) and the two files.
+    assert_eq!(names(&out_dir).len(), 2 * 102 + 2);
 }

@@ -2,7 +2,7 @@
 //! the recording on disk, no progress written, the story as one demo.
 
 mod common;
-use common::assert_nothing_saved;
+use common::{assert_nothing_saved, names};
 
 use std::num::NonZeroU16;
 use std::path::Path;
@@ -294,5 +294,96 @@ fn a_snapshot_says_what_is_wrong_and_exits_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty(), "{args:?}: no frame");
+    }
+}
+
+/// A recording under a file-size limit (`ulimit -f`, as a full disk would stop it) fails
+/// with a message naming the file and the cause (exit 1), and leaves the previous recording
+/// whole and no temporary; without the limit, the new one replaces it whole. (Before,
+/// SIGXFSZ killed the program half-way, the previous recording already cut to nothing.)
+#[cfg(unix)]
+#[test]
+fn a_failed_recording_leaves_the_previous_one_whole() {
+    let dir = tempdir();
+    let state = dir.path().join("state");
+    let target = dir.path().join("demo.cast");
+    std::fs::write(&target, "the previous recording\n").unwrap();
+    let record = [
+        "demo",
+        "01",
+        "--headless",
+        "--record",
+        target.to_str().unwrap(),
+    ];
+    let mut cmd = Command::new(BIN);
+    cmd.args(record).env("EVTCHN_LAB_STATE_DIR", &state);
+    common::limit_file_size(&mut cmd, 16 * 1024);
+    let out = cmd.output().expect("the binary runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{:?}: {err}", out.status);
+    assert!(
+        err.contains("cannot record the demo to")
+            && err.contains("demo.cast")
+            && err.contains("File too large"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "the previous recording\n"
+    );
+    assert_eq!(names(dir.path()), ["demo.cast"], "no temporary left");
+    // Without the limit: replaced whole.
+    let out = lab(&record, &state);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cast = std::fs::read_to_string(&target).unwrap();
+    assert!(cast.starts_with("{\"version\": 2,"), "the new recording");
+    assert_eq!(names(dir.path()), ["demo.cast"]);
+}
+
+/// A signal while recording headless (SIGTERM, SIGHUP) stops it: exit 128 + the signal's
+/// number, a message, the previous recording whole and no temporary left.
+#[cfg(unix)]
+#[test]
+fn a_signal_while_recording_leaves_the_previous_one_whole() {
+    for (sig, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
+        let dir = tempdir();
+        let target = dir.path().join("story.cast");
+        std::fs::write(&target, "the previous recording\n").unwrap();
+        // The story: lessons 08 to 11, a second or more to record.
+        let child = Command::new(BIN)
+            .args(["demo", "--headless", "--record", target.to_str().unwrap()])
+            .env("EVTCHN_LAB_STATE_DIR", dir.path().join("state"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        // Midway: once the recording is being written (a temporary beside it, or, as it
+        // was, the file itself cut short).
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while names(dir.path()).len() < 2
+            && std::fs::read_to_string(&target).unwrap_or_default() == "the previous recording\n"
+        {
+            assert!(
+                std::time::Instant::now() < end,
+                "the recording never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let out = common::stop_with(child, sig);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("stopped by {name}")) && err.contains("left as it was"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "the previous recording\n",
+            "{name}"
+        );
+        let left: Vec<String> = names(dir.path())
+            .into_iter()
+            .filter(|n| n != "state")
+            .collect();
+        assert_eq!(left, ["story.cast"], "{name}: no temporary left");
     }
 }

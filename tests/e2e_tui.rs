@@ -204,14 +204,22 @@ fn a_corrupt_progress_file_is_reported_again_after_quitting() {
     assert!(left < msg, "printed on the main screen\n{}", p.report());
 }
 
-/// A signal that ends the lab (SIGTERM, SIGQUIT) leaves the terminal restored.
+/// A signal that ends the lab (SIGTERM, SIGQUIT, SIGHUP, SIGINT) leaves the terminal
+/// restored, and the exit status says which: 128 + its number, as a shell reports it.
 fn signal_restores_the_terminal(sig: libc::c_int) {
     let state = state_dir();
     let mut p = lab(&["free"], state.path(), 100, 30);
     p.wait_for_text("the lab", FIRST_FRAME, |s| goodput(s).is_some());
     assert_taken(&mut p);
     p.signal(sig);
-    assert_restored(&mut p);
+    let status = p.wait_exit(REACT);
+    assert_eq!(
+        status.exit_code(),
+        128 + sig as u32,
+        "{status}\n{}",
+        p.report()
+    );
+    assert_terminal_restored(&mut p);
 }
 
 #[test]
@@ -393,7 +401,7 @@ fn lab_env(args: &[&str], env: &[(&str, &OsStr)], state: &Path, cols: u16, rows:
     Pty::spawn(cmd, cols, rows)
 }
 
-/// SIGQUIT (`kill -QUIT`; in raw mode Ctrl-\ is a key) ends the lab like SIGTERM: exit 0,
+/// SIGQUIT (`kill -QUIT`; in raw mode Ctrl-\ is a key) ends the lab like SIGTERM: exit 131,
 /// the terminal restored. (Its default action, a core dump, left the alternate screen, the
 /// mouse tracking, the hidden cursor and raw mode behind.)
 #[test]
@@ -870,4 +878,196 @@ fn a_resized_terminal_is_drawn_at_its_new_size() {
     });
     p.send("q");
     assert_restored(&mut p);
+}
+
+// ---- Hardening, round two (issue 18) ----
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGHUP);
+}
+
+/// `kill -INT` (not the Ctrl-C key, which raw mode reads as a key and quits with 0).
+#[test]
+fn sigint_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGINT);
+}
+
+/// With this set (a number of bytes), [`with_file_size_limit`] sets `RLIMIT_FSIZE` to it
+/// and becomes the lab, with the arguments in [`LIMITED_ARGS_ENV`].
+const FILE_SIZE_LIMIT_ENV: &str = "EVTCHN_LAB_E2E_FILE_SIZE_LIMIT";
+const LIMITED_ARGS_ENV: &str = "EVTCHN_LAB_E2E_LIMITED_ARGS";
+
+/// Not a test of its own (it returns at once): with [`FILE_SIZE_LIMIT_ENV`] set, this test
+/// binary, run in a pty, is `ulimit -f` then `exec evtchn-lab`, with no shell to install.
+#[test]
+fn with_file_size_limit() {
+    use std::os::unix::process::CommandExt;
+    let Some(limit) = std::env::var(FILE_SIZE_LIMIT_ENV).ok() else {
+        return;
+    };
+    let limit: libc::rlim_t = limit.parse().expect("a number of bytes");
+    let lim = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: setrlimit(2) with a valid struct.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &lim) }, 0);
+    let args = std::env::var(LIMITED_ARGS_ENV).unwrap_or_default();
+    let e = Command::new(BIN)
+        .args(args.split(' ').filter(|a| !a.is_empty()))
+        .exec();
+    panic!("exec {BIN}: {e}");
+}
+
+/// The lab (`args`) under a file-size limit of `bytes`, in a `cols`×`rows` pty.
+fn lab_limited(args: &str, bytes: u64, state: &Path, cols: u16, rows: u16) -> Pty {
+    let me = std::env::current_exe().expect("this test binary");
+    let limit = bytes.to_string();
+    let env = [
+        ("EVTCHN_LAB_STATE_DIR", state.as_os_str()),
+        (FILE_SIZE_LIMIT_ENV, OsStr::new(&limit)),
+        (LIMITED_ARGS_ENV, OsStr::new(args)),
+    ];
+    let test_args = [
+        "--exact",
+        "with_file_size_limit",
+        "--nocapture",
+        "--test-threads=1",
+    ];
+    let cmd = pty::command(me, &test_args, &env, OsStr::new(env!("CARGO_MANIFEST_DIR")));
+    Pty::spawn(cmd, cols, rows)
+}
+
+/// Lesson 01's first goal met by its key (the lab goes on whatever became of the progress
+/// file), then `q`: exit 0, the terminal restored. The shell's text after it, its lines
+/// joined (the main screen wraps them).
+fn meet_the_goal_and_quit(p: &mut Pty) -> String {
+    p.send("n");
+    p.wait_for_text("the goal met all the same", REACT, |s| {
+        s.contains("goal met")
+    });
+    p.send("q");
+    assert_restored(p);
+    p.text().lines().map(str::trim_end).collect()
+}
+
+/// Under a file-size limit (`ulimit -f`) saving progress fails with EFBIG: the lab says it
+/// cannot save and why, goes on (lesson 01's first goal is still met by its key), quits
+/// cleanly with the terminal restored, says it again in the shell, and leaves the previous
+/// file as it was and no temporary. Once with a progress file too big for a 1 KiB limit,
+/// once with `ulimit -f 0` from the start. (Before, SIGXFSZ killed the lab at its first
+/// save, the terminal left in raw mode on the alternate screen.)
+#[test]
+fn saving_under_a_file_size_limit_fails_and_the_lab_goes_on() {
+    // A valid progress file of some 5 KiB: 100 lessons this lab does not have.
+    let big: String = (0..100)
+        .map(|i| format!("[lessons.zz-{i:03}]\nstep = 1\ndone_steps = [0]\n\n"))
+        .collect();
+    let big = format!("version = 1\n\n{big}");
+    for (limit, previous) in [(1024, Some(big.as_str())), (0, None)] {
+        let state = state_dir();
+        if let Some(text) = previous {
+            std::fs::write(state.path().join("progress.toml"), text).unwrap();
+        }
+        let mut p = lab_limited("lesson 01", limit, state.path(), 140, 45);
+        p.wait_for_text("lesson 01 and the failed save", FIRST_FRAME, |s| {
+            s.contains("Notify once") && s.contains("cannot save progress")
+        });
+        assert_taken(&mut p);
+        let shell = meet_the_goal_and_quit(&mut p);
+        assert!(
+            shell.contains("evtchn-lab: cannot save progress") && shell.contains("File too large"),
+            "said again in the shell, with the cause\n{}",
+            p.report()
+        );
+        let left: Vec<String> = std::fs::read_dir(state.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        match previous {
+            Some(text) => {
+                assert_eq!(left, ["progress.toml"], "no temporary left");
+                let now = std::fs::read_to_string(state.path().join("progress.toml")).unwrap();
+                assert_eq!(now, text, "the previous file as it was");
+            }
+            None => assert!(left.is_empty(), "nothing left: {left:?}"),
+        }
+    }
+}
+
+/// Two labs at once on one state directory, each saving in turn as its learner goes: the
+/// file ends with what both did (before, each save wrote that lab's progress only, and
+/// the last one dropped the other's).
+#[test]
+fn two_labs_on_one_state_directory_lose_nothing() {
+    let state = state_dir();
+    let started = Instant::now();
+    let mut a = lab(&["lesson", "01"], state.path(), 140, 45);
+    a.wait_for_text("lesson 01's first step", FIRST_FRAME, |s| {
+        s.contains("Notify once")
+    });
+    let mut b = lab(&["lesson", "02"], state.path(), 140, 45);
+    b.wait_for_text("lesson 02's question", FIRST_FRAME, |s| {
+        s.contains("Port 5 is masked")
+    });
+    // A meets its first goal, then B answers its question: B saves last.
+    a.send("n");
+    a.wait_for_text("A's goal met", REACT, |s| s.contains("goal met"));
+    b.send("2");
+    b.wait_for_text("B's answer", REACT, |s| {
+        s.contains("right: the explanation")
+    });
+    for p in [&mut a, &mut b] {
+        p.send("q");
+        assert_restored(p);
+    }
+    let took = started.elapsed();
+    let out = Command::new(BIN)
+        .args(["lessons", "--json"])
+        .env("EVTCHN_LAB_STATE_DIR", state.path())
+        .output()
+        .expect("the binary runs");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let done = |id: &str| {
+        rows.as_array()
+            .and_then(|r| r.iter().find(|r| r["id"] == id))
+            .map(|r| r["steps_done"].clone())
+    };
+    let text = std::fs::read_to_string(state.path().join("progress.toml")).unwrap();
+    assert_eq!(
+        done("01-ports-and-bits"),
+        Some(1.into()),
+        "A's step\n{text}"
+    );
+    assert_eq!(
+        done("02-masking-and-coalescing"),
+        Some(1.into()),
+        "B's step\n{text}"
+    );
+    eprintln!("two labs, start to both quit: {took:?}");
+}
+
+/// A progress file that is a FIFO (nothing will ever write to it): the lab neither hangs
+/// nor reads it; it says what the file is, goes on without saving, says it again in the
+/// shell, and leaves the FIFO where it is.
+#[test]
+fn a_fifo_as_progress_file_is_named_and_the_lab_goes_on() {
+    use std::os::unix::fs::FileTypeExt;
+    let state = state_dir();
+    let fifo = state.path().join("progress.toml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) on a path this test owns.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let mut p = lab(&["lesson", "01"], state.path(), 140, 45);
+    p.wait_for_text("the lesson and what is wrong", FIRST_FRAME, |s| {
+        s.contains("Notify once") && s.contains("a FIFO")
+    });
+    let shell = meet_the_goal_and_quit(&mut p);
+    assert!(
+        shell.contains("not a regular file (a FIFO)") && shell.contains("not saved"),
+        "{}",
+        p.report()
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }

@@ -1,4 +1,10 @@
 //! `evtchn-lab demo [ID] [--record FILE.cast [--headless] [--size WxH]] [--speed X]`.
+//!
+//! A recording goes through the one writer ([`crate::files::write`]): the previous one at
+//! FILE stays whole until the new one is done. Headless, a failure (a full disk, `ulimit
+//! -f`) or a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT: exit 128 + its number) midway leaves
+//! it as it was and no temporary file; live, a signal ends the demo as `q` does, and the
+//! recording, finished where the demo stopped, replaces it whole.
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -6,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use super::StopRequest;
 use super::cli::{DemoArgs, Size};
 use crate::cast::{self, RecordError, Recorder, start_recording, summary_line};
 use crate::demo::{Demo, STORY};
@@ -21,7 +28,7 @@ const BAD_INPUT: u8 = 2;
 fn lesson_ids(args: &DemoArgs, cat: &Catalog) -> Result<Vec<String>, ExitCode> {
     match &args.id {
         Some(id) => lessons::find(cat, id).map(|id| vec![id]).map_err(|e| {
-            eprintln!("evtchn-lab demo: {e}");
+            say!("evtchn-lab demo: {e}");
             ExitCode::from(BAD_INPUT)
         }),
         None => Demo::story(cat).map_err(|missing| {
@@ -32,7 +39,7 @@ fn lesson_ids(args: &DemoArgs, cat: &Catalog) -> Result<Vec<String>, ExitCode> {
             };
             let prefixes: Vec<String> = missing.iter().map(|n| format!("{n}-")).collect();
             let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
-            eprintln!(
+            say!(
                 "evtchn-lab demo: the story is lessons {} played in order; not there yet: {} \
                  (no lesson id starts with {}).\n\
                  `evtchn-lab lessons` lists the lessons there; `evtchn-lab demo ID` plays one.",
@@ -50,8 +57,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let cat = match lessons::load(args.dir.dir.as_deref()) {
         Ok(c) => c,
         Err(p) => {
-            eprint!("{}", lessons::problems_text(&p));
-            eprintln!("evtchn-lab demo: the lessons above have problems; fix them or use --dir");
+            say!(
+                "{}evtchn-lab demo: the lessons above have problems; fix them or use --dir",
+                lessons::problems_text(&p)
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -70,7 +79,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .map(|i| format!(" {i}"))
                 .unwrap_or_default();
-            eprintln!(
+            say!(
                 "evtchn-lab demo: a live demo needs a terminal; record one without it: \
                  `evtchn-lab demo{id} --headless --record demo.cast`"
             );
@@ -85,7 +94,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 };
                 Some((
                     path.clone(),
-                    start_recording(path, (size.width, size.height), &title)?,
+                    start_recording(path, (size.width, size.height), &title, None)?,
                 ))
             }
         };
@@ -101,18 +110,38 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
     // Headless: --record is there (clap: --headless requires it).
     let Some(path) = &args.record else {
-        eprintln!("evtchn-lab demo: --headless records: give --record FILE.cast");
+        say!("evtchn-lab demo: --headless records: give --record FILE.cast");
         return Ok(ExitCode::from(BAD_INPUT));
     };
     let size = args.size.unwrap_or(Size::FULL);
     let started = Instant::now();
+    // A signal stops the recording at its next write; the output is dropped, not committed.
+    let stop = StopRequest::listen()?;
+    let cannot = || {
+        format!(
+            "cannot record the demo to {} (a recording there is left as it was)",
+            path.display()
+        )
+    };
     let rec = Recorder::new(
-        start_recording(path, (size.width, size.height), &title)?,
+        start_recording(path, (size.width, size.height), &title, Some(stop.flag()))
+            .with_context(cannot)?,
         theme,
         args.speed,
     );
-    match cast::record(&mut demo, &mut app, rec) {
-        Ok((_, summary)) => {
+    let recorded = cast::record(&mut demo, &mut app, rec)
+        .and_then(|(out, summary)| Ok(out.commit().map(|()| summary)?));
+    // Stopped midway (a signal after the commit comes too late to stop anything).
+    if let (Err(_), Some(sig)) = (&recorded, stop.requested()) {
+        say!(
+            "evtchn-lab demo: stopped by {}; no recording written, {} is left as it was",
+            sig.name(),
+            path.display()
+        );
+        return Ok(ExitCode::from(128 + sig.number()));
+    }
+    match recorded {
+        Ok(summary) => {
             writeln!(
                 std::io::stdout(),
                 "{} (recorded in {:.1} s)",
@@ -122,11 +151,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(RecordError::Demo(e)) => {
-            let _ = std::fs::remove_file(path);
-            eprintln!("evtchn-lab demo: {e}; no recording written");
+            say!("evtchn-lab demo: {e}; no recording written");
             Ok(ExitCode::FAILURE)
         }
-        Err(RecordError::Io(e)) => Err(e).with_context(|| format!("writing {}", path.display())),
+        Err(RecordError::Io(e)) => Err(e).with_context(cannot),
     }
 }
 

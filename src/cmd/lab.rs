@@ -32,7 +32,7 @@ pub fn free(args: &FreeArgs) -> anyhow::Result<ExitCode> {
 pub fn lesson(args: &LessonArgs) -> anyhow::Result<ExitCode> {
     let cat = match lesson::load(args.dir.dir.as_deref()) {
         Err(p) => {
-            eprint!("{}", lesson::problems_text(&p));
+            say!("{}", lesson::problems_text(&p).trim_end_matches('\n'));
             return Ok(ExitCode::FAILURE);
         }
         Ok(cat) => cat,

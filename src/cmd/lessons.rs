@@ -29,13 +29,13 @@ pub fn run(args: &LessonsArgs) -> anyhow::Result<ExitCode> {
     let cat = match load(args.dir.dir.as_deref()) {
         Ok(c) => c,
         Err(p) => {
-            eprint!("{}", problems_text(&p));
+            say!("{}", problems_text(&p).trim_end_matches('\n'));
             return Ok(ExitCode::FAILURE);
         }
     };
     let (progress, warn) = read_progress();
     if let Some(w) = warn {
-        eprintln!("evtchn-lab: {w}");
+        say!("evtchn-lab: {w}");
     }
     let rows: Vec<Row> = cat
         .lessons
@@ -77,13 +77,13 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let cat = match load(dir) {
         Ok(c) => c,
         Err(p) => {
-            eprint!("{}", problems_text(&p));
+            say!("{}", problems_text(&p).trim_end_matches('\n'));
             return Ok(ExitCode::FAILURE);
         }
     };
     let out = check::check_catalog(&cat);
     if !out.problems.is_empty() {
-        eprint!("{}", problems_text(&out.problems));
+        say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
     writeln!(

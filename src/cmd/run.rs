@@ -1,42 +1,39 @@
 //! `evtchn-lab run`: a scenario headless, in chunks of virtual time ([`Run`]), with a
-//! progress bar on a terminal; Ctrl-C (SIGINT) or SIGTERM ends the run early with the report
-//! of what was simulated. A trace file is written beside its target and renamed onto it at
-//! the end.
+//! progress bar on a terminal; Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT ends the run
+//! early with the report of what was simulated. A trace file goes through the one writer
+//! ([`crate::files::write`]): beside its target, renamed onto it at the end.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use super::StopRequest;
 use super::cli::RunArgs;
-use crate::report::{ChromeTrace, Run, StopSignal, Stopped, render_text};
+use crate::files::write;
+use crate::report::{ChromeTrace, Run, Stopped, render_text};
 use crate::sim::Report;
 
 /// How often the progress bar is redrawn.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// `evtchn-lab run …`: simulate, then print; write the trace if asked. Ctrl-C (or SIGTERM)
-/// stops early: the report covers the virtual time simulated so far, says so first, and
+/// `evtchn-lab run …`: simulate, then print; write the trace if asked. Ctrl-C (or SIGTERM,
+/// SIGHUP, SIGQUIT) stops early: the report covers the virtual time simulated so far, says so first, and
 /// the exit status is 128 + the signal's number.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.scenario.config();
     let end = (args.seconds * 1e9) as u64;
     let stop = StopRequest::listen()?;
-    // Declared before the run, so it is dropped after it: a failed run's temporary goes.
-    let (target, trace) = match &args.trace {
+    // A failed run drops the output, and its temporary goes with it.
+    let trace = match &args.trace {
         Some(path) => {
-            let (target, file) = TraceTarget::open(path)
-                .with_context(|| format!("cannot write the trace to {}", path.display()))?;
-            let w = ChromeTrace::new(BufWriter::new(file), &cfg)
-                .with_context(|| format!("cannot write the trace to {}", path.display()))?;
-            (Some(target), Some(w))
+            let cannot = || format!("cannot write the trace to {}", path.display());
+            let out = write::create(path).with_context(cannot)?;
+            Some(ChromeTrace::new(out, &cfg).with_context(cannot)?)
         }
-        None => (None, None),
+        None => None,
     };
     let mut run = Run::new(cfg, end, trace);
     let mut progress = Progress::on_terminal(end);
@@ -65,11 +62,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         (Err(e), None) => return Err(e),
     };
     let mut trace_stats = None;
-    if let (Some((w, stats)), Some(target), Some(path)) = (done.trace, target, &args.trace) {
-        w.into_inner()
-            .map_err(|e| anyhow::Error::from(e.into_error()))
-            .and_then(|file| target.commit(file))
-            .with_context(|| trace_failed(path))?;
+    if let (Some((out, stats)), Some(path)) = (done.trace, &args.trace) {
+        out.commit().with_context(|| trace_failed(path))?;
         trace_stats = Some((path, stats));
     }
     let stop = stopped.map(|signal| Stopped {
@@ -96,7 +90,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         out.write_all(render_text(&report, &done.over_time, stop.as_ref()).as_bytes())?;
     }
     if let Some((path, stats)) = trace_stats {
-        eprintln!(
+        say!(
             "trace: {} events written to {}{} (open it in https://ui.perfetto.dev)",
             stats.written,
             path.display(),
@@ -121,40 +115,6 @@ struct StoppedJson<'a> {
     stopped_early: bool,
     stopped_by: &'static str,
     seconds_asked: f64,
-}
-
-/// SIGINT and SIGTERM, caught for the length of a run: the loop asks between chunks.
-struct StopRequest {
-    signal: Arc<AtomicUsize>,
-}
-
-impl StopRequest {
-    fn listen() -> anyhow::Result<Self> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let signal = Arc::new(AtomicUsize::new(0));
-        for sig in [SIGINT, SIGTERM] {
-            signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)
-                .context("listening for Ctrl-C")?;
-        }
-        // A failed write of the trace must not kill the run before it removes its
-        // temporary file (`ulimit -f`): let the write fail with EFBIG instead.
-        #[cfg(unix)]
-        // SAFETY: signal(2) ignoring SIGXFSZ, for the whole process.
-        unsafe {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        }
-        Ok(StopRequest { signal })
-    }
-
-    fn requested(&self) -> Option<StopSignal> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        match self.signal.load(Ordering::Relaxed) {
-            0 => None,
-            s if s == SIGINT as usize => Some(StopSignal::Interrupt),
-            s if s == SIGTERM as usize => Some(StopSignal::Terminate),
-            _ => Some(StopSignal::Interrupt),
-        }
-    }
 }
 
 /// The progress bar on stderr, drawn only when stderr is a terminal: virtual seconds done
@@ -254,87 +214,6 @@ fn duration_words(secs: f64) -> String {
         0..60 => format!("{s} s"),
         60..3600 => format!("{}:{:02} min", s / 60, s % 60),
         _ => format!("{}:{:02} h", s / 3600, (s % 3600) / 60),
-    }
-}
-
-/// Where a trace goes. A regular file (or a new one) is written as a temporary file beside
-/// it and renamed onto it at the end, so a failed run (a full disk, `ulimit -f`, an error)
-/// leaves the previous file as it was and no temporary behind. Anything else (`/dev/null`,
-/// a FIFO, a terminal) is written to directly: there is nothing to replace.
-struct TraceTarget {
-    /// The file to replace (a symbolic link's target: the link stays).
-    real: PathBuf,
-    /// The temporary beside it, until renamed.
-    tmp: Option<PathBuf>,
-}
-
-impl TraceTarget {
-    fn open(path: &Path) -> anyhow::Result<(TraceTarget, File)> {
-        let existing = match fs::metadata(path) {
-            Ok(m) => Some(m),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e.into()),
-        };
-        if existing.as_ref().is_some_and(|m| !m.is_file()) {
-            let file = OpenOptions::new().write(true).truncate(true).open(path)?;
-            let target = TraceTarget {
-                real: path.to_path_buf(),
-                tmp: None,
-            };
-            return Ok((target, file));
-        }
-        let real = if existing.is_some() {
-            fs::canonicalize(path)?
-        } else {
-            path.to_path_buf()
-        };
-        let dir = match real.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = real
-            .file_name()
-            .ok_or_else(|| anyhow::anyhow!("not a file name"))?
-            .to_string_lossy()
-            .into_owned();
-        let mut n = 0u32;
-        loop {
-            let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-                Ok(file) => {
-                    if let Some(m) = &existing {
-                        // The new file reads as the old one did.
-                        let _ = fs::set_permissions(&tmp, m.permissions());
-                    }
-                    let target = TraceTarget {
-                        real,
-                        tmp: Some(tmp),
-                    };
-                    return Ok((target, file));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    /// The trace is complete in `file`: make it the target.
-    fn commit(mut self, file: File) -> anyhow::Result<()> {
-        if let Some(tmp) = &self.tmp {
-            file.sync_all()?;
-            drop(file);
-            fs::rename(tmp, &self.real)?;
-            self.tmp = None;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for TraceTarget {
-    fn drop(&mut self) {
-        if let Some(tmp) = &self.tmp {
-            let _ = fs::remove_file(tmp);
-        }
     }
 }
 

@@ -133,7 +133,7 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("evtchn-lab snapshot: {}", e.message);
+            say!("evtchn-lab snapshot: {}", e.message);
             Ok(ExitCode::from(e.code))
         }
     }

@@ -129,3 +129,50 @@ pub fn assert_nothing_saved(state: &std::path::Path) {
         .unwrap_or_default();
     assert!(left.is_empty(), "a demo keeps no progress: {left:?}");
 }
+
+/// The names in `dir`, sorted.
+pub fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `cmd` runs under a file-size limit of `bytes`, as after `ulimit -f` (or on a disk that
+/// fills up): `RLIMIT_FSIZE` set in the child before it runs.
+#[cfg(unix)]
+pub fn limit_file_size(cmd: &mut std::process::Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit(2) in the child before exec, nothing else.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Send `sig` to `child`, wait for it, and check it exited with 128 + the signal's number
+/// (it caught the signal and stopped as it should): its output.
+#[cfg(unix)]
+pub fn stop_with(child: std::process::Child, sig: libc::c_int) -> std::process::Output {
+    // SAFETY: kill(2) of a child not yet waited for.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(128 + sig),
+        "signal {sig}: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
