@@ -82,6 +82,8 @@ fn there_is_a_case_for_every_kind_of_mistake() {
         "same-number",
         "binary",
         "empty-dir",
+        "challenge-keys",
+        "numeric-rules",
     ] {
         assert!(names.iter().any(|n| n == kind), "no case for {kind}");
     }

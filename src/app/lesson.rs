@@ -14,7 +14,7 @@
 
 use crate::lesson::progress::Status;
 use crate::lesson::{Goal, GoalStatus, Lesson, Subject, Task, Unlock};
-use crate::sim::Reading;
+use crate::sim::{Config, Reading, Setting};
 
 use super::player::{self, Flow, Played};
 use super::{App, Lane, Page, RunState, View};
@@ -27,9 +27,24 @@ pub struct LessonRun {
     /// The current step (0-based).
     pub step: usize,
     pub state: StepState,
-    /// The lane (simulation and screen memory) as it was when each visited step began, and
-    /// whether it ran (`R`, `p`).
-    entries: Vec<Option<(Lane, RunState)>>,
+    /// Lane B of a step that compares two lanes (`compare = { … }`).
+    pub compare: Option<Box<Lane>>,
+    /// The lanes (simulation and screen memory) as they were when each visited step began,
+    /// and whether they ran (`R`, `p`).
+    entries: Vec<Option<Entry>>,
+}
+
+/// A step as it began: what `R` and `p` go back to.
+#[derive(Clone)]
+struct Entry {
+    lane: Lane,
+    b: Option<Box<Lane>>,
+    run: RunState,
+}
+
+/// `cfg` with `settings` applied (lane B of a compare step).
+pub fn with_settings(cfg: Config, settings: &[Setting]) -> Config {
+    settings.iter().fold(cfg, |c, s| s.apply(c))
 }
 
 /// What the learner has done in the current step.
@@ -37,6 +52,8 @@ pub struct LessonRun {
 pub struct StepState {
     /// The counters when the step began (`events_since_step`).
     pub mark: Reading,
+    /// Lane B's counters when the step began, in a compare step.
+    pub b_mark: Option<Reading>,
     /// Window figures count only from here on: the step's start or the last knob change.
     pub fresh_since_ns: u64,
     pub hints_shown: usize,
@@ -54,6 +71,11 @@ pub struct StepState {
     pub met: bool,
     /// The goal as last evaluated (`None` for a quiz).
     pub status: Option<GoalStatus>,
+    /// Since when (virtual time) every check has held without a break, for a goal that
+    /// must hold a while (`hold`).
+    pub held_since: Option<u64>,
+    /// Knob changes the learner made in this step (a challenge shows them beside its par).
+    pub knob_changes: u32,
     /// `S` was pressed once: the next `S` shows the solution.
     pub confirm_solution: bool,
     pub solution_shown: bool,
@@ -71,6 +93,7 @@ impl StepState {
     fn from(mark: Reading, fresh_since_ns: u64) -> Self {
         StepState {
             mark,
+            b_mark: None,
             fresh_since_ns,
             hints_shown: 0,
             answer: None,
@@ -80,6 +103,8 @@ impl StepState {
             frozen_from: None,
             met: false,
             status: None,
+            held_since: None,
+            knob_changes: 0,
             confirm_solution: false,
             solution_shown: false,
             scroll: 0,
@@ -93,6 +118,7 @@ impl LessonRun {
             lesson,
             step: 0,
             state: StepState::from(Reading::default(), 0),
+            compare: None,
             entries: vec![None; steps],
         }
     }
@@ -159,6 +185,13 @@ impl App {
             Task::Number { .. } => Some(QuestionKind::Number),
             Task::Goal(_) => None,
         }
+    }
+
+    /// Lane B's settings in the current step, when it compares two lanes.
+    pub fn lesson_compare(&self) -> Vec<Setting> {
+        self.current_lesson()
+            .map(|(l, i)| l.steps[i].compare.clone())
+            .unwrap_or_default()
     }
 
     /// The open lesson and its current step.
@@ -303,7 +336,18 @@ impl App {
         let Some(step) = lesson.steps.get(i) else {
             return;
         };
-        if let Some(cfg) = step.scenario {
+        let compare = if step.compare.is_empty() {
+            None
+        } else {
+            // Both lanes start at t = 0, from the step's scenario or the run as it is.
+            let cfg = step.scenario.unwrap_or(*self.lane.config());
+            self.lane = Lane::new(cfg);
+            self.meter.clear();
+            self.run = RunState::Running;
+            Some(Box::new(Lane::new(with_settings(cfg, &step.compare))))
+        };
+        if compare.is_some() {
+        } else if let Some(cfg) = step.scenario {
             self.lane = Lane::new(cfg);
             self.meter.clear();
             self.run = RunState::Running;
@@ -313,13 +357,21 @@ impl App {
         // A step begins from the live sim: what `.` had left to show has happened.
         self.lane.show_live();
         let mut state = StepState::new(&self.lane);
+        state.b_mark = compare.as_ref().map(|b| b.sim().reading());
+        if let Some(run) = self.run_mut() {
+            run.compare = compare;
+        }
         if step.is_quiz() {
             // A question freezes the lab where it stands (at t = 0 of its scenario, or where
             // the previous step left it) until it is answered.
             state.frozen_from = Some(self.run);
             self.run = RunState::Paused;
         }
-        let snapshot = (self.lane.clone(), self.run);
+        let snapshot = Entry {
+            lane: self.lane.clone(),
+            b: self.lesson_run().and_then(|r| r.compare.clone()),
+            run: self.run,
+        };
         if let Some(run) = self.run_mut() {
             run.step = i;
             run.entries[i] = Some(snapshot);
@@ -391,10 +443,19 @@ impl App {
         }
     }
 
-    fn restore_step(&mut self, i: usize, (lane, run_state): (Lane, RunState)) {
+    fn restore_step(&mut self, i: usize, entry: Entry) {
+        let Entry {
+            lane,
+            b,
+            run: run_state,
+        } = entry;
         self.lane = lane;
         self.meter.clear();
         let mut state = StepState::new(&self.lane);
+        state.b_mark = b.as_ref().map(|b| b.sim().reading());
+        if let Some(run) = self.run_mut() {
+            run.compare = b;
+        }
         let question = self
             .lesson_run()
             .and_then(|r| self.lessons.lessons.get(r.lesson))
@@ -506,6 +567,7 @@ impl App {
             return;
         }
         run.state.answer = Some(c);
+        self.first_try(&id, i, right);
         self.step_done(&id, i);
         self.thaw();
         self.notice = Some(
@@ -590,9 +652,15 @@ impl App {
         run.state.typed.clear();
         let right = tolerance.accepts(answer, given);
         let used = run.state.tries.len() as u32;
+        let first_try = right && used == 1;
+        if used == 1 {
+            self.first_try(&id, i, right);
+        }
+        let Some(run) = self.run_mut() else {
+            return;
+        };
         if right || used >= tries {
             run.state.number_right = Some(right);
-            let first_try = right && used == 1;
             self.step_done(&id, i);
             self.thaw();
             self.notice = Some(
@@ -617,6 +685,17 @@ impl App {
         }
     }
 
+    /// A question's first answer, right or not, recorded once: a later try (after `R`, or
+    /// coming back) does not change it.
+    fn first_try(&mut self, id: &str, i: usize, right: bool) {
+        self.progress
+            .lesson_mut(id)
+            .first_try
+            .entry(i.to_string())
+            .or_insert(right);
+        self.progress_dirty = true;
+    }
+
     /// The current step is done: remember it, and come back to the next one.
     fn step_done(&mut self, id: &str, i: usize) {
         let n = self.lessons.get(id).map_or(1, |(_, l)| l.steps.len());
@@ -629,23 +708,51 @@ impl App {
         self.progress_dirty = true;
     }
 
-    /// A knob changed: window figures start counting again from now.
+    /// A knob changed: window figures start counting again from now, and a challenge
+    /// counts the change against its par.
     pub(super) fn knob_changed(&mut self) {
         let now = self.lane.now_ns();
         if let Some(run) = self.run_mut() {
             run.state.fresh_since_ns = now;
+            run.state.knob_changes += 1;
         }
+    }
+
+    /// A challenge step's par: the knob changes its reference solution makes.
+    pub fn par(&self) -> Option<usize> {
+        let (lesson, i) = self.current_lesson()?;
+        let step = &lesson.steps[i];
+        step.challenge.then(|| {
+            step.solution
+                .items
+                .iter()
+                .filter(|item| match item {
+                    crate::script::Item::Key(k) => {
+                        super::keymap::cmd_for_key(super::keymap::Ctx::Lesson, k)
+                            .and_then(|c| c.knob())
+                            .is_some()
+                    }
+                    crate::script::Item::Wait(_) => false,
+                })
+                .count()
+        })
     }
 
     /// A new run began inside a step (an unlocked guest or direction key): the step's
     /// counters start again with it.
     pub(super) fn step_restarted(&mut self) {
-        let state = StepState::new(&self.lane);
+        let mut state = StepState::new(&self.lane);
+        state.b_mark = self.lane_b().map(|b| b.sim().reading());
         if let Some(run) = self.run_mut() {
-            let keep = (run.state.hints_shown, run.state.solution_shown);
+            let keep = (
+                run.state.hints_shown,
+                run.state.solution_shown,
+                run.state.knob_changes + 1,
+            );
             run.state = StepState {
                 hints_shown: keep.0,
                 solution_shown: keep.1,
+                knob_changes: keep.2,
                 ..state
             };
         }
@@ -657,11 +764,14 @@ impl App {
         let run = self.lesson_run()?;
         let step = &self.lessons.lessons.get(run.lesson)?.steps[run.step];
         match &step.task {
-            Task::Goal(goal) if !run.state.met && goal.needs_every_event() => Some(GoalWatch {
-                goal: goal.clone(),
-                mark: run.state.mark,
-                fresh: run.state.fresh_since_ns,
-            }),
+            // A goal that must hold a while is looked at each tick: a moment is not enough.
+            Task::Goal(goal) if !run.state.met && goal.needs_every_event() && goal.hold_ns == 0 => {
+                Some(GoalWatch {
+                    goal: goal.clone(),
+                    mark: run.state.mark,
+                    fresh: run.state.fresh_since_ns,
+                })
+            }
             _ => None,
         }
     }
@@ -688,10 +798,21 @@ impl App {
             sim: self.lane.sim(),
             mark: &run.state.mark,
         };
-        let status = goal.check(a, None, run.state.fresh_since_ns);
-        let met = status.met;
+        let b = run
+            .compare
+            .as_deref()
+            .zip(run.state.b_mark.as_ref())
+            .map(|(l, m)| Subject {
+                sim: l.sim(),
+                mark: m,
+            });
+        let status = goal.check(a, b, run.state.fresh_since_ns);
+        let now = self.lane.now_ns();
+        let held_since = status.met.then(|| run.state.held_since.unwrap_or(now));
+        let met = held_since.is_some_and(|since| now - since >= goal.hold_ns);
         if let Some(run) = self.run_mut() {
             run.state.status = Some(status);
+            run.state.held_since = held_since;
         }
         if met {
             self.step_done(&lesson.id, i);

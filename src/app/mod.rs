@@ -311,11 +311,20 @@ impl App {
         self.lane.config()
     }
 
-    /// Lane B, in compare mode.
+    /// Lane B, in compare mode or in a lesson step that compares two lanes.
     pub fn lane_b(&self) -> Option<&Lane> {
         match &self.view {
             View::Compare(c) => Some(&c.b),
-            _ => None,
+            View::Lesson(run) => run.compare.as_deref(),
+            View::Free => None,
+        }
+    }
+
+    fn lane_b_mut(&mut self) -> Option<&mut Lane> {
+        match &mut self.view {
+            View::Compare(c) => Some(&mut *c.b),
+            View::Lesson(run) => run.compare.as_deref_mut(),
+            View::Free => None,
         }
     }
 
@@ -341,30 +350,39 @@ impl App {
     fn lanes_mut(&mut self) -> impl Iterator<Item = &mut Lane> {
         let b = match &mut self.view {
             View::Compare(c) => Some(&mut *c.b),
-            _ => None,
+            View::Lesson(run) => run.compare.as_deref_mut(),
+            View::Free => None,
         };
         std::iter::once(&mut self.lane).chain(b)
     }
 
-    /// Set a knob on every lane (in compare mode lane B keeps its one difference: the
-    /// compare knob itself is set on lane A only).
+    /// Set a knob on every lane. Lane B keeps its differences: in compare mode the compare
+    /// knob is flipped on lane B; in a lesson's compare step, the knobs the step set for
+    /// lane B change on lane A only.
     fn set_knob(&mut self, change: KnobChange) {
         let knob = change.setting().knob();
         let differs = self.compare_knob().map(|k| k.knob());
+        let kept = self.lesson_compare().iter().any(|s| s.knob() == knob);
         for (i, lane) in self.lanes_mut().enumerate() {
-            if i == 0 || differs != Some(knob) {
+            if i == 0 || (differs != Some(knob) && !kept) {
                 lane.set_knob(change);
-            } else {
+            } else if !kept {
                 lane.set_knob(flip_change(change));
             }
         }
     }
 
-    /// Start every lane again at t = 0 from `cfg` (lane B: with the compare knob flipped).
+    /// Start every lane again at t = 0 from `cfg` (lane B: with the compare knob flipped,
+    /// or a lesson step's settings for lane B applied).
     fn restart(&mut self, cfg: Config) {
         self.lane = Lane::new(cfg);
-        if let View::Compare(c) = &mut self.view {
-            *c.b = Lane::new(c.knob.flip(cfg));
+        let b_cfg = lesson::with_settings(cfg, &self.lesson_compare());
+        match &mut self.view {
+            View::Compare(c) => *c.b = Lane::new(c.knob.flip(cfg)),
+            View::Lesson(run) if run.compare.is_some() => {
+                run.compare = Some(Box::new(Lane::new(b_cfg)));
+            }
+            _ => {}
         }
         self.meter.clear();
     }
@@ -384,6 +402,11 @@ impl App {
                     watch.fresh,
                 )
             });
+            // Lane B follows lane A's clock (its figures are read at each tick).
+            let t = self.lane.now_ns();
+            if let Some(b) = self.lane_b_mut() {
+                b.advance_to(t);
+            }
             return;
         }
         for lane in self.lanes_mut() {
@@ -406,9 +429,9 @@ impl App {
         self.run = RunState::Paused;
         let found = self.lane.step_transition();
         let t = self.lane.now_ns();
-        if let View::Compare(c) = &mut self.view {
+        if let Some(b) = self.lane_b_mut() {
             // Lane B follows lane A's clock.
-            c.b.advance_to(t);
+            b.advance_to(t);
         }
         if !found {
             self.notice = Some(format!(

@@ -41,8 +41,9 @@ use super::Lesson;
 use crate::files::read::{ReadError, read_text};
 use crate::files::write;
 
-/// The progress file's format version.
-pub const VERSION: u32 = 1;
+/// The progress file's format version. 2 added `first_try`; a version-1 file reads as is
+/// (it is saved as 2), and a lab of version 1 leaves a version-2 file alone (newer).
+pub const VERSION: u32 = 2;
 /// The file's name in the state directory.
 pub const FILE: &str = "progress.toml";
 /// How long a save waits for another lab's save to let the lock go.
@@ -86,6 +87,10 @@ pub struct LessonProgress {
     /// Steps whose solution was shown.
     #[serde(default)]
     pub solutions_shown: BTreeSet<usize>,
+    /// Questions, by step (0-based, as a string): whether the first answer given was right.
+    /// The first one stands, whatever comes after (a restart, another lab).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub first_try: BTreeMap<String, bool>,
 }
 
 /// A lesson's status in the list.
@@ -165,6 +170,9 @@ pub fn merge(disk: &Progress, base: &Progress, mine: &Progress) -> Progress {
         };
         o.done_steps.extend(&m.done_steps);
         o.solutions_shown.extend(&m.solutions_shown);
+        for (step, &right) in &m.first_try {
+            o.first_try.entry(step.clone()).or_insert(right);
+        }
         for (step, &n) in &m.hints {
             let h = o.hints.entry(step.clone()).or_default();
             *h = (*h).max(n);
@@ -234,7 +242,7 @@ fn read_disk(path: &Path) -> OnDisk {
         return OnDisk::Newer(v);
     }
     match toml::from_str::<Progress>(&text) {
-        Ok(p) if p.version == VERSION => OnDisk::Usable(p),
+        Ok(p) if (1..=VERSION).contains(&p.version) => OnDisk::Usable(p),
         Ok(p) => OnDisk::Corrupt(format!("format {} is not {VERSION}", p.version)),
         Err(e) => {
             let (line, col) = super::line_col(&text, e.span().map_or(0, |s| s.start));

@@ -280,6 +280,28 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         }
     };
     let (unlock, challenge) = unlocks(cx, n, s.unlock.as_ref());
+    if challenge {
+        // A challenge states a target; only its last hint may give the keys away.
+        let early_hints = s.hints.len().saturating_sub(1);
+        let named = std::iter::once(&s.text)
+            .chain(&s.hints[..early_hints])
+            .find_map(|t| named_key(t));
+        if let Some(k) = named {
+            cx.at(
+                start,
+                format!(
+                    "step {n}: a challenge (unlock = \"all\") states the target, not the keys: \
+                     `{k}` is named before the last hint"
+                ),
+            );
+        }
+        if s.goal.is_none() {
+            cx.at(
+                start,
+                format!("step {n}: unlock = \"all\" is for a goal step (a challenge)"),
+            );
+        }
+    }
     let panes = names(cx, n, "panes", s.panes.as_ref(), |name| {
         name.parse::<super::Pane>().map_err(|e| e.to_string())
     });
@@ -837,4 +859,13 @@ fn id_problem(id: &str) -> Option<String> {
             crate::diag::printable(id)
         )
     })
+}
+
+/// A key named in text as a backquoted single character (`` `b` ``), or `space`.
+fn named_key(text: &str) -> Option<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|t| t.chars().count() == 1 || *t == "space")
+        .map(str::to_string)
 }

@@ -24,8 +24,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::narrate;
-use crate::app::{App, CompareKnob, Lane};
-use crate::sim::{Figure, on_off};
+use crate::app::{App, Lane};
+use crate::sim::{Figure, Knob, on_off};
 
 use super::code::condition_spans;
 use super::counters::device_counters;
@@ -39,27 +39,29 @@ pub struct CompareView<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
     pub b: &'a Lane,
-    pub knob: CompareKnob,
+    /// The knobs that differ between the lanes (compare mode's one; a lesson step's).
+    pub knobs: &'a [Knob],
     /// How much the whole terminal fits.
     pub density: Density,
 }
 
-/// The lane's value of the knob that differs: "netback OR (!tx | !rx)", "throttle off".
-pub fn knob_value(lane: &Lane, knob: CompareKnob) -> String {
+/// The lane's values of the knobs that differ: "netback OR (!tx | !rx)", "throttle off",
+/// "hz 1000".
+pub fn knob_value(lane: &Lane, knobs: &[Knob]) -> String {
     let c = lane.config();
-    match knob {
-        CompareKnob::Netback => {
-            format!("netback {} {}", c.netback.operator(), c.netback.condition())
-        }
-        CompareKnob::Throttle => format!("throttle {}", on_off(c.throttle)),
-        CompareKnob::LateEoi => format!("late EOI {}", on_off(c.lateeoi)),
-    }
+    let one = |k: &Knob| match k {
+        Knob::Netback => format!("netback {} {}", c.netback.operator(), c.netback.condition()),
+        Knob::Throttle => format!("throttle {}", on_off(c.throttle)),
+        Knob::LateEoi => format!("late EOI {}", on_off(c.lateeoi)),
+        k => k.get(c).to_string(),
+    };
+    knobs.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
 struct LaneColumn<'a> {
     lane: &'a Lane,
     label: &'a str,
-    knob: CompareKnob,
+    knobs: &'a [Knob],
     theme: &'a Theme,
 }
 
@@ -71,7 +73,7 @@ impl Widget for LaneColumn<'_> {
             title(vec![
                 Span::styled(self.label, t.title),
                 Span::raw(" · "),
-                Span::raw(knob_value(lane, self.knob)),
+                Span::raw(knob_value(lane, self.knobs)),
             ]),
             t,
         );
@@ -169,14 +171,14 @@ impl Widget for CompareView<'_> {
         LaneColumn {
             lane: &app.lane,
             label: "A",
-            knob: self.knob,
+            knobs: self.knobs,
             theme: self.theme,
         }
         .render(a, buf);
         LaneColumn {
             lane: self.b,
             label: "B",
-            knob: self.knob,
+            knobs: self.knobs,
             theme: self.theme,
         }
         .render(b, buf);

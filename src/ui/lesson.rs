@@ -44,7 +44,21 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
     };
     let (left, right) = split(body);
     pane.render(left, buf);
-    super::lab_panes(app, theme, right, buf, slots(&lesson.steps[run.step]));
+    let step = &lesson.steps[run.step];
+    if let Some(b) = run.compare.as_deref() {
+        // A step that compares two lanes shows both, as compare mode does.
+        let knobs: Vec<crate::sim::Knob> = step.compare.iter().map(|s| s.knob()).collect();
+        super::compare::CompareView {
+            app,
+            theme,
+            b,
+            knobs: &knobs,
+            density: super::Density::of(body),
+        }
+        .render(right, buf);
+    } else {
+        super::lab_panes(app, theme, right, buf, slots(step));
+    }
 }
 
 /// The lesson pane's area and the live panes' area: side by side from [`SIDE_BY_SIDE`]
@@ -229,6 +243,28 @@ pub fn step_lines(
                 Span::styled("Goal", t.title),
                 Span::styled(window, t.dim),
             ]));
+            if let Some(par) = app.par() {
+                v.push(Line::from(vec![
+                    Span::styled("Challenge: every knob is yours. ", t.warn),
+                    Span::styled(
+                        format!("par {par} · your knob changes {}", s.knob_changes),
+                        t.dim,
+                    ),
+                ]));
+            }
+            if goal.hold_ns > 0 && !s.met {
+                let held = s
+                    .held_since
+                    .map_or(0, |since| app.lane.now_ns().saturating_sub(since));
+                v.push(Line::styled(
+                    format!(
+                        "Every line must hold for {} without a break: held {}.",
+                        secs(goal.hold_ns),
+                        secs(held)
+                    ),
+                    t.dim,
+                ));
+            }
             if let Some(status) = &s.status {
                 for c in &status.checks {
                     let (mark, style) = if c.ok {

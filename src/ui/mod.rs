@@ -193,7 +193,7 @@ impl LabView<'_> {
                 app,
                 theme,
                 b: &c.b,
-                knob: c.knob,
+                knobs: &[c.knob.knob()],
                 density,
             }
             .render(screen.body, buf),
