@@ -67,34 +67,14 @@ fn every_solution_meets_its_goal_and_every_step_starts_unsolved() {
     );
 }
 
-/// What every lesson must have: 3–8 steps, a prediction quiz, a goal on the live
-/// simulation, and a last step that names real kernel or Xen sources.
+/// What every lesson must have: the curriculum's rules (`lessons check --strict`: 3–8
+/// steps, a prediction quiz, a goal on the live simulation, two hints on every goal step,
+/// and a last step that names real kernel or Xen sources).
 #[test]
 fn every_lesson_has_the_curriculum_shape() {
     for l in &catalog().lessons {
-        let n = l.steps.len();
-        assert!((3..=8).contains(&n), "{}: {n} steps", l.id);
-        let quiz = l.steps.iter().position(|s| s.is_quiz());
-        let goal = l.steps.iter().position(|s| !s.is_quiz());
-        assert!(quiz.is_some(), "{}: no quiz", l.id);
-        assert!(goal.is_some(), "{}: no goal on the simulation", l.id);
-        let last = l.steps.last().unwrap();
-        assert!(
-            last.explain.contains("drivers/") || last.explain.contains("xen/"),
-            "{}: the recap names no source file",
-            l.id
-        );
-        let digits = l.id.split('-').next().unwrap();
-        assert!(
-            digits.len() == 2 && digits.chars().all(|c| c.is_ascii_digit()),
-            "{}: ids are NN-slug",
-            l.id
-        );
-        for (i, s) in l.steps.iter().enumerate() {
-            if let Task::Goal(_) = s.task {
-                assert!(!s.hints.is_empty(), "{} step {}: no hint", l.id, i + 1);
-            }
-        }
+        let p = evtchn_lab::lesson::strict::problems(l);
+        assert!(p.is_empty(), "{}", evtchn_lab::lesson::problems_text(&p));
     }
 }
 

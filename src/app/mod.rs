@@ -237,6 +237,9 @@ pub struct App {
     pub run: RunState,
     pub overlay: Overlay,
     pub speed: Speed,
+    /// How fast a demo plays its clock against the wall (`demo --speed`; 1 elsewhere): the
+    /// status bar's speed is the lab's times this.
+    pub pace: f64,
     /// A one-line message about the last action, until the next key.
     pub notice: Option<String>,
     /// Lines the help overlay is scrolled down by (it scrolls on short terminals).
@@ -262,6 +265,7 @@ impl App {
             run: RunState::Running,
             overlay: Overlay::None,
             speed: Speed::default(),
+            pace: 1.0,
             notice: None,
             help_scroll: 0,
             scroll_limits: ScrollLimits::default(),

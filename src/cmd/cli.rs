@@ -118,7 +118,8 @@ pub fn man(sub: Option<&str>, out: &mut dyn std::io::Write) -> anyhow::Result<()
 /// Where lessons come from.
 #[derive(Clone, Debug, Default, Args)]
 pub struct LessonDir {
-    /// Read the lessons from this directory instead of the ones built in (for authors).
+    /// Add the lessons of this directory to the built-in ones (for authors): a lesson whose
+    /// id is a built-in's replaces it, and `requires` reaches both.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
@@ -139,7 +140,23 @@ pub struct LessonsArgs {
 pub enum LessonsCommand {
     /// Validate every lesson file and replay every solution headlessly: exit 0, or exit 1
     /// with one `path:line:col: message` per problem.
-    Check(LessonDir),
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct CheckArgs {
+    /// Check only this lesson (an id, its number or a unique prefix); the catalogue's
+    /// cross-lesson rules still apply.
+    pub id: Option<String>,
+    #[command(flatten)]
+    pub dir: LessonDir,
+    /// Also the curriculum's rules: 3 to 8 steps, a question and a goal, two hints or more
+    /// on every goal step, a last explanation that names a source file.
+    #[arg(long)]
+    pub strict: bool,
+    /// Check again whenever a lesson file of --dir changes (Ctrl-C stops).
+    #[arg(long, requires = "dir")]
+    pub watch: bool,
 }
 
 #[derive(Clone, Debug, Args)]

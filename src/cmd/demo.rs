@@ -54,11 +54,16 @@ fn lesson_ids(args: &DemoArgs, cat: &Catalog) -> Result<Vec<String>, ExitCode> {
 
 /// `evtchn-lab demo …`.
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let cat = match lessons::load(args.dir.dir.as_deref()) {
-        Ok(c) => c,
+    let cat = match lessons::load_noting(args.dir.dir.as_deref()) {
+        Ok((c, notes)) => {
+            for n in &notes {
+                say!("{n}");
+            }
+            c
+        }
         Err(p) => {
             say!(
-                "{}evtchn-lab demo: the lessons above have problems; fix them or use --dir",
+                "{}evtchn-lab demo: the lessons above have problems; fix them",
                 lessons::problems_text(&p)
             );
             return Ok(ExitCode::FAILURE);
@@ -69,6 +74,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let (mut demo, mut app) = Demo::new(cat, &ids).map_err(anyhow::Error::msg)?;
+    app.pace = args.speed;
     let title = format!("evtchn-lab demo {}", ids.join(" "));
     let theme = Theme::named(args.display.theme);
 

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::cli::{LessonsArgs, LessonsCommand};
+use super::cli::{CheckArgs, LessonsArgs, LessonsCommand};
 use crate::app::check;
 use crate::lesson::progress::read_progress;
-use crate::lesson::{load, problems_text};
+use crate::lesson::{find, load_noting, problems_text, strict};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -23,11 +23,16 @@ struct Row<'a> {
 
 /// `evtchn-lab lessons …`.
 pub fn run(args: &LessonsArgs) -> anyhow::Result<ExitCode> {
-    if let Some(LessonsCommand::Check(d)) = &args.command {
-        return check(d.dir.as_deref());
+    if let Some(LessonsCommand::Check(c)) = &args.command {
+        return check(c);
     }
-    let cat = match load(args.dir.dir.as_deref()) {
-        Ok(c) => c,
+    let cat = match load_noting(args.dir.dir.as_deref()) {
+        Ok((c, notes)) => {
+            for n in &notes {
+                say!("{n}");
+            }
+            c
+        }
         Err(p) => {
             say!("{}", problems_text(&p).trim_end_matches('\n'));
             return Ok(ExitCode::FAILURE);
@@ -64,34 +69,117 @@ pub fn run(args: &LessonsArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "{:<w$}  {:<44} {status}", r.id, r.title)?;
         writeln!(out, "{:<w$}  {}", "", l.summary)?;
     }
+    let dir = args
+        .dir
+        .dir
+        .as_ref()
+        .map(|d| format!(" --dir {}", d.display()))
+        .unwrap_or_default();
     writeln!(
         out,
-        "\nOpen one with `evtchn-lab lesson ID`, or run `evtchn-lab` for the list in the lab."
+        "\nOpen one with `evtchn-lab lesson ID{dir}`, or run `evtchn-lab` for the list in the lab."
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// `evtchn-lab lessons check`: exit 0, or 1 with one problem per line.
-fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// `evtchn-lab lessons check [ID] [--dir DIR] [--strict] [--watch]`: exit 0, or 1 with one
+/// problem per line.
+fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.dir.dir.as_deref();
+    if !args.watch {
+        return check_once(args, dir);
+    }
+    let Some(dir) = dir else {
+        return check_once(args, None);
+    };
+    let mut seen = dir_state(dir);
+    loop {
+        check_once(args, Some(dir))?;
+        say!(
+            "watching {}: a change to a lesson file checks again (Ctrl-C stops)",
+            dir.display()
+        );
+        loop {
+            std::thread::sleep(WATCH_EVERY);
+            let now = dir_state(dir);
+            if now != seen {
+                seen = now;
+                break;
+            }
+        }
+    }
+}
+
+/// How often `--watch` looks at the directory.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// What `--watch` compares: each `*.toml` of `dir` with its size and modification time.
+fn dir_state(dir: &Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .map(|e| {
+            let m = e.metadata().ok();
+            (
+                e.path(),
+                m.as_ref().map_or(0, |m| m.len()),
+                m.and_then(|m| m.modified().ok()),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let cat = match load(dir) {
+    let (cat, notes) = match load_noting(dir) {
         Ok(c) => c,
         Err(p) => {
             say!("{}", problems_text(&p).trim_end_matches('\n'));
             return Ok(ExitCode::FAILURE);
         }
     };
-    let out = check::check_catalog(&cat);
+    for n in &notes {
+        say!("{n}");
+    }
+    let only = match &args.id {
+        Some(id) => match find(&cat, id) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                say!("evtchn-lab lessons check: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let mut out = check::Outcome::default();
+    for l in &cat.lessons {
+        if only.as_deref().is_none_or(|id| id == l.id) {
+            check::check_lesson(&cat, l, &mut out);
+            if args.strict {
+                out.problems.extend(strict::problems(l));
+            }
+        }
+    }
     if !out.problems.is_empty() {
         say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
     writeln!(
         std::io::stdout(),
-        "{} lessons, {} steps: every step starts unsolved and its solution meets its goal \
+        "{} lesson{}, {} steps: every step starts unsolved and its solution meets its goal{} \
          ({:.1} virtual s replayed in {:.1} s)",
         out.lessons,
+        if out.lessons == 1 { "" } else { "s" },
         out.steps,
+        if args.strict {
+            "; the curriculum's rules hold"
+        } else {
+            ""
+        },
         out.virtual_ns as f64 / 1e9,
         started.elapsed().as_secs_f64()
     )?;

@@ -27,6 +27,7 @@
 
 pub mod progress;
 mod raw;
+pub mod strict;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -534,8 +535,38 @@ impl Catalog {
     }
 
     /// Every `*.toml` of `dir` (at most [`MAX_LESSON_FILES`], each a regular file of at
-    /// most 1 MiB).
+    /// most 1 MiB), and nothing else.
     pub fn from_dir(dir: &Path) -> Result<Arc<Catalog>, Vec<Problem>> {
+        from_files(&dir_files(dir)?).map(Arc::new)
+    }
+
+    /// The built-in lessons with an author's directory added: a lesson of `dir` whose id
+    /// (file name) is a built-in's replaces it. Also the ids replaced, for the output to
+    /// say so.
+    pub fn with_dir(dir: &Path) -> Result<(Arc<Catalog>, Vec<String>), Vec<Problem>> {
+        let mine = dir_files(dir)?;
+        let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let ours: Vec<Option<String>> = mine.iter().map(|(p, _)| stem(p)).collect();
+        let mut replaced = Vec::new();
+        let mut files: Vec<(PathBuf, String)> = Vec::with_capacity(BUILTIN.len() + mine.len());
+        for (p, t) in BUILTIN {
+            let p = PathBuf::from(p);
+            if ours.contains(&stem(&p)) {
+                replaced.extend(stem(&p));
+            } else {
+                files.push((p, (*t).to_string()));
+            }
+        }
+        files.extend(mine);
+        files.sort_by_key(|(p, _)| p.file_name().map(|n| n.to_os_string()));
+        from_files(&files).map(|c| (Arc::new(c), replaced))
+    }
+}
+
+/// The lesson files of `dir`: every `*.toml` (at most [`MAX_LESSON_FILES`], each a regular
+/// file of at most 1 MiB), read.
+fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
+    {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             vec![Problem::whole(
                 dir,
@@ -568,13 +599,10 @@ impl Catalog {
                 Err(e) => problems.push(Problem::unreadable(&p, &e)),
             }
         }
-        match from_files(&files) {
-            Ok(c) if problems.is_empty() => Ok(Arc::new(c)),
-            Ok(_) => Err(problems),
-            Err(mut more) => {
-                problems.append(&mut more);
-                Err(problems)
-            }
+        if problems.is_empty() {
+            Ok(files)
+        } else {
+            Err(problems)
         }
     }
 }
@@ -708,11 +736,22 @@ fn catalog_problems(lessons: &[Lesson], id_at: &[(usize, usize)], out: &mut Vec<
     }
 }
 
-/// The lessons: from `dir`, or the ones built in.
+/// The lessons: the built-in ones, with an author's directory added (see [`Catalog::with_dir`]).
 pub fn load(dir: Option<&Path>) -> Result<Arc<Catalog>, Vec<Problem>> {
+    load_noting(dir).map(|(c, _)| c)
+}
+
+/// [`load`], and a line for each built-in lesson that an author's lesson replaces.
+pub fn load_noting(dir: Option<&Path>) -> Result<(Arc<Catalog>, Vec<String>), Vec<Problem>> {
     match dir {
-        Some(d) => Catalog::from_dir(d),
-        None => Catalog::builtin(),
+        Some(d) => Catalog::with_dir(d).map(|(c, replaced)| {
+            let notes = replaced
+                .iter()
+                .map(|id| format!("{id} from {} replaces the built-in {id}", d.display()))
+                .collect();
+            (c, notes)
+        }),
+        None => Catalog::builtin().map(|c| (c, Vec::new())),
     }
 }
 

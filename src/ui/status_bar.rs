@@ -160,7 +160,11 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
 
 fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     let sim = app.lane.sim();
-    let mut speed = app.speed.label().to_string();
+    let mut speed = if app.pace == 1.0 {
+        app.speed.label().to_string()
+    } else {
+        factor_label(app.speed.factor() * app.pace)
+    };
     if let Some(e) = app.lagging_speed() {
         speed = format!("{speed}, sim keeps up: {}", factor_label(e));
     }

@@ -1,0 +1,196 @@
+//! Writing a lesson, as an author runs the commands: `--dir` adds to the built-in lessons
+//! (and says which it replaces), `requires` reaches both, one lesson can be checked alone,
+//! `--strict` holds the curriculum's rules, and `--watch` checks again on a change.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn lab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+        .args(args)
+        .env(
+            "EVTCHN_LAB_STATE_DIR",
+            std::env::temp_dir().join("evtchn-authoring"),
+        )
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A short lesson that builds on a built-in one: a question and a goal.
+const HZ_LESSON: &str = r#"
+id = "14-hz-by-hand"
+title = "HZ by hand"
+summary = "One pause per tick."
+requires = ["06-throttle-law"]
+
+[[step]]
+title = "Predict"
+scenario = { guest = "freebsd", hz = 100 }
+question = "At HZ 100, how many throttle pauses a second?"
+answer = 100
+unit = "pauses"
+explain = "One a tick: 100."
+
+[[step]]
+title = "A faster tick"
+unlock = ["hz"]
+text = "Make the tick four times as fast as the default one."
+hints = ["Look at the status bar's HZ.", "A faster tick, shorter pauses."]
+solution = ["z", "z", "z", "wait 1200ms"]
+explain = "Shorter pauses."
+[step.goal]
+hz = 1000
+
+[[step]]
+title = "Recap"
+question = "Where does a pause end?"
+choices = ["At a tick", "At the guest's next notify"]
+answer = 1
+explain = "At the tick: `lateeoi_list_add` in `drivers/xen/events/events_base.c`."
+"#;
+
+fn author_dir(lessons: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (id, text) in lessons {
+        std::fs::write(dir.path().join(format!("{id}.toml")), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_directory_adds_to_the_built_in_lessons_and_requires_reaches_them() {
+    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "--dir", d]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("14 lessons"), "{}", text(&o));
+    let o = lab(&["lessons", "--dir", d]);
+    let t = text(&o);
+    assert!(
+        t.contains("14-hz-by-hand") && t.contains("06-throttle-law"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("`evtchn-lab lesson ID --dir {d}`")),
+        "the hint keeps --dir: {t}"
+    );
+}
+
+#[test]
+fn a_lesson_with_a_built_in_id_replaces_it_and_says_so() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mine = std::fs::read_to_string(root.join("lessons/01-ports-and-bits.toml"))
+        .unwrap()
+        .replace("title = \"Ports and bits\"", "title = \"My ports\"");
+    let dir = author_dir(&[("01-ports-and-bits", &mine)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "--dir", d]);
+    let t = text(&o);
+    assert!(
+        t.contains(&format!(
+            "01-ports-and-bits from {d} replaces the built-in 01-ports-and-bits"
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("My ports") && !t.contains("Ports and bits"),
+        "{t}"
+    );
+}
+
+#[test]
+fn one_lesson_can_be_checked_alone() {
+    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "14", "--dir", d]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("1 lesson, 3 steps"), "{}", text(&o));
+    let o = lab(&["lessons", "check", "99"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no lesson '99'"), "{}", text(&o));
+}
+
+#[test]
+fn strict_holds_the_curriculum_rules_and_the_catalogue_keeps_them() {
+    let one_step = r#"
+id = "14-slow"
+title = "HZ 100"
+summary = "Slow."
+
+[[step]]
+title = "Slow"
+unlock = ["hz"]
+solution = ["z", "z", "z", "wait 1200ms"]
+explain = "Slow."
+[step.goal]
+hz = 1000
+"#;
+    let dir = author_dir(&[("14-slow", one_step)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "14", "--dir", d]);
+    assert!(o.status.success(), "lenient: {}", text(&o));
+    let o = lab(&["lessons", "check", "14", "--dir", d, "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    for rule in [
+        "1 steps: a curriculum lesson has 3 to 8",
+        "no question",
+        "0 hints: a goal step has at least 2",
+        "names no source file",
+    ] {
+        assert!(t.contains(rule), "{rule}: {t}");
+    }
+    let o = lab(&["lessons", "check", "--strict"]);
+    assert!(o.status.success(), "the catalogue: {}", text(&o));
+    assert!(text(&o).contains("the curriculum's rules hold"));
+}
+
+#[test]
+fn watch_checks_again_when_a_lesson_changes() {
+    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
+        .args(["lessons", "check", "--watch", "--dir"])
+        .arg(dir.path())
+        .env(
+            "EVTCHN_LAB_STATE_DIR",
+            std::env::temp_dir().join("evtchn-authoring"),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("14 lessons"), "{line}");
+    line.clear();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("watching"), "{line}");
+    // Break the lesson: the next check says where.
+    let started = Instant::now();
+    std::fs::write(
+        dir.path().join("14-hz-by-hand.toml"),
+        HZ_LESSON.replace("hz = 1000", "hz = 0"),
+    )
+    .unwrap();
+    line.clear();
+    err.read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("14-hz-by-hand.toml:") && line.contains("hz"),
+        "{line}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
