@@ -243,7 +243,7 @@ fn a_locked_knob_says_why_and_changes_nothing() {
     let e = player::play(&mut app, &s, |_, _| Flow::Continue).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "item 0 ('b') is locked in this step: add it to unlock"
+        "item 1 ('b') is locked in this step: add \"netback\" to unlock"
     );
     assert_eq!(*app.config(), before);
 }

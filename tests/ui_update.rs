@@ -656,7 +656,8 @@ fn scripts_play_keys_and_waits() {
     assert_eq!(marks, vec![1_000_000_000, 2_500_000_000]);
     let bad = Script::parse(&["wait 10ms", "k"]).unwrap();
     let e = player::play(&mut app, &bad, |_, _| Flow::Continue).unwrap_err();
-    assert_eq!(e.to_string(), "item 1 ('k') does nothing here");
+    // Items count from 1: "k" is the second.
+    assert_eq!(e.to_string(), "item 2 ('k') does nothing here");
 }
 
 /// The hands-on keys act on port 5: `m` masks it, `n` then leaves it pending, `u` delivers.

@@ -24,10 +24,16 @@ pub enum Played {
 /// Why a script stopped early.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
-    #[error("item {index} ('{key}') does nothing here")]
+    /// `index` counts from 0; the message counts from 1, as people do.
+    #[error("item {} ('{key}') does nothing here", index + 1)]
     KeyDoesNothing { index: usize, key: String },
-    #[error("item {index} ('{key}') is locked in this step: add it to unlock")]
-    KeyLocked { index: usize, key: String },
+    #[error("item {} ('{key}') is locked in this step: add \"{unlock}\" to unlock", index + 1)]
+    KeyLocked {
+        index: usize,
+        key: String,
+        /// What the step's `unlock` needs for the key to work (`threshold`, `port`).
+        unlock: String,
+    },
 }
 
 /// Whether the watcher wants the script to go on.
@@ -85,9 +91,10 @@ impl Player {
                             index,
                             key: key_name(&key),
                         },
-                        Some(Msg::Locked(_)) => ScriptError::KeyLocked {
+                        Some(Msg::Locked(u)) => ScriptError::KeyLocked {
                             index,
                             key: key_name(&key),
+                            unlock: u.name().to_string(),
                         },
                         Some(msg) => {
                             update(app, msg);

@@ -84,7 +84,7 @@ pub fn app(args: &SnapshotArgs) -> Result<App, SnapshotError> {
     if let Some(keys) = &args.keys {
         player::play(&mut app, keys, |_, _| Flow::Continue).map_err(|e| {
             let (ScriptError::KeyDoesNothing { index, key }
-            | ScriptError::KeyLocked { index, key }) = &e;
+            | ScriptError::KeyLocked { index, key, .. }) = &e;
             let why = match e {
                 ScriptError::KeyDoesNothing { .. } => "does nothing there",
                 ScriptError::KeyLocked { .. } => "is locked in this step",
