@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::cli::{LessonsArgs, LessonsCommand};
 use crate::app::check;
 use crate::lesson::progress::read_progress;
-use crate::lesson::{load, problems_text};
+use crate::lesson::{lint, load, problems_text};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -71,7 +71,8 @@ pub fn run(args: &LessonsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `evtchn-lab lessons check`: exit 0, or 1 with one problem per line.
+/// `evtchn-lab lessons check`: the lints (`lesson::lint`), then every step replayed; exit
+/// 0, or 1 with one problem per line.
 fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let cat = match load(dir) {
@@ -81,15 +82,17 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    let mut problems = lint::catalog(&cat);
     let out = check::check_catalog(&cat);
-    if !out.problems.is_empty() {
-        say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
+    problems.extend(out.problems);
+    if !problems.is_empty() {
+        say!("{}", problems_text(&problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
     writeln!(
         std::io::stdout(),
-        "{} lessons, {} steps: every step starts unsolved and its solution meets its goal \
-         ({:.1} virtual s replayed in {:.1} s)",
+        "{} lessons, {} steps: the choices and hints pass the lints, every step starts \
+         unsolved and its solution meets its goal ({:.1} virtual s replayed in {:.1} s)",
         out.lessons,
         out.steps,
         out.virtual_ns as f64 / 1e9,
