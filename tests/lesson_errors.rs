@@ -1,11 +1,12 @@
 //! The lesson loader's messages, as data: each directory of `tests/lesson_errors/` holds
 //! lesson files with mistakes and `expect.txt`, the exact `path:line:col: message` lines
-//! the loader must print for them (paths relative to the directory). To add a case, add a
+//! the loader must print for them (paths relative to the directory); for files that load,
+//! the lints' (`lesson::lint`, also run by `lessons check`). To add a case, add a
 //! directory; `UPDATE_EXPECT=1` writes the loader's output for a review with `git diff`.
 
 use std::path::{Path, PathBuf};
 
-use evtchn_lab::lesson::Catalog;
+use evtchn_lab::lesson::{Catalog, lint};
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lesson_errors");
@@ -20,9 +21,12 @@ fn cases() -> Vec<PathBuf> {
 
 fn messages(dir: &Path) -> String {
     let problems = match Catalog::from_dir(dir) {
-        Ok(_) => return "(loaded without problems)\n".to_string(),
+        Ok(cat) => lint::catalog(&cat),
         Err(p) => p,
     };
+    if problems.is_empty() {
+        return "(loaded without problems)\n".to_string();
+    }
     problems
         .iter()
         .map(|p| {
@@ -84,6 +88,12 @@ fn there_is_a_case_for_every_kind_of_mistake() {
         "empty-dir",
         "challenge-keys",
         "numeric-rules",
+        "answer-positions",
+        "longest-choice",
+        "reason-in-a-choice",
+        "hint-repeats-text",
+        "too-few-hints",
+        "key-in-an-early-hint",
     ] {
         assert!(names.iter().any(|n| n == kind), "no case for {kind}");
     }

@@ -123,7 +123,7 @@ fn the_lesson_border_leaves_parts_out_whole() {
     key(&mut a, KeyCode::Char('2'));
     key(&mut a, KeyCode::Enter);
     let whole = [
-        "h hint (2 left)",
+        "h hint (3 left)",
         "S solution",
         "R restart step",
         "↓ PgDn more",

@@ -10,7 +10,7 @@ use evtchn_lab::app::check::check_catalog;
 use evtchn_lab::app::player::{self, Flow};
 use evtchn_lab::app::{App, Msg, Open, Options, Page, RunState, keymap, update};
 use evtchn_lab::lesson::progress::{Progress, Status};
-use evtchn_lab::lesson::{Catalog, Task};
+use evtchn_lab::lesson::{Catalog, Task, lint, problems_text};
 use evtchn_lab::script::Script;
 use evtchn_lab::sim::Config;
 
@@ -146,11 +146,11 @@ fn hints_one_at_a_time_and_the_solution_asks_first() {
     let mut app = open("01-ports-and-bits", Progress::default());
     keys(&mut app, &["h"]);
     assert_eq!(app.lesson_run().unwrap().state.hints_shown, 1);
-    keys(&mut app, &["h", "h"]);
+    keys(&mut app, &["h", "h", "h"]);
     assert_eq!(
         app.lesson_run().unwrap().state.hints_shown,
-        2,
-        "only two hints"
+        3,
+        "only three hints"
     );
     assert!(app.notice.as_deref().unwrap().contains("no more hints"));
     keys(&mut app, &["S"]);
@@ -166,7 +166,7 @@ fn hints_one_at_a_time_and_the_solution_asks_first() {
     keys(&mut app, &["S", "S"]);
     assert!(app.lesson_run().unwrap().state.solution_shown);
     let p = app.progress.lesson("01-ports-and-bits").unwrap();
-    assert_eq!(p.hints.get("0"), Some(&2));
+    assert_eq!(p.hints.get("0"), Some(&3));
     assert!(p.solutions_shown.contains(&0));
 }
 
@@ -369,6 +369,18 @@ fn quoted_log_lines_are_the_simulations_words() {
 /// README says.
 #[test]
 fn the_readmes_example_lesson_passes_the_check() {
+    let (_dir, cat) = with_the_readmes_example();
+    let out = check_catalog(&cat);
+    assert!(
+        out.problems.is_empty(),
+        "{}",
+        evtchn_lab::lesson::problems_text(&out.problems)
+    );
+    assert_eq!(out.lessons, cat.lessons.len());
+}
+
+/// The built-in lessons and the README's complete lesson, in a directory of their own.
+fn with_the_readmes_example() -> (tempfile::TempDir, Arc<Catalog>) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let from = readme.find("## Writing a lesson").expect("the section");
@@ -390,11 +402,50 @@ fn the_readmes_example_lesson_passes_the_check() {
     std::fs::write(dir.path().join(format!("{id}.toml")), block).unwrap();
     let cat = Catalog::from_dir(dir.path())
         .unwrap_or_else(|p| panic!("{}", evtchn_lab::lesson::problems_text(&p)));
-    let out = check_catalog(&cat);
-    assert!(
-        out.problems.is_empty(),
-        "{}",
-        evtchn_lab::lesson::problems_text(&out.problems)
+    (dir, cat)
+}
+
+/// The shipped questions give no answer away by its place or its length: no position is
+/// right in more than 40% of them, the right choice is the longest in at most 40% (and the
+/// shortest in at most 40%, so that no reverse tell replaces it); every
+/// goal step has hints in tiers; and the lints find nothing, beside the README's example
+/// too. Prints the figures (`-- --nocapture`).
+#[test]
+fn the_choices_and_hints_give_nothing_away() {
+    let cat = catalog();
+    let b = lint::Balance::of(&cat);
+    let goals: Vec<usize> = cat
+        .lessons
+        .iter()
+        .flat_map(|l| &l.steps)
+        .filter(|s| matches!(s.task, Task::Goal(_)))
+        .map(|s| s.hints.len())
+        .collect();
+    let tiered = goals.iter().filter(|&&h| h >= lint::MIN_HINTS).count();
+    eprintln!(
+        "{} choice questions; right by position {:?}; right choice the longest in {}, the \
+         shortest in {}; {tiered} of {} goal steps with 2 hints or more",
+        b.questions,
+        b.positions,
+        b.longest,
+        b.shortest,
+        goals.len()
     );
-    assert_eq!(out.lessons, cat.lessons.len());
+    for (i, &c) in b.positions.iter().enumerate() {
+        assert!(
+            c * 5 <= b.questions * 2,
+            "position {} is right in {c} of {}",
+            i + 1,
+            b.questions
+        );
+    }
+    assert!(b.longest * 5 <= b.questions * 2, "{} longest", b.longest);
+    // Nor by being short: the lint does not ask it, the shipped lessons keep it.
+    assert!(b.shortest * 5 <= b.questions * 2, "{} shortest", b.shortest);
+    assert_eq!(tiered, goals.len());
+    let problems = lint::catalog(&cat);
+    assert!(problems.is_empty(), "{}", problems_text(&problems));
+    let (_dir, with_example) = with_the_readmes_example();
+    let problems = lint::catalog(&with_example);
+    assert!(problems.is_empty(), "{}", problems_text(&problems));
 }

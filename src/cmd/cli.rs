@@ -150,8 +150,8 @@ pub struct CheckArgs {
     pub id: Option<String>,
     #[command(flatten)]
     pub dir: LessonDir,
-    /// Also the curriculum's rules: 3 to 8 steps, a question and a goal, two hints or more
-    /// on every goal step, a last explanation that names a source file.
+    /// Also the curriculum's rules: 3 to 8 steps, a question and a goal, a last explanation
+    /// that names a source file.
     #[arg(long)]
     pub strict: bool,
     /// Check again whenever a lesson file of --dir changes (Ctrl-C stops).

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::cli::{CheckArgs, LessonsArgs, LessonsCommand};
 use crate::app::check;
 use crate::lesson::progress::read_progress;
-use crate::lesson::{find, load_noting, problems_text, strict};
+use crate::lesson::{find, lint, load_noting, problems_text, strict};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -133,6 +133,7 @@ fn dir_state(dir: &Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::Syst
     v
 }
 
+/// One check: the lints (`lesson::lint`), then every step replayed (and `--strict`).
 fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let (cat, notes) = match load_noting(dir) {
@@ -155,6 +156,16 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
         },
         None => None,
     };
+    let checked = |path: &Path| {
+        only.as_deref()
+            .is_none_or(|id| cat.get(id).is_some_and(|(_, l)| l.path == path))
+    };
+    // The lints weigh the whole catalogue (answer positions); only the checked lessons'
+    // problems are shown.
+    let mut problems: Vec<_> = lint::catalog(&cat)
+        .into_iter()
+        .filter(|p| checked(&p.path))
+        .collect();
     let mut out = check::Outcome::default();
     for l in &cat.lessons {
         if only.as_deref().is_none_or(|id| id == l.id) {
@@ -164,14 +175,15 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
             }
         }
     }
-    if !out.problems.is_empty() {
-        say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
+    problems.append(&mut out.problems);
+    if !problems.is_empty() {
+        say!("{}", problems_text(&problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
     writeln!(
         std::io::stdout(),
-        "{} lesson{}, {} steps: every step starts unsolved and its solution meets its goal{} \
-         ({:.1} virtual s replayed in {:.1} s)",
+        "{} lesson{}, {} steps: the choices and hints pass the lints, every step starts \
+         unsolved and its solution meets its goal{} ({:.1} virtual s replayed in {:.1} s)",
         out.lessons,
         if out.lessons == 1 { "" } else { "s" },
         out.steps,

@@ -25,6 +25,7 @@
 //! on a [`Sim`], `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
+pub mod lint;
 pub mod progress;
 mod raw;
 pub mod strict;
@@ -431,6 +432,8 @@ pub struct Step {
     pub task: Task,
     /// Where the step starts in its file (for messages).
     pub line: usize,
+    /// Where its answer, choices and hints are (for the lints' messages).
+    pub places: lint::Places,
 }
 
 impl Step {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use toml::Spanned;
 
+use super::lint::Places;
 use super::{
     Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, LogVeil, Problem, Side, Step, Task, Tolerance,
     Unlock, Veiled, line_col,
@@ -41,12 +42,12 @@ struct RawStep {
     /// A list of knobs, or "all".
     unlock: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    hints: Vec<String>,
+    hints: Vec<Spanned<String>>,
     explain: Option<Spanned<String>>,
     solution: Option<Spanned<Vec<Spanned<String>>>>,
     goal: Option<Spanned<Entries>>,
     question: Option<Spanned<String>>,
-    choices: Option<Spanned<Vec<String>>>,
+    choices: Option<Spanned<Vec<Spanned<String>>>>,
     /// 1-based choice, or the number a numeric question wants.
     answer: Option<Spanned<toml::Value>>,
     /// A number, or a percentage as a string ("10%").
@@ -238,7 +239,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     );
     cx.safe(start, &format!("step {n}: text"), &s.text);
     for h in &s.hints {
-        cx.safe(start, &format!("step {n}: a hint"), h);
+        cx.safe(start, &format!("step {n}: a hint"), h.get_ref());
     }
     if let Some(e) = &s.explain {
         cx.safe(e.span().start, &format!("step {n}: explain"), e.get_ref());
@@ -248,7 +249,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     }
     if let Some(c) = &s.choices {
         for ch in c.get_ref() {
-            cx.safe(c.span().start, &format!("step {n}: a choice"), ch);
+            cx.safe(c.span().start, &format!("step {n}: a choice"), ch.get_ref());
         }
     }
     if let Some(sc) = &s.scenario {
@@ -283,9 +284,9 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     if challenge {
         // A challenge states a target; only its last hint may give the keys away.
         let early_hints = s.hints.len().saturating_sub(1);
-        let named = std::iter::once(&s.text)
-            .chain(&s.hints[..early_hints])
-            .find_map(|t| named_key(t));
+        let named = std::iter::once(s.text.as_str())
+            .chain(s.hints[..early_hints].iter().map(|h| h.get_ref().as_str()))
+            .find_map(named_key);
         if let Some(k) = named {
             cx.at(
                 start,
@@ -383,6 +384,17 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     if cx.problems.len() > before {
         return None;
     }
+    let place = |offset: usize| line_col(cx.text, offset);
+    let places = Places {
+        answer: s.answer.as_ref().map(|a| place(a.span().start)),
+        choices: s
+            .choices
+            .iter()
+            .flat_map(|c| c.get_ref())
+            .map(|c| place(c.span().start))
+            .collect(),
+        hints: s.hints.iter().map(|h| place(h.span().start)).collect(),
+    };
     Some(Step {
         title: s.title.into_inner(),
         text: s.text,
@@ -392,12 +404,13 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         veil,
         panes,
         compare,
-        hints: s.hints,
+        hints: s.hints.into_iter().map(Spanned::into_inner).collect(),
         explain,
         solution_text,
         solution,
         task: task?,
         line,
+        places,
     })
 }
 
@@ -677,7 +690,11 @@ fn quiz(cx: &mut Ctx, n: usize, s: &RawStep) -> Option<Task> {
     }
     Some(Task::Quiz {
         question: q.get_ref().clone(),
-        choices: choices.get_ref().clone(),
+        choices: choices
+            .get_ref()
+            .iter()
+            .map(|c| c.get_ref().clone())
+            .collect(),
         answer: a as usize - 1,
     })
 }

@@ -1,10 +1,9 @@
 //! `lessons check --strict`: the curriculum's rules, on top of what every lesson file must
-//! follow. A draft may break them (the default check is lenient); the shipped catalogue
+//! follow and the lints every check runs (`lint`: choices, two hints or more in tiers). A draft may break them (the default check is lenient); the shipped catalogue
 //! keeps them (CI runs `--strict` on it).
 //!
 //! - 3 to 8 steps: one idea a step, and a lesson a learner finishes in one sitting;
 //! - at least one question (predict first) and one goal on the live simulation (then see);
-//! - at least two hints on every goal step (a nudge, then more);
 //! - the last step's explanation names a source file of Linux, Xen or FreeBSD
 //!   (`drivers/…`, `xen/…`, `sys/…`, `include/…`): where the learner reads the real thing.
 
@@ -12,8 +11,6 @@ use super::{Lesson, Problem, Task};
 
 /// Steps a curriculum lesson has, at least and at most.
 pub const STEPS: std::ops::RangeInclusive<usize> = 3..=8;
-/// Hints a goal step has at least.
-pub const MIN_HINTS: usize = 2;
 
 /// The curriculum rules `lesson` breaks, each at the line it concerns.
 pub fn problems(lesson: &Lesson) -> Vec<Problem> {
@@ -47,20 +44,6 @@ pub fn problems(lesson: &Lesson) -> Vec<Problem> {
             first,
             "no goal: let the learner do something on the live simulation".into(),
         ));
-    }
-    for (i, s) in lesson.steps.iter().enumerate() {
-        if matches!(s.task, Task::Goal(_)) && s.hints.len() < MIN_HINTS {
-            out.push(at(
-                s.line,
-                format!(
-                    "step {}: {} hint{}: a goal step has at least {MIN_HINTS} (where to look, \
-                     then the mechanism, the keys last)",
-                    i + 1,
-                    s.hints.len(),
-                    if s.hints.len() == 1 { "" } else { "s" }
-                ),
-            ));
-        }
     }
     if let Some(last) = lesson.steps.last()
         && !names_a_source_file(&last.explain)
