@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::cli::{LessonsArgs, LessonsCommand};
 use crate::app::check;
+use crate::lesson::glossary::undefined_terms;
 use crate::lesson::progress::read_progress;
 use crate::lesson::{load, problems_text};
 
@@ -81,9 +82,12 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    // Glossary terms used before they are defined, then every step replayed.
+    let mut problems = undefined_terms(&cat);
     let out = check::check_catalog(&cat);
-    if !out.problems.is_empty() {
-        say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
+    problems.extend(out.problems.iter().cloned());
+    if !problems.is_empty() {
+        say!("{}", problems_text(&problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
     writeln!(

@@ -25,6 +25,7 @@
 //! on a [`Sim`], `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
+pub mod glossary;
 pub mod progress;
 mod raw;
 
@@ -509,6 +510,11 @@ impl Lesson {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     pub lessons: Vec<Lesson>,
+    /// The built-in glossary, with the lesson directory's own `glossary.toml` added.
+    pub glossary: Arc<glossary::Glossary>,
+    /// Where each lesson uses and defines glossary terms (same order as `lessons`), for
+    /// [`glossary::undefined_terms`].
+    pub term_uses: Vec<glossary::LessonTerms>,
 }
 
 impl Catalog {
@@ -542,9 +548,10 @@ impl Catalog {
                 format!("cannot read the lessons directory: {e}"),
             )]
         })?;
+        let is_glossary = |p: &Path| p.file_name().is_some_and(|n| n == glossary::FILE_NAME);
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && !is_glossary(p))
             .take(MAX_LESSON_FILES + 1)
             .collect();
         if paths.is_empty() {
@@ -568,7 +575,18 @@ impl Catalog {
                 Err(e) => problems.push(Problem::unreadable(&p, &e)),
             }
         }
-        match from_files(&files) {
+        // The directory's glossary (not a lesson), if it has one: its terms are added.
+        let gpath = dir.join(glossary::FILE_NAME);
+        let gtext = match crate::files::read::read_text(&gpath) {
+            Ok(t) => Some(t),
+            Err(_) if !gpath.exists() => None,
+            Err(e) => {
+                problems.push(Problem::unreadable(&gpath, &e));
+                None
+            }
+        };
+        let extra = gtext.as_deref().map(|t| (gpath.as_path(), t));
+        match from_files_with(&files, extra) {
             Ok(c) if problems.is_empty() => Ok(Arc::new(c)),
             Ok(_) => Err(problems),
             Err(mut more) => {
@@ -583,15 +601,35 @@ impl Catalog {
 include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 
 /// Load lessons from `(path, text)` pairs and check them together: each file on its own
-/// (keys, figures, knobs, solutions), then across files (duplicate ids, unknown or cyclic
-/// `requires`). Every problem found is reported, not only the first.
+/// (keys, figures, knobs, solutions, `defines`), then across files (duplicate ids, unknown
+/// or cyclic `requires`). Every problem found is reported, not only the first. The
+/// glossary is the built-in one.
 pub fn from_files(files: &[(PathBuf, String)]) -> Result<Catalog, Vec<Problem>> {
+    from_files_with(files, None)
+}
+
+/// [`from_files`], with a lesson directory's own glossary file added to the built-in one.
+pub fn from_files_with(
+    files: &[(PathBuf, String)],
+    extra_glossary: Option<(&Path, &str)>,
+) -> Result<Catalog, Vec<Problem>> {
     let mut problems = Vec::new();
+    let glossary = glossary::Glossary::with_extra(extra_glossary).unwrap_or_else(|mut p| {
+        problems.append(&mut p);
+        glossary::Glossary::default()
+    });
+    let glossary_ok = problems.is_empty();
     let mut lessons = Vec::with_capacity(files.len());
     let mut id_at = Vec::with_capacity(files.len());
+    let mut term_uses = Vec::with_capacity(files.len());
     for (path, text) in files {
         match raw::parse(path, text) {
             Ok((lesson, id_pos)) => {
+                let (terms, mut p) = glossary::scan(&glossary, &lesson, text);
+                if glossary_ok {
+                    problems.append(&mut p);
+                }
+                term_uses.push(terms);
                 id_at.push(id_pos);
                 lessons.push(lesson);
             }
@@ -604,7 +642,11 @@ pub fn from_files(files: &[(PathBuf, String)]) -> Result<Catalog, Vec<Problem>> 
         catalog_problems(&lessons, &id_at, &mut problems);
     }
     if problems.is_empty() {
-        Ok(Catalog { lessons })
+        Ok(Catalog {
+            lessons,
+            glossary: Arc::new(glossary),
+            term_uses,
+        })
     } else {
         Err(problems)
     }
