@@ -29,6 +29,8 @@ pub enum Ctx {
     Type,
     /// The help overlay is open.
     Help,
+    /// The glossary overlay is open.
+    Glossary,
     /// A demo plays (`evtchn-lab demo`): the lab's own keys are the demo's to press; these
     /// keys steer the demo. Never the context of an [`App`] itself: the demo's loop looks
     /// keys up here, and the solution's keys go through the app's context as usual.
@@ -36,7 +38,7 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 8] = [
+    pub const ALL: [Ctx; 9] = [
         Ctx::Start,
         Ctx::Free,
         Ctx::Compare,
@@ -44,12 +46,14 @@ impl Ctx {
         Ctx::Choose,
         Ctx::Type,
         Ctx::Help,
+        Ctx::Glossary,
         Ctx::Demo,
     ];
 
     pub fn of(app: &App) -> Ctx {
         match app.overlay {
             Overlay::Help => Ctx::Help,
+            Overlay::Glossary => Ctx::Glossary,
             Overlay::None => Ctx::beneath(app),
         }
     }
@@ -256,7 +260,10 @@ const NOT_DEMO: &[Ctx] = &[
     Ctx::Choose,
     Ctx::Type,
     Ctx::Help,
+    Ctx::Glossary,
 ];
+/// An overlay is open.
+const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary];
 /// A lesson, whether a question is open or not.
 const LESSON: &[Ctx] = &[Ctx::Lesson, Ctx::Choose, Ctx::Type];
 /// Wherever the simulation is on screen, a frozen question included.
@@ -538,14 +545,14 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "↑ ↓",
         label: "scroll",
-        help: "scroll this help (it scrolls when the terminal is short)",
+        help: "scroll the help or the glossary (they scroll when the terminal is short)",
         keys: &[
             (code(KeyCode::Up), Cmd::Do(Msg::Scroll(-1))),
             (code(KeyCode::Down), Cmd::Do(Msg::Scroll(1))),
             (code(KeyCode::PageUp), Cmd::Do(Msg::Scroll(-8))),
             (code(KeyCode::PageDown), Cmd::Do(Msg::Scroll(8))),
         ],
-        contexts: &[Ctx::Help],
+        contexts: OVERLAY,
         footer_rank: 0,
     },
     Binding {
@@ -557,11 +564,19 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 0,
     },
     Binding {
+        shown: "w",
+        label: "glossary",
+        help: "glossary: every term, defined (this step's first; again to close)",
+        keys: &[(ch('w'), Cmd::Do(Msg::ToggleGlossary))],
+        contexts: NOT_DEMO,
+        footer_rank: 7,
+    },
+    Binding {
         shown: "Esc",
         label: "close",
-        help: "close the help",
+        help: "close the help or the glossary",
         keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::CloseOverlay))],
-        contexts: &[Ctx::Help],
+        contexts: OVERLAY,
         footer_rank: 0,
     },
     Binding {

@@ -51,6 +51,8 @@ pub enum Msg {
     CycleCompareKnob,
     Reset,
     ToggleHelp,
+    /// The glossary overlay on/off (in a lesson, the step's terms first).
+    ToggleGlossary,
     CloseOverlay,
     /// `wall` of real time passed: advance virtual time by `wall × speed` (within the budget).
     Advance {
@@ -152,6 +154,8 @@ pub enum RunState {
 pub enum Overlay {
     None,
     Help,
+    /// The glossary: every term, defined (in a lesson, the step's terms first).
+    Glossary,
 }
 
 /// The knob that differs between the two lanes of compare mode.
@@ -242,7 +246,7 @@ pub struct App {
     pub pace: f64,
     /// A one-line message about the last action, until the next key.
     pub notice: Option<String>,
-    /// Lines the help overlay is scrolled down by (it scrolls on short terminals).
+    /// Lines the open overlay (the help or the glossary) is scrolled down by.
     pub help_scroll: u16,
     /// How far the help and the lesson text can scroll on the screen as drawn.
     pub scroll_limits: ScrollLimits,
@@ -553,11 +557,17 @@ pub fn update(app: &mut App, msg: Msg) {
             app.restart(app.start);
             app.notice = Some("reset: the starting scenario, t = 0".into());
         }
-        Msg::ToggleHelp => {
+        Msg::ToggleHelp | Msg::ToggleGlossary => {
+            let this = if msg == Msg::ToggleHelp {
+                Overlay::Help
+            } else {
+                Overlay::Glossary
+            };
             app.help_scroll = 0;
-            app.overlay = match app.overlay {
-                Overlay::None => Overlay::Help,
-                Overlay::Help => Overlay::None,
+            app.overlay = if app.overlay == this {
+                Overlay::None
+            } else {
+                this
             };
         }
         Msg::CloseOverlay => app.overlay = Overlay::None,
@@ -582,7 +592,7 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Type(c) => app.type_char(c),
         Msg::Erase => app.erase_char(),
         Msg::Submit => app.submit_number(),
-        Msg::Scroll(d) if app.overlay == Overlay::Help => {
+        Msg::Scroll(d) if app.overlay != Overlay::None => {
             let s = i32::from(app.help_scroll) + i32::from(d);
             app.help_scroll = s.clamp(0, i32::from(app.scroll_limits.help)) as u16;
         }

@@ -129,22 +129,29 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             path.display()
         )
     };
-    let rec = Recorder::new(
-        start_recording(path, (size.width, size.height), &title, Some(stop.flag()))
-            .with_context(cannot)?,
-        theme,
-        args.speed,
-    );
-    let recorded = cast::record(&mut demo, &mut app, rec)
-        .and_then(|(out, summary)| Ok(out.commit().map(|()| summary)?));
-    // Stopped midway (a signal after the commit comes too late to stop anything).
-    if let (Err(_), Some(sig)) = (&recorded, stop.requested()) {
+    let stopped = |sig: crate::report::StopSignal| {
         say!(
             "evtchn-lab demo: stopped by {}; no recording written, {} is left as it was",
             sig.name(),
             path.display()
         );
-        return Ok(ExitCode::from(128 + sig.number()));
+        Ok(ExitCode::from(128 + sig.number()))
+    };
+    let out = match start_recording(path, (size.width, size.height), &title, Some(stop.flag())) {
+        Ok(out) => out,
+        // A signal as early as the header's write is a stop too.
+        Err(e) => {
+            return match stop.requested() {
+                Some(sig) => stopped(sig),
+                None => Err(e.context(cannot())),
+            };
+        }
+    };
+    let recorded = cast::record(&mut demo, &mut app, Recorder::new(out, theme, args.speed))
+        .and_then(|(out, summary)| Ok(out.commit().map(|()| summary)?));
+    // Stopped midway (a signal after the commit comes too late to stop anything).
+    if let (Err(_), Some(sig)) = (&recorded, stop.requested()) {
+        return stopped(sig);
     }
     match recorded {
         Ok(summary) => {

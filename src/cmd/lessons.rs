@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::cli::{CheckArgs, LessonsArgs, LessonsCommand};
 use crate::app::check;
+use crate::lesson::glossary::undefined_terms;
 use crate::lesson::progress::read_progress;
 use crate::lesson::{find, lint, load_noting, problems_text, strict};
 
@@ -162,8 +163,10 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
     };
     // The lints weigh the whole catalogue (answer positions); only the checked lessons'
     // problems are shown.
+    // Glossary terms used before they are defined, likewise.
     let mut problems: Vec<_> = lint::catalog(&cat)
         .into_iter()
+        .chain(undefined_terms(&cat))
         .filter(|p| checked(&p.path))
         .collect();
     let mut out = check::Outcome::default();

@@ -25,6 +25,7 @@
 //! on a [`Sim`], `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
+pub mod glossary;
 pub mod lint;
 pub mod progress;
 mod raw;
@@ -513,6 +514,11 @@ impl Lesson {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     pub lessons: Vec<Lesson>,
+    /// The built-in glossary, with the lesson directory's own `glossary.toml` added.
+    pub glossary: Arc<glossary::Glossary>,
+    /// Where each lesson uses and defines glossary terms (same order as `lessons`), for
+    /// [`glossary::undefined_terms`].
+    pub term_uses: Vec<glossary::LessonTerms>,
 }
 
 impl Catalog {
@@ -540,14 +546,16 @@ impl Catalog {
     /// Every `*.toml` of `dir` (at most [`MAX_LESSON_FILES`], each a regular file of at
     /// most 1 MiB), and nothing else.
     pub fn from_dir(dir: &Path) -> Result<Arc<Catalog>, Vec<Problem>> {
-        from_files(&dir_files(dir)?).map(Arc::new)
+        let (files, glossary) = dir_files(dir)?;
+        let extra = glossary.as_ref().map(|(p, t)| (p.as_path(), t.as_str()));
+        from_files_with(&files, extra).map(Arc::new)
     }
 
     /// The built-in lessons with an author's directory added: a lesson of `dir` whose id
     /// (file name) is a built-in's replaces it. Also the ids replaced, for the output to
     /// say so.
     pub fn with_dir(dir: &Path) -> Result<(Arc<Catalog>, Vec<String>), Vec<Problem>> {
-        let mine = dir_files(dir)?;
+        let (mine, glossary) = dir_files(dir)?;
         let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
         let ours: Vec<Option<String>> = mine.iter().map(|(p, _)| stem(p)).collect();
         let mut replaced = Vec::new();
@@ -562,13 +570,18 @@ impl Catalog {
         }
         files.extend(mine);
         files.sort_by_key(|(p, _)| p.file_name().map(|n| n.to_os_string()));
-        from_files(&files).map(|c| (Arc::new(c), replaced))
+        let extra = glossary.as_ref().map(|(p, t)| (p.as_path(), t.as_str()));
+        from_files_with(&files, extra).map(|c| (Arc::new(c), replaced))
     }
 }
 
-/// The lesson files of `dir`: every `*.toml` (at most [`MAX_LESSON_FILES`], each a regular
-/// file of at most 1 MiB), read.
-fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
+/// A file's path and its text.
+type FileText = (PathBuf, String);
+
+/// The lesson files of `dir`: every `*.toml` but the glossary (at most
+/// [`MAX_LESSON_FILES`], each a regular file of at most 1 MiB), read; and its glossary,
+/// if it has one.
+fn dir_files(dir: &Path) -> Result<(Vec<FileText>, Option<FileText>), Vec<Problem>> {
     {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             vec![Problem::whole(
@@ -576,9 +589,10 @@ fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
                 format!("cannot read the lessons directory: {e}"),
             )]
         })?;
+        let is_glossary = |p: &Path| p.file_name().is_some_and(|n| n == glossary::FILE_NAME);
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && !is_glossary(p))
             .take(MAX_LESSON_FILES + 1)
             .collect();
         if paths.is_empty() {
@@ -602,8 +616,18 @@ fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
                 Err(e) => problems.push(Problem::unreadable(&p, &e)),
             }
         }
+        // The directory's glossary (not a lesson), if it has one: its terms are added.
+        let gpath = dir.join(glossary::FILE_NAME);
+        let gtext = match crate::files::read::read_text(&gpath) {
+            Ok(t) => Some((gpath, t)),
+            Err(_) if !gpath.exists() => None,
+            Err(e) => {
+                problems.push(Problem::unreadable(&gpath, &e));
+                None
+            }
+        };
         if problems.is_empty() {
-            Ok(files)
+            Ok((files, gtext))
         } else {
             Err(problems)
         }
@@ -614,15 +638,35 @@ fn dir_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<Problem>> {
 include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 
 /// Load lessons from `(path, text)` pairs and check them together: each file on its own
-/// (keys, figures, knobs, solutions), then across files (duplicate ids, unknown or cyclic
-/// `requires`). Every problem found is reported, not only the first.
+/// (keys, figures, knobs, solutions, `defines`), then across files (duplicate ids, unknown
+/// or cyclic `requires`). Every problem found is reported, not only the first. The
+/// glossary is the built-in one.
 pub fn from_files(files: &[(PathBuf, String)]) -> Result<Catalog, Vec<Problem>> {
+    from_files_with(files, None)
+}
+
+/// [`from_files`], with a lesson directory's own glossary file added to the built-in one.
+pub fn from_files_with(
+    files: &[(PathBuf, String)],
+    extra_glossary: Option<(&Path, &str)>,
+) -> Result<Catalog, Vec<Problem>> {
     let mut problems = Vec::new();
+    let glossary = glossary::Glossary::with_extra(extra_glossary).unwrap_or_else(|mut p| {
+        problems.append(&mut p);
+        glossary::Glossary::default()
+    });
+    let glossary_ok = problems.is_empty();
     let mut lessons = Vec::with_capacity(files.len());
     let mut id_at = Vec::with_capacity(files.len());
+    let mut term_uses = Vec::with_capacity(files.len());
     for (path, text) in files {
         match raw::parse(path, text) {
             Ok((lesson, id_pos)) => {
+                let (terms, mut p) = glossary::scan(&glossary, &lesson, text);
+                if glossary_ok {
+                    problems.append(&mut p);
+                }
+                term_uses.push(terms);
                 id_at.push(id_pos);
                 lessons.push(lesson);
             }
@@ -635,7 +679,11 @@ pub fn from_files(files: &[(PathBuf, String)]) -> Result<Catalog, Vec<Problem>> 
         catalog_problems(&lessons, &id_at, &mut problems);
     }
     if problems.is_empty() {
-        Ok(Catalog { lessons })
+        Ok(Catalog {
+            lessons,
+            glossary: Arc::new(glossary),
+            term_uses,
+        })
     } else {
         Err(problems)
     }

@@ -121,7 +121,7 @@ fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
 
 /// The help's box in `area` and its lines, wrapped to the box.
 fn layout(app: &App, t: &Theme, area: Rect) -> (Rect, Vec<Line<'static>>) {
-    let width = area.width.saturating_sub(4).min(84);
+    let width = overlay_width(area);
     let inner_w = width.saturating_sub(2) as usize;
     let full = wrapped(help_lines(app, t, false), inner_w);
     let lines = if full.len() as u16 + 2 <= area.height {
@@ -129,33 +129,67 @@ fn layout(app: &App, t: &Theme, area: Rect) -> (Rect, Vec<Line<'static>>) {
     } else {
         wrapped(help_lines(app, t, true), inner_w)
     };
-    let want_h = lines.len() as u16 + 2;
-    let popup = area.centered(
-        Constraint::Length(width),
-        Constraint::Length(want_h.min(area.height)),
-    );
-    (popup, lines)
+    (overlay_popup(area, width, lines.len()), lines)
 }
 
 /// How far the help can scroll in `area` (0 when it fits).
 pub fn max_scroll(app: &App, t: &Theme, area: Rect) -> u16 {
     let (popup, lines) = layout(app, t, area);
-    lines
-        .len()
-        .saturating_sub(popup.height.saturating_sub(2) as usize) as u16
+    overlay_max_scroll(popup, lines.len())
 }
 
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let (popup, lines) = layout(self.app, self.theme, area);
+        let o = Overlay {
+            title: " Help · evtchn-lab ".to_string(),
+            closes: "?",
+            scroll: self.app.help_scroll,
+            theme: self.theme,
+        };
+        o.render(popup, lines, buf);
+    }
+}
+
+/// The width of an overlay's box in `area` (the help's, the glossary's).
+pub(super) fn overlay_width(area: Rect) -> u16 {
+    area.width.saturating_sub(4).min(84)
+}
+
+/// An overlay's box for `n` lines, centred in `area` (as tall as they need, at most all of
+/// it).
+pub(super) fn overlay_popup(area: Rect, width: u16, n: usize) -> Rect {
+    let want_h = (n as u16).saturating_add(2);
+    area.centered(
+        Constraint::Length(width),
+        Constraint::Length(want_h.min(area.height)),
+    )
+}
+
+/// How far `n` lines can scroll in an overlay's box (0 when they fit).
+pub(super) fn overlay_max_scroll(popup: Rect, n: usize) -> u16 {
+    n.saturating_sub(popup.height.saturating_sub(2) as usize) as u16
+}
+
+/// A box over the screen that scrolls when its lines do not fit, and says so.
+pub(super) struct Overlay<'a> {
+    pub title: String,
+    /// The key that opened it, which closes it too.
+    pub closes: &'static str,
+    pub scroll: u16,
+    pub theme: &'a Theme,
+}
+
+impl Overlay<'_> {
+    pub(super) fn render(self, popup: Rect, lines: Vec<Line<'static>>, buf: &mut Buffer) {
         let t = self.theme;
-        let (popup, lines) = layout(self.app, t, area);
         Clear.render(popup, buf);
         let visible = popup.height.saturating_sub(2) as usize;
         let max_scroll = lines.len().saturating_sub(visible);
-        let scroll = usize::from(self.app.help_scroll).min(max_scroll);
+        let scroll = usize::from(self.scroll).min(max_scroll);
         // Too short for everything: it scrolls, and says so.
         let bottom = if max_scroll == 0 {
-            " ? or Esc closes · q quits ".to_string()
+            format!(" {} or Esc closes · q quits ", self.closes)
         } else if scroll < max_scroll {
             format!(
                 " ↓ more: ↑↓ scroll ({}/{}) · Esc closes ",
@@ -168,7 +202,7 @@ impl Widget for HelpOverlay<'_> {
         let block = Block::bordered()
             .style(t.overlay)
             .border_style(t.overlay_border)
-            .title(Line::styled(" Help · evtchn-lab ", t.title))
+            .title(Line::styled(self.title, t.title))
             .title_bottom(Line::styled(bottom, t.title));
         let inner = block.inner(popup);
         block.render(popup, buf);

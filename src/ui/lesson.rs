@@ -127,10 +127,13 @@ pub fn step_lines(
     width: usize,
 ) -> Vec<Line<'static>> {
     let t = theme;
+    // Glossary terms are marked where the step first uses them.
+    let marks = markup::TermMarks::new(&app.lessons.glossary, t.term);
     let st = TextStyles {
         text: t.text,
         code: t.name,
         emphasis: t.value,
+        terms: Some(&marks),
     };
     let s = &run.state;
     let mut v: Vec<Line<'static>> = Vec::with_capacity(48);

@@ -1,8 +1,14 @@
 //! Lesson text on screen: paragraphs (a blank line between them), `- ` list items, inline
-//! `code` and *emphasis*, word-wrapped to the pane's width.
+//! `code` and *emphasis*, word-wrapped to the pane's width; glossary terms marked where a
+//! step first uses them ([`TermMarks`]).
+
+use std::cell::RefCell;
+use std::ops::Range;
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+
+use crate::lesson::glossary::Glossary;
 
 /// Columns `s` takes on screen (ratatui's own measure; for text of one-cell chars, the
 /// usual case, its char count, without measuring each char).
@@ -10,39 +16,89 @@ fn cols(s: &str) -> usize {
     super::plain_len(s).unwrap_or_else(|| Span::raw(s).width())
 }
 
-/// The styles lesson text uses.
+/// The styles lesson text uses, and the glossary terms to mark in it (if any).
 #[derive(Clone, Copy, Debug)]
-pub struct TextStyles {
+pub struct TextStyles<'a> {
     pub text: Style,
     pub code: Style,
     pub emphasis: Style,
+    pub terms: Option<&'a TermMarks<'a>>,
+}
+
+/// Glossary terms to mark in the text of one step: each term where it first appears, in
+/// the order the text is rendered (the marks remember which terms they have marked).
+#[derive(Debug)]
+pub struct TermMarks<'a> {
+    glossary: &'a Glossary,
+    /// Patched over the text's own style.
+    style: Style,
+    marked: RefCell<Vec<bool>>,
+}
+
+impl<'a> TermMarks<'a> {
+    pub fn new(glossary: &'a Glossary, style: Style) -> Self {
+        TermMarks {
+            glossary,
+            style,
+            marked: RefCell::new(vec![false; glossary.len()]),
+        }
+    }
+
+    /// The byte ranges of `s` to mark: terms not marked before, each once.
+    fn take(&self, s: &str) -> Vec<Range<usize>> {
+        let mut marked = self.marked.borrow_mut();
+        self.glossary
+            .marks(s)
+            .into_iter()
+            .filter(|f| !std::mem::replace(&mut marked[f.term], true))
+            .map(|f| f.start..f.end)
+            .collect()
+    }
 }
 
 /// Inline markup of one paragraph into styled pieces: `code` and *emphasis*; an unmatched
-/// marker is kept as written.
+/// marker is kept as written. Glossary terms seen for the first time are marked.
 pub fn inline(s: &str, st: TextStyles) -> Vec<(String, Style)> {
+    let marks = st.terms.map(|t| (t.take(s), t.style));
     let mut out: Vec<(String, Style)> = Vec::new();
-    let mut rest = s;
-    while !rest.is_empty() {
-        let next = rest.find(['`', '*']);
-        let Some(i) = next else {
-            out.push((rest.to_string(), st.text));
+    // `s[r]` in `style`, the marked parts of it patched with the marks' style.
+    let mut piece = |r: Range<usize>, style: Style| {
+        let mut at = r.start;
+        if let Some((marks, mark)) = &marks {
+            for m in marks.iter().filter(|m| m.start < r.end && m.end > r.start) {
+                let (a, b) = (m.start.max(r.start), m.end.min(r.end));
+                if a > at {
+                    out.push((s[at..a].to_string(), style));
+                }
+                out.push((s[a..b].to_string(), style.patch(*mark)));
+                at = b;
+            }
+        }
+        if r.end > at {
+            out.push((s[at..r.end].to_string(), style));
+        }
+    };
+    let mut pos = 0;
+    while pos < s.len() {
+        let rest = &s[pos..];
+        let Some(i) = rest.find(['`', '*']) else {
+            piece(pos..s.len(), st.text);
             break;
         };
         let marker = rest.as_bytes()[i] as char;
-        let after = &rest[i + 1..];
-        match after.find(marker) {
+        let after = pos + i + 1;
+        match s[after..].find(marker) {
             Some(j) if j > 0 => {
                 if i > 0 {
-                    out.push((rest[..i].to_string(), st.text));
+                    piece(pos..pos + i, st.text);
                 }
                 let style = if marker == '`' { st.code } else { st.emphasis };
-                out.push((after[..j].to_string(), style));
-                rest = &after[j + 1..];
+                piece(after..after + j, style);
+                pos = after + j + 1;
             }
             _ => {
-                out.push((rest[..=i].to_string(), st.text));
-                rest = after;
+                piece(pos..after, st.text);
+                pos = after;
             }
         }
     }
@@ -199,12 +255,51 @@ mod tests {
     use super::*;
     use ratatui::style::Modifier;
 
-    fn styles() -> TextStyles {
+    fn styles() -> TextStyles<'static> {
         TextStyles {
             text: Style::new(),
             code: Style::new().add_modifier(Modifier::BOLD),
             emphasis: Style::new().add_modifier(Modifier::ITALIC),
+            terms: None,
         }
+    }
+
+    /// A term is marked where it first appears, over the style it has there (code keeps
+    /// its style), and not again; the text is the same with or without marks.
+    #[test]
+    fn a_term_is_marked_once_where_it_first_appears() {
+        let g = Glossary::builtin().expect("the built-in glossary loads");
+        let mark = Style::new().add_modifier(Modifier::UNDERLINED);
+        let marks = TermMarks::new(&g, mark);
+        let st = TextStyles {
+            terms: Some(&marks),
+            ..styles()
+        };
+        let text = "An *upcall*, then `evtchn_pending_sel`; another upcall.";
+        let p = inline(text, st);
+        let plain: String = inline(text, styles())
+            .iter()
+            .map(|x| x.0.as_str())
+            .collect();
+        assert_eq!(p.iter().map(|x| x.0.as_str()).collect::<String>(), plain);
+        let marked: Vec<(&str, Style)> = p
+            .iter()
+            .filter(|x| x.1.add_modifier.contains(Modifier::UNDERLINED))
+            .map(|x| (x.0.as_str(), x.1))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("upcall", styles().emphasis.patch(mark)),
+                ("evtchn_pending_sel", styles().code.patch(mark)),
+            ]
+        );
+        // Already marked in this step: the next paragraph has no marks for them.
+        assert!(
+            inline("the upcall again", st)
+                .iter()
+                .all(|x| !x.1.add_modifier.contains(Modifier::UNDERLINED))
+        );
     }
 
     fn text(lines: &[Line]) -> Vec<String> {

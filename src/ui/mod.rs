@@ -23,6 +23,7 @@ pub mod compare;
 pub mod counters;
 pub mod demo;
 pub mod eoi_flow;
+pub mod glossary;
 pub mod help;
 pub mod lesson;
 pub mod markup;
@@ -131,7 +132,10 @@ pub struct LabView<'a> {
 pub fn scroll_limits(app: &App, theme: &Theme, area: Rect) -> crate::app::ScrollLimits {
     let body = Screen::of(app, area).body;
     crate::app::ScrollLimits {
-        help: help::max_scroll(app, theme, area),
+        help: match app.overlay {
+            Overlay::Glossary => glossary::max_scroll(app, theme, area),
+            _ => help::max_scroll(app, theme, area),
+        },
         lesson: lesson::max_scroll(app, theme, body),
     }
 }
@@ -180,9 +184,7 @@ impl LabView<'_> {
             let s = start::StartScreen { app, theme };
             s.header(screen.status, buf);
             s.render(screen.body, buf);
-            if app.overlay == Overlay::Help {
-                help::HelpOverlay { app, theme }.render(area, buf);
-            }
+            overlay(app, theme, area, buf);
             return;
         }
         status_bar::StatusBar { app, theme }.render(screen.status, buf);
@@ -198,9 +200,16 @@ impl LabView<'_> {
             }
             .render(screen.body, buf),
         }
-        if app.overlay == Overlay::Help {
-            help::HelpOverlay { app, theme }.render(area, buf);
-        }
+        overlay(app, theme, area, buf);
+    }
+}
+
+/// The open overlay, over the whole screen.
+fn overlay(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match app.overlay {
+        Overlay::None => {}
+        Overlay::Help => help::HelpOverlay { app, theme }.render(area, buf),
+        Overlay::Glossary => glossary::GlossaryOverlay { app, theme }.render(area, buf),
     }
 }
 

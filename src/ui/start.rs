@@ -183,6 +183,7 @@ impl Widget for StartScreen<'_> {
             text: t.text,
             code: t.name,
             emphasis: t.value,
+            terms: None,
         };
         let lines: Vec<Line> = markup::render(&text, inner.width.saturating_sub(2) as usize, st)
             .into_iter()

@@ -78,6 +78,9 @@ pub struct Theme {
     pub overlay: Style,
     pub overlay_border: Style,
     pub figure: Style,
+    /// A glossary term in lesson text, where a step first uses it (patched over the text's
+    /// own style: underlined, so it reads without colour too).
+    pub term: Style,
 }
 
 impl Theme {
@@ -153,6 +156,7 @@ impl Theme {
             overlay: Style::new().fg(Color::White).bg(Color::Indexed(235)),
             overlay_border: Style::new().fg(Color::Cyan).bg(Color::Indexed(235)),
             figure: Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
+            term: Style::new().add_modifier(Modifier::UNDERLINED),
         }
     }
 
@@ -227,6 +231,7 @@ impl Theme {
             overlay: Style::new().fg(Color::Black).bg(Color::Indexed(255)),
             overlay_border: Style::new().fg(Color::Blue).bg(Color::Indexed(255)),
             figure: Style::new().fg(Color::Black).add_modifier(Modifier::BOLD),
+            term: Style::new().add_modifier(Modifier::UNDERLINED),
         }
     }
 
@@ -275,6 +280,7 @@ impl Theme {
             overlay: plain,
             overlay_border: bold,
             figure: bold,
+            term: plain.add_modifier(Modifier::UNDERLINED),
         }
     }
 
