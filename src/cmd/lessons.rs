@@ -81,7 +81,10 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let out = check::check_catalog(&cat);
+    let mut out = check::check_catalog(&cat);
+    // After the replay: each step that names panes, drawn, shows them.
+    out.problems
+        .extend(crate::ui::pane_check::check_catalog(&cat));
     if !out.problems.is_empty() {
         say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
