@@ -535,6 +535,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 0,
     },
     Binding {
+        shown: "v",
+        label: "panes",
+        help: "show the panes there is no room for, one a press, then none",
+        keys: &[(ch('v'), Cmd::Do(Msg::CyclePanes))],
+        contexts: LAB_ANY,
+        footer_rank: 4,
+    },
+    Binding {
         shown: "Esc",
         label: "lessons",
         help: "back to the list of lessons (progress is kept)",

@@ -98,6 +98,8 @@ pub enum Msg {
     NoChoice(u8),
     /// Lesson: scroll the lesson text by this many lines.
     Scroll(i8),
+    /// Bring in the next pane the screen has no room for (`v`; none after the last).
+    CyclePanes,
     /// A key whose knob (or the port keys) this step keeps locked.
     Locked(Unlock),
     /// How far the help and the lesson text reach on the screen as drawn (the loop, which
@@ -121,6 +123,10 @@ impl Default for ScrollLimits {
         }
     }
 }
+
+/// [`App::reveal`] counts modulo this: every count of hidden panes plus one (1 to 7)
+/// divides it, so the cycle never jumps.
+pub const REVEAL_PERIOD: u16 = 420;
 
 /// Which screen the lab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +256,10 @@ pub struct App {
     pub help_scroll: u16,
     /// How far the help and the lesson text can scroll on the screen as drawn.
     pub scroll_limits: ScrollLimits,
+    /// `v` presses since the view (or the lesson step) changed, modulo [`REVEAL_PERIOD`]:
+    /// the ui brings in the pane it has no room for that comes this many places down its
+    /// list of hidden panes, none after the last, then round again.
+    pub reveal: u16,
     pub lessons: Arc<Catalog>,
     /// What the learner has done (the loop saves it when it changes).
     pub progress: Progress,
@@ -273,6 +283,7 @@ impl App {
             notice: None,
             help_scroll: 0,
             scroll_limits: ScrollLimits::default(),
+            reveal: 0,
             lessons: opts.lessons,
             progress: opts.progress,
             progress_dirty: false,
@@ -449,6 +460,17 @@ impl App {
         }
     }
 
+    /// What the panes are laid out for: the page, the view, a lesson's step. When it
+    /// changes, the pane `v` brought in goes back out.
+    fn pane_view(&self) -> (bool, u8, Option<(usize, usize)>) {
+        let (kind, step) = match &self.view {
+            View::Free => (0, None),
+            View::Compare(_) => (1, None),
+            View::Lesson(run) => (2, Some((run.lesson, run.step))),
+        };
+        (self.page == Page::Lab, kind, step)
+    }
+
     fn port_action(&mut self, a: PortAction) {
         for lane in self.lanes_mut() {
             lane.port_action(a);
@@ -483,6 +505,7 @@ pub fn update(app: &mut App, msg: Msg) {
         msg,
         Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. } | Msg::ScrollLimits(_)
     );
+    let view = app.pane_view();
     if from_user {
         app.notice = None;
         // Any other key cancels a pending "show the solution?".
@@ -611,6 +634,10 @@ pub fn update(app: &mut App, msg: Msg) {
             }
         }
         Msg::Locked(u) => app.notice = Some(locked_notice(app, u)),
+        Msg::CyclePanes => app.reveal = (app.reveal + 1) % REVEAL_PERIOD,
+    }
+    if app.pane_view() != view {
+        app.reveal = 0;
     }
     // Every change may make the step's goal hold (or a knob may have made it stale).
     app.refresh_goal();

@@ -179,6 +179,12 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
         }
     }
     problems.append(&mut out.problems);
+    // After the replay: each step that names panes, drawn, shows them.
+    problems.extend(
+        crate::ui::pane_check::check_catalog(&cat)
+            .into_iter()
+            .filter(|p| checked(&p.path)),
+    );
     if !problems.is_empty() {
         say!("{}", problems_text(&problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);

@@ -15,8 +15,10 @@
 //! │ jiffies_eoi_delayed …               ││ jiffies_eoi_delayed …                 │
 //! │ if (!tx | !rx) {                    ││ if (!tx && !rx) {                     │
 //! │ port 5: handler found TX work, no … ││ port 5: handler found TX work, no …   │
-//! └─────────────────────────────────────┘└───────────────────────────────────────┘
+//! └─────────────────────────────────────┘└──────────── 5 panes hidden · v shows ┘
 //! ```
+//! `v` brings the full panes in, one at a time, for both lanes: between the chart and the
+//! lane columns, A on the left.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,6 +27,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::narrate;
 use crate::app::{App, Lane};
+use crate::lesson::Pane;
 use crate::sim::{Figure, Knob, on_off};
 
 use super::code::condition_spans;
@@ -33,7 +36,7 @@ use super::eoi_flow::log_style;
 use super::theme::Theme;
 use super::throttle::{StripKind, pause_line, strip};
 use super::throughput::{ThroughputPane, goodput_text};
-use super::{Density, pane, put_lines, title};
+use super::{Density, arrange, pane, put_lines, title};
 
 pub struct CompareView<'a> {
     pub app: &'a App,
@@ -152,21 +155,68 @@ impl Widget for LaneColumn<'_> {
     }
 }
 
+/// The shared chart's height: its share of the body at the full size (percent) and its
+/// least there; fixed below (smaller when a pane `v` brought in needs the rows).
+pub const CHART_FULL_PERCENT: u16 = 40;
+pub const CHART_FULL_MIN_HEIGHT: u16 = 12;
+pub const CHART_MEDIUM_HEIGHT: u16 = 9;
+pub const CHART_COMPACT_HEIGHT: u16 = 7;
+/// What the lane columns keep under a pane `v` brought in: the goodput, port and pause
+/// lines.
+pub const LANES_MIN_HEIGHT: u16 = 5;
+
+/// The panes compare mode has no room for (the lane columns sum them up): all but the
+/// chart, in the lab's order of importance.
+pub fn hidden_panes(lane: &Lane) -> Vec<Pane> {
+    arrange::usual_order(lane)
+        .into_iter()
+        .filter(|&p| p != Pane::Throughput)
+        .collect()
+}
+
+/// Which lane a pane is, on its bottom border: `└ lane A ───`.
+fn lane_tag(label: &str, area: Rect, theme: &Theme, buf: &mut Buffer) {
+    let text = format!(" lane {label} ");
+    let w = text.chars().count() as u16;
+    if area.height > 1 && area.width >= w + 2 {
+        super::set_str(buf, area.x + 1, area.bottom() - 1, &text, w, theme.title);
+    }
+}
+
 impl Widget for CompareView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let chart_h = match self.density {
-            Density::Full => (area.height * 2 / 5).max(12),
-            Density::Medium => 9,
-            Density::Compact | Density::TooSmall => 7,
+        let hidden = hidden_panes(&app.lane);
+        let revealed = arrange::revealed(app, &hidden);
+        let chart_h = match (self.density, revealed) {
+            (Density::Full, _) => {
+                super::percent(area.height, CHART_FULL_PERCENT).max(CHART_FULL_MIN_HEIGHT)
+            }
+            (Density::Medium, None) => CHART_MEDIUM_HEIGHT,
+            (Density::Medium, Some(_)) | (Density::Compact | Density::TooSmall, _) => {
+                CHART_COMPACT_HEIGHT
+            }
         };
-        let [chart, lanes] =
+        let [chart, mut lanes] =
             Layout::vertical([Constraint::Length(chart_h), Constraint::Fill(1)]).areas(area);
         ThroughputPane {
             lanes: &[(&app.lane, "A"), (self.b, "B")],
             theme: self.theme,
         }
         .render(chart, buf);
+        if let Some(r) = revealed {
+            // The pane for both lanes, A on the left, over the lane columns.
+            let h = arrange::good_height(r.pane, &app.lane)
+                .min(lanes.height.saturating_sub(LANES_MIN_HEIGHT));
+            let [both, rest] =
+                Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(lanes);
+            let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(both);
+            for (lane, label, area) in [(&app.lane, "A", a), (self.b, "B", b)] {
+                arrange::render_pane(r.pane, lane, self.theme, area, buf);
+                lane_tag(label, area, self.theme, buf);
+            }
+            lanes = rest;
+        }
         let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lanes);
         LaneColumn {
             lane: &app.lane,
@@ -182,5 +232,12 @@ impl Widget for CompareView<'_> {
             theme: self.theme,
         }
         .render(b, buf);
+        let still: Vec<Pane> = hidden
+            .into_iter()
+            .filter(|&p| revealed.is_none_or(|r| r.pane != p))
+            .collect();
+        if let Some(text) = arrange::hidden_label(&still, revealed, area.width.saturating_sub(2)) {
+            arrange::border_label(&text, area, self.theme, buf);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Lesson mode: the lesson pane beside the live panes that carry the step.
 //!
 //! ```text
-//! ┌ 01 Ports and bits · step 2/5 ─────────┐┌ Throughput / Counters ──┐┌ Ports ────────┐
+//! ┌ 01 Ports and bits · step 2/5 ─────────┐┌ Throughput ─────────────┐┌ Ports ────────┐
 //! │ Notify once                           ││                         ││ 5 [1/0/1] …   │
 //! │                                       │└─────────────────────────┘└───────────────┘
 //! │ text, with `code` and *emphasis* …    │┌ Throttle ───────────────────────────────────┐
@@ -9,27 +9,38 @@
 //! │ Goal (over the last 1 s)              │┌ EOI flow ───────────────────────────────────┐
 //! │ ✓ throttle  off                       ││                                             │
 //! │ ✗ events per jiffy ≤ 2.5 · now 5.90   ││                                             │
-//! │ Hint 1/2: …                           │└─────────────────────────────────────────────┘
+//! │ Hint 1/2: …                           │└──────── Code, Counters hidden · v shows ─┘
 //! │ ━━ goal met ━━ explanation …          │
 //! └ Enter next step · h hint · S solution ┘
 //! ```
 //! Narrower than [`SIDE_BY_SIDE`] columns, the lesson pane sits above the panes. The pane
-//! scrolls (`PgUp`/`PgDn`) when its text is longer than it is tall.
+//! scrolls (`PgUp`/`PgDn`) when its text is longer than it is tall. The live panes are
+//! the step's `panes` first, then what else fits ([`arrange`]); stacked, the lesson pane
+//! gives up rows (down to [`LESSON_MIN_HEIGHT`]) until the step's panes fit.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::{App, LessonRun};
-use crate::lesson::{Lesson, Step, Task};
+use crate::app::{App, Lane, LessonRun};
+use crate::lesson::{Lesson, Pane, Step, Task};
 
+use super::arrange::{self, Live};
 use super::markup::{self, TextStyles};
 use super::theme::Theme;
-use super::{pane, put_lines, title};
+use super::{pane, percent, put_lines, title};
 
 /// From this width on, the lesson pane and the live panes sit side by side.
 pub const SIDE_BY_SIDE: u16 = 100;
+/// Side by side: the lesson pane's share of the width, percent, and its bounds.
+pub const LESSON_WIDTH_PERCENT: u16 = 40;
+pub const LESSON_MIN_WIDTH: u16 = 40;
+pub const LESSON_MAX_WIDTH: u16 = 64;
+/// Stacked: the lesson pane's share of the height, percent, and the least it keeps when
+/// the step's panes need more room (its text scrolls).
+pub const LESSON_HEIGHT_PERCENT: u16 = 60;
+pub const LESSON_MIN_HEIGHT: u16 = 8;
 
 /// The whole lesson body: the lesson pane and the live panes.
 pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
@@ -42,9 +53,9 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         lesson,
         theme,
     };
-    let (left, right) = split(body);
-    pane.render(left, buf);
     let step = &lesson.steps[run.step];
+    let (left, right, live) = layout(app, body, &step.panes);
+    pane.render(left, buf);
     if let Some(b) = run.compare.as_deref() {
         // A step that compares two lanes shows both, as compare mode does.
         let knobs: Vec<crate::sim::Knob> = step.compare.iter().map(|s| s.knob()).collect();
@@ -57,20 +68,42 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
         }
         .render(right, buf);
     } else {
-        super::lab_panes(app, theme, right, buf, slots(step));
+        live.render(&app.lane, theme, right, buf);
     }
 }
 
+/// The lesson pane's area, the live panes' area and what they show: the step's panes
+/// first, and the one `v` brought in before them.
+fn layout(app: &App, body: Rect, named: &[Pane]) -> (Rect, Rect, Live) {
+    let (right, live) = arrange::live(app, named, |first| split(&app.lane, body, first).1);
+    let left = if body.width >= SIDE_BY_SIDE {
+        Rect {
+            width: right.x - body.x,
+            ..body
+        }
+    } else {
+        Rect {
+            height: right.y - body.y,
+            ..body
+        }
+    };
+    (left, right, live)
+}
+
 /// The lesson pane's area and the live panes' area: side by side from [`SIDE_BY_SIDE`]
-/// columns, else the lesson above.
-fn split(body: Rect) -> (Rect, Rect) {
+/// columns, else the lesson above, leaving the live panes at least the rows `first` need.
+fn split(lane: &Lane, body: Rect, first: &[Pane]) -> (Rect, Rect) {
     if body.width >= SIDE_BY_SIDE {
-        let w = (body.width * 2 / 5).clamp(40, 64);
+        let w = percent(body.width, LESSON_WIDTH_PERCENT).clamp(LESSON_MIN_WIDTH, LESSON_MAX_WIDTH);
         let [left, right] =
             Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)]).areas(body);
         (left, right)
     } else {
-        let h = (body.height * 3 / 5).max(8).min(body.height);
+        let need = arrange::rows_needed(lane, body.width, first)
+            .min(body.height.saturating_sub(LESSON_MIN_HEIGHT));
+        let h = percent(body.height, LESSON_HEIGHT_PERCENT)
+            .max(LESSON_MIN_HEIGHT)
+            .min(body.height - need);
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
         (top, rest)
@@ -82,8 +115,8 @@ pub fn max_scroll(app: &App, theme: &Theme, body: Rect) -> u16 {
     let (Some(run), Some((lesson, _))) = (app.lesson_run(), app.current_lesson()) else {
         return 0;
     };
-    let inner = pane(Line::raw(""), theme).inner(split(body).0);
     let step = &lesson.steps[run.step];
+    let inner = pane(Line::raw(""), theme).inner(layout(app, body, &step.panes).0);
     let lines = step_lines(
         app,
         run,
@@ -92,23 +125,6 @@ pub fn max_scroll(app: &App, theme: &Theme, body: Rect) -> u16 {
         inner.width.saturating_sub(2) as usize,
     );
     lines.len().saturating_sub(inner.height as usize) as u16
-}
-
-/// The panes a step points at, by name in its words ("the Counters pane"), get the
-/// flexible slots: a step about netback's code (or that unlocks it) keeps the Code pane.
-fn slots(step: &Step) -> super::Slots {
-    let mut words = format!("{} {} {}", step.text, step.explain, step.hints.join(" "));
-    if let Task::Quiz { question, .. } = &step.task {
-        words.push_str(question);
-    }
-    let counters = words.contains("Counters pane");
-    let code = words.contains("Code pane")
-        || step.unlocks(crate::lesson::Unlock::Knob(crate::sim::Knob::Netback));
-    super::Slots {
-        counters_top: counters && code,
-        counters_bottom: counters && !code,
-        code,
-    }
 }
 
 struct LessonPane<'a> {

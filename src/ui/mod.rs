@@ -14,9 +14,11 @@
 //! └────────────────────┘└───────────────────────────────────────────────────────────────┘
 //!  key bar: b OR⇄AND  t throttle  …  ? help  q quit
 //! ```
-//! Smaller terminals get a subset ([`Density`]); below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a
-//! "terminal too small" message. Compare mode and the help overlay have their own files.
+//! Smaller terminals get the panes that fit ([`arrange`]: `v` brings the hidden ones in);
+//! below [`MIN_WIDTH`]×[`MIN_HEIGHT`] a "terminal too small" message. Compare mode and the
+//! help overlay have their own files.
 
+pub mod arrange;
 pub mod chart;
 pub mod code;
 pub mod compare;
@@ -27,6 +29,7 @@ pub mod glossary;
 pub mod help;
 pub mod lesson;
 pub mod markup;
+pub mod pane_check;
 pub mod ports;
 pub mod start;
 pub mod status_bar;
@@ -42,6 +45,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::{App, Lane, Overlay, Page, View, keymap};
+use crate::lesson::Pane as LivePane;
 use crate::sim::Figure;
 use theme::Theme;
 
@@ -54,6 +58,15 @@ pub const FULL_HEIGHT: u16 = 40;
 /// From this size on, the main panes are shown (the code pane needs more height).
 pub const MEDIUM_WIDTH: u16 = 80;
 pub const MEDIUM_HEIGHT: u16 = 24;
+/// Free play at the full size: the left column's share of the width, percent, and its
+/// bounds (the ports' and counters' lines, the throttle's strips).
+pub const LEFT_COLUMN_PERCENT: u16 = 35;
+pub const LEFT_COLUMN_MIN: u16 = 42;
+pub const LEFT_COLUMN_MAX: u16 = 56;
+/// Free play at the full size: the chart's share of the right column's height (a third),
+/// and its least height.
+pub const CHART_SHARE_DIVISOR: u16 = 3;
+pub const CHART_FULL_MIN_HEIGHT: u16 = 12;
 
 /// How much fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -214,18 +227,12 @@ fn overlay(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut Buffer) {
-    if density != Density::Full {
-        return medium(
-            app,
-            theme,
-            density == Density::Medium,
-            body,
-            buf,
-            Slots::default(),
-        );
-    }
     let lane = &app.lane;
-    let left_w = (body.width * 7 / 20).clamp(42, 56);
+    if density != Density::Full {
+        let (area, live) = arrange::live(app, &[], |_| body);
+        return live.render(lane, theme, area, buf);
+    }
+    let left_w = percent(body.width, LEFT_COLUMN_PERCENT).clamp(LEFT_COLUMN_MIN, LEFT_COLUMN_MAX);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
     let [p, t, c] = Layout::vertical([
@@ -234,85 +241,28 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
         Constraint::Fill(1),
     ])
     .areas(left);
-    let tp_h = (right.height / 3).max(12);
+    let tp_h = (right.height / CHART_SHARE_DIVISOR).max(CHART_FULL_MIN_HEIGHT);
     let [tp, fl, cd] = Layout::vertical([
         Constraint::Length(tp_h),
         Constraint::Fill(1),
         Constraint::Length(code::HEIGHT),
     ])
     .areas(right);
-    ports::PortsPane { lane, theme }.render(p, buf);
-    throttle::ThrottlePane { lane, theme }.render(t, buf);
-    counters::CountersPane { lane, theme }.render(c, buf);
-    throughput::ThroughputPane {
-        lanes: &[(lane, "")],
-        theme,
+    for (pane, area) in [
+        (LivePane::Ports, p),
+        (LivePane::Throttle, t),
+        (LivePane::Counters, c),
+        (LivePane::Throughput, tp),
+        (LivePane::EoiFlow, fl),
+        (LivePane::Code, cd),
+    ] {
+        arrange::render_pane(pane, lane, theme, area, buf);
     }
-    .render(tp, buf);
-    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
-    code::CodePane { lane, theme }.render(cd, buf);
 }
 
-/// Which panes fill the two flexible slots of the smaller layout.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Slots {
-    /// The counters in place of the throughput chart.
-    pub counters_top: bool,
-    /// The counters in place of the code, at the bottom.
-    pub counters_bottom: bool,
-    /// The code stays at the bottom, even where it is unused (split channels).
-    pub code: bool,
-}
-
-/// The live panes in a smaller area (a lesson's, or free play below 120×40).
-pub fn lab_panes(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer, slots: Slots) {
-    medium(app, theme, area.height >= 22, area, buf, slots);
-}
-
-/// Chart and bits side by side, the throttle in one band, then the flow (and the code when
-/// there is height for it). An idle or rogue guest moves no packets: its counters take the
-/// chart's place; `slots` can ask for them elsewhere.
-fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer, slots: Slots) {
-    let lane = &app.lane;
-    let tall = body.height >= 30;
-    let top_h = match (tall, roomy) {
-        (true, _) => ports::height(lane),
-        (false, true) => 8,
-        (false, false) => 7,
-    }
-    .min(body.height / 2);
-    let code_h = if body.height >= 34 { code::HEIGHT } else { 0 };
-    let [top, th, fl, cd] = Layout::vertical([
-        Constraint::Length(top_h),
-        Constraint::Length(throttle::SHORT_HEIGHT),
-        Constraint::Fill(1),
-        Constraint::Length(code_h),
-    ])
-    .areas(body);
-    let [tp, p] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
-    if lane.config().guest.has_traffic() && !slots.counters_top {
-        throughput::ThroughputPane {
-            lanes: &[(lane, "")],
-            theme,
-        }
-        .render(tp, buf);
-    } else {
-        counters::CountersPane { lane, theme }.render(tp, buf);
-    }
-    ports::PortsPane { lane, theme }.render(p, buf);
-    throttle::ThrottlePane { lane, theme }.render(th, buf);
-    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
-    if code_h > 0 {
-        let cfg = lane.config();
-        let counters_shown = slots.counters_top || !cfg.guest.has_traffic();
-        // Split channels never run the common handler: its code says "unused here".
-        let code_idle = !cfg.common_channel();
-        if !slots.code && (slots.counters_bottom || code_idle) && !counters_shown {
-            counters::CountersPane { lane, theme }.render(cd, buf);
-        } else {
-            code::CodePane { lane, theme }.render(cd, buf);
-        }
-    }
+/// `pct` percent of `n`, rounded down (in `u32`: no overflow at any width).
+pub fn percent(n: u16, pct: u16) -> u16 {
+    (u32::from(n) * u32::from(pct) / 100).min(u32::from(u16::MAX)) as u16
 }
 
 fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {

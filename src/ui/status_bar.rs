@@ -5,7 +5,8 @@
 //!  b OR⇄AND  t throttle  l late EOI  g guest  d direction  [ ] threshold  space pause  …  ? help  q quit
 //! ```
 //! Narrower terminals get shorter forms; when even the shortest does not fit, whole
-//! segments are left out (the time first, the run state last), never cut mid-word.
+//! segments are left out (the time first, then the speed, the knobs, a HZ or an ABI other
+//! than the default, the run state last), never cut mid-word.
 //! The knobs in the status bar are clickable; [`hit`] maps a click to the same message as
 //! the knob's key, using the same layout as the drawing. The key bar is generated from the
 //! key map table, so it always shows the real bindings.
@@ -132,7 +133,7 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         Knob::LateEoi,
     ));
     // The ABI only when it is not the default, so the usual bar stays as short as it was.
-    if a.abi != crate::sim::Abi::TwoLevel {
+    if a.abi != Config::default().abi {
         v.push(knob(
             if short {
                 "FIFO".into()
@@ -143,12 +144,15 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
             Knob::Abi,
         ));
     }
-    if level < 2 {
+    // HZ at every level when it is not the default (it changes every figure).
+    if level < 2 || a.hz != Config::default().hz {
         v.push(Seg {
             text: format!("HZ {}", a.hz),
             style: t.status,
             cmd: None,
         });
+    }
+    if level < 2 {
         v.push(Seg {
             text: format!("threshold {}", a.spurious_threshold),
             style: t.status,
@@ -232,12 +236,15 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
     // Still too wide (a lesson's locked knobs read "⊘ …"; a demo's caption shares the row):
     // drop whole segments, never cut one. The clock goes first, from the front (time, then
     // speed), so the run state ("■ PAUSED" when a goal stops the lab) stays; then knobs
-    // from the end.
+    // from the end, a HZ or an ABI that is not the default last of all (what makes this
+    // run unlike the story's).
     while width(&left) + 1 + width(&right) > w && right.len() > 1 {
         right.remove(0);
     }
+    let unusual = |s: &Seg| unusual_setting(app, s);
     while width(&left) + 1 + width(&right) > w && !left.is_empty() {
-        left.pop();
+        let i = left.iter().rposition(|s| !unusual(s));
+        left.remove(i.unwrap_or(left.len() - 1));
     }
     let mut out = Vec::with_capacity(left.len() + right.len());
     let end = area.right();
@@ -262,6 +269,14 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
         place(&mut rx, s);
     }
     out
+}
+
+/// Whether `s` says a HZ or an ABI other than the default.
+fn unusual_setting(app: &App, s: &Seg) -> bool {
+    let (cfg, usual) = (app.lane.config(), Config::default());
+    let hz = cfg.hz != usual.hz && s.cmd.is_none() && s.text == format!("HZ {}", cfg.hz);
+    let abi = cfg.abi != usual.abi && s.cmd == Some(Cmd::Toggle(Knob::Abi));
+    hz || abi
 }
 
 /// What a click at (`column`, `row`) of a terminal of `size` means, if it hit a knob:
