@@ -499,6 +499,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 8,
     },
     Binding {
+        shown: "w",
+        label: "whole run",
+        help: "Counters: since the last knob change or step start ⇄ whole run",
+        keys: &[(ch('w'), Cmd::Do(Msg::ToggleCountersSpan))],
+        contexts: LAB_ANY,
+        footer_rank: 8,
+    },
+    Binding {
         shown: "↑ ↓",
         label: "choose",
         help: "choose a lesson (also k and j)",

@@ -63,6 +63,11 @@ fn split(body: Rect) -> (Rect, Rect) {
     }
 }
 
+/// Where the lesson pane is drawn in `body` (the live panes take the rest).
+pub fn pane_area(body: Rect) -> Rect {
+    split(body).0
+}
+
 /// How far the lesson text can scroll in `body` (0 when it fits).
 pub fn max_scroll(app: &App, theme: &Theme, body: Rect) -> u16 {
     let (Some(run), Some((lesson, _))) = (app.lesson_run(), app.current_lesson()) else {
@@ -230,16 +235,27 @@ pub fn step_lines(
                 Span::styled(window, t.dim),
             ]));
             if let Some(status) = &s.status {
-                for c in &status.checks {
+                // A target a question still ahead asks about is not given away here.
+                let ahead = app.veil_ahead();
+                for (k, c) in status.checks.iter().enumerate() {
                     let (mark, style) = if c.ok {
                         ("✓", t.good)
                     } else {
                         ("✗", t.bad)
                     };
+                    let veiled = matches!(
+                        goal.checks.get(k),
+                        Some(crate::lesson::Check::Figure { figure, .. }) if ahead.hides(*figure)
+                    );
+                    let want = if veiled {
+                        super::veil::HIDDEN.to_string()
+                    } else {
+                        c.want.clone()
+                    };
                     let mut pieces = vec![
                         (format!("{mark} "), style),
                         (format!("{} ", c.what), t.name),
-                        (c.want.clone(), t.value),
+                        (want, t.value),
                     ];
                     match &c.now {
                         Some(now) if !c.ok => pieces.push((format!(" · now {now}"), t.text)),

@@ -32,6 +32,7 @@ pub mod status_bar;
 pub mod theme;
 pub mod throttle;
 pub mod throughput;
+pub mod veil;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -195,6 +196,7 @@ impl LabView<'_> {
                 b: &c.b,
                 knob: c.knob,
                 density,
+                veil: app.veil(),
             }
             .render(screen.body, buf),
         }
@@ -232,16 +234,24 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
         Constraint::Length(code::HEIGHT),
     ])
     .areas(right);
-    ports::PortsPane { lane, theme }.render(p, buf);
-    throttle::ThrottlePane { lane, theme }.render(t, buf);
-    counters::CountersPane { lane, theme }.render(c, buf);
+    let (veil, whole_run) = (app.veil(), app.counters_whole_run);
+    ports::PortsPane { lane, theme, veil }.render(p, buf);
+    throttle::ThrottlePane { lane, theme, veil }.render(t, buf);
+    counters::CountersPane {
+        lane,
+        theme,
+        veil,
+        whole_run,
+    }
+    .render(c, buf);
     throughput::ThroughputPane {
         lanes: &[(lane, "")],
         theme,
+        veil,
     }
     .render(tp, buf);
-    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
-    code::CodePane { lane, theme }.render(cd, buf);
+    eoi_flow::EoiFlowPane { lane, theme, veil }.render(fl, buf);
+    code::CodePane { lane, theme, veil }.render(cd, buf);
 }
 
 /// Which panes fill the two flexible slots of the smaller layout.
@@ -281,27 +291,35 @@ fn medium(app: &App, theme: &Theme, roomy: bool, body: Rect, buf: &mut Buffer, s
     ])
     .areas(body);
     let [tp, p] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(36)]).areas(top);
+    let (veil, whole_run) = (app.veil(), app.counters_whole_run);
+    let counters = counters::CountersPane {
+        lane,
+        theme,
+        veil,
+        whole_run,
+    };
     if lane.config().guest.has_traffic() && !slots.counters_top {
         throughput::ThroughputPane {
             lanes: &[(lane, "")],
             theme,
+            veil,
         }
         .render(tp, buf);
     } else {
-        counters::CountersPane { lane, theme }.render(tp, buf);
+        counters.render(tp, buf);
     }
-    ports::PortsPane { lane, theme }.render(p, buf);
-    throttle::ThrottlePane { lane, theme }.render(th, buf);
-    eoi_flow::EoiFlowPane { lane, theme }.render(fl, buf);
+    ports::PortsPane { lane, theme, veil }.render(p, buf);
+    throttle::ThrottlePane { lane, theme, veil }.render(th, buf);
+    eoi_flow::EoiFlowPane { lane, theme, veil }.render(fl, buf);
     if code_h > 0 {
         let cfg = lane.config();
         let counters_shown = slots.counters_top || !cfg.guest.has_traffic();
         // Split channels never run the common handler: its code says "unused here".
         let code_idle = !cfg.common_channel();
         if !slots.code && (slots.counters_bottom || code_idle) && !counters_shown {
-            counters::CountersPane { lane, theme }.render(cd, buf);
+            counters.render(cd, buf);
         } else {
-            code::CodePane { lane, theme }.render(cd, buf);
+            code::CodePane { lane, theme, veil }.render(cd, buf);
         }
     }
 }
