@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::cli::{LessonsArgs, LessonsCommand};
-use crate::app::check;
+use crate::cast::questions;
 use crate::lesson::progress::read_progress;
 use crate::lesson::{load, problems_text};
 
@@ -81,19 +81,27 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let out = check::check_catalog(&cat);
+    let found = questions::check_catalog(&cat);
+    let out = &found.check;
     if !out.problems.is_empty() {
         say!("{}", problems_text(&out.problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
+    let frames: Vec<String> = questions::SIZES
+        .iter()
+        .zip(found.frames)
+        .map(|((w, h), n)| format!("{n} at {w}x{h}"))
+        .collect();
     writeln!(
         std::io::stdout(),
         "{} lessons, {} steps: every step starts unsolved and its solution meets its goal \
-         ({:.1} virtual s replayed in {:.1} s)",
+         ({:.1} virtual s replayed in {:.1} s); no question's frame gives its answer away \
+         ({})",
         out.lessons,
         out.steps,
         out.virtual_ns as f64 / 1e9,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        frames.join(", ")
     )?;
     Ok(ExitCode::SUCCESS)
 }

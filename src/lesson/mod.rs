@@ -430,6 +430,8 @@ pub struct Step {
     pub task: Task,
     /// Where the step starts in its file (for messages).
     pub line: usize,
+    /// Where its question is (its start line on a goal step).
+    pub question_line: usize,
 }
 
 impl Step {
