@@ -376,7 +376,7 @@ fn significant(s: &str) -> usize {
 
 /// Whether `text` shows `needle` as a number of its own (not inside a longer one: `549`
 /// is not read in `1549` or `5.549`).
-fn shows_number(text: &str, needle: &str) -> bool {
+pub fn shows_number(text: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
