@@ -15,9 +15,9 @@ use evtchn_lab::cast::questions::{self, shows_number};
 use evtchn_lab::lesson::progress::Progress;
 use evtchn_lab::lesson::{Catalog, LogVeil, Veiled, from_files, problems_text};
 use evtchn_lab::sim::{Config, Figure, GuestKind};
+use evtchn_lab::ui;
 use evtchn_lab::ui::theme::Theme;
 use evtchn_lab::ui::veil::TABLE;
-use evtchn_lab::ui::{self, LabView};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
@@ -103,18 +103,11 @@ fn key(app: &mut App, code: KeyCode) {
 
 /// The whole frame at `w`×`h`, as text.
 fn screen(app: &App, w: u16, h: u16) -> String {
-    let area = Rect::new(0, 0, w, h);
-    let mut buf = Buffer::empty(area);
-    LabView {
-        app,
-        theme: &Theme::no_color(),
-    }
-    .render(area, &mut buf);
-    plain_text(&buf)
+    plain_text(&questions::frame(app, w, h))
 }
 
 /// The text right after `label` on each row that has it (up to `n` chars).
-fn after<'a>(text: &'a str, label: &str, n: usize) -> Vec<String> {
+fn after(text: &str, label: &str, n: usize) -> Vec<String> {
     text.lines()
         .filter_map(|l| l.split_once(label).map(|(_, rest)| rest))
         .map(|rest| rest.chars().take(n).collect())

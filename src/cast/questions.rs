@@ -62,8 +62,8 @@ pub fn check_catalog(cat: &Arc<Catalog>) -> FramesOutcome {
 /// How far a copy of the lab runs on to tell live readings from text that stays.
 pub const RUN_ON_NS: u64 = 500_000_000;
 
-/// The frame of `app` at `w`×`h` as text, the lesson pane left blank.
-pub fn frame_outside_lesson(app: &App, w: u16, h: u16) -> String {
+/// The frame of `app` at `w`×`h` (no colours: only the text is read).
+pub fn frame(app: &App, w: u16, h: u16) -> Buffer {
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
     LabView {
@@ -71,6 +71,13 @@ pub fn frame_outside_lesson(app: &App, w: u16, h: u16) -> String {
         theme: &Theme::no_color(),
     }
     .render(area, &mut buf);
+    buf
+}
+
+/// The frame of `app` at `w`×`h` as text, the lesson pane left blank.
+pub fn frame_outside_lesson(app: &App, w: u16, h: u16) -> String {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = frame(app, w, h);
     if app.lesson_run().is_some() {
         let body = crate::ui::Screen::of(app, area).body;
         let lesson = crate::ui::lesson::pane_area(body).intersection(area);
@@ -387,9 +394,10 @@ pub fn shows_number(text: &str, needle: &str) -> bool {
         let end = at + needle.len();
         let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
         let before_ok = at == 0 || !matches!(bytes[at - 1], b'0'..=b'9' | b'.' | b',');
-        let after_ok =
-            !digit(end) && !(matches!(bytes.get(end), Some(b'.' | b',')) && digit(end + 1));
-        if before_ok && after_ok {
+        // Not followed by a digit, or by a point or comma and a digit (`549.5`, `549,000`).
+        let separator = matches!(bytes.get(end), Some(b'.' | b','));
+        let longer = digit(end) || (separator && digit(end + 1));
+        if before_ok && !longer {
             return true;
         }
         from = at + 1;
