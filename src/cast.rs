@@ -14,6 +14,8 @@
 //! move that holds the screen for a frame's time or more, otherwise at most
 //! [`FRAME_NS`] apart (10 frames a second while the lab runs).
 
+pub mod questions;
+
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::AtomicUsize;

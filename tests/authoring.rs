@@ -36,10 +36,10 @@ requires = ["06-throttle-law"]
 [[step]]
 title = "Predict"
 scenario = { guest = "freebsd", hz = 100 }
-question = "At HZ 100, how many throttle pauses a second?"
-answer = 100
+question = "At HZ 100, how many throttle pauses in three seconds?"
+answer = 300
 unit = "pauses"
-explain = "One a tick: 100."
+explain = "One a tick: 300."
 
 [[step]]
 title = "A faster tick"

@@ -4,6 +4,7 @@
 //! Time only moves through `Msg::Advance { wall }` in 20 ms steps (the loop's tick), so the
 //! frames never depend on the machine's clock or speed.
 
+use evtchn_lab::app::Veil;
 use evtchn_lab::ui::{self, theme::Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -154,6 +155,7 @@ fn code_pane_operator_styles() {
         ui::code::CodePane {
             lane: &app.lane,
             theme: &theme,
+            veil: Veil::NONE,
         }
         .render(a, b)
     });
@@ -163,6 +165,7 @@ fn code_pane_operator_styles() {
         ui::code::CodePane {
             lane: &app.lane,
             theme: &theme,
+            veil: Veil::NONE,
         }
         .render(a, b)
     });
@@ -180,6 +183,7 @@ fn ports_pane_bit_styles() {
         ui::ports::PortsPane {
             lane: &app.lane,
             theme: &theme,
+            veil: Veil::NONE,
         }
         .render(a, b)
     });
@@ -198,6 +202,7 @@ fn throttle_strip_styles() {
         ui::throttle::ThrottlePane {
             lane: &app.lane,
             theme: &theme,
+            veil: Veil::NONE,
         }
         .render(a, b)
     });

@@ -7,6 +7,10 @@
 //! 3. `Enter` goes on to the next step, which continues from that state.
 //!
 //! Each problem is a [`Problem`] at the step's line in its file.
+//!
+//! A higher layer can look at each question as it opens, the frame the learner sees
+//! first ([`check_catalog_with`]): `evtchn-lab lessons check` renders it and reads it
+//! (`crate::cast::questions`); this layer knows no screen.
 
 use std::sync::Arc;
 
@@ -27,11 +31,20 @@ pub struct Outcome {
     pub virtual_ns: u64,
 }
 
+/// Looks at the lab the moment a question step opens (the lesson, the step's index) and
+/// says what is wrong with it.
+pub type QuestionProbe<'a> = dyn FnMut(&App, &Lesson, usize) -> Vec<Problem> + 'a;
+
 /// Check every lesson of `cat`.
 pub fn check_catalog(cat: &Arc<Catalog>) -> Outcome {
+    check_catalog_with(cat, &mut |_, _, _| Vec::new())
+}
+
+/// [`check_catalog`], with `probe` looking at every question as it opens.
+pub fn check_catalog_with(cat: &Arc<Catalog>, probe: &mut QuestionProbe) -> Outcome {
     let mut out = Outcome::default();
     for l in &cat.lessons {
-        check_lesson(cat, l, &mut out);
+        check_lesson_with(cat, l, &mut out, probe);
     }
     out
 }
@@ -47,6 +60,16 @@ fn problem(l: &Lesson, line: usize, message: String) -> Problem {
 
 /// Play every step of `lesson` in order.
 pub fn check_lesson(cat: &Arc<Catalog>, lesson: &Lesson, out: &mut Outcome) {
+    check_lesson_with(cat, lesson, out, &mut |_, _, _| Vec::new());
+}
+
+/// [`check_lesson`], with `probe` looking at every question as it opens.
+pub fn check_lesson_with(
+    cat: &Arc<Catalog>,
+    lesson: &Lesson,
+    out: &mut Outcome,
+    probe: &mut QuestionProbe,
+) {
     let mut app = App::new(Options {
         scenario: Config::default(),
         open: Open::Lesson(lesson.id.clone()),
@@ -61,6 +84,9 @@ pub fn check_lesson(cat: &Arc<Catalog>, lesson: &Lesson, out: &mut Outcome) {
         if app.lesson_run().map(|r| r.step) != Some(i) {
             out.problems.push(at("not reached".to_string()));
             return;
+        }
+        if step.is_quiz() {
+            out.problems.extend(probe(&app, lesson, i));
         }
         if let Task::Goal(goal) = &step.task {
             // Left alone for one goal window (and the grid step the window may need).

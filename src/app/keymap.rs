@@ -506,6 +506,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 8,
     },
     Binding {
+        shown: "e",
+        label: "whole run",
+        help: "Counters: since the last knob change or step start ⇄ the entire run",
+        keys: &[(ch('e'), Cmd::Do(Msg::ToggleCountersSpan))],
+        contexts: LAB_ANY,
+        footer_rank: 8,
+    },
+    Binding {
         shown: "↑ ↓",
         label: "choose",
         help: "choose a lesson (also k and j)",

@@ -9,7 +9,8 @@
 use std::collections::VecDeque;
 
 use crate::sim::{
-    Config, KnobChange, PortAction, PortView, Sim, Trace, TraceEvent, TraceKind, Window,
+    Config, DeviceCounters, KnobChange, PortAction, PortView, Reading, Sim, Trace, TraceEvent,
+    TraceKind, Window,
 };
 
 /// Sample interval the lab asks of the sim, so the chart moves smoothly (the headless report
@@ -116,6 +117,59 @@ pub struct Mark {
     pub label: String,
 }
 
+/// Why the Counters pane counts from where it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinceWhy {
+    /// The run began there (t = 0).
+    Start,
+    /// A knob changed there: what came before counted the state before it.
+    Knob,
+    /// A lesson step began there.
+    Step,
+}
+
+impl SinceWhy {
+    /// "the last knob change", for the Counters pane.
+    pub fn words(self) -> &'static str {
+        match self {
+            SinceWhy::Start => "the run's start",
+            SinceWhy::Knob => "the last knob change",
+            SinceWhy::Step => "the step's start",
+        }
+    }
+}
+
+/// Where the Counters pane counts from: the later of the run's (or the lesson step's)
+/// start and the last knob change. The whole run stays a key away (`w`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Since {
+    pub why: SinceWhy,
+    /// The sim's counters then.
+    pub reading: Reading,
+    /// The device's sysfs counters then.
+    pub device: DeviceCounters,
+}
+
+impl Since {
+    fn now(sim: &Sim, why: SinceWhy) -> Since {
+        Since {
+            why,
+            reading: sim.reading(),
+            device: device_counters(sim),
+        }
+    }
+}
+
+/// The device's counters: the sum over its channels (one device, one or two ports).
+pub fn device_counters(sim: &Sim) -> DeviceCounters {
+    sim.ports()
+        .fold(DeviceCounters::default(), |a, p| DeviceCounters {
+            events: a.events + p.counters.events,
+            spurious_events: a.spurious_events + p.counters.spurious_events,
+            jiffies_eoi_delayed: a.jiffies_eoi_delayed + p.counters.jiffies_eoi_delayed,
+        })
+}
+
 /// Timeline cells per jiffy: finer than a jiffy, so a pause that starts mid-jiffy and ends
 /// at the tick shows as a gap after a short open stretch, not as one uniform low cell.
 pub const CELLS_PER_JIFFY: u64 = 4;
@@ -187,17 +241,21 @@ pub struct Lane {
     overruns: u64,
     /// After `.`: the transitions of the stepped event not yet all shown.
     reveal: Option<Reveal>,
+    /// Where the Counters pane counts from.
+    since: Since,
 }
 
 impl Lane {
     pub fn new(cfg: Config) -> Self {
         let mut cfg = cfg;
         cfg.params.sample_interval_ns = UI_SAMPLE_NS;
+        let sim = Sim::with_trace_capacity(cfg, TRACE_CAPACITY);
         Lane {
             // A new sim: time 0, nothing masked or paused yet.
             at_boundary: (0, 0),
             boundary_ns: 0,
-            sim: Sim::with_trace_capacity(cfg, TRACE_CAPACITY),
+            since: Since::now(&sim, SinceWhy::Start),
+            sim,
             marks: VecDeque::with_capacity(MARKS_KEPT),
             cells: VecDeque::with_capacity(TIMELINE_KEPT),
             flash: Flash::default(),
@@ -285,6 +343,22 @@ impl Lane {
             t_ns: self.sim.now_ns(),
             label: change.to_string(),
         });
+        self.since = Since::now(&self.sim, SinceWhy::Knob);
+    }
+
+    /// Where the Counters pane counts from.
+    pub fn since(&self) -> &Since {
+        &self.since
+    }
+
+    /// The Counters pane counts from now (a lesson step begins).
+    pub fn count_from_now(&mut self, why: SinceWhy) {
+        self.since = Since::now(&self.sim, why);
+    }
+
+    /// The device's sysfs counters, as the screen shows the sim.
+    pub fn device_counters(&self) -> DeviceCounters {
+        device_counters(self.sim())
     }
 
     /// A hands-on action on the guest's first port, now.

@@ -17,7 +17,7 @@ use crate::lesson::{Goal, GoalStatus, Lesson, Subject, Task, Unlock};
 use crate::sim::{Config, Reading, Setting};
 
 use super::player::{self, Flow, Played};
-use super::{App, Lane, Page, RunState, View};
+use super::{App, Lane, Page, RunState, Veil, View};
 
 /// The lesson open in the lab.
 #[derive(Clone)]
@@ -194,6 +194,30 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// What the open question hides until it is answered (its step's `veil`); nothing
+    /// while no question waits.
+    pub fn veil(&self) -> Veil {
+        match (self.open_question(), self.current_lesson()) {
+            (Some(_), Some((l, i))) => Veil::of(&l.steps[i].veil),
+            _ => Veil::NONE,
+        }
+    }
+
+    /// What the questions still ahead in this lesson will hide (the later question steps
+    /// not answered yet): a goal's checklist shows no target they ask about.
+    pub fn veil_ahead(&self) -> Veil {
+        let Some((l, i)) = self.current_lesson() else {
+            return Veil::NONE;
+        };
+        let done = self.progress.lesson(&l.id).map(|p| &p.done_steps);
+        l.steps
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .filter(|(k, s)| s.is_quiz() && !done.is_some_and(|d| d.contains(k)))
+            .fold(Veil::NONE, |v, (_, s)| v.union(Veil::of(&s.veil)))
+    }
+
     /// The open lesson and its current step.
     pub fn current_lesson(&self) -> Option<(&Lesson, usize)> {
         let run = self.lesson_run()?;
@@ -356,6 +380,11 @@ impl App {
         }
         // A step begins from the live sim: what `.` had left to show has happened.
         self.lane.show_live();
+        if step.scenario.is_none() && !step.is_quiz() {
+            // What the step reads counts from here (a new run counts from its start; a
+            // question asks about what was counted before it, so it keeps that).
+            self.lane.count_from_now(super::lane::SinceWhy::Step);
+        }
         let mut state = StepState::new(&self.lane);
         state.b_mark = compare.as_ref().map(|b| b.sim().reading());
         if let Some(run) = self.run_mut() {

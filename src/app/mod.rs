@@ -18,6 +18,7 @@ pub mod lesson;
 pub mod narrate;
 pub mod player;
 pub mod speed;
+pub mod veil;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use crate::sim::{Config, KnobChange, PortAction};
 pub use lane::Lane;
 pub use lesson::{LessonRun, MenuEntry, QuestionKind, StepState};
 use speed::{Budget, Speed, SpeedMeter};
+pub use veil::Veil;
 
 /// Everything that can change the lab. Knob changes are absolute ([`Msg::Set`],
 /// [`Msg::Restart`]): the key map turns a toggle key into the change from the current
@@ -54,6 +56,8 @@ pub enum Msg {
     /// The glossary overlay on/off (in a lesson, the step's terms first).
     ToggleGlossary,
     CloseOverlay,
+    /// The Counters pane: since the step's start or the last knob change ⇄ the whole run.
+    ToggleCountersSpan,
     /// `wall` of real time passed: advance virtual time by `wall × speed` (within the budget).
     Advance {
         wall: Duration,
@@ -254,6 +258,9 @@ pub struct App {
     pub notice: Option<String>,
     /// Lines the open overlay (the help or the glossary) is scrolled down by.
     pub help_scroll: u16,
+    /// The Counters pane counts the whole run (`w`), not since the last knob change or
+    /// the step's start.
+    pub counters_whole_run: bool,
     /// How far the help and the lesson text can scroll on the screen as drawn.
     pub scroll_limits: ScrollLimits,
     /// `v` presses since the view (or the lesson step) changed, modulo [`REVEAL_PERIOD`]:
@@ -282,6 +289,7 @@ impl App {
             pace: 1.0,
             notice: None,
             help_scroll: 0,
+            counters_whole_run: false,
             scroll_limits: ScrollLimits::default(),
             reveal: 0,
             lessons: opts.lessons,
@@ -594,6 +602,7 @@ pub fn update(app: &mut App, msg: Msg) {
             };
         }
         Msg::CloseOverlay => app.overlay = Overlay::None,
+        Msg::ToggleCountersSpan => app.counters_whole_run = !app.counters_whole_run,
         Msg::Advance { wall } => app.advance(wall),
         // `took` covers every lane: the budget is per tick for all of them together.
         Msg::Measured { took } => app.budget.adapt(app.last_advance_ns, took),

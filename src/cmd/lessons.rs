@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::cli::{CheckArgs, LessonsArgs, LessonsCommand};
-use crate::app::check;
+use crate::cast::questions;
 use crate::lesson::glossary::undefined_terms;
 use crate::lesson::progress::read_progress;
 use crate::lesson::{find, lint, load_noting, problems_text, strict};
@@ -169,16 +169,18 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
         .chain(undefined_terms(&cat))
         .filter(|p| checked(&p.path))
         .collect();
-    let mut out = check::Outcome::default();
+    // The replay, with every question's frames read as it opens.
+    let mut found = questions::FramesOutcome::default();
     for l in &cat.lessons {
         if only.as_deref().is_none_or(|id| id == l.id) {
-            check::check_lesson(&cat, l, &mut out);
+            questions::check_lesson(&cat, l, &mut found);
             if args.strict {
-                out.problems.extend(strict::problems(l));
+                problems.extend(strict::problems(l));
             }
         }
     }
-    problems.append(&mut out.problems);
+    let out = &found.check;
+    problems.extend(out.problems.iter().cloned());
     // After the replay: each step that names panes, drawn, shows them.
     problems.extend(
         crate::ui::pane_check::check_catalog(&cat)
@@ -189,10 +191,16 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
         say!("{}", problems_text(&problems).trim_end_matches('\n'));
         return Ok(ExitCode::FAILURE);
     }
+    let frames: Vec<String> = questions::SIZES
+        .iter()
+        .zip(found.frames)
+        .map(|((w, h), n)| format!("{n} at {w}x{h}"))
+        .collect();
     writeln!(
         std::io::stdout(),
         "{} lesson{}, {} steps: the choices and hints pass the lints, every step starts \
-         unsolved and its solution meets its goal{} ({:.1} virtual s replayed in {:.1} s)",
+         unsolved and its solution meets its goal{} ({:.1} virtual s replayed in {:.1} s); no \
+         question's frame gives its answer away ({})",
         out.lessons,
         if out.lessons == 1 { "" } else { "s" },
         out.steps,
@@ -202,7 +210,8 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
             ""
         },
         out.virtual_ns as f64 / 1e9,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        frames.join(", ")
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -435,6 +435,8 @@ pub struct Step {
     pub line: usize,
     /// Where its answer, choices and hints are (for the lints' messages).
     pub places: lint::Places,
+    /// Where its question is (its start line on a goal step).
+    pub question_line: usize,
 }
 
 impl Step {

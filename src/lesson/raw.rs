@@ -227,6 +227,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
 fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     let start = s.span().start;
     let line = line_col(cx.text, start).0;
+    let question_line = s
+        .get_ref()
+        .question
+        .as_ref()
+        .map_or(line, |q| line_col(cx.text, q.span().start).0);
     let s = s.into_inner();
     let before = cx.problems.len();
     if s.title.get_ref().trim().is_empty() {
@@ -411,6 +416,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         task: task?,
         line,
         places,
+        question_line,
     })
 }
 

@@ -21,7 +21,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Widget;
 
-use crate::app::{App, Lane};
+use crate::app::{App, Lane, Veil};
 use crate::lesson::Pane;
 
 use super::theme::Theme;
@@ -423,6 +423,26 @@ pub fn live(app: &App, named: &[Pane], area_for: impl Fn(&[Pane]) -> Rect) -> (R
     )
 }
 
+/// How the panes draw: the theme, what an open question veils, and whether the counters
+/// show the whole run.
+#[derive(Clone, Copy)]
+pub struct Look<'a> {
+    pub theme: &'a Theme,
+    pub veil: Veil,
+    pub whole_run: bool,
+}
+
+impl<'a> Look<'a> {
+    /// The look of `app` now.
+    pub fn of(app: &App, theme: &'a Theme) -> Self {
+        Look {
+            theme,
+            veil: app.veil(),
+            whole_run: app.counters_whole_run,
+        }
+    }
+}
+
 /// What the live area shows: the arrangement, and the pane `v` brought in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Live {
@@ -433,9 +453,10 @@ pub struct Live {
 impl Live {
     /// Draw the panes of `lane` where the arrangement says, and on the bottom border what
     /// is hidden.
-    pub fn render(&self, lane: &Lane, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    pub fn render(&self, lane: &Lane, look: &Look, area: Rect, buf: &mut Buffer) {
+        let theme = look.theme;
         for &(p, r) in &self.arrangement.placed {
-            render_pane(p, lane, theme, r, buf);
+            render_pane(p, lane, look, r, buf);
         }
         let label = hidden_label(
             &self.arrangement.hidden,
@@ -449,14 +470,20 @@ impl Live {
 }
 
 /// Draw one pane of `lane` in `area`.
-pub fn render_pane(p: Pane, lane: &Lane, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render_pane(p: Pane, lane: &Lane, look: &Look, area: Rect, buf: &mut Buffer) {
+    let Look {
+        theme,
+        veil,
+        whole_run,
+    } = *look;
     match p {
         Pane::Throughput => throughput::ThroughputPane {
             lanes: &[(lane, "")],
             theme,
+            veil,
         }
         .render(area, buf),
-        Pane::Ports => ports::PortsPane { lane, theme }.render(area, buf),
+        Pane::Ports => ports::PortsPane { lane, theme, veil }.render(area, buf),
         Pane::Throttle => {
             // Between its short and long forms the throttle keeps the short one.
             let h = if area.height < throttle::HEIGHT {
@@ -464,11 +491,17 @@ pub fn render_pane(p: Pane, lane: &Lane, theme: &Theme, area: Rect, buf: &mut Bu
             } else {
                 area.height
             };
-            throttle::ThrottlePane { lane, theme }.render(Rect { height: h, ..area }, buf)
+            throttle::ThrottlePane { lane, theme, veil }.render(Rect { height: h, ..area }, buf)
         }
-        Pane::Counters => counters::CountersPane { lane, theme }.render(area, buf),
-        Pane::EoiFlow => eoi_flow::EoiFlowPane { lane, theme }.render(area, buf),
-        Pane::Code => code::CodePane { lane, theme }.render(area, buf),
+        Pane::Counters => counters::CountersPane {
+            lane,
+            theme,
+            veil,
+            whole_run,
+        }
+        .render(area, buf),
+        Pane::EoiFlow => eoi_flow::EoiFlowPane { lane, theme, veil }.render(area, buf),
+        Pane::Code => code::CodePane { lane, theme, veil }.render(area, buf),
     }
 }
 

@@ -13,16 +13,19 @@
 //! │ why: a guest that sends finds TX work but no RX work → spurious …    │
 //! └──────────────────────────────────────────────────────────────────────┘
 //! ```
+//! While a question veils netback's verdict, the meaning and the why read
+//! `? (answer first)`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
+use crate::app::{Lane, Veil};
 use crate::sim::{Config, Direction, GuestKind, NetbackVariant};
 
 use super::theme::Theme;
+use super::veil::{ANSWER_FIRST, Shown, hidden};
 use super::{pane, put_lines, title};
 
 /// Rows the pane wants (border included).
@@ -31,6 +34,8 @@ pub const HEIGHT: u16 = 10;
 pub struct CodePane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
 }
 
 /// The `if (…) {` line with the operator highlighted.
@@ -94,8 +99,11 @@ impl Widget for CodePane<'_> {
         let code = if split { t.dim } else { t.code };
         // The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
         // buggy one calls both handlers inside the condition, hence its comment and `|`.
+        // The operator in its verdict's colour, plain while the verdict is veiled.
+        let verdict_veiled = hidden(self.veil, Shown::CodeMeaning);
         let op = |text: &'static str| {
             let style = match v {
+                _ if verdict_veiled => t.value,
                 NetbackVariant::Buggy => t.op_buggy,
                 NetbackVariant::Fixed => t.op_fixed,
             };
@@ -128,19 +136,30 @@ impl Widget for CodePane<'_> {
             plain("            atomic_andnot(NETBK_COMMON_EOI, &queue->eoi_pending);"),
             plain("            xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);"),
             plain("    }"),
-            Line::from(vec![
-                Span::styled(" ◀ ", t.dim),
-                Span::styled(
-                    format!("{} ({v}): {}", v.operator(), v.meaning()),
-                    match v {
-                        NetbackVariant::Buggy => t.bad,
-                        NetbackVariant::Fixed => t.good,
-                    },
-                ),
-            ]),
+            if verdict_veiled {
+                Line::from(vec![
+                    Span::styled(" ◀ ", t.dim),
+                    Span::styled(format!("{}: {ANSWER_FIRST}", v.operator()), t.dim),
+                ])
+            } else {
+                Line::from(vec![
+                    Span::styled(" ◀ ", t.dim),
+                    Span::styled(
+                        format!("{} ({v}): {}", v.operator(), v.meaning()),
+                        match v {
+                            NetbackVariant::Buggy => t.bad,
+                            NetbackVariant::Fixed => t.good,
+                        },
+                    ),
+                ])
+            },
             Line::from(vec![
                 Span::styled(" why: ", t.name),
-                Span::styled(why(&cfg), t.text),
+                if hidden(self.veil, Shown::CodeWhy) {
+                    Span::styled(ANSWER_FIRST, t.dim)
+                } else {
+                    Span::styled(why(&cfg), t.text)
+                },
             ]),
         ]);
         put_lines(&lines, inner, buf);

@@ -25,17 +25,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::narrate;
-use crate::app::{App, Lane};
+use crate::app::{App, Lane, Veil};
 use crate::lesson::Pane;
 use crate::sim::{Figure, Knob, on_off};
 
 use super::code::condition_spans;
-use super::counters::device_counters;
-use super::eoi_flow::log_style;
+use super::counters::{counted, since_words};
+use super::eoi_flow::log_line;
 use super::theme::Theme;
 use super::throttle::{StripKind, pause_line, strip};
 use super::throughput::{ThroughputPane, goodput_text};
+use super::veil::{Shown, hidden, or_hidden};
 use super::{Density, arrange, pane, put_lines, title};
 
 pub struct CompareView<'a> {
@@ -46,6 +46,8 @@ pub struct CompareView<'a> {
     pub knobs: &'a [Knob],
     /// How much the whole terminal fits.
     pub density: Density,
+    /// What an open question hides (`App::veil`).
+    pub veil: Veil,
 }
 
 /// The lane's values of the knobs that differ: "netback OR (!tx | !rx)", "throttle off",
@@ -66,12 +68,14 @@ struct LaneColumn<'a> {
     label: &'a str,
     knobs: &'a [Knob],
     theme: &'a Theme,
+    veil: Veil,
+    whole_run: bool,
 }
 
 impl Widget for LaneColumn<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let lane = self.lane;
+        let (lane, v) = (self.lane, self.veil);
         let block = pane(
             title(vec![
                 Span::styled(self.label, t.title),
@@ -85,34 +89,42 @@ impl Widget for LaneColumn<'_> {
         let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
         let cpu = super::recent(lane, Figure::Dom0CpuPct)
             .map_or_else(|| "—".into(), |c| format!("{c:.0}%"));
+        let cpu = or_hidden(v, Shown::Dom0Cpu, cpu);
         lines.push(Line::from(vec![
             Span::raw(" "),
-            Span::styled(goodput_text(lane), t.figure),
+            Span::styled(goodput_text(lane, v), t.figure),
             Span::styled(" · dom0 CPU ", t.name),
             Span::styled(cpu, t.value),
         ]));
         for p in lane.ports() {
-            let mut spans = super::ports::port_bits(&p, lane.flash().port(p.port), t);
+            let mut spans = super::ports::port_bits(&p, lane.flash().port(p.port), t, v);
             spans.push(Span::styled(" spurious_cnt ", t.name));
             spans.push(Span::styled(
-                p.spurious_cnt.to_string(),
-                if p.spurious_cnt > 0 { t.bad } else { t.value },
+                or_hidden(v, Shown::SpuriousCnt, p.spurious_cnt.to_string()),
+                match p.spurious_cnt {
+                    _ if hidden(v, Shown::SpuriousCnt) => t.dim,
+                    0 => t.value,
+                    _ => t.bad,
+                },
             ));
             lines.push(Line::from(spans));
         }
-        lines.push(pause_line(lane, t));
+        lines.push(pause_line(lane, t, v));
         let mut s = strip(
             lane,
             inner.width.saturating_sub(2) as usize,
             t,
             StripKind::Paused,
+            v,
         );
         s.spans.insert(0, Span::raw(" "));
         lines.push(s);
         let paused = super::recent(lane, Figure::PausedPct)
             .map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        let paused = or_hidden(v, Shown::PausedShare, paused);
         let spur =
             super::recent_spurious_pct(lane).map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        let spur = or_hidden(v, Shown::SpuriousShare, spur);
         lines.push(Line::from(vec![
             Span::styled(" spurious ", t.name),
             Span::styled(spur, t.value),
@@ -120,16 +132,34 @@ impl Widget for LaneColumn<'_> {
             Span::styled(paused, t.value),
             Span::styled(" (last s)", t.dim),
         ]));
-        let d = device_counters(lane);
+        let (d, _) = counted(lane, self.whole_run);
         lines.push(Line::from(vec![
             Span::styled(" events ", t.name),
-            Span::styled(d.events.to_string(), t.value),
+            Span::styled(or_hidden(v, Shown::Events, d.events.to_string()), t.value),
             Span::styled(" · spurious_events ", t.name),
-            Span::styled(d.spurious_events.to_string(), t.value),
+            Span::styled(
+                or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
+                t.value,
+            ),
         ]));
+        let delayed = or_hidden(
+            v,
+            Shown::JiffiesEoiDelayed,
+            d.jiffies_eoi_delayed.to_string(),
+        );
+        // Since when they count, where it fits (the same in both lanes: the room left by
+        // a count of up to 7 digits).
+        let room = usize::from(inner.width).saturating_sub(24 + 7);
+        let since = since_words(lane, self.whole_run, v, room);
+        let since = if since.chars().count() <= room {
+            format!(" · {since}")
+        } else {
+            String::new()
+        };
         lines.push(Line::from(vec![
             Span::styled(" jiffies_eoi_delayed ", t.name),
-            Span::styled(d.jiffies_eoi_delayed.to_string(), t.value),
+            Span::styled(delayed, t.value),
+            Span::styled(since, t.dim),
         ]));
         let mut cond = vec![Span::raw(" ")];
         cond.extend(condition_spans(lane.config().netback, t));
@@ -141,15 +171,7 @@ impl Widget for LaneColumn<'_> {
         // Narrow lanes leave the time stamps out: the words matter more.
         let stamps = inner.width >= 70;
         for e in lane.sim().trace().last(room) {
-            let stamp = if stamps {
-                format!(" {} ", narrate::time_stamp(e.t_ns))
-            } else {
-                " ".to_string()
-            };
-            lines.push(Line::from(vec![
-                Span::styled(stamp, t.dim),
-                Span::styled(e.kind.to_string(), log_style(&e.kind, t)),
-            ]));
+            lines.push(log_line(e, v, stamps, t));
         }
         put_lines(&lines, inner, buf);
     }
@@ -186,6 +208,8 @@ fn lane_tag(label: &str, area: Rect, theme: &Theme, buf: &mut Buffer) {
 impl Widget for CompareView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
+        let veil = self.veil;
+        let whole_run = app.counters_whole_run;
         let hidden = hidden_panes(&app.lane);
         let revealed = arrange::revealed(app, &hidden);
         let chart_h = match (self.density, revealed) {
@@ -202,6 +226,7 @@ impl Widget for CompareView<'_> {
         ThroughputPane {
             lanes: &[(&app.lane, "A"), (self.b, "B")],
             theme: self.theme,
+            veil,
         }
         .render(chart, buf);
         if let Some(r) = revealed {
@@ -212,7 +237,12 @@ impl Widget for CompareView<'_> {
                 Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(lanes);
             let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(both);
             for (lane, label, area) in [(&app.lane, "A", a), (self.b, "B", b)] {
-                arrange::render_pane(r.pane, lane, self.theme, area, buf);
+                let look = arrange::Look {
+                    theme: self.theme,
+                    veil,
+                    whole_run,
+                };
+                arrange::render_pane(r.pane, lane, &look, area, buf);
                 lane_tag(label, area, self.theme, buf);
             }
             lanes = rest;
@@ -223,6 +253,8 @@ impl Widget for CompareView<'_> {
             label: "A",
             knobs: self.knobs,
             theme: self.theme,
+            veil,
+            whole_run,
         }
         .render(a, buf);
         LaneColumn {
@@ -230,6 +262,8 @@ impl Widget for CompareView<'_> {
             label: "B",
             knobs: self.knobs,
             theme: self.theme,
+            veil,
+            whole_run,
         }
         .render(b, buf);
         let still: Vec<Pane> = hidden

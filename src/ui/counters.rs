@@ -14,6 +14,11 @@
 //! │ …                                          │
 //! └────────────────────────────────────────────┘
 //! ```
+//! The counters count from the later of the run's start (in a lesson: the step's start;
+//! a question keeps what the step before it counted from) and the last knob change: the
+//! bottom border says since when ("since t 3.2 s, the last knob change"). `w` flips the
+//! pane to the whole run and back. What an open question veils reads `?`.
+//!
 //! With the throttle (patch 12) off, `spurious_events` reads `would be spurious … (patch 12
 //! off)` and `jiffies_eoi_delayed` reads `—`: those counters came with a later commit that
 //! builds on patch 12, so a kernel without it counts nothing; the lab shows what netback
@@ -24,28 +29,72 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
-use crate::sim::{DeviceCounters, Figure};
+use crate::app::{Lane, Veil};
+use crate::sim::{Counters, DeviceCounters, Figure};
 
 use super::theme::Theme;
+use super::veil::{HIDDEN, Shown, hidden, or_hidden};
 use super::{field, pane, put_lines, title};
 
 const W: usize = 21;
 
+#[derive(Clone, Copy)]
 pub struct CountersPane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
+    /// Count the whole run (`w`), not since the lane's since-mark.
+    pub whole_run: bool,
 }
 
 /// The device's counters: the sum over its channels (one device, one or two ports).
 pub fn device_counters(lane: &Lane) -> DeviceCounters {
-    lane.sim()
-        .ports()
-        .fold(DeviceCounters::default(), |a, p| DeviceCounters {
-            events: a.events + p.counters.events,
-            spurious_events: a.spurious_events + p.counters.spurious_events,
-            jiffies_eoi_delayed: a.jiffies_eoi_delayed + p.counters.jiffies_eoi_delayed,
-        })
+    lane.device_counters()
+}
+
+/// The counters the pane shows: since the lane's since-mark, or over the whole run.
+pub fn counted(lane: &Lane, whole_run: bool) -> (DeviceCounters, Counters) {
+    let (d, c) = (lane.device_counters(), lane.sim().counters());
+    if whole_run {
+        return (d, c);
+    }
+    let from = lane.since();
+    let s = |a: u64, b: u64| a.saturating_sub(b);
+    let d = DeviceCounters {
+        events: s(d.events, from.device.events),
+        spurious_events: s(d.spurious_events, from.device.spurious_events),
+        jiffies_eoi_delayed: s(d.jiffies_eoi_delayed, from.device.jiffies_eoi_delayed),
+    };
+    (d, c.since(&from.reading.counters))
+}
+
+/// Since when the counters count, in words that fit `room` columns: `since t 3.2 s, the
+/// last knob change`, `since t 3.2 s` (or `whole run (w: since t 3.2 s)`, `whole run`).
+pub fn since_words(lane: &Lane, whole_run: bool, veil: Veil, room: usize) -> String {
+    let from = lane.since();
+    let t = or_hidden(
+        veil,
+        Shown::Clock,
+        format!("{:.1}", from.reading.t_ns as f64 / 1e9),
+    );
+    let forms = if whole_run {
+        [
+            format!("whole run (w: since t {t} s)"),
+            "whole run".to_string(),
+        ]
+    } else {
+        [
+            format!("since t {t} s, {}", from.why.words()),
+            format!("since t {t} s"),
+        ]
+    };
+    let [long, short] = forms;
+    if long.chars().count() <= room {
+        long
+    } else {
+        short
+    }
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -55,73 +104,120 @@ fn pct(v: Option<f64>) -> String {
 impl Widget for CountersPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
+        let v = self.veil;
         let sim = self.lane.sim();
         let block = pane(
             title(vec![Span::raw("Counters · /sys/devices/…/xenbus/")]),
             t,
-        );
+        )
+        .title_bottom(Line::styled(
+            format!(
+                " {} ",
+                since_words(
+                    self.lane,
+                    self.whole_run,
+                    v,
+                    usize::from(area.width).saturating_sub(5)
+                )
+            ),
+            t.dim,
+        ));
         let inner = block.inner(area);
         block.render(area, buf);
-        let d = device_counters(self.lane);
-        let c = sim.counters();
+        let (d, c) = counted(self.lane, self.whole_run);
         let mut lines: Vec<Line> = Vec::with_capacity(14);
-        let row = |name: &'static str, v: String| {
+        let row = |name: &'static str, shown: Shown, value: String| {
             Line::from(
                 std::iter::once(Span::raw(" "))
-                    .chain(field(name, W, v, t))
+                    .chain(field(name, W, or_hidden(v, shown, value), t))
                     .collect::<Vec<_>>(),
             )
         };
-        lines.push(row("events", d.events.to_string()));
+        lines.push(row("events", Shown::Events, d.events.to_string()));
         let cfg = sim.config();
         if cfg.lateeoi && !cfg.throttle {
             // The counters came after patch 12 and count what it does: with it reverted,
             // netback still flags, nothing counts. Say what the number is.
-            let mut r = row("would be spurious", d.spurious_events.to_string());
+            let mut r = row(
+                "would be spurious",
+                Shown::SpuriousEvents,
+                d.spurious_events.to_string(),
+            );
             r.spans.push(Span::styled(" (patch 12 off)", t.dim));
             lines.push(r);
-            lines.push(row("jiffies_eoi_delayed", "—".to_string()));
-        } else {
-            lines.push(row("spurious_events", d.spurious_events.to_string()));
             lines.push(row(
                 "jiffies_eoi_delayed",
+                Shown::JiffiesEoiDelayed,
+                "—".to_string(),
+            ));
+        } else {
+            lines.push(row(
+                "spurious_events",
+                Shown::SpuriousEvents,
+                d.spurious_events.to_string(),
+            ));
+            lines.push(row(
+                "jiffies_eoi_delayed",
+                Shown::JiffiesEoiDelayed,
                 d.jiffies_eoi_delayed.to_string(),
             ));
         }
-        lines.push(row(
-            "spurious_threshold",
-            sim.config().spurious_threshold.to_string(),
+        lines.push(Line::from(
+            std::iter::once(Span::raw(" "))
+                .chain(field(
+                    "spurious_threshold",
+                    W,
+                    sim.config().spurious_threshold.to_string(),
+                    t,
+                ))
+                .collect::<Vec<_>>(),
         ));
         lines.push(Line::styled(" ── derived from the run ──", t.dim));
         let ratio = (c.lateeoi_calls > 0).then(|| c.spurious_ratio() * 100.0);
-        let mut r = row("spurious ratio", pct(ratio));
-        r.spans.push(Span::styled(
-            format!(
-                " (1 s: {})",
-                super::recent_spurious_pct(self.lane)
-                    .map_or_else(|| "—".to_string(), |v| format!("{v:.0}%"))
-            ),
-            t.dim,
-        ));
+        let mut r = row("spurious ratio", Shown::SpuriousShare, pct(ratio));
+        let recent = super::recent_spurious_pct(self.lane)
+            .map_or_else(|| "—".to_string(), |p| format!("{p:.0}%"));
+        let recent = if hidden(v, Shown::SpuriousShare) {
+            HIDDEN.to_string()
+        } else {
+            recent
+        };
+        r.spans
+            .push(Span::styled(format!(" (1 s: {recent})"), t.dim));
         lines.push(r);
         let mut cpu = row(
             "dom0 CPU, last s",
+            Shown::Dom0Cpu,
             pct(super::recent(self.lane, Figure::Dom0CpuPct)),
         );
         cpu.spans.push(Span::styled(" of a vCPU", t.dim));
         lines.push(cpu);
         lines.push(row(
             "notifies / coalesced",
+            Shown::Notifies,
             format!("{} / {}", c.events_sent, c.events_coalesced),
         ));
-        lines.push(row("held while masked", c.events_held_masked.to_string()));
-        lines.push(row("upcalls", c.upcalls.to_string()));
+        lines.push(row(
+            "held while masked",
+            Shown::HeldMasked,
+            c.events_held_masked.to_string(),
+        ));
+        lines.push(row("upcalls", Shown::Upcalls, c.upcalls.to_string()));
         lines.push(row(
             "late EOIs (+worker)",
+            Shown::LateEois,
             format!("{} (+{})", c.lateeoi_calls, c.worker_eois),
         ));
-        lines.push(row("throttle pauses", c.throttle_pauses.to_string()));
-        lines.push(row("packets delivered", format!("{}", c.packets_delivered)));
+        lines.push(row(
+            "throttle pauses",
+            Shown::ThrottlePauses,
+            c.throttle_pauses.to_string(),
+        ));
+        lines.push(row(
+            "packets delivered",
+            Shown::PacketsDelivered,
+            format!("{}", c.packets_delivered),
+        ));
         put_lines(&lines, inner, buf);
     }
 }

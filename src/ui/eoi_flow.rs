@@ -20,6 +20,9 @@
 //! With little height, the pipeline folds into one line with the current stage in
 //! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
 //!
+//! While a question waits for its answer, a stage row or log line that shows what it
+//! veils (netback's verdict, `spurious_cnt`, a pause, …) reads `? (answer first)`.
+//!
 //! The stage rows come from the newest transition of each kind (kept by the lane as the sim
 //! runs, so a flood of notifies cannot push them out) and the live bits; the log is the
 //! tail of `sim.trace()`.
@@ -29,17 +32,20 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
 use crate::app::lane::Latest;
 use crate::app::narrate::{self, Stage};
+use crate::app::{Lane, Veil};
 use crate::sim::{EoiResult, TraceKind, plural};
 
 use super::theme::Theme;
+use super::veil::{ANSWER_FIRST, Shown, hidden, log_hidden, log_words, or_hidden};
 use super::{pane, put_lines, title};
 
 pub struct EoiFlowPane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
 }
 
 /// The words after the port prefix ("port 5: ").
@@ -48,6 +54,23 @@ fn tail(kind: &TraceKind) -> String {
     match s.split_once(": ") {
         Some((head, rest)) if head.starts_with("port ") => rest.to_string(),
         _ => s,
+    }
+}
+
+/// Whether a stage row shows what `veil` hides.
+fn stage_hidden(stage: Stage, lane: &Lane, l: &Latest, veil: Veil) -> bool {
+    let kind = |e: Option<crate::sim::TraceEvent>| e.is_some_and(|e| log_hidden(veil, &e.kind));
+    match stage {
+        Stage::Notify => kind(l.notify),
+        Stage::Pending => hidden(veil, Shown::PendingSel),
+        Stage::Upcall => false,
+        Stage::AckMask => kind(l.ack),
+        Stage::Handler => kind(l.verdict),
+        Stage::LateEoi => kind(l.eoi),
+        Stage::DelayedOrUnmask => {
+            let listed = lane.sim().ports().any(|p| p.on_eoi_list);
+            hidden(veil, Shown::DelayedList) || (!listed && kind(l.unmask))
+        }
     }
 }
 
@@ -190,11 +213,16 @@ impl Widget for EoiFlowPane<'_> {
                     Stage::DelayedOrUnmask => "delayed/unmask",
                     other => other.name(),
                 };
+                let detail = if stage_hidden(s, lane, latest, self.veil) {
+                    Span::styled(ANSWER_FIRST, t.dim)
+                } else {
+                    Span::styled(stage_detail(s, lane, latest), text_style)
+                };
                 lines.push(Line::from(vec![
                     Span::styled(mark, t.value),
                     Span::styled(format!("{name:<14}"), name_style),
                     Span::raw(" "),
-                    Span::styled(stage_detail(s, lane, latest), text_style),
+                    detail,
                 ]));
             }
             lines.push(Line::styled(
@@ -239,14 +267,30 @@ impl Widget for EoiFlowPane<'_> {
         let room = (inner.height as usize).saturating_sub(lines.len());
         let trace = lane.sim().trace();
         for e in trace.last(room) {
-            let style = log_style(&e.kind, t);
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {} ", narrate::time_stamp(e.t_ns)), t.dim),
-                Span::styled(e.kind.to_string(), style),
-            ]));
+            lines.push(log_line(e, self.veil, true, t));
         }
         put_lines(&lines, inner, buf);
     }
+}
+
+/// One log line: the time stamp (or a space), then the transition in words, both as an
+/// open question veils them.
+pub fn log_line<'a>(e: &crate::sim::TraceEvent, veil: Veil, stamp: bool, t: &Theme) -> Line<'a> {
+    let stamp = if stamp {
+        let at = or_hidden(veil, Shown::Clock, narrate::time_stamp(e.t_ns));
+        format!(" {at} ")
+    } else {
+        " ".to_string()
+    };
+    let style = if log_hidden(veil, &e.kind) {
+        t.dim
+    } else {
+        log_style(&e.kind, t)
+    };
+    Line::from(vec![
+        Span::styled(stamp, t.dim),
+        Span::styled(log_words(veil, &e.kind), style),
+    ])
 }
 
 /// Bad news in the bad style, good news in the good one; the words say it either way.

@@ -65,10 +65,11 @@ pub fn render(app: &App, theme: &Theme, body: Rect, buf: &mut Buffer) {
             b,
             knobs: &knobs,
             density: super::Density::of(body),
+            veil: app.veil(),
         }
         .render(right, buf);
     } else {
-        live.render(&app.lane, theme, right, buf);
+        live.render(&app.lane, &arrange::Look::of(app, theme), right, buf);
     }
 }
 
@@ -107,6 +108,14 @@ fn split(lane: &Lane, body: Rect, first: &[Pane]) -> (Rect, Rect) {
         let [top, rest] =
             Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(body);
         (top, rest)
+    }
+}
+
+/// Where the lesson pane is drawn in `body` (the live panes take the rest).
+pub fn pane_area(app: &App, body: Rect) -> Rect {
+    match app.current_lesson() {
+        Some((lesson, i)) => layout(app, body, &lesson.steps[i].panes).0,
+        None => body,
     }
 }
 
@@ -285,16 +294,27 @@ pub fn step_lines(
                 ));
             }
             if let Some(status) = &s.status {
-                for c in &status.checks {
+                // A target a question still ahead asks about is not given away here.
+                let ahead = app.veil_ahead();
+                for (k, c) in status.checks.iter().enumerate() {
                     let (mark, style) = if c.ok {
                         ("✓", t.good)
                     } else {
                         ("✗", t.bad)
                     };
+                    let veiled = matches!(
+                        goal.checks.get(k),
+                        Some(crate::lesson::Check::Figure { figure, .. }) if ahead.hides(*figure)
+                    );
+                    let want = if veiled {
+                        super::veil::HIDDEN.to_string()
+                    } else {
+                        c.want.clone()
+                    };
                     let mut pieces = vec![
                         (format!("{mark} "), style),
                         (format!("{} ", c.what), t.name),
-                        (c.want.clone(), t.value),
+                        (want, t.value),
                     ];
                     match &c.now {
                         Some(now) if !c.ok => pieces.push((format!(" · now {now}"), t.text)),

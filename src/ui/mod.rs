@@ -36,6 +36,7 @@ pub mod status_bar;
 pub mod theme;
 pub mod throttle;
 pub mod throughput;
+pub mod veil;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -210,6 +211,7 @@ impl LabView<'_> {
                 b: &c.b,
                 knobs: &[c.knob.knob()],
                 density,
+                veil: app.veil(),
             }
             .render(screen.body, buf),
         }
@@ -230,7 +232,7 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
     let lane = &app.lane;
     if density != Density::Full {
         let (area, live) = arrange::live(app, &[], |_| body);
-        return live.render(lane, theme, area, buf);
+        return live.render(lane, &arrange::Look::of(app, theme), area, buf);
     }
     let left_w = percent(body.width, LEFT_COLUMN_PERCENT).clamp(LEFT_COLUMN_MIN, LEFT_COLUMN_MAX);
     let [left, right] =
@@ -248,6 +250,7 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
         Constraint::Length(code::HEIGHT),
     ])
     .areas(right);
+    let look = arrange::Look::of(app, theme);
     for (pane, area) in [
         (LivePane::Ports, p),
         (LivePane::Throttle, t),
@@ -256,7 +259,7 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
         (LivePane::EoiFlow, fl),
         (LivePane::Code, cd),
     ] {
-        arrange::render_pane(pane, lane, theme, area, buf);
+        arrange::render_pane(pane, lane, &look, area, buf);
     }
 }
 

@@ -33,12 +33,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
+use crate::app::{Lane, Veil};
 use crate::sim::abi::fifo::MAX_QUEUES;
 use crate::sim::events_base::mask_reason;
 use crate::sim::{Fifo, PortView, eoi_pending};
 
 use super::theme::Theme;
+use super::veil::{Shown, hidden, or_hidden};
 use super::{pane, put_lines, title};
 
 /// Rows the pane wants (border included): one line per port plus eight.
@@ -49,6 +50,8 @@ pub fn height(lane: &Lane) -> u16 {
 pub struct PortsPane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
 }
 
 /// The names of the set bits joined by `|`, or `none` when no bit is set.
@@ -85,9 +88,13 @@ pub fn eoi_pending_names(bits: u8) -> String {
     bit_names(bits, &names, "0")
 }
 
-/// One `xl debug-keys e` line: `    5 [1/0/1]`, each bit styled (set, clear, just changed).
-pub fn port_bits<'a>(p: &PortView, changed: [bool; 3], theme: &Theme) -> Vec<Span<'a>> {
-    let bit = |on: bool, ch: bool| {
+/// One `xl debug-keys e` line: `    5 [1/0/1]`, each bit styled (set, clear, just changed);
+/// a bit an open question veils reads `?`.
+pub fn port_bits<'a>(p: &PortView, changed: [bool; 3], theme: &Theme, veil: Veil) -> Vec<Span<'a>> {
+    let bit = |on: bool, ch: bool, shown: Shown| {
+        if hidden(veil, shown) {
+            return Span::styled("?", theme.dim);
+        }
         let style = if ch {
             theme.bit_changed
         } else if on {
@@ -100,11 +107,11 @@ pub fn port_bits<'a>(p: &PortView, changed: [bool; 3], theme: &Theme) -> Vec<Spa
     vec![
         Span::styled(format!("{:>5} ", p.port), theme.value),
         Span::styled("[", theme.text),
-        bit(p.pending, changed[0]),
+        bit(p.pending, changed[0], Shown::PendingBit),
         Span::styled("/", theme.text),
-        bit(p.masked, changed[1]),
+        bit(p.masked, changed[1], Shown::MaskedBit),
         Span::styled("/", theme.text),
-        bit(p.selected, changed[2]),
+        bit(p.selected, changed[2], Shown::SelectorBit),
         Span::styled("]", theme.text),
     ]
 }
@@ -129,6 +136,7 @@ pub fn fifo_queues(f: &Fifo) -> String {
 impl Widget for PortsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
+        let v = self.veil;
         let sim = self.lane.sim();
         let fifo = sim.event_channels().fifo();
         let name = if fifo.is_some() {
@@ -150,19 +158,25 @@ impl Widget for PortsPane<'_> {
             t.dim,
         ));
         for p in self.lane.ports() {
-            let mut spans = port_bits(&p, flash.port(p.port), t);
+            let mut spans = port_bits(&p, flash.port(p.port), t, v);
             if fifo.is_some() {
-                spans.push(Span::styled(format!(" {:>4}", p.link), t.value));
+                let link = or_hidden(v, Shown::SelectorBit, p.link.to_string());
+                spans.push(Span::styled(format!(" {link:>4}"), t.value));
             }
             spans.push(Span::styled(format!(" {:<7} ", p.role.name()), t.text));
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
-            spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
+            spans.push(Span::styled(
+                or_hidden(v, Shown::MaskReasons, mask_reasons(p.mask_reason)),
+                rs,
+            ));
             lines.push(Line::from(spans));
         }
-        let v = &sim.shared_info().vcpu;
-        let up_style = if flash.upcall_pending {
+        let vcpu = &sim.shared_info().vcpu;
+        let up_style = if hidden(v, Shown::UpcallPending) {
+            t.dim
+        } else if flash.upcall_pending {
             t.bit_changed
-        } else if v.evtchn_upcall_pending {
+        } else if vcpu.evtchn_upcall_pending {
             t.bit_set
         } else {
             t.bit_clear
@@ -170,18 +184,39 @@ impl Widget for PortsPane<'_> {
         lines.push(Line::from(vec![
             Span::styled(" vCPU0 ", t.text),
             Span::styled("evtchn_upcall_pending ", t.name),
-            Span::styled(u8::from(v.evtchn_upcall_pending).to_string(), up_style),
+            Span::styled(
+                or_hidden(
+                    v,
+                    Shown::UpcallPending,
+                    u8::from(vcpu.evtchn_upcall_pending).to_string(),
+                ),
+                up_style,
+            ),
         ]));
         lines.push(match fifo {
             Some(f) => Line::from(vec![
                 Span::styled("       READY ", t.name),
-                Span::styled(format!("{:#b}", f.control_block.ready), t.value),
+                Span::styled(
+                    or_hidden(
+                        v,
+                        Shown::PendingSel,
+                        format!("{:#b}", f.control_block.ready),
+                    ),
+                    t.value,
+                ),
                 Span::styled(" · ", t.dim),
-                Span::styled(fifo_queues(f), t.value),
+                Span::styled(or_hidden(v, Shown::PendingSel, fifo_queues(f)), t.value),
             ]),
             None => Line::from(vec![
                 Span::styled("       evtchn_pending_sel    ", t.name),
-                Span::styled(format!("{:#b}", v.evtchn_pending_sel), t.value),
+                Span::styled(
+                    or_hidden(
+                        v,
+                        Shown::PendingSel,
+                        format!("{:#b}", vcpu.evtchn_pending_sel),
+                    ),
+                    t.value,
+                ),
             ]),
         });
         lines.push(Line::from(vec![
@@ -197,7 +232,9 @@ impl Widget for PortsPane<'_> {
             .collect();
         lines.push(Line::from(vec![
             Span::styled(" delayed-EOI list ", t.name),
-            if listed.is_empty() {
+            if hidden(v, Shown::DelayedList) {
+                Span::styled(super::veil::HIDDEN, t.dim)
+            } else if listed.is_empty() {
                 Span::styled("empty", t.dim)
             } else {
                 Span::styled(listed.join(", "), t.bad)
@@ -206,14 +243,23 @@ impl Widget for PortsPane<'_> {
         let (tx, rx) = (sim.tx_ring(), sim.rx_ring());
         lines.push(Line::from(vec![
             Span::styled(" rings: TX ", t.name),
-            Span::styled(tx.unconsumed_requests().to_string(), t.value),
+            Span::styled(
+                or_hidden(v, Shown::Rings, tx.unconsumed_requests().to_string()),
+                t.value,
+            ),
             Span::styled(" to consume, RX ", t.dim),
-            Span::styled(rx.unconsumed_requests().to_string(), t.value),
+            Span::styled(
+                or_hidden(v, Shown::Rings, rx.unconsumed_requests().to_string()),
+                t.value,
+            ),
             Span::styled(" free", t.dim),
         ]));
         lines.push(Line::from(vec![
             Span::styled(" rx_queue ", t.name),
-            Span::styled(sim.rx_queue_len().to_string(), t.value),
+            Span::styled(
+                or_hidden(v, Shown::RxQueue, sim.rx_queue_len().to_string()),
+                t.value,
+            ),
             Span::styled(" · NAPI ", t.name),
             Span::styled(if sim.napi_scheduled() { "on" } else { "off" }, t.text),
             Span::styled(" · kthread ", t.name),

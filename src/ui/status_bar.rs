@@ -192,7 +192,10 @@ fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     };
     let now = sim.now_ns();
     let mut v = Vec::with_capacity(4);
-    if level < 2 {
+    if super::veil::hidden(app.veil(), super::veil::Shown::Clock) {
+        // An open question veils the virtual time.
+        v.push(seg(format!("t {}", super::veil::HIDDEN), t.status));
+    } else if level < 2 {
         v.push(seg(format!("t {}", time_stamp(now)), t.status));
     } else {
         let ms = now / 1_000_000;

@@ -27,10 +27,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
+use crate::app::{Lane, Veil};
 use crate::sim::{Figure, NextSpurious, plural, spurious_cnt_cap};
 
 use super::theme::Theme;
+use super::veil::{ANSWER_FIRST, Shown, hidden, or_hidden};
 use super::{pane, put_lines, title};
 
 /// Rows the pane wants (border included).
@@ -46,19 +47,24 @@ const LEVELS: [&str; 9] = ["·", "▁", "▂", "▃", "▄", "▅", "▆", "▇"
 pub struct ThrottlePane<'a> {
     pub lane: &'a Lane,
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
 }
 
 /// The state of the throttle for the port most affected, as one line.
-pub fn pause_line<'a>(lane: &Lane, theme: &Theme) -> Line<'a> {
-    pause_line_with(lane, theme, true)
+pub fn pause_line<'a>(lane: &Lane, theme: &Theme, veil: Veil) -> Line<'a> {
+    pause_line_with(lane, theme, true, veil)
 }
 
 /// [`pause_line`], with or without the current jiffies.
-pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'a> {
+pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool, veil: Veil) -> Line<'a> {
     let sim = lane.sim();
     let cfg = sim.config();
     if !cfg.lateeoi {
         return Line::styled(" late EOI off: nothing is ever paused", theme.dim);
+    }
+    if hidden(veil, Shown::PauseLine) {
+        return Line::styled(format!(" pause: {ANSWER_FIRST}"), theme.dim);
     }
     let now = sim.jiffies();
     let paused = lane
@@ -76,7 +82,7 @@ pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'
                         " {left} {} left · eoi_time {}{}",
                         plural(left, "jiffy", "jiffies"),
                         p.eoi_time,
-                        if with_now {
+                        if with_now && !hidden(veil, Shown::Clock) {
                             format!(" (now {now})")
                         } else {
                             String::new()
@@ -99,11 +105,14 @@ pub fn pause_line_with<'a>(lane: &Lane, theme: &Theme, with_now: bool) -> Line<'
 
 /// What the next spurious late EOI would do, from the sim's own preview (for the port most
 /// affected: the one on the delayed list, else the one with the highest `spurious_cnt`).
-pub fn next_spurious_line(lane: &Lane) -> String {
+pub fn next_spurious_line(lane: &Lane, veil: Veil) -> String {
     let sim = lane.sim();
     let set = sim.late_eoi_settings();
     if sim.config().lateeoi && set.throttle && set.never_throttles() {
         return never_throttles_note(lane);
+    }
+    if sim.config().lateeoi && set.throttle && hidden(veil, Shown::NextSpurious) {
+        return format!(" next spurious EOI: {ANSWER_FIRST}");
     }
     let port = sim
         .ports()
@@ -150,7 +159,20 @@ pub enum StripKind {
 
 /// One strip of `width` cells, newest at the right. A cell's height is the share of its
 /// time the port was *not* paused (or not masked): low cells and dots are the gaps.
-pub fn strip<'a>(lane: &Lane, width: usize, theme: &Theme, kind: StripKind) -> Line<'a> {
+pub fn strip<'a>(
+    lane: &Lane,
+    width: usize,
+    theme: &Theme,
+    kind: StripKind,
+    veil: Veil,
+) -> Line<'a> {
+    let shown = match kind {
+        StripKind::Paused => Shown::PausedStrip,
+        StripKind::Masked => Shown::MaskedStrip,
+    };
+    if hidden(veil, shown) {
+        return Line::styled(ANSWER_FIRST, theme.dim);
+    }
     let cells = lane.cells();
     let n = cells.len().min(width);
     let mut spans = Vec::with_capacity(n + 1);
@@ -189,6 +211,7 @@ fn cell_label(lane: &Lane) -> String {
 impl Widget for ThrottlePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
+        let v = self.veil;
         let sim = self.lane.sim();
         let cfg = *sim.config();
         let on = if cfg.throttle { "on" } else { "off" };
@@ -205,24 +228,38 @@ impl Widget for ThrottlePane<'_> {
         let set = sim.late_eoi_settings();
         let thr = set.effective_threshold();
         let never = cfg.lateeoi && set.throttle && set.never_throttles();
+        let cnt_style = if hidden(v, Shown::SpuriousCnt) {
+            t.dim
+        } else if u32::from(cnt) > thr {
+            t.bad
+        } else {
+            t.value
+        };
         let cnt_spans = vec![
             Span::styled(" spurious_cnt ", t.name),
-            Span::styled(
-                cnt.to_string(),
-                if u32::from(cnt) > thr { t.bad } else { t.value },
-            ),
+            Span::styled(or_hidden(v, Shown::SpuriousCnt, cnt.to_string()), cnt_style),
             Span::styled("  spurious_threshold ", t.name),
             Span::styled(threshold_words(cfg.spurious_threshold), t.value),
         ];
         let strip_w = inner.width.saturating_sub(2) as usize;
         let masked_paused = super::recent(self.lane, Figure::MaskedPct)
             .zip(super::recent(self.lane, Figure::PausedPct));
+        let paused_span = |p: f64| {
+            if hidden(v, Shown::PausedShare) {
+                Span::styled(super::veil::HIDDEN, t.dim)
+            } else {
+                Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value })
+            }
+        };
         let shares = masked_paused.map(|(m, p)| {
             vec![
                 Span::styled(" last second: paused ", t.name),
-                Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value }),
+                paused_span(p),
                 Span::styled(" · masked ", t.name),
-                Span::styled(format!("{m:.0}%"), t.value),
+                Span::styled(
+                    or_hidden(v, Shown::MaskedShare, format!("{m:.0}%")),
+                    t.value,
+                ),
             ]
         });
         if inner.height < 6 {
@@ -237,24 +274,24 @@ impl Widget for ThrottlePane<'_> {
             if never {
                 first.push(Span::styled(never_throttles_note(self.lane), t.warn));
             } else {
-                first.extend(pause_line(self.lane, t).spans);
+                first.extend(pause_line(self.lane, t, v).spans);
             }
-            let mut s = strip(self.lane, strip_w, t, StripKind::Paused);
+            let mut s = strip(self.lane, strip_w, t, StripKind::Paused, v);
             s.spans.insert(0, Span::raw(" "));
             // What the next spurious EOI would do (the law at work), then the share paused.
-            let mut last = vec![Span::styled(next_spurious_line(self.lane), t.text)];
+            let mut last = vec![Span::styled(next_spurious_line(self.lane, v), t.text)];
             if cfg.lateeoi && !cfg.throttle {
                 // No counters without patch 12: what netback flagged, named as such.
                 let d = super::counters::device_counters(self.lane);
                 last.push(Span::styled(" · would be spurious ", t.name));
-                last.push(Span::styled(d.spurious_events.to_string(), t.value));
+                last.push(Span::styled(
+                    or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
+                    t.value,
+                ));
             }
             if let Some((_, p)) = masked_paused {
                 last.push(Span::styled(" · paused ", t.name));
-                last.push(Span::styled(
-                    format!("{p:.0}%"),
-                    if p >= 10.0 { t.bad } else { t.value },
-                ));
+                last.push(paused_span(p));
                 last.push(Span::styled(" (last s)", t.dim));
             }
             put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
@@ -264,19 +301,22 @@ impl Widget for ThrottlePane<'_> {
         lines.push(Line::from(cnt_spans));
         lines.push(Line::from(vec![
             Span::styled(" jiffies ", t.name),
-            Span::styled(sim.jiffies().to_string(), t.value),
+            Span::styled(
+                or_hidden(v, Shown::Clock, sim.jiffies().to_string()),
+                t.value,
+            ),
             Span::styled(
                 format!(" (HZ {}: 1 jiffy = {} ms)", cfg.hz, 1000 / cfg.hz.max(1)),
                 t.dim,
             ),
         ]));
-        lines.push(pause_line_with(self.lane, t, false));
+        lines.push(pause_line_with(self.lane, t, false, v));
         let next_style = if never { t.warn } else { t.dim };
-        lines.push(Line::styled(next_spurious_line(self.lane), next_style));
+        lines.push(Line::styled(next_spurious_line(self.lane, v), next_style));
         let label_w = 8;
         let w = strip_w.saturating_sub(label_w);
         for (label, kind) in [("paused", StripKind::Paused), ("masked", StripKind::Masked)] {
-            let mut s = strip(self.lane, w, t, kind);
+            let mut s = strip(self.lane, w, t, kind, v);
             s.spans
                 .insert(0, Span::styled(format!(" {label:<7}"), t.name));
             lines.push(s);

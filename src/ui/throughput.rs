@@ -1,6 +1,8 @@
 //! Throughput pane: goodput over the last ten seconds of virtual time, knob changes marked,
 //! and the current figure `goodput NNN Mbit/s` averaged over the last virtual second.
 //! In compare mode both lanes share one chart (A a braille line, B a dotted line).
+//! While an open question veils the goodput, the figure reads `?` and the chart
+//! `? (answer first)`.
 //!
 //! ```text
 //! ┌ Throughput ─────────────────────────────────────────────────────────┐
@@ -18,11 +20,12 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::Lane;
+use crate::app::{Lane, Veil};
 use crate::sim::Figure;
 
 use super::chart::{Plot, Series};
 use super::theme::Theme;
+use super::veil::{ANSWER_FIRST, Shown, hidden, or_hidden};
 use super::{pane, title};
 
 /// Virtual seconds shown.
@@ -32,10 +35,15 @@ pub struct ThroughputPane<'a> {
     /// The lanes and their labels (`""` in free play, `"A"`/`"B"` in compare mode).
     pub lanes: &'a [(&'a Lane, &'a str)],
     pub theme: &'a Theme,
+    /// What an open question hides.
+    pub veil: Veil,
 }
 
-/// `goodput 549 Mbit/s`, or a dash before the first sample.
-pub fn goodput_text(lane: &Lane) -> String {
+/// `goodput 549 Mbit/s`, or a dash before the first sample, or `?` while veiled.
+pub fn goodput_text(lane: &Lane, veil: Veil) -> String {
+    if hidden(veil, Shown::Goodput) {
+        return "goodput ? Mbit/s".to_string();
+    }
     match super::recent(lane, Figure::GoodputMbps) {
         Some(g) => format!("goodput {g:.0} Mbit/s"),
         None => "goodput — Mbit/s".to_string(),
@@ -78,6 +86,7 @@ fn points(lane: &Lane, lo: f64) -> Vec<(f64, f64)> {
 impl Widget for ThroughputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
+        let v = self.veil;
         let Some(&(first, _)) = self.lanes.first() else {
             return;
         };
@@ -99,7 +108,8 @@ impl Widget for ThroughputPane<'_> {
         if !marks.is_empty() {
             let mut spans = vec![Span::raw(" ")];
             for (x, label) in marks.iter().rev().take(3).rev() {
-                spans.push(Span::styled(format!("│ {x:.1}s {label} "), t.mark));
+                let x = or_hidden(v, Shown::Clock, format!("{x:.1}"));
+                spans.push(Span::styled(format!("│ {x}s {label} "), t.mark));
             }
             block = block.title_bottom(Line::from(spans));
         }
@@ -120,7 +130,7 @@ impl Widget for ThroughputPane<'_> {
                 let style = if i == 0 { t.chart_a } else { t.chart_b };
                 spans.push(Span::styled(format!("{label} {marker} "), style));
             }
-            spans.push(Span::styled(goodput_text(lane), t.figure));
+            spans.push(Span::styled(goodput_text(lane, v), t.figure));
             spans.push(Span::raw("   "));
         }
         if let [(a, _), (b, _)] = self.lanes
@@ -130,7 +140,8 @@ impl Widget for ThroughputPane<'_> {
             )
             && ga > 0.0
         {
-            spans.push(Span::styled(format!("B/A {:.2}×", gb / ga), t.value));
+            let ratio = or_hidden(v, Shown::Goodput, format!("{:.2}", gb / ga));
+            spans.push(Span::styled(format!("B/A {ratio}×"), t.value));
         } else if self.lanes.len() == 1 {
             let used: usize = spans.iter().map(Span::width).sum();
             let note = if used + 33 <= figure.width as usize {
@@ -142,6 +153,13 @@ impl Widget for ThroughputPane<'_> {
         }
         super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
         if chart_area.height < 3 {
+            return;
+        }
+        if hidden(v, Shown::GoodputChart) {
+            let y = chart_area.y + chart_area.height / 2;
+            let x = chart_area.x + 1;
+            let w = chart_area.width.saturating_sub(1);
+            super::set_str(buf, x, y, ANSWER_FIRST, w, t.dim);
             return;
         }
 
@@ -175,11 +193,15 @@ impl Widget for ThroughputPane<'_> {
         let plot = Plot {
             x_bounds: [lo, hi],
             y_bounds: [0.0, ymax],
-            x_labels: [
-                format!("{lo:.0}s"),
-                format!("{mid:.0}s"),
-                format!("{hi:.0}s"),
-            ],
+            x_labels: if hidden(v, Shown::Clock) {
+                ["?s".to_string(), "?s".to_string(), "?s".to_string()]
+            } else {
+                [
+                    format!("{lo:.0}s"),
+                    format!("{mid:.0}s"),
+                    format!("{hi:.0}s"),
+                ]
+            },
             y_labels: [
                 "0".to_string(),
                 format!("{:.0}", ymax / 2.0),
