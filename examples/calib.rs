@@ -63,7 +63,7 @@ fn main() {
         (GuestKind::Linux, Direction::Tx),
         (GuestKind::Linux, Direction::Rx),
     ] {
-        for nb in [NetbackVariant::Buggy, NetbackVariant::Fixed] {
+        for &nb in NetbackVariant::ALL {
             let base = Config {
                 guest: g,
                 direction: d,

@@ -116,6 +116,9 @@ pub enum Cmd {
     /// Flip a switch (netback, throttle, late EOI), or move a kind to its next value
     /// (guest, direction): a new run for those.
     Toggle(Knob),
+    /// Move a knob to its next value in its whole list (netback's five conditions, where
+    /// [`Cmd::Toggle`] flips shipped ⇄ upstream).
+    Next(Knob),
     /// `spurious_threshold` one down / up.
     Threshold(i8),
     /// A message that needs nothing from the state.
@@ -137,7 +140,7 @@ impl Cmd {
     /// The knob this command changes, if any.
     pub fn knob(self) -> Option<Knob> {
         match self {
-            Cmd::Toggle(k) => Some(k),
+            Cmd::Toggle(k) | Cmd::Next(k) => Some(k),
             Cmd::Threshold(_) => Some(Knob::Threshold),
             Cmd::Do(_) | Cmd::Demo(_) => None,
         }
@@ -181,6 +184,10 @@ impl Cmd {
         match self {
             Cmd::Do(m) => Some(m),
             Cmd::Demo(_) => None,
+            Cmd::Next(k) => Some(set(match k.get(&cfg) {
+                Setting::Netback(v) => Setting::Netback(v.next()),
+                other => return Cmd::Toggle(other.knob()).resolve_unlocked(app),
+            })),
             Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
                 Setting::Netback(v) => Setting::Netback(v.other()),
                 Setting::Throttle(on) => Setting::Throttle(!on),
@@ -253,6 +260,14 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[(ch('b'), Cmd::Toggle(Knob::Netback))],
         contexts: LAB,
         footer_rank: 1,
+    },
+    Binding {
+        shown: "o",
+        label: "condition",
+        help: "netback condition, all five: | shipped → || inline → && inline → & → upstream",
+        keys: &[(ch('o'), Cmd::Next(Knob::Netback))],
+        contexts: LAB,
+        footer_rank: 7,
     },
     Binding {
         shown: "t",
@@ -583,6 +598,10 @@ mod tests {
         );
         assert_eq!(cmd_for_key(Ctx::Free, &key('k')), None);
         assert_eq!(
+            cmd_for_key(Ctx::Free, &key('o')),
+            Some(Cmd::Next(Knob::Netback))
+        );
+        assert_eq!(
             cmd_for_key(Ctx::Compare, &key('k')),
             Some(Cmd::Do(Msg::CycleCompareKnob))
         );
@@ -631,5 +650,38 @@ mod tests {
             ))),
             None
         );
+    }
+
+    /// `o` walks the five conditions in order and comes back; `b` flips shipped ⇄ upstream
+    /// and takes any other condition back to the shipped one.
+    #[test]
+    fn o_walks_the_five_conditions_and_b_flips_shipped_and_upstream() {
+        use crate::sim::{KnobChange, NetbackVariant};
+        let mut app =
+            crate::app::App::new(crate::app::Options::free(crate::sim::Config::default()));
+        let mut seen = vec![app.config().netback];
+        for _ in 0..NetbackVariant::ALL.len() {
+            let Some(Msg::Set(KnobChange::Netback(v))) = Cmd::Next(Knob::Netback).resolve(&app)
+            else {
+                panic!("o sets the netback knob");
+            };
+            crate::app::update(&mut app, Msg::Set(KnobChange::Netback(v)));
+            seen.push(app.config().netback);
+        }
+        assert_eq!(&seen[..5], NetbackVariant::ALL);
+        assert_eq!(seen[5], NetbackVariant::Buggy, "and round again");
+        for (from, to) in [
+            (NetbackVariant::Buggy, NetbackVariant::Fixed),
+            (NetbackVariant::Fixed, NetbackVariant::Buggy),
+            (NetbackVariant::OrInline, NetbackVariant::Buggy),
+            (NetbackVariant::Bitand, NetbackVariant::Buggy),
+        ] {
+            crate::app::update(&mut app, Msg::Set(KnobChange::Netback(from)));
+            assert_eq!(
+                Cmd::Toggle(Knob::Netback).resolve(&app),
+                Some(Msg::Set(KnobChange::Netback(to))),
+                "b from {from}"
+            );
+        }
     }
 }

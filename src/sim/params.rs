@@ -165,39 +165,73 @@ impl Abi {
 }
 
 named_enum! {
-    /// netback's common-channel spurious condition.
+    /// netback's common-channel spurious condition (`xenvif_interrupt`), five ways: as
+    /// shipped, two inline rewrites that short-circuit, the one-character fix the story
+    /// describes, and upstream's fix. In the order the `o` key cycles them.
     #[derive(Default)]
     pub enum NetbackVariant {
-        /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.
+        /// XSA-332 as shipped (23025393dbeb, Oct 2020): `(!tx | !rx)`, both handlers called
+        /// (the bitwise operator was chosen for that), spurious if either side idle.
         #[default]
         Buggy = "buggy",
-        /// Commit a3daf3d39132 (Feb 2021): spurious only if neither side had work.
+        /// `(!tx || !rx)` written inline: spurious if either side idle, and when TX had no
+        /// work `||` stops there: `xenvif_handle_rx_interrupt` is not called.
+        OrInline = "or-inline",
+        /// `(!tx && !rx)` written inline: spurious only if both idle, and when TX had work
+        /// `&&` stops there: `xenvif_handle_rx_interrupt` is not called.
+        AndInline = "and-inline",
+        /// `(!tx & !rx)`: the one-character fix the story describes (what XCP-ng shipped,
+        /// Feb 2021): both handlers called, spurious only if both idle.
+        Bitand = "bitand",
+        /// Upstream's fix (a3daf3d39132, Feb 2021): `has_tx = …; has_rx = …;` then
+        /// `(!has_rx && !has_tx)`: both handlers called, spurious only if both idle.
         Fixed = "fixed",
     }
 }
 
 impl NetbackVariant {
-    /// netback's verdict on a common-channel event.
+    /// netback's verdict on a common-channel event whose checks found `tx_work` and
+    /// `rx_work` (`rx_work` is unused when [`Self::calls_rx`] says the RX handler was
+    /// skipped).
+    #[inline(always)]
     pub fn is_spurious(self, tx_work: bool, rx_work: bool) -> bool {
         match self {
-            NetbackVariant::Buggy => !tx_work | !rx_work,
-            NetbackVariant::Fixed => !tx_work && !rx_work,
+            NetbackVariant::Buggy | NetbackVariant::OrInline => !tx_work | !rx_work,
+            NetbackVariant::AndInline | NetbackVariant::Bitand | NetbackVariant::Fixed => {
+                !tx_work & !rx_work
+            }
         }
     }
 
-    /// "OR" / "AND": how the lab names the two versions.
+    /// Whether the handler calls `xenvif_handle_rx_interrupt` after the TX handler found
+    /// `tx_work`: always, except where an inline `||` or `&&` stops at its left side.
+    #[inline(always)]
+    pub fn calls_rx(self, tx_work: bool) -> bool {
+        match self {
+            NetbackVariant::OrInline => tx_work,
+            NetbackVariant::AndInline => !tx_work,
+            NetbackVariant::Buggy | NetbackVariant::Bitand | NetbackVariant::Fixed => true,
+        }
+    }
+
+    /// How the lab names the version in a few characters (status bar, chart marks).
     pub fn operator(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "OR",
+            NetbackVariant::OrInline => "OR inline",
+            NetbackVariant::AndInline => "AND inline",
+            NetbackVariant::Bitand => "bitwise AND",
             NetbackVariant::Fixed => "AND",
         }
     }
 
-    /// The operator as C writes it: `|` / `&&`.
+    /// The operator as C writes it: `|`, `||`, `&&`, `&`, `&&`.
     pub fn symbol(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "|",
-            NetbackVariant::Fixed => "&&",
+            NetbackVariant::OrInline => "||",
+            NetbackVariant::AndInline | NetbackVariant::Fixed => "&&",
+            NetbackVariant::Bitand => "&",
         }
     }
 
@@ -205,6 +239,9 @@ impl NetbackVariant {
     pub fn condition(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "(!tx | !rx)",
+            NetbackVariant::OrInline => "(!tx || !rx)",
+            NetbackVariant::AndInline => "(!tx && !rx)",
+            NetbackVariant::Bitand => "(!tx & !rx)",
             NetbackVariant::Fixed => "(!tx && !rx)",
         }
     }
@@ -213,13 +250,25 @@ impl NetbackVariant {
     pub fn meaning(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "spurious if EITHER side idle",
+            NetbackVariant::OrInline => "spurious if EITHER idle; no RX check when TX idle",
+            NetbackVariant::AndInline => "spurious only if BOTH idle; no RX check when TX busy",
+            NetbackVariant::Bitand => "spurious only if BOTH idle (both checks run)",
             NetbackVariant::Fixed => "spurious only if BOTH idle",
         }
     }
 
-    /// The other version (the `b` key).
+    /// Whether the version is a right one: spurious only when neither side had work, and
+    /// both handlers called (the story's `&` fix and upstream's).
+    pub fn is_sound(self) -> bool {
+        matches!(self, NetbackVariant::Bitand | NetbackVariant::Fixed)
+    }
+
+    /// The `b` key: shipped → upstream, and any other version back to the shipped one.
     pub fn other(self) -> Self {
-        self.next()
+        match self {
+            NetbackVariant::Buggy => NetbackVariant::Fixed,
+            _ => NetbackVariant::Buggy,
+        }
     }
 }
 

@@ -811,3 +811,68 @@ fn the_story_on_fifo_uses_the_event_words() {
     b.config.abi = Abi::Fifo;
     assert_eq!(a, b);
 }
+
+/// The five conditions on the common channel, one event each with TX work and one without:
+/// `xenvif_handle_rx_interrupt` runs except where an inline `||` (no TX work) or `&&` (TX
+/// work) stops at its left side; a skipped RX handler kicks nothing and writes no
+/// `req_event`. And each one's verdict.
+#[test]
+fn inline_operators_skip_the_rx_handler() {
+    // (variant, [with TX work, without]): (RX handler called, spurious). The RX side has a
+    // packet queued and no free slot: no RX work, and a called RX handler asks the guest
+    // to notify on its next RX request (`req_event`).
+    let table = [
+        (NetbackVariant::Buggy, [(true, true), (true, true)]),
+        (NetbackVariant::OrInline, [(true, true), (false, true)]),
+        (NetbackVariant::AndInline, [(false, false), (true, true)]),
+        (NetbackVariant::Bitand, [(true, false), (true, true)]),
+        (NetbackVariant::Fixed, [(true, false), (true, true)]),
+    ];
+    for (netback, cases) in table {
+        for (tx_work, (calls_rx, spurious)) in [true, false].into_iter().zip(cases) {
+            let mut s = Sim::with_trace_capacity(
+                Config {
+                    guest: GuestKind::Idle,
+                    netback,
+                    ..Config::default()
+                },
+                64,
+            );
+            // netback holds a packet for the guest, whose RX ring has no free request.
+            s.rx_queue.push_back(Pkt::data(0));
+            s.rx.req_event = 0;
+            let req_event = s.rx.req_event;
+            if tx_work {
+                s.tx.put_request(Pkt::data(0));
+                s.tx.push_requests();
+            }
+            let port = s.first_port();
+            s.netback_interrupt(port);
+            let c = s.counters();
+            assert_eq!(
+                c.rx_handler_calls,
+                u64::from(calls_rx),
+                "{netback} tx_work {tx_work}: RX handler calls"
+            );
+            assert_eq!(
+                s.rx.req_event != req_event,
+                calls_rx,
+                "{netback} tx_work {tx_work}: req_event re-armed only by the RX handler"
+            );
+            assert_eq!(
+                c.spurious_events,
+                u64::from(spurious),
+                "{netback} tx_work {tx_work}: verdict"
+            );
+            let verdict = s
+                .trace()
+                .since(0)
+                .find_map(|e| match e.kind {
+                    TraceKind::Verdict { rx_checked, .. } => Some(rx_checked),
+                    _ => None,
+                })
+                .expect("a verdict");
+            assert_eq!(verdict, calls_rx, "{netback}: the trace says so");
+        }
+    }
+}

@@ -178,11 +178,14 @@ pub enum TraceKind {
     /// Acked: pending cleared; masked with `EOI_PENDING` when late EOI is on.
     Ack { port: u32, masked: bool },
     /// netback's handler looked for work. `spurious` is `None` without late EOI.
+    /// `rx_checked`: `xenvif_handle_rx_interrupt` ran (false on a TX port, and on the
+    /// common port when an inline `||` or `&&` skipped it; `rx_work` is then false).
     Verdict {
         port: u32,
         role: PortRole,
         tx_work: bool,
         rx_work: bool,
+        rx_checked: bool,
         spurious: Option<bool>,
     },
     /// `xen_irq_lateeoi` (or the worker's EOI).
@@ -236,9 +239,14 @@ pub fn verdict_words(
     role: PortRole,
     tx_work: bool,
     rx_work: bool,
+    rx_checked: bool,
     spurious: Option<bool>,
 ) -> String {
     let mut s = match role {
+        PortRole::Common if !rx_checked => format!(
+            "handler found {}, RX not checked (short-circuit)",
+            work(tx_work, "TX"),
+        ),
         PortRole::Common => format!(
             "handler found {}, {}",
             work(tx_work, "TX"),
@@ -251,8 +259,10 @@ pub fn verdict_words(
         None => s.push_str(" → no late EOI (classic handling)"),
         Some(true) => {
             s.push_str(" → flagged SPURIOUS");
-            if role == PortRole::Common && tx_work != rx_work {
-                // One side had work and it was still spurious: only `|` says that.
+            if !rx_checked && role == PortRole::Common {
+                s.push_str(" (no TX work)");
+            } else if role == PortRole::Common && tx_work != rx_work {
+                // One side had work and it was still spurious: only OR says that.
                 s.push_str(" (OR)");
             } else {
                 s.push_str(" (no work)");
@@ -260,7 +270,7 @@ pub fn verdict_words(
         }
         Some(false) => {
             s.push_str(" → real work, EOI later");
-            if role == PortRole::Common && tx_work != rx_work {
+            if role == PortRole::Common && rx_checked && tx_work != rx_work {
                 s.push_str(" (AND)");
             }
         }
@@ -310,11 +320,12 @@ impl std::fmt::Display for TraceKind {
                 role,
                 tx_work,
                 rx_work,
+                rx_checked,
                 spurious,
             } => write!(
                 f,
                 "port {port}: {}",
-                verdict_words(role, tx_work, rx_work, spurious)
+                verdict_words(role, tx_work, rx_work, rx_checked, spurious)
             ),
             TraceKind::LateEoi {
                 port,
@@ -572,6 +583,7 @@ mod tests {
             role: PortRole::Common,
             tx_work: true,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(true),
         };
         assert_eq!(
@@ -583,6 +595,7 @@ mod tests {
             role: PortRole::Common,
             tx_work: true,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(false),
         };
         assert_eq!(
@@ -594,6 +607,7 @@ mod tests {
             role: PortRole::Rx,
             tx_work: false,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(true),
         };
         assert_eq!(

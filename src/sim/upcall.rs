@@ -13,7 +13,10 @@ impl Sim {
         let outcome = self.evtchn.set_pending(port);
         match outcome {
             SendOutcome::Coalesced => self.counters.events_coalesced += 1,
-            SendOutcome::Masked => self.counters.events_held_masked += 1,
+            SendOutcome::Masked => {
+                self.counters.events_held_masked += 1;
+                self.counters.port_held[self.port_index(port)] += 1;
+            }
             _ => {}
         }
         if outcome.raises_upcall() {
@@ -93,6 +96,7 @@ impl Sim {
             self.core
                 .handle_irq_for_port(port, ctrl, loop_ns, self.jiffies, self.cfg.hz);
         self.counters.events_delivered += 1;
+        self.counters.port_events[self.port_index(port)] += 1;
         self.record(TraceKind::Deliver { port, defer_eoi });
         let lateeoi = self.cfg.lateeoi;
         if lateeoi {

@@ -42,8 +42,13 @@ impl Checks for InterruptChecks {
         match self.0 {
             PortRole::Tx => (sim.handle_tx_interrupt(), false),
             PortRole::Rx => (false, sim.handle_rx_interrupt()),
-            // Both checks always run (the reason for the bitwise operator).
-            PortRole::Common => (sim.handle_tx_interrupt(), sim.handle_rx_interrupt()),
+            // As shipped, both checks always run (the reason for the bitwise operator); an
+            // inline `||` or `&&` stops at its left side, and the RX check is not made.
+            PortRole::Common => {
+                let tx = sim.handle_tx_interrupt();
+                let rx = sim.cfg.netback.calls_rx(tx) && sim.handle_rx_interrupt();
+                (tx, rx)
+            }
         }
     }
 }
@@ -116,12 +121,18 @@ impl Sim {
         tx_work: bool,
         rx_work: bool,
     ) -> u64 {
+        let rx_checked = match role {
+            PortRole::Tx => false,
+            PortRole::Rx => true,
+            PortRole::Common => self.cfg.netback.calls_rx(tx_work),
+        };
         if !self.cfg.lateeoi {
             self.record(TraceKind::Verdict {
                 port,
                 role,
                 tx_work,
                 rx_work,
+                rx_checked,
                 spurious: None,
             });
             return 0;
@@ -136,6 +147,7 @@ impl Sim {
             role,
             tx_work,
             rx_work,
+            rx_checked,
             spurious: Some(spurious),
         });
         if spurious {
@@ -158,6 +170,7 @@ impl Sim {
     /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
     #[inline(always)]
     pub(super) fn handle_rx_interrupt(&mut self) -> bool {
+        self.counters.rx_handler_calls += 1;
         let work = self.have_rx_work();
         if work {
             self.kick_kthread();
@@ -185,6 +198,7 @@ impl Sim {
         // throttle pause adds its delay.
         if spurious && out != EoiOutcome::AlreadyQueued {
             self.counters.spurious_events += 1;
+            self.counters.port_spurious[self.port_index(port)] += 1;
         }
         let result = match out {
             EoiOutcome::AlreadyQueued => EoiResult::AlreadyQueued,

@@ -1,5 +1,6 @@
-//! Code pane: netback's common-channel handler as the source reads in each version, with
-//! the operator highlighted (`|` buggy, `&&` fixed), what it means, and one line of why.
+//! Code pane: netback's common-channel handler as the source reads in each of the five
+//! versions (shipped `|`, inline `||` and `&&`, the story's `&`, upstream's has_tx/has_rx),
+//! with the operator highlighted, what it means, and one line of why.
 //!
 //! ```text
 //! ┌ Code · drivers/net/xen-netback/interface.c · xenvif_interrupt() ─────┐
@@ -35,9 +36,10 @@ pub struct CodePane<'a> {
 
 /// The `if (…) {` line with the operator highlighted.
 pub fn condition_spans<'a>(v: NetbackVariant, theme: &Theme) -> Vec<Span<'a>> {
-    let style = match v {
-        NetbackVariant::Buggy => theme.op_buggy,
-        NetbackVariant::Fixed => theme.op_fixed,
+    let style = if v.is_sound() {
+        theme.op_fixed
+    } else {
+        theme.op_buggy
     };
     let op = format!(" {} ", v.symbol());
     vec![
@@ -54,9 +56,10 @@ pub fn why(cfg: &Config) -> &'static str {
         return "late EOI off: no verdict is used, no EOI is sent, nothing is throttled";
     }
     if !cfg.throttle && cfg.common_channel() {
-        return match v {
-            NetbackVariant::Buggy => "`|` still flags spurious, but the throttle is off: no pauses",
-            NetbackVariant::Fixed => "spurious only if neither side had work (throttle off anyway)",
+        return if v.is_sound() {
+            "spurious only if neither side had work (throttle off anyway)"
+        } else {
+            "events still flagged spurious, but the throttle is off: no pauses"
         };
     }
     match (guest, v, dir) {
@@ -68,6 +71,15 @@ pub fn why(cfg: &Config) -> &'static str {
         }
         (_, NetbackVariant::Buggy, Direction::Rx) => {
             "guest receives: RX and TX work often together → fewer pauses"
+        }
+        (_, NetbackVariant::OrInline, _) => {
+            "like `|`, and an event without TX work skips the RX check: no RX kick"
+        }
+        (_, NetbackVariant::AndInline, _) => {
+            "TX work skips the RX check: no RX kick, no req_event re-arm"
+        }
+        (_, NetbackVariant::Bitand, _) => {
+            "the story's one-character fix: both run, spurious only if neither had work"
         }
         (_, NetbackVariant::Fixed, _) => {
             "spurious only if neither side had work; NAPI's EOI resets the count"
@@ -93,27 +105,59 @@ impl Widget for CodePane<'_> {
         let split = !cfg.common_channel();
         let code = if split { t.dim } else { t.code };
         // The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
-        // buggy one calls both handlers inside the condition, hence its comment and `|`.
+        // shipped one calls both handlers inside the condition, hence its comment and `|`;
+        // the inline `||` and `&&` are what that comment warns against; `&` is the fix the
+        // story tells (XCP-ng's).
+        let (sound_style, bad_style) = (t.op_fixed, t.op_buggy);
         let op = |text: &'static str| {
-            let style = match v {
-                NetbackVariant::Buggy => t.op_buggy,
-                NetbackVariant::Fixed => t.op_fixed,
-            };
-            Span::styled(text, style)
+            Span::styled(text, if v.is_sound() { sound_style } else { bad_style })
         };
         let plain = |text: &'static str| Line::styled(text, code);
+        let comment = |text: &'static str| Line::styled(text, t.comment);
+        // `if ((!tx(queue) OP` / `     !rx(queue))) {`: the shipped shape, any operator.
+        let inline = |first: &'static str, sym: &'static str, second: &'static str| {
+            [
+                Line::from(vec![Span::styled(first, code), op(sym)]),
+                plain(second),
+            ]
+        };
+        let both = (
+            "    if ((!xenvif_handle_tx_interrupt(queue)",
+            "         !xenvif_handle_rx_interrupt(queue))) {",
+        );
+        let short = (
+            "    if (!xenvif_handle_tx_interrupt(queue)",
+            "        !xenvif_handle_rx_interrupt(queue)) {",
+        );
         let mut lines = match v {
-            NetbackVariant::Buggy => vec![
-                Line::styled(
+            NetbackVariant::Buggy => {
+                let mut l = vec![comment(
                     "    /* Use bitwise or as we need to call both functions. */",
-                    t.comment,
-                ),
-                Line::from(vec![
-                    Span::styled("    if ((!xenvif_handle_tx_interrupt(queue)", code),
-                    op(" | "),
-                ]),
-                plain("         !xenvif_handle_rx_interrupt(queue))) {"),
-            ],
+                )];
+                l.extend(inline(both.0, " | ", both.1));
+                l
+            }
+            NetbackVariant::OrInline => {
+                let mut l = vec![comment(
+                    "    /* inline ||: no TX work → the RX handler is not called */",
+                )];
+                l.extend(inline(short.0, " || ", short.1));
+                l
+            }
+            NetbackVariant::AndInline => {
+                let mut l = vec![comment(
+                    "    /* inline &&: TX work → the RX handler is not called */",
+                )];
+                l.extend(inline(short.0, " && ", short.1));
+                l
+            }
+            NetbackVariant::Bitand => {
+                let mut l = vec![comment(
+                    "    /* the story's fix, | → & (XCP-ng): both still called */",
+                )];
+                l.extend(inline(both.0, " & ", both.1));
+                l
+            }
             NetbackVariant::Fixed => vec![
                 plain("    has_tx = xenvif_handle_tx_interrupt(queue);"),
                 plain("    has_rx = xenvif_handle_rx_interrupt(queue);"),
@@ -132,10 +176,7 @@ impl Widget for CodePane<'_> {
                 Span::styled(" ◀ ", t.dim),
                 Span::styled(
                     format!("{} ({v}): {}", v.operator(), v.meaning()),
-                    match v {
-                        NetbackVariant::Buggy => t.bad,
-                        NetbackVariant::Fixed => t.good,
-                    },
+                    if v.is_sound() { t.good } else { t.bad },
                 ),
             ]),
             Line::from(vec![
