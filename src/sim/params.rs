@@ -322,6 +322,10 @@ pub struct ModelParams {
     pub guest_ack_ns: u64,
     /// Guest: taking an interrupt from netback, ns.
     pub guest_irq_ns: u64,
+    /// FreeBSD guest: from netback's notification reaching the guest to its interrupt
+    /// thread running (`xn_intr` is bound as an ithread, which preempts the sending thread
+    /// at its next step), ns. The scheduling latency of a preempting kernel thread.
+    pub guest_ithread_latency_ns: u64,
     /// Guest: one event-channel notify hypercall, ns (also the rogue guest's notify period).
     pub guest_notify_ns: u64,
     /// One way between netback and the peer (bridge, the peer's own stack), ns.
@@ -368,6 +372,7 @@ impl ModelParams {
             ("guest_pkt_ns", self.guest_pkt_ns),
             ("guest_ack_ns", self.guest_ack_ns),
             ("guest_irq_ns", self.guest_irq_ns),
+            ("guest_ithread_latency_ns", self.guest_ithread_latency_ns),
             ("guest_notify_ns", self.guest_notify_ns),
             ("peer_latency_ns", self.peer_latency_ns),
             ("peer_pkt_ns", self.peer_pkt_ns),
@@ -401,6 +406,7 @@ impl Default for ModelParams {
             guest_pkt_ns: 5_000,
             guest_ack_ns: 1_500,
             guest_irq_ns: 1_000,
+            guest_ithread_latency_ns: 2_000,
             guest_notify_ns: 500,
             peer_latency_ns: 15_000,
             peer_pkt_ns: 1_200,

@@ -243,6 +243,11 @@ pub fn verdict_words(
     spurious: Option<bool>,
 ) -> String {
     let mut s = match role {
+        // Before XSA-332 the RX handler kicked the RX kthread without looking for work.
+        PortRole::Common if spurious.is_none() => {
+            format!("handler found {}, RX kthread kicked", work(tx_work, "TX"))
+        }
+        PortRole::Rx if spurious.is_none() => "RX handler kicked the RX kthread".to_string(),
         PortRole::Common if !rx_checked => format!(
             "handler found {}, RX not checked (short-circuit)",
             work(tx_work, "TX"),

@@ -30,14 +30,19 @@ impl Sim {
         });
     }
 
-    /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
+    /// dom0 notifies the guest (netback's `notify_remote_via_irq`). A FreeBSD guest's
+    /// handler is an interrupt thread: it runs `guest_ithread_latency_ns` after the
+    /// interrupt arrives (one wake-up however many notifies come meanwhile).
     #[inline(always)]
     pub(super) fn notify_guest(&mut self) {
         self.counters.guest_notifies += 1;
         if !self.guest.irq_in_flight {
             self.guest.irq_in_flight = true;
-            self.q
-                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::GuestIrq);
+            let mut at = self.now + self.cfg.params.upcall_latency_ns;
+            if self.cfg.guest == GuestKind::Freebsd {
+                at += self.cfg.params.guest_ithread_latency_ns;
+            }
+            self.q.push(at, Ev::GuestIrq);
         }
     }
 

@@ -167,10 +167,16 @@ impl Sim {
         work
     }
 
-    /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread.
+    /// `xenvif_handle_rx_interrupt`: work = `xenvif_have_rx_work`; kick the kthread. Before
+    /// XSA-332 (late EOI off) `xenvif_rx_interrupt` kicked the kthread unconditionally and
+    /// looked for no work (reported as none: the verdict is not used then).
     #[inline(always)]
     pub(super) fn handle_rx_interrupt(&mut self) -> bool {
         self.counters.rx_handler_calls += 1;
+        if !self.cfg.lateeoi {
+            self.kick_kthread();
+            return false;
+        }
         let work = self.have_rx_work();
         if work {
             self.kick_kthread();
