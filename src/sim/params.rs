@@ -314,8 +314,11 @@ pub struct ModelParams {
     pub dom0_pkt_ns: u64,
     /// dom0: one ACK-sized packet through netback, ns.
     pub dom0_ack_ns: u64,
-    /// dom0: one late EOI that unmasks (hypercall), ns.
+    /// dom0: one late EOI that unmasks (the late-EOI step and the mask bit cleared), ns.
     pub dom0_eoi_ns: u64,
+    /// dom0 on FIFO: unmasking a pending port, the `EVTCHNOP_unmask` hypercall in which
+    /// Xen's `evtchn_fifo_unmask` links the port again (2-level needs none), ns.
+    pub fifo_unmask_hypercall_ns: u64,
     /// Guest: one data segment sent or received (TCP stack and netfront), ns.
     pub guest_pkt_ns: u64,
     /// Guest: one ACK sent or received, ns.
@@ -369,6 +372,7 @@ impl ModelParams {
             ("dom0_pkt_ns", self.dom0_pkt_ns),
             ("dom0_ack_ns", self.dom0_ack_ns),
             ("dom0_eoi_ns", self.dom0_eoi_ns),
+            ("fifo_unmask_hypercall_ns", self.fifo_unmask_hypercall_ns),
             ("guest_pkt_ns", self.guest_pkt_ns),
             ("guest_ack_ns", self.guest_ack_ns),
             ("guest_irq_ns", self.guest_irq_ns),
@@ -403,6 +407,7 @@ impl Default for ModelParams {
             dom0_pkt_ns: 3_000,
             dom0_ack_ns: 1_500,
             dom0_eoi_ns: 300,
+            fifo_unmask_hypercall_ns: 1_000,
             guest_pkt_ns: 5_000,
             guest_ack_ns: 1_500,
             guest_irq_ns: 1_000,

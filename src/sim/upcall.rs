@@ -46,9 +46,18 @@ impl Sim {
         }
     }
 
-    /// After an unmask: trace it, account time, and deliver a held notify.
+    /// After an unmask: trace it, account time, and deliver a held notify. Returns the
+    /// unmask's extra cost: on FIFO, unmasking a pending port is the `EVTCHNOP_unmask`
+    /// hypercall (Linux's `clear_masked_cond` fails when `P` is set) in which Xen's
+    /// `evtchn_fifo_unmask` links the port again; on 2-level dom0 (PV) sets the selector
+    /// bit and `evtchn_upcall_pending` itself. The event flow is the same either way.
     #[inline(always)]
-    pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
+    pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) -> u64 {
+        let mut cost = 0;
+        if retrigger.is_some() && self.cfg.abi == Abi::Fifo {
+            self.counters.unmask_hypercalls += 1;
+            cost = self.cfg.params.fifo_unmask_hypercall_ns;
+        }
         let masked = self.evtchn.is_masked(port);
         if !masked {
             self.record(TraceKind::Unmask {
@@ -61,6 +70,7 @@ impl Sim {
             self.q
                 .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
         }
+        cost
     }
 
     /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost

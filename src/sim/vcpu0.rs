@@ -229,8 +229,7 @@ impl Sim {
         });
         match out {
             EoiOutcome::Unmasked { retrigger } => {
-                self.after_unmask(port, retrigger);
-                self.cfg.params.dom0_eoi_ns
+                self.cfg.params.dom0_eoi_ns + self.after_unmask(port, retrigger)
             }
             EoiOutcome::Delayed { .. } => {
                 self.sync_port_times(port);
