@@ -99,7 +99,7 @@ fn step_shows_exactly_one_transition() {
             (true, false, false, false),
         ),
         (
-            "port 5: acked → pending cleared, masked (EOI_PENDING)",
+            "port 5: acked (mask_ack_dynirq) → masked, pending cleared",
             (false, true, false, false),
         ),
         (
@@ -111,7 +111,10 @@ fn step_shows_exactly_one_transition() {
             "port 5: late EOI, SPURIOUS: spurious_cnt 1 → unmask",
             (false, false, false, false),
         ),
-        ("port 5: unmasked", (false, false, false, false)),
+        (
+            "port 5: unmasked (unmask_evtchn)",
+            (false, false, false, false),
+        ),
     ];
     for (i, (words, want)) in expect.iter().enumerate() {
         let t = app.lane.now_ns();

@@ -312,7 +312,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "[ ]",
         label: "threshold",
-        help: "spurious_threshold − / + (0…64; 0 acts as 1): EOIs before a pause",
+        help: "spurious_threshold − / + (0…64; 0 acts as 1): a 5.12 knob, 1 in the story",
         keys: &[(ch('['), Cmd::Threshold(-1)), (ch(']'), Cmd::Threshold(1))],
         contexts: LAB,
         footer_rank: 5,

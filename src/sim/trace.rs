@@ -175,7 +175,8 @@ pub enum TraceKind {
     /// `event_loop_timeout`, so this event's late EOI, if called within the loop, waits
     /// `event_eoi_delay` on the delayed list (patch 11).
     Deliver { port: u32, defer_eoi: bool },
-    /// Acked: pending cleared; masked with `EOI_PENDING` when late EOI is on.
+    /// Acked: pending cleared; masked too when late EOI is on (`mask_ack_dynirq`, the
+    /// story's chip; `lateeoi_ack_dynirq` with reason `EOI_PENDING` since 25da4618af24).
     Ack { port: u32, masked: bool },
     /// netback's handler looked for work. `spurious` is `None` without late EOI.
     /// `rx_checked`: `xenvif_handle_rx_interrupt` ran (false on a TX port, and on the
@@ -313,7 +314,7 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Ack { port, masked: true } => {
                 write!(
                     f,
-                    "port {port}: acked → pending cleared, masked (EOI_PENDING)"
+                    "port {port}: acked (mask_ack_dynirq) → masked, pending cleared"
                 )
             }
             TraceKind::Ack {
@@ -346,30 +347,33 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Unmask {
                 port,
                 redelivered: true,
-            } => write!(f, "port {port}: unmasked → held notify delivered now"),
+            } => write!(
+                f,
+                "port {port}: unmasked (unmask_evtchn) → held notify delivered now"
+            ),
             TraceKind::Unmask {
                 port,
                 redelivered: false,
-            } => write!(f, "port {port}: unmasked"),
+            } => write!(f, "port {port}: unmasked (unmask_evtchn)"),
             TraceKind::Mask {
                 port,
                 was_masked: false,
-            } => write!(f, "port {port}: masked by dom0 (EXPLICIT)"),
+            } => write!(f, "port {port}: masked by dom0 (mask_irq)"),
             TraceKind::Mask {
                 port,
                 was_masked: true,
-            } => write!(f, "port {port}: EXPLICIT added; it was masked already"),
+            } => write!(f, "port {port}: dom0 masks it too; it was masked already"),
             TraceKind::ExplicitUnmask {
                 port,
                 still_masked: true,
             } => write!(
                 f,
-                "port {port}: EXPLICIT dropped; still masked (EOI_PENDING)"
+                "port {port}: dom0's mask dropped; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
             ),
             TraceKind::ExplicitUnmask {
                 port,
                 still_masked: false,
-            } => write!(f, "port {port}: EXPLICIT dropped"),
+            } => write!(f, "port {port}: dom0's mask dropped (unmask_irq)"),
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
     }

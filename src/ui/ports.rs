@@ -3,7 +3,8 @@
 //! ```text
 //! ┌ Ports · xl debug-keys e ───────────────────┐
 //! │ port [p/m/s] role    masked by             │
-//! │    5 [1/1/0] common  EOI_PENDING           │
+//! │    5 [1/1/0] common  late EOI              │
+//! │      1 s: 501 ev · 500 spur · 250 held     │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       evtchn_pending_sel    0b0            │
 //! │ netback eoi_pending COMMON_EOI             │
@@ -14,6 +15,9 @@
 //! ```
 //! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
 //! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
+//! Under each port, its figures over the last second: events handled, late EOIs flagged
+//! spurious, notifies held masked (the figures `tx_port_events`, `tx_port_spurious`,
+//! `tx_port_held` and their `rx_port_` twins).
 //!
 //! On the FIFO ABI the pane speaks FIFO: each port's event word (`P`, `M`, `L` and `LINK`),
 //! the control block's `READY` bits and each non-empty queue from its head, `HEAD → … `,
@@ -21,7 +25,7 @@
 //! ```text
 //! ┌ Ports · FIFO event channels ───────────────┐
 //! │ port [P/M/L] LINK role    masked by        │
-//! │    5 [1/1/0]    0 common  EOI_PENDING      │
+//! │    5 [1/1/0]    0 common  late EOI         │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       READY 0b0 · queues empty             │
 //! │ …                                          │
@@ -41,9 +45,25 @@ use crate::sim::{Fifo, PortView, eoi_pending};
 use super::theme::Theme;
 use super::{pane, put_lines, title};
 
-/// Rows the pane wants (border included): one line per port plus eight.
+/// Rows the pane wants (border included): two lines per port plus eight.
 pub fn height(lane: &Lane) -> u16 {
-    9 + lane.sim().ports().count() as u16
+    9 + 2 * lane.sim().ports().count() as u16
+}
+
+/// A port's figures over the last second: `1 s: 501 ev · 500 spur · 250 held`.
+pub fn port_figures<'a>(events: u64, spurious: u64, held: u64, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled("      1 s: ", theme.dim),
+        Span::styled(events.to_string(), theme.value),
+        Span::styled(" ev · ", theme.dim),
+        Span::styled(
+            spurious.to_string(),
+            if spurious > 0 { theme.bad } else { theme.value },
+        ),
+        Span::styled(" spur · ", theme.dim),
+        Span::styled(held.to_string(), theme.value),
+        Span::styled(" held", theme.dim),
+    ])
 }
 
 pub struct PortsPane<'a> {
@@ -65,12 +85,15 @@ fn bit_names(bits: u8, names: &[(u8, &str)], none: &str) -> String {
     }
 }
 
-/// `EOI_PENDING|EXPLICIT`, or `-`.
+/// Why the port is masked, `late EOI|mask_irq`, or `-`. In the story's kernel one mask bit
+/// served them all; the later kernel (25da4618af24, March 2021) keeps them apart as the
+/// reasons `EVT_MASK_REASON_EOI_PENDING`, `_EXPLICIT` and `_TEMPORARY`, which the lab
+/// models (a hands-on mask and a late EOI do not undo each other).
 pub fn mask_reasons(bits: u8) -> String {
     let names = [
-        (mask_reason::EXPLICIT, "EXPLICIT"),
-        (mask_reason::TEMPORARY, "TEMPORARY"),
-        (mask_reason::EOI_PENDING, "EOI_PENDING"),
+        (mask_reason::EXPLICIT, "mask_irq"),
+        (mask_reason::TEMPORARY, "temporary"),
+        (mask_reason::EOI_PENDING, "late EOI"),
     ];
     bit_names(bits, &names, "-")
 }
@@ -149,7 +172,8 @@ impl Widget for PortsPane<'_> {
             },
             t.dim,
         ));
-        for p in self.lane.ports() {
+        let last = sim.last(1_000_000_000).delta();
+        for (i, p) in self.lane.ports().into_iter().enumerate() {
             let mut spans = port_bits(&p, flash.port(p.port), t);
             if fifo.is_some() {
                 spans.push(Span::styled(format!(" {:>4}", p.link), t.value));
@@ -158,6 +182,12 @@ impl Widget for PortsPane<'_> {
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
             lines.push(Line::from(spans));
+            lines.push(port_figures(
+                last.port_events[i],
+                last.port_spurious[i],
+                last.port_held[i],
+                t,
+            ));
         }
         let v = &sim.shared_info().vcpu;
         let up_style = if flash.upcall_pending {
