@@ -53,6 +53,9 @@ pub struct Counters {
     pub guest_busy_ns: u64,
     /// dom0 → guest notifications.
     pub guest_notifies: u64,
+    /// Of those, netback's TX completions (`push_tx_responses`: at the end of a poll, or
+    /// when a grant-mapped packet's skb is freed).
+    pub tx_completion_notifies: u64,
     /// netback's handler found its `eoi_pending` bit already set (the kernel's
     /// `WARN(…, "Interrupt while EOI pending")`): an event delivered before the previous
     /// one's EOI. Never expected; counted so a test can say so.
@@ -101,6 +104,7 @@ impl Counters {
             dom0_busy_ns: d(self.dom0_busy_ns, earlier.dom0_busy_ns),
             guest_busy_ns: d(self.guest_busy_ns, earlier.guest_busy_ns),
             guest_notifies: d(self.guest_notifies, earlier.guest_notifies),
+            tx_completion_notifies: d(self.tx_completion_notifies, earlier.tx_completion_notifies),
             eoi_pending_warnings: d(self.eoi_pending_warnings, earlier.eoi_pending_warnings),
             rx_handler_calls: d(self.rx_handler_calls, earlier.rx_handler_calls),
             unmask_hypercalls: d(self.unmask_hypercalls, earlier.unmask_hypercalls),

@@ -302,6 +302,10 @@ pub struct ModelParams {
     pub mtu: u32,
     /// TCP payload per full-size segment.
     pub mss: u32,
+    /// netback copies a TX packet of at most this many bytes whole; of a longer one it
+    /// copies the head and grant-maps the rest, answering it when its skb is freed
+    /// (`XEN_NETBACK_TX_COPY_LEN`, 128). `mtu` or more: every packet copied.
+    pub tx_copy_len: u32,
     /// Xen raising an upcall on an idle dom0 vCPU (wake-up and entry), ns.
     pub upcall_latency_ns: u64,
     /// dom0: one upcall loop (scan of the selector and words), ns.
@@ -363,6 +367,7 @@ impl ModelParams {
             u64::from(self.mtu.max(576)) - 40,
             " bytes (at most mtu - 40)",
         );
+        check("tx_copy_len", self.tx_copy_len.into(), 0, 65_536, " bytes");
         let (lo, hi) = (*COST_NS_RANGE.start(), *COST_NS_RANGE.end());
         for (name, v) in [
             ("upcall_latency_ns", self.upcall_latency_ns),
@@ -400,6 +405,7 @@ impl Default for ModelParams {
         ModelParams {
             mtu: 1500,
             mss: 1448,
+            tx_copy_len: 128,
             upcall_latency_ns: 2_000,
             dom0_upcall_ns: 1_000,
             dom0_handler_ns: 500,

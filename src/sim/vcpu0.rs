@@ -11,6 +11,9 @@ pub(super) enum Cpu0Work {
     Irq,
     Napi {
         n: u32,
+        /// Of the `n`, those netback copied whole (answered at the end of the poll); the
+        /// others are grant-mapped, answered when their skb is freed.
+        copied: u32,
     },
     Worker,
 }
@@ -292,37 +295,65 @@ impl Sim {
     #[inline(always)]
     pub(super) fn cpu0_done(&mut self) {
         let work = self.cpu0.current.take();
-        if let Some(Cpu0Work::Napi { n }) = work {
-            self.napi_done(n);
+        if let Some(Cpu0Work::Napi { n, copied }) = work {
+            self.napi_done(n, copied);
         }
         self.cpu0_try_begin();
     }
 
-    /// `xenvif_poll` → `xenvif_tx_action`: copy up to the budget from the TX ring and send
-    /// the packets to the bridge, each leaving when its copy is done.
+    /// `xenvif_poll` → `xenvif_tx_action`: take up to the budget from the TX ring and send
+    /// the packets to the bridge, each leaving when netback is done with it. A packet of
+    /// at most `tx_copy_len` bytes is copied whole (`XEN_NETBACK_TX_COPY_LEN`); a longer
+    /// one has its head copied and the rest grant-mapped (zerocopy), so its TX response
+    /// waits until its skb is freed ([`Sim::tx_zerocopy_release`]).
     #[inline(always)]
     pub(super) fn napi_begin(&mut self) {
         let n = self.tx.unconsumed_requests().min(NAPI_BUDGET);
         let mut offsets = self.cfg.params.dom0_batch_ns;
+        let mut copied = 0;
         // One jitter factor per poll, so departures stay in order.
         let scale_num = self.jitter(1_000_000);
         for _ in 0..n {
             let pkt = self.tx.take_request();
             offsets += self.dom0_pkt_cost(pkt);
+            copied += u32::from(!self.tx_mapped(pkt));
             let depart = self.now + offsets * scale_num / 1_000_000;
             self.bridge_to_peer(depart, pkt);
         }
         let cost = offsets * scale_num / 1_000_000;
-        self.cpu0_start(Cpu0Work::Napi { n }, cost);
+        self.cpu0_start(Cpu0Work::Napi { n, copied }, cost);
     }
 
-    /// End of a poll: TX responses to the guest, then `xenvif_napi_schedule_or_enable_events`.
+    /// Whether netback grant-maps part of `pkt` (longer than `XEN_NETBACK_TX_COPY_LEN`).
     #[inline(always)]
-    pub(super) fn napi_done(&mut self, n: u32) {
-        for _ in 0..n {
+    pub(super) fn tx_mapped(&self, pkt: Pkt) -> bool {
+        pkt.wire_bytes(self.cfg.params.mtu) > self.cfg.params.tx_copy_len
+    }
+
+    /// The skbs of `released` grant-mapped TX packets are freed (the packets reached the
+    /// peer): `xenvif_zerocopy_callback` hands their slots to the dealloc thread, which
+    /// unmaps them and answers them (`xenvif_idx_release` → `make_tx_response`,
+    /// `push_tx_responses`: push, and notify the guest if it asked).
+    #[inline(always)]
+    pub(super) fn tx_zerocopy_release(&mut self, released: u32) {
+        for _ in 0..released {
             self.tx.put_response(Pkt::default());
         }
-        if n > 0 && self.tx.push_responses() {
+        if self.tx.push_responses() {
+            self.counters.tx_completion_notifies += 1;
+            self.notify_guest();
+        }
+    }
+
+    /// End of a poll: the TX responses of the packets copied whole go to the guest, then
+    /// `xenvif_napi_schedule_or_enable_events`.
+    #[inline(always)]
+    pub(super) fn napi_done(&mut self, n: u32, copied: u32) {
+        for _ in 0..copied {
+            self.tx.put_response(Pkt::default());
+        }
+        if copied > 0 && self.tx.push_responses() {
+            self.counters.tx_completion_notifies += 1;
             self.notify_guest();
         }
         if n == NAPI_BUDGET {
