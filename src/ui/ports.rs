@@ -4,18 +4,19 @@
 //! ┌ Ports · xl debug-keys e ───────────────────┐
 //! │ port [p/m/s] role    masked by             │
 //! │    5 [1/1/0] common  late EOI              │
-//! │      1 s: 501 ev · 500 spur · 250 held     │
+//! │  1 s: 501 ev 500 spur 250 held             │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       evtchn_pending_sel    0b0            │
 //! │ netback eoi_pending COMMON_EOI             │
 //! │ delayed-EOI list 5 (eoi_time 1240)         │
 //! │ rings: TX 12 to consume, RX 256 free       │
 //! │ rx_queue 0 · NAPI off · kthread asleep     │
+//! │ 5 1 s: 501 ev 500 spur 250 held            │
 //! └────────────────────────────────────────────┘
 //! ```
 //! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
 //! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
-//! Under each port, its figures over the last second: events handled, late EOIs flagged
+//! Last, each port's figures over the last second: events handled, late EOIs flagged
 //! spurious, notifies held masked (the figures `tx_port_events`, `tx_port_spurious`,
 //! `tx_port_held` and their `rx_port_` twins).
 //!
@@ -45,22 +46,36 @@ use crate::sim::{Fifo, PortView, eoi_pending};
 use super::theme::Theme;
 use super::{pane, put_lines, title};
 
-/// Rows the pane wants (border included): two lines per port plus eight.
+/// Rows the pane needs for its state (border included): one line per port plus eight.
+/// The ports' figures come after those rows and show where the pane is taller.
 pub fn height(lane: &Lane) -> u16 {
-    9 + 2 * lane.sim().ports().count() as u16
+    9 + lane.sim().ports().count() as u16
 }
 
-/// A port's figures over the last second: `1 s: 501 ev · 500 spur · 250 held`.
-pub fn port_figures<'a>(events: u64, spurious: u64, held: u64, theme: &Theme) -> Line<'a> {
+/// Rows the pane wants with each port's figures as well (one more line per port).
+pub fn full_height(lane: &Lane) -> u16 {
+    height(lane) + lane.sim().ports().count() as u16
+}
+
+/// A port's figures over the last second: `5 1 s: 501 ev 500 spur 250 held` (short enough
+/// for the narrowest Ports pane).
+pub fn port_figures<'a>(
+    port: u32,
+    events: u64,
+    spurious: u64,
+    held: u64,
+    theme: &Theme,
+) -> Line<'a> {
     Line::from(vec![
-        Span::styled("      1 s: ", theme.dim),
+        Span::styled(format!(" {port}"), theme.value),
+        Span::styled(" 1 s: ", theme.dim),
         Span::styled(events.to_string(), theme.value),
-        Span::styled(" ev · ", theme.dim),
+        Span::styled(" ev ", theme.dim),
         Span::styled(
             spurious.to_string(),
             if spurious > 0 { theme.bad } else { theme.value },
         ),
-        Span::styled(" spur · ", theme.dim),
+        Span::styled(" spur ", theme.dim),
         Span::styled(held.to_string(), theme.value),
         Span::styled(" held", theme.dim),
     ])
@@ -172,9 +187,9 @@ impl Widget for PortsPane<'_> {
             },
             t.dim,
         ));
-        let last = sim.last(1_000_000_000).delta();
-        for (i, p) in self.lane.ports().into_iter().enumerate() {
-            let mut spans = port_bits(&p, flash.port(p.port), t);
+        let ports = self.lane.ports();
+        for p in &ports {
+            let mut spans = port_bits(p, flash.port(p.port), t);
             if fifo.is_some() {
                 spans.push(Span::styled(format!(" {:>4}", p.link), t.value));
             }
@@ -182,12 +197,6 @@ impl Widget for PortsPane<'_> {
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(mask_reasons(p.mask_reason), rs));
             lines.push(Line::from(spans));
-            lines.push(port_figures(
-                last.port_events[i],
-                last.port_spurious[i],
-                last.port_held[i],
-                t,
-            ));
         }
         let v = &sim.shared_info().vcpu;
         let up_style = if flash.upcall_pending {
@@ -256,6 +265,18 @@ impl Widget for PortsPane<'_> {
                 t.text,
             ),
         ]));
+        // Each port's figures last: where the pane is short, the state lines above matter
+        // more.
+        let last = sim.last(1_000_000_000).delta();
+        for (i, p) in ports.iter().enumerate() {
+            lines.push(port_figures(
+                p.port,
+                last.port_events[i],
+                last.port_spurious[i],
+                last.port_held[i],
+                t,
+            ));
+        }
         put_lines(&lines, inner, buf);
     }
 }
