@@ -756,3 +756,49 @@ fn the_help_scrolls_on_a_short_terminal() {
     // Tall enough: no scrolling, nothing said about it.
     assert!(!screen(&app, 120, 60).contains("↓ more"));
 }
+
+/// `o` walks netback's five conditions: the code pane shows each one's source, the status
+/// bar its name, and the log says when the RX handler was not called.
+#[test]
+fn o_shows_each_conditions_source_and_name() {
+    let mut app = lab();
+    let expect = [
+        (
+            NetbackVariant::OrInline,
+            "(!xenvif_handle_tx_interrupt(queue) ||",
+            "OR inline",
+        ),
+        (
+            NetbackVariant::AndInline,
+            "(!xenvif_handle_tx_interrupt(queue) &&",
+            "AND inline",
+        ),
+        (
+            NetbackVariant::Bitand,
+            "(!xenvif_handle_tx_interrupt(queue) &",
+            "bitwise AND",
+        ),
+        (
+            NetbackVariant::Fixed,
+            "if (!has_rx && !has_tx)",
+            "netback AND",
+        ),
+        (
+            NetbackVariant::Buggy,
+            "(!xenvif_handle_tx_interrupt(queue) |",
+            "netback OR",
+        ),
+    ];
+    for (v, source, name) in expect {
+        press(&mut app, "o");
+        assert_eq!(app.lane.config().netback, v);
+        run(&mut app, 0.2);
+        let s = screen(&app, 160, 50);
+        assert!(s.contains(source), "{v}: {source}\n{s}");
+        assert!(s.contains(name), "{v}: {name}\n{s}");
+        assert!(
+            s.contains(&format!("({v}):")),
+            "{v}: the meaning line names it\n{s}"
+        );
+    }
+}

@@ -87,6 +87,48 @@ pub fn why(cfg: &Config) -> &'static str {
     }
 }
 
+/// `if ((!tx(queue) OP` and `     !rx(queue))) {`: both calls inside the condition.
+const BOTH: (&str, &str) = (
+    "    if ((!xenvif_handle_tx_interrupt(queue)",
+    "         !xenvif_handle_rx_interrupt(queue))) {",
+);
+/// The same written without the extra parentheses (the inline rewrites).
+const INLINE: (&str, &str) = (
+    "    if (!xenvif_handle_tx_interrupt(queue)",
+    "        !xenvif_handle_rx_interrupt(queue)) {",
+);
+
+/// The comment above a condition, its two lines and the operator between them.
+type InlineSource = (&'static str, (&'static str, &'static str), &'static str);
+
+/// The versions that call both handlers inside the condition, as [`InlineSource`]. `None`
+/// for upstream's fix (has_tx/has_rx).
+fn inline_source(v: NetbackVariant) -> Option<InlineSource> {
+    Some(match v {
+        NetbackVariant::Buggy => (
+            "    /* Use bitwise or as we need to call both functions. */",
+            BOTH,
+            " | ",
+        ),
+        NetbackVariant::OrInline => (
+            "    /* inline ||: no TX work → the RX handler is not called */",
+            INLINE,
+            " || ",
+        ),
+        NetbackVariant::AndInline => (
+            "    /* inline &&: TX work → the RX handler is not called */",
+            INLINE,
+            " && ",
+        ),
+        NetbackVariant::Bitand => (
+            "    /* the story's fix, | → & (XCP-ng): both still called */",
+            BOTH,
+            " & ",
+        ),
+        NetbackVariant::Fixed => return None,
+    })
+}
+
 impl Widget for CodePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
@@ -108,57 +150,16 @@ impl Widget for CodePane<'_> {
         // shipped one calls both handlers inside the condition, hence its comment and `|`;
         // the inline `||` and `&&` are what that comment warns against; `&` is the fix the
         // story tells (XCP-ng's).
-        let (sound_style, bad_style) = (t.op_fixed, t.op_buggy);
-        let op = |text: &'static str| {
-            Span::styled(text, if v.is_sound() { sound_style } else { bad_style })
-        };
+        let op_style = if v.is_sound() { t.op_fixed } else { t.op_buggy };
+        let op = |text: &'static str| Span::styled(text, op_style);
         let plain = |text: &'static str| Line::styled(text, code);
-        let comment = |text: &'static str| Line::styled(text, t.comment);
-        // `if ((!tx(queue) OP` / `     !rx(queue))) {`: the shipped shape, any operator.
-        let inline = |first: &'static str, sym: &'static str, second: &'static str| {
-            [
+        let mut lines = match inline_source(v) {
+            Some((note, (first, second), sym)) => vec![
+                Line::styled(note, t.comment),
                 Line::from(vec![Span::styled(first, code), op(sym)]),
                 plain(second),
-            ]
-        };
-        let both = (
-            "    if ((!xenvif_handle_tx_interrupt(queue)",
-            "         !xenvif_handle_rx_interrupt(queue))) {",
-        );
-        let short = (
-            "    if (!xenvif_handle_tx_interrupt(queue)",
-            "        !xenvif_handle_rx_interrupt(queue)) {",
-        );
-        let mut lines = match v {
-            NetbackVariant::Buggy => {
-                let mut l = vec![comment(
-                    "    /* Use bitwise or as we need to call both functions. */",
-                )];
-                l.extend(inline(both.0, " | ", both.1));
-                l
-            }
-            NetbackVariant::OrInline => {
-                let mut l = vec![comment(
-                    "    /* inline ||: no TX work → the RX handler is not called */",
-                )];
-                l.extend(inline(short.0, " || ", short.1));
-                l
-            }
-            NetbackVariant::AndInline => {
-                let mut l = vec![comment(
-                    "    /* inline &&: TX work → the RX handler is not called */",
-                )];
-                l.extend(inline(short.0, " && ", short.1));
-                l
-            }
-            NetbackVariant::Bitand => {
-                let mut l = vec![comment(
-                    "    /* the story's fix, | → & (XCP-ng): both still called */",
-                )];
-                l.extend(inline(both.0, " & ", both.1));
-                l
-            }
-            NetbackVariant::Fixed => vec![
+            ],
+            None => vec![
                 plain("    has_tx = xenvif_handle_tx_interrupt(queue);"),
                 plain("    has_rx = xenvif_handle_rx_interrupt(queue);"),
                 Line::from(vec![
