@@ -808,7 +808,7 @@ fn the_story_on_fifo_uses_the_event_words() {
     let sh = s.shared_info();
     assert_eq!((sh.evtchn_pending, sh.evtchn_mask), ([0; 2], [0; 2]));
     let two_level = sim(Config::default(), 300_000_000);
-    let (mut a, mut b) = (two_level.report(), s.report());
+    let (mut a, b) = (two_level.report(), s.report());
     // The flow is the same; FIFO costs more: every unmask of a pending port (a notify
     // held during a pause) is an `EVTCHNOP_unmask` hypercall, charged to dom0.
     assert_eq!(a.unmask_hypercalls, 0);
