@@ -99,7 +99,7 @@ fn step_shows_exactly_one_transition() {
             (true, false, false, false),
         ),
         (
-            "port 5: acked (mask_ack_dynirq) → masked, pending cleared",
+            "port 5: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING)",
             (false, true, false, false),
         ),
         (

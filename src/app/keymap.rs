@@ -264,7 +264,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "o",
         label: "condition",
-        help: "netback condition, all five: | shipped → || inline → && inline → & → upstream",
+        help: "netback condition, all five in turn: | → || → && → & → upstream",
         keys: &[(ch('o'), Cmd::Next(Knob::Netback))],
         contexts: LAB,
         footer_rank: 7,
@@ -312,7 +312,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "[ ]",
         label: "threshold",
-        help: "spurious_threshold − / + (0…64; 0 acts as 1): a 5.12 knob, 1 in the story",
+        help: "spurious_threshold − / + (0…64; 0 acts as 1); 5.12, the story had 1",
         keys: &[(ch('['), Cmd::Threshold(-1)), (ch(']'), Cmd::Threshold(1))],
         contexts: LAB,
         footer_rank: 5,

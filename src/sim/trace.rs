@@ -314,7 +314,7 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Ack { port, masked: true } => {
                 write!(
                     f,
-                    "port {port}: acked (mask_ack_dynirq) → masked, pending cleared"
+                    "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
                 )
             }
             TraceKind::Ack {
@@ -349,7 +349,7 @@ impl std::fmt::Display for TraceKind {
                 redelivered: true,
             } => write!(
                 f,
-                "port {port}: unmasked (unmask_evtchn) → held notify delivered now"
+                "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
             ),
             TraceKind::Unmask {
                 port,
