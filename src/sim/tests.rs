@@ -988,6 +988,10 @@ fn mapped_tx_packets_are_answered_when_their_skb_is_freed() {
             s.tx.rsp_prod, at_poll_end,
             "copy_len {copy_len}: at poll end"
         );
+        // The push crossed the guest's `rsp_event` (1 at the start): one TX-completion
+        // notify, counted as such.
+        let c = s.counters();
+        assert_eq!((c.tx_completion_notifies, c.guest_notifies), (1, 1));
         let depart = cfg.params.dom0_batch_ns + cfg.params.dom0_pkt_ns;
         s.run_until(depart + cfg.params.peer_latency_ns - 1);
         assert_eq!(
@@ -999,5 +1003,23 @@ fn mapped_tx_packets_are_answered_when_their_skb_is_freed() {
             s.tx.rsp_prod, 2,
             "copy_len {copy_len}: skb freed at the peer"
         );
+        // The guest has not moved `rsp_event`: the second push does not notify.
+        assert_eq!(s.counters().tx_completion_notifies, 1);
     }
+}
+
+/// The two right versions are the ones the lab draws as sound (the `&` and upstream's).
+#[test]
+fn only_bitand_and_upstream_are_sound() {
+    for &v in NetbackVariant::ALL {
+        let sound = (0..4).all(|i| {
+            let (tx, rx) = (i & 1 != 0, i & 2 != 0);
+            v.is_spurious(tx, rx) == (!tx && !rx) && v.calls_rx(tx)
+        });
+        assert_eq!(v.is_sound(), sound, "{v}");
+    }
+    assert_eq!(
+        NetbackVariant::ALL.iter().filter(|v| v.is_sound()).count(),
+        2
+    );
 }
