@@ -1023,3 +1023,72 @@ fn only_bitand_and_upstream_are_sound() {
         2
     );
 }
+
+/// The per-port figures add up to the totals: split channels share them out between the TX
+/// and RX ports; on a common channel both names read its one port.
+#[test]
+fn per_port_figures_add_up_to_the_totals() {
+    for (guest, direction) in [
+        (GuestKind::Linux, Direction::Rx),
+        (GuestKind::Freebsd, Direction::Tx),
+        (GuestKind::Freebsd, Direction::Rx),
+    ] {
+        let r = run(
+            Config {
+                guest,
+                direction,
+                ..Config::default()
+            },
+            0.3,
+        );
+        let what = format!("{guest:?} {direction:?}");
+        if guest == GuestKind::Linux {
+            assert_eq!(
+                r.tx_port_events + r.rx_port_events,
+                r.events_delivered,
+                "{what}"
+            );
+            assert!(r.tx_port_events > 0 && r.rx_port_events > 0, "{what}");
+            assert_eq!(
+                r.tx_port_spurious + r.rx_port_spurious,
+                r.spurious_events,
+                "{what}"
+            );
+            assert_eq!(
+                r.tx_port_held + r.rx_port_held,
+                r.events_held_masked,
+                "{what}"
+            );
+        } else {
+            assert_eq!(
+                (r.tx_port_events, r.rx_port_events),
+                (r.events_delivered, r.events_delivered),
+                "{what}"
+            );
+            assert_eq!(
+                (r.tx_port_spurious, r.rx_port_spurious),
+                (r.spurious_events, r.spurious_events),
+                "{what}"
+            );
+            assert_eq!(
+                (r.tx_port_held, r.rx_port_held),
+                (r.events_held_masked, r.events_held_masked),
+                "{what}"
+            );
+            assert!(r.spurious_events > 0 && r.events_held_masked > 0, "{what}");
+        }
+    }
+    for name in [
+        "tx_port_events",
+        "rx_port_events",
+        "tx_port_spurious",
+        "rx_port_spurious",
+        "tx_port_held",
+        "rx_port_held",
+        "rx_handler_calls",
+        "unmask_hypercalls",
+    ] {
+        let f: Figure = name.parse().unwrap();
+        assert_eq!(f.kind(), FigureKind::Window, "{name}");
+    }
+}
