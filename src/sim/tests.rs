@@ -1092,3 +1092,38 @@ fn per_port_figures_add_up_to_the_totals() {
         assert_eq!(f.kind(), FigureKind::Window, "{name}");
     }
 }
+
+/// FreeBSD: an ACK the stack makes while the TX ring is full waits (nothing is written
+/// over a request netback has not taken), and goes out, ahead of the sending thread, once
+/// netback has freed a slot.
+#[test]
+fn a_freebsd_ack_waits_for_a_tx_slot() {
+    let mut s = quiet_freebsd_rx();
+    // The guest fills its TX ring (as `xn_assemble_tx_request` would: `rsp_event` re-armed,
+    // pushed, netback notified).
+    while s.tx.free_requests() > 0 {
+        s.tx.put_request(Pkt::ack(0));
+    }
+    s.xn_txeof();
+    if s.tx.push_requests() {
+        let port = s.first_port();
+        s.guest_notify(port, NotifyCause::TxRequests);
+    }
+    let full_at = s.tx.req_prod_pvt;
+    // Two segments for the stack: the second one's ACK finds no slot.
+    s.stack.push_back(Pkt::data(0));
+    s.stack.push_back(Pkt::data(1));
+    s.guest_begin();
+    while !s.stack.is_empty() || s.guest.busy {
+        s.step();
+    }
+    assert!(s.guest.acks_waiting >= 1, "the ACK waits");
+    assert_eq!(
+        (s.tx.req_prod_pvt, s.tx.free_requests()),
+        (full_at, 0),
+        "nothing written into a full ring"
+    );
+    s.run_for(300_000);
+    assert_eq!(s.guest.acks_waiting, 0, "sent once netback freed slots");
+    assert!(s.tx.req_prod_pvt.wrapping_sub(full_at) >= 1);
+}
