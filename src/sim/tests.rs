@@ -1005,6 +1005,22 @@ fn mapped_tx_packets_are_answered_when_their_skb_is_freed() {
         );
         // The guest has not moved `rsp_event`: the second push does not notify.
         assert_eq!(s.counters().tx_completion_notifies, 1);
+        if copy_len == 128 {
+            // A mapped packet's answer notifies when the guest asked for it: re-armed at
+            // the next response, as `xn_txeof` does, a third packet's release crosses it.
+            s.tx.rsp_event = s.tx.rsp_prod.wrapping_add(1);
+            s.tx.put_request(Pkt::data(1));
+            s.tx.push_requests();
+            s.cpu0.napi_scheduled = true;
+            s.cpu0_try_begin();
+            s.run_for(1_000_000);
+            assert_eq!(s.tx.rsp_prod, 3);
+            assert_eq!(
+                s.counters().tx_completion_notifies,
+                2,
+                "the release notified"
+            );
+        }
     }
 }
 
@@ -1126,4 +1142,29 @@ fn a_freebsd_ack_waits_for_a_tx_slot() {
     s.run_for(300_000);
     assert_eq!(s.guest.acks_waiting, 0, "sent once netback freed slots");
     assert!(s.tx.req_prod_pvt.wrapping_sub(full_at) >= 1);
+}
+
+/// NAPI's late EOI takes back exactly its own bits (`TX_EOI`, `COMMON_EOI`): the RX
+/// kthread's claim stays for its own EOI.
+#[test]
+fn napi_takes_back_only_its_own_eoi_bits() {
+    for (claimed, left) in [
+        (
+            eoi_pending::TX_EOI | eoi_pending::RX_EOI,
+            eoi_pending::RX_EOI,
+        ),
+        (eoi_pending::COMMON_EOI, 0),
+        (eoi_pending::TX_EOI, 0),
+    ] {
+        let mut s = Sim::headless(Config {
+            guest: GuestKind::Idle,
+            ..Config::default()
+        });
+        s.eoi_pending = claimed;
+        s.cpu0.napi_scheduled = true;
+        s.napi_done(0, 0);
+        assert_eq!(s.eoi_pending, left, "claimed {claimed:#x}");
+        assert!(!s.cpu0.napi_scheduled);
+        assert_eq!(s.counters().lateeoi_calls, 1);
+    }
 }
