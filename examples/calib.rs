@@ -1,4 +1,6 @@
-//! Calibration sweep: throttle on/off goodput ratios for every guest and direction.
+//! Calibration sweep: throttle on/off goodput ratios for every guest, direction and
+//! netback condition; the spurious share with the throttle on/off, and the RX handler's
+//! calls against the events delivered (throttle on).
 //! `cargo run --release --example calib -- SECONDS HZ THRESHOLD SEED [2l|fifo]`
 use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, THRESHOLD_MAX, THRESHOLD_MIN};
 use evtchn_lab::sim::*;
@@ -63,7 +65,7 @@ fn main() {
         (GuestKind::Linux, Direction::Tx),
         (GuestKind::Linux, Direction::Rx),
     ] {
-        for nb in [NetbackVariant::Buggy, NetbackVariant::Fixed] {
+        for &nb in NetbackVariant::ALL {
             let base = Config {
                 guest: g,
                 direction: d,
@@ -89,11 +91,14 @@ fn main() {
                 secs,
             );
             println!(
-                "{g:?} {d:?} {nb:?}: on {:.0} off {:.0} ratio {:.3} spur {:.3} pauses {} ev {} cpu {:.1}/{:.1} viol {}",
+                "{g:?} {d:?} {nb}: on {:.0} off {:.0} ratio {:.3} spur {:.3}/{:.3} rx-handler {}/{} pauses {} ev {} cpu {:.1}/{:.1} viol {}",
                 on.goodput_mbps,
                 off.goodput_mbps,
                 on.goodput_mbps / off.goodput_mbps,
                 on.spurious_ratio,
+                off.spurious_ratio,
+                on.rx_handler_calls,
+                on.events_delivered,
                 on.throttle_pauses,
                 on.events_delivered,
                 on.dom0_cpu_pct,

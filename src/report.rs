@@ -13,7 +13,10 @@ use serde_json::json;
 
 #[cfg(doc)]
 use crate::sim::SAMPLES_KEPT;
-use crate::sim::{Config, EoiResult, Report, Sample, Samples, Sim, TraceEvent, TraceKind, on_off};
+use crate::sim::{
+    Abi, Config, EoiResult, NetbackVariant, Report, Sample, Samples, Sim, TraceEvent, TraceKind,
+    on_off,
+};
 
 /// Trace ring size while exporting: far more than one chunk of the run ever records.
 const EXPORT_RING: usize = 1 << 16;
@@ -422,7 +425,48 @@ pub fn render_text(r: &Report, over_time: &GoodputOverTime, stopped: Option<&Sto
         "  coalesced / held masked",
         format!("{} / {}", r.events_coalesced, r.events_held_masked),
     );
+    if !cfg.common_channel() {
+        let per_port = |events, spurious, held| {
+            format!("{events} events, {spurious} spurious, {held} held masked")
+        };
+        row(
+            &mut s,
+            "  TX port",
+            per_port(r.tx_port_events, r.tx_port_spurious, r.tx_port_held),
+        );
+        row(
+            &mut s,
+            "  RX port",
+            per_port(r.rx_port_events, r.rx_port_spurious, r.rx_port_held),
+        );
+    }
     row(&mut s, "late EOIs", r.lateeoi_calls.to_string());
+    if matches!(
+        cfg.netback,
+        NetbackVariant::OrInline | NetbackVariant::AndInline
+    ) && cfg.common_channel()
+    {
+        row(
+            &mut s,
+            "RX handler calls",
+            format!(
+                "{} of {} events (inline {} skips the rest)",
+                r.rx_handler_calls,
+                r.events_delivered,
+                cfg.netback.symbol()
+            ),
+        );
+    }
+    if cfg.abi == Abi::Fifo {
+        row(
+            &mut s,
+            "EVTCHNOP_unmask hypercalls",
+            format!(
+                "{} (FIFO: unmasking a pending port; Xen links it again)",
+                r.unmask_hypercalls
+            ),
+        );
+    }
     // The sysfs counters came with a later commit than patch 12 (the throttle) and count
     // what it does: with the patch reverted, say what the lab counts instead.
     let share = r.spurious_ratio * 100.0;

@@ -131,18 +131,30 @@ fn the_report_with_the_throttle_off_says_would_be_flagged_spurious() {
     );
 }
 
-/// `--abi fifo` runs dom0 on FIFO event channels; the story's figures come out the same.
+/// `--abi fifo` runs dom0 on FIFO event channels; the story's event flow comes out the
+/// same, and FIFO's `EVTCHNOP_unmask` hypercalls cost dom0 a little more.
 #[test]
 fn abi_flag_picks_the_event_channel_abi() {
     let run = |abi: &'static str| {
         let out = lab(&["run", "--seconds", "0.3", "--json", "--abi", abi]);
         assert!(out.status.success(), "--abi {abi}");
         let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let cfg = v.as_object_mut().unwrap().remove("config").unwrap();
+        let m = v.as_object_mut().unwrap();
+        let cfg = m.remove("config").unwrap();
         assert_eq!(cfg["abi"], abi);
-        v
+        let cost = (
+            m.remove("dom0_cpu_pct").unwrap().as_f64().unwrap(),
+            m.remove("unmask_hypercalls").unwrap().as_u64().unwrap(),
+        );
+        (v, cost)
     };
-    assert_eq!(run("fifo"), run("2l"));
+    let ((fifo, (fifo_cpu, hypercalls)), (two_level, (cpu, none))) = (run("fifo"), run("2l"));
+    assert_eq!(fifo, two_level);
+    assert_eq!(none, 0);
+    assert!(
+        hypercalls > 0 && fifo_cpu > cpu,
+        "{hypercalls} hypercalls, {fifo_cpu} vs {cpu}"
+    );
     let bad = lab(&["run", "--abi", "3l"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2l, fifo"));

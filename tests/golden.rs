@@ -108,6 +108,16 @@ fn run_cases() -> Vec<String> {
             "--json --seconds 2 --abi {abi} --guest rogue --lateeoi off"
         ));
         v.push(format!("--json --seconds 2 --abi {abi} --guest idle"));
+        if abi == "2l" {
+            // The other three of netback's five conditions (issue 20).
+            for nb in ["or-inline", "and-inline", "bitand"] {
+                for dir in ["tx", "rx"] {
+                    v.push(format!(
+                        "--json --seconds 2 --abi {abi} --guest freebsd --direction {dir} --netback {nb} --seed 1"
+                    ));
+                }
+            }
+        }
         for dir in ["tx", "rx"] {
             for variant in [
                 "--hz 100",

@@ -79,6 +79,9 @@ scenario_tests! {
     fifo_fixed_netback_linux_tx => "fixed_linux_tx_fifo.toml",
     fifo_fixed_netback_linux_rx => "fixed_linux_rx_fifo.toml",
     fifo_rogue_guest_is_held_down => "rogue_fifo.toml",
+    or_inline_freebsd_tx_is_as_spurious_as_shipped => "freebsd_tx_or_inline.toml",
+    and_inline_freebsd_rx_does_not_stall => "freebsd_rx_and_inline.toml",
+    bitand_freebsd_tx_is_the_story_fix => "freebsd_tx_bitand.toml",
 }
 
 /// The field's asymmetry: receiving loses less than sending, for the same seeds, on

@@ -99,7 +99,7 @@ fn step_shows_exactly_one_transition() {
             (true, false, false, false),
         ),
         (
-            "port 5: acked → pending cleared, masked (EOI_PENDING)",
+            "port 5: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING)",
             (false, true, false, false),
         ),
         (
@@ -111,7 +111,10 @@ fn step_shows_exactly_one_transition() {
             "port 5: late EOI, SPURIOUS: spurious_cnt 1 → unmask",
             (false, false, false, false),
         ),
-        ("port 5: unmasked", (false, false, false, false)),
+        (
+            "port 5: unmasked (unmask_evtchn)",
+            (false, false, false, false),
+        ),
     ];
     for (i, (words, want)) in expect.iter().enumerate() {
         let t = app.lane.now_ns();
@@ -758,4 +761,50 @@ fn the_help_scrolls_on_a_short_terminal() {
     assert_eq!(screen(&app, 70, 20), first);
     // Tall enough: no scrolling, nothing said about it.
     assert!(!screen(&app, 120, 60).contains("↓ more"));
+}
+
+/// `o` walks netback's five conditions: the code pane shows each one's source, the status
+/// bar its name, and the log says when the RX handler was not called.
+#[test]
+fn o_shows_each_conditions_source_and_name() {
+    let mut app = lab();
+    let expect = [
+        (
+            NetbackVariant::OrInline,
+            "(!xenvif_handle_tx_interrupt(queue) ||",
+            "OR inline",
+        ),
+        (
+            NetbackVariant::AndInline,
+            "(!xenvif_handle_tx_interrupt(queue) &&",
+            "AND inline",
+        ),
+        (
+            NetbackVariant::Bitand,
+            "(!xenvif_handle_tx_interrupt(queue) &",
+            "bitwise AND",
+        ),
+        (
+            NetbackVariant::Fixed,
+            "if (!has_rx && !has_tx)",
+            "netback AND",
+        ),
+        (
+            NetbackVariant::Buggy,
+            "(!xenvif_handle_tx_interrupt(queue) |",
+            "netback OR",
+        ),
+    ];
+    for (v, source, name) in expect {
+        press(&mut app, "o");
+        assert_eq!(app.lane.config().netback, v);
+        run(&mut app, 0.2);
+        let s = screen(&app, 160, 50);
+        assert!(s.contains(source), "{v}: {source}\n{s}");
+        assert!(s.contains(name), "{v}: {name}\n{s}");
+        assert!(
+            s.contains(&format!("({v}):")),
+            "{v}: the meaning line names it\n{s}"
+        );
+    }
 }

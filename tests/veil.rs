@@ -38,11 +38,12 @@ scenario = { guest = "freebsd", direction = "tx", lateeoi = false }
 unlock = ["lateeoi"]
 text = "Press `l`."
 hints = ["Press `l`."]
-solution = ["l", "wait 1200ms"]
+solution = ["l", "wait 2s"]
 explain = "Late EOI is on."
 [step.goal]
 lateeoi = true
 goodput_mbps = { max = 1000 }
+hold = "500ms"
 
 [[step]]
 title = "Predict"

@@ -130,6 +130,9 @@ pub enum Cmd {
     /// Flip a switch (netback, throttle, late EOI), or move a kind to its next value
     /// (guest, direction): a new run for those.
     Toggle(Knob),
+    /// Move a knob to its next value in its whole list (netback's five conditions, where
+    /// [`Cmd::Toggle`] flips shipped ⇄ upstream).
+    Next(Knob),
     /// `spurious_threshold` one down / up.
     Threshold(i8),
     /// A message that needs nothing from the state.
@@ -151,7 +154,7 @@ impl Cmd {
     /// The knob this command changes, if any.
     pub fn knob(self) -> Option<Knob> {
         match self {
-            Cmd::Toggle(k) => Some(k),
+            Cmd::Toggle(k) | Cmd::Next(k) => Some(k),
             Cmd::Threshold(_) => Some(Knob::Threshold),
             Cmd::Do(_) | Cmd::Demo(_) => None,
         }
@@ -195,6 +198,10 @@ impl Cmd {
         match self {
             Cmd::Do(m) => Some(m),
             Cmd::Demo(_) => None,
+            Cmd::Next(k) => Some(set(match k.get(&cfg) {
+                Setting::Netback(v) => Setting::Netback(v.next()),
+                other => return Cmd::Toggle(other.knob()).resolve_unlocked(app),
+            })),
             Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
                 Setting::Netback(v) => Setting::Netback(v.other()),
                 Setting::Throttle(on) => Setting::Throttle(!on),
@@ -288,6 +295,14 @@ pub static KEYMAP: &[Binding] = &[
         footer_rank: 1,
     },
     Binding {
+        shown: "o",
+        label: "condition",
+        help: "netback condition, all five in turn: | → || → && → & → upstream",
+        keys: &[(ch('o'), Cmd::Next(Knob::Netback))],
+        contexts: LAB,
+        footer_rank: 7,
+    },
+    Binding {
         shown: "t",
         label: "throttle",
         help: "throttle (XSA-332 patch 12, \"block rogue events\") on/off",
@@ -330,7 +345,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "[ ]",
         label: "threshold",
-        help: "spurious_threshold − / + (0…64; 0 acts as 1): EOIs before a pause",
+        help: "spurious_threshold − / + (0…64; 0 acts as 1); 5.12, the story had 1",
         keys: &[(ch('['), Cmd::Threshold(-1)), (ch(']'), Cmd::Threshold(1))],
         contexts: LAB,
         footer_rank: 5,
@@ -678,6 +693,10 @@ mod tests {
         );
         assert_eq!(cmd_for_key(Ctx::Free, &key('k')), None);
         assert_eq!(
+            cmd_for_key(Ctx::Free, &key('o')),
+            Some(Cmd::Next(Knob::Netback))
+        );
+        assert_eq!(
             cmd_for_key(Ctx::Compare, &key('k')),
             Some(Cmd::Do(Msg::CycleCompareKnob))
         );
@@ -726,5 +745,38 @@ mod tests {
             ))),
             None
         );
+    }
+
+    /// `o` walks the five conditions in order and comes back; `b` flips shipped ⇄ upstream
+    /// and takes any other condition back to the shipped one.
+    #[test]
+    fn o_walks_the_five_conditions_and_b_flips_shipped_and_upstream() {
+        use crate::sim::{KnobChange, NetbackVariant};
+        let mut app =
+            crate::app::App::new(crate::app::Options::free(crate::sim::Config::default()));
+        let mut seen = vec![app.config().netback];
+        for _ in 0..NetbackVariant::ALL.len() {
+            let Some(Msg::Set(KnobChange::Netback(v))) = Cmd::Next(Knob::Netback).resolve(&app)
+            else {
+                panic!("o sets the netback knob");
+            };
+            crate::app::update(&mut app, Msg::Set(KnobChange::Netback(v)));
+            seen.push(app.config().netback);
+        }
+        assert_eq!(&seen[..5], NetbackVariant::ALL);
+        assert_eq!(seen[5], NetbackVariant::Buggy, "and round again");
+        for (from, to) in [
+            (NetbackVariant::Buggy, NetbackVariant::Fixed),
+            (NetbackVariant::Fixed, NetbackVariant::Buggy),
+            (NetbackVariant::OrInline, NetbackVariant::Buggy),
+            (NetbackVariant::Bitand, NetbackVariant::Buggy),
+        ] {
+            crate::app::update(&mut app, Msg::Set(KnobChange::Netback(from)));
+            assert_eq!(
+                Cmd::Toggle(Knob::Netback).resolve(&app),
+                Some(Msg::Set(KnobChange::Netback(to))),
+                "b from {from}"
+            );
+        }
     }
 }

@@ -108,6 +108,7 @@ mod tests {
             role: PortRole::Common,
             tx_work: true,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(true),
         };
         assert!(stages(&verdict).contains(Stage::Handler));

@@ -213,7 +213,10 @@ pub struct ScenarioArgs {
     /// Traffic direction seen from the guest: tx (guest sends) or rx (guest receives).
     #[arg(long, default_value = "tx", value_parser = named::<Direction>(Direction::NAMES))]
     pub direction: Direction,
-    /// netback's common-channel condition: buggy (`!tx | !rx`) or fixed (`!tx && !rx`).
+    /// netback's common-channel condition: buggy (`!tx | !rx`, as shipped), or-inline
+    /// (`!tx || !rx`, skips the RX handler when TX had no work), and-inline (`!tx && !rx`,
+    /// skips it when TX had work), bitand (`!tx & !rx`, the story's fix) or fixed
+    /// (upstream's has_tx/has_rx).
     #[arg(
         long,
         default_value = "buggy",

@@ -13,10 +13,18 @@ pub(super) struct Kthread {
 }
 
 impl Sim {
-    /// `xenvif_rx_ring_slots_available` + non-empty queue (`xenvif_have_rx_work`); when no
-    /// slot is free, ask the guest to notify on its next RX request.
+    /// `xenvif_have_rx_work`: `xenvif_rx_ring_slots_available` (the model has no stall
+    /// timeout and never stops the thread).
     #[inline(always)]
     pub(super) fn have_rx_work(&mut self) -> bool {
+        self.rx_ring_slots_available()
+    }
+
+    /// `xenvif_rx_ring_slots_available`: a packet queued for the guest and a free RX
+    /// request for it; when none is free, ask the guest to notify on its next RX request
+    /// (`req_event = prod + 1`) and look once more.
+    #[inline(always)]
+    pub(super) fn rx_ring_slots_available(&mut self) -> bool {
         if self.rx_queue.is_empty() {
             return false;
         }

@@ -53,10 +53,26 @@ pub struct Counters {
     pub guest_busy_ns: u64,
     /// dom0 → guest notifications.
     pub guest_notifies: u64,
+    /// Of those, netback's TX completions (`push_tx_responses`: at the end of a poll, or
+    /// when a grant-mapped packet's skb is freed).
+    pub tx_completion_notifies: u64,
     /// netback's handler found its `eoi_pending` bit already set (the kernel's
     /// `WARN(…, "Interrupt while EOI pending")`): an event delivered before the previous
     /// one's EOI. Never expected; counted so a test can say so.
     pub eoi_pending_warnings: u64,
+    /// Calls of `xenvif_handle_rx_interrupt` from netback's handlers (an inline `||` or
+    /// `&&` on the common channel skips some).
+    pub rx_handler_calls: u64,
+    /// FIFO: `EVTCHNOP_unmask` hypercalls (an unmask of a pending port, which Xen links
+    /// again); 2-level never makes one (the guest re-raises the event itself).
+    pub unmask_hypercalls: u64,
+    /// Per port, by the port's place: `[0]` the TX port of split channels or the common
+    /// port, `[1]` the RX port (unused on a common channel). Events handled.
+    pub port_events: [u64; 2],
+    /// Per port: late EOIs flagged spurious.
+    pub port_spurious: [u64; 2],
+    /// Per port: notifies held because the port was masked.
+    pub port_held: [u64; 2],
 }
 
 impl Counters {
@@ -88,9 +104,20 @@ impl Counters {
             dom0_busy_ns: d(self.dom0_busy_ns, earlier.dom0_busy_ns),
             guest_busy_ns: d(self.guest_busy_ns, earlier.guest_busy_ns),
             guest_notifies: d(self.guest_notifies, earlier.guest_notifies),
+            tx_completion_notifies: d(self.tx_completion_notifies, earlier.tx_completion_notifies),
             eoi_pending_warnings: d(self.eoi_pending_warnings, earlier.eoi_pending_warnings),
+            rx_handler_calls: d(self.rx_handler_calls, earlier.rx_handler_calls),
+            unmask_hypercalls: d(self.unmask_hypercalls, earlier.unmask_hypercalls),
+            port_events: per_port(self.port_events, earlier.port_events),
+            port_spurious: per_port(self.port_spurious, earlier.port_spurious),
+            port_held: per_port(self.port_held, earlier.port_held),
         }
     }
+}
+
+/// `a - b` for each port.
+fn per_port(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+    [a[0].saturating_sub(b[0]), a[1].saturating_sub(b[1])]
 }
 
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {
@@ -184,6 +211,8 @@ impl Window {
     /// paused shares average over them).
     pub fn figure(&self, f: Figure, ports: usize) -> Option<f64> {
         let c = self.delta();
+        // The RX port's place: 1 with split channels, the common port's (0) otherwise.
+        let rx = usize::from(ports > 1);
         let ports = ports.max(1) as f64;
         let n = |v: u64| Some(v as f64);
         match f {
@@ -211,6 +240,14 @@ impl Window {
             Figure::GuestCpuPct => Some(self.pct(c.guest_busy_ns)),
             Figure::GuestNotifies => n(c.guest_notifies),
             Figure::EventsPerJiffy => Some(ratio(c.events_delivered, self.jiffies().max(1))),
+            Figure::RxHandlerCalls => n(c.rx_handler_calls),
+            Figure::UnmaskHypercalls => n(c.unmask_hypercalls),
+            Figure::TxPortEvents => n(c.port_events[0]),
+            Figure::RxPortEvents => n(c.port_events[rx]),
+            Figure::TxPortSpurious => n(c.port_spurious[0]),
+            Figure::RxPortSpurious => n(c.port_spurious[rx]),
+            Figure::TxPortHeld => n(c.port_held[0]),
+            Figure::RxPortHeld => n(c.port_held[rx]),
             Figure::PacketsInFlight
             | Figure::OrderViolations
             | Figure::PortMasked
@@ -257,6 +294,14 @@ named_enum! {
         SpuriousCnt = "spurious_cnt",
         EventsSinceStep = "events_since_step",
         NotifiesSinceStep = "notifies_since_step",
+        RxHandlerCalls = "rx_handler_calls",
+        UnmaskHypercalls = "unmask_hypercalls",
+        TxPortEvents = "tx_port_events",
+        RxPortEvents = "rx_port_events",
+        TxPortSpurious = "tx_port_spurious",
+        RxPortSpurious = "rx_port_spurious",
+        TxPortHeld = "tx_port_held",
+        RxPortHeld = "rx_port_held",
     }
 }
 
@@ -327,6 +372,14 @@ impl Figure {
             Figure::SpuriousCnt => "spurious_cnt",
             Figure::EventsSinceStep => "events delivered in this step",
             Figure::NotifiesSinceStep => "notifies sent in this step",
+            Figure::RxHandlerCalls => "RX handler calls",
+            Figure::UnmaskHypercalls => "EVTCHNOP_unmask hypercalls",
+            Figure::TxPortEvents => "events on the TX (or common) port",
+            Figure::RxPortEvents => "events on the RX (or common) port",
+            Figure::TxPortSpurious => "spurious EOIs, TX (or common) port",
+            Figure::RxPortSpurious => "spurious EOIs, RX (or common) port",
+            Figure::TxPortHeld => "notifies held, TX (or common) port",
+            Figure::RxPortHeld => "notifies held, RX (or common) port",
         }
     }
 

@@ -556,8 +556,17 @@ impl Sim {
                     port,
                     still_masked: self.evtchn.is_masked(port),
                 });
-                self.after_unmask(port, r);
+                self.unmask_done(port, r);
             }
+        }
+    }
+
+    /// After an unmask outside the late-EOI step (by hand, or leaving late EOI): as
+    /// [`Sim::after_unmask`], its hypercall (FIFO) charged to vCPU 0.
+    fn unmask_done(&mut self, port: u32, retrigger: Option<SendOutcome>) {
+        let cost = self.after_unmask(port, retrigger);
+        if cost > 0 {
+            self.cpu0_charge_irq(cost);
         }
     }
 
@@ -577,7 +586,7 @@ impl Sim {
                     port,
                     events_base::mask_reason::EOI_PENDING,
                 );
-                self.after_unmask(port, r);
+                self.unmask_done(port, r);
             }
         }
     }
@@ -1015,6 +1024,18 @@ pub struct Report {
     pub guest_cpu_pct: f64,
     pub guest_notifies: u64,
     pub order_violations: u32,
+    /// Calls of `xenvif_handle_rx_interrupt` (an inline `||` or `&&` skips some).
+    pub rx_handler_calls: u64,
+    /// FIFO's `EVTCHNOP_unmask` hypercalls (0 on 2-level).
+    pub unmask_hypercalls: u64,
+    /// Per port (on a common channel both name the one port): events handled, late EOIs
+    /// flagged spurious, notifies held masked.
+    pub tx_port_events: u64,
+    pub rx_port_events: u64,
+    pub tx_port_spurious: u64,
+    pub rx_port_spurious: u64,
+    pub tx_port_held: u64,
+    pub rx_port_held: u64,
     pub config: Config,
 }
 
@@ -1049,6 +1070,14 @@ impl Report {
             guest_cpu_pct: f(Figure::GuestCpuPct),
             guest_notifies: n(Figure::GuestNotifies),
             order_violations: f(Figure::OrderViolations) as u32,
+            rx_handler_calls: n(Figure::RxHandlerCalls),
+            unmask_hypercalls: n(Figure::UnmaskHypercalls),
+            tx_port_events: n(Figure::TxPortEvents),
+            rx_port_events: n(Figure::RxPortEvents),
+            tx_port_spurious: n(Figure::TxPortSpurious),
+            rx_port_spurious: n(Figure::RxPortSpurious),
+            tx_port_held: n(Figure::TxPortHeld),
+            rx_port_held: n(Figure::RxPortHeld),
             config: sim.cfg,
         }
     }

@@ -1,17 +1,21 @@
 //! The guest's netfront and TCP stack on the guest vCPU.
 //!
 //! The guest vCPU runs one step at a time; a step's effects on the rings become visible
-//! when it ends (its pushes, and the notifies they call for, happen then).
+//! when it ends (its pushes, and the notifies they call for, happen then), except the RX
+//! refill that FreeBSD's `xn_rxeof` pushes inside its loop.
 //!
 //! **FreeBSD** (`sys/dev/xen/netfront/netfront.c`, **literal** order): the interrupt
-//! handler `xn_intr` runs RX first, then TX. `xn_rxq_intr` → `xn_rxeof`: collect every RX
-//! response, refill the whole ring (`xn_alloc_rx_buffers`: push, notify if netback asked),
-//! `RING_FINAL_CHECK_FOR_RESPONSES`, and again while there is more; then pass the packets
-//! up the stack one by one (`if_input`), TCP's reactions (an ACK, new segments) each going
-//! out at once. Then `xn_txq_intr`: reap TX completions (`xn_txeof`) if any. `xn_txeof`
-//! also runs after every packet queued for transmit (`xn_assemble_tx_request`), and it
-//! re-arms `rsp_event` half-way through the requests still outstanding,
-//! `prod + ((req_prod - prod) >> 1) + 1`, not at the next response.
+//! handler `xn_intr` is bound as an interrupt thread (`xen_intr_alloc_and_bind_local_port`
+//! with no filter), so it runs `guest_ithread_latency_ns` after netback's interrupt
+//! arrives and preempts the sending thread at the end of its current step. It runs RX
+//! first, then TX. `xn_rxq_intr` → `xn_rxeof`: collect every RX response, refill the whole
+//! ring (`xn_alloc_rx_buffers`: push, notify if netback asked), `RING_FINAL_CHECK_FOR_RESPONSES`,
+//! and again while there is more; then pass the packets up the stack one by one
+//! (`if_input`), TCP's ACKs going out at once. Then `xn_txq_intr`: reap TX completions
+//! (`xn_txeof`) if any. The sending thread sends what the window allows when the interrupt
+//! thread has nothing left. `xn_txeof` also runs after every packet queued for transmit
+//! (`xn_assemble_tx_request`), and it re-arms `rsp_event` half-way through the requests
+//! still outstanding, `prod + ((req_prod - prod) >> 1) + 1`, not at the next response.
 //!
 //! **Linux** (`drivers/net/xen-netfront.c`, **model**): one step takes TX completions (with
 //! `RING_FINAL_CHECK_FOR_RESPONSES`, as `xennet_tx_buf_gc`), collects the RX responses and
@@ -46,14 +50,18 @@ impl Sim {
         if self.guest.busy || !self.cfg.guest.has_traffic() {
             return;
         }
-        // The common steps inline; the others, and the common ones again after FreeBSD's
-        // TX half of the interrupt, out of line.
-        let cost = match self.guest_common_step() {
-            Some(cost) => cost,
-            None => match self.guest_step_rest() {
-                Some(cost) => cost,
-                None => return,
-            },
+        // Linux: the common steps inline, the others out of line. FreeBSD: its interrupt
+        // thread's work first, then the sending thread's.
+        let step = if self.cfg.guest == GuestKind::Freebsd {
+            self.freebsd_step()
+        } else {
+            match self.guest_common_step() {
+                Some(cost) => Some(cost),
+                None => self.linux_step_rest(),
+            }
+        };
+        let Some(cost) = step else {
+            return;
         };
         let cost = self.jitter(cost);
         self.guest.busy = true;
@@ -105,14 +113,34 @@ impl Sim {
         }
     }
 
-    /// The guest's next step when none of the common ones is due, every kind in order:
-    /// its cost, or `None` when it has nothing to do.
+    /// Linux: the guest's next step when none of the common ones is due: the interrupt's
+    /// collection, then the idle steps ([`Sim::guest_idle_step`]). Its cost, or `None`.
     #[inline(never)]
-    fn guest_step_rest(&mut self) -> Option<u64> {
-        let freebsd = self.cfg.guest == GuestKind::Freebsd;
+    fn linux_step_rest(&mut self) -> Option<u64> {
+        if self.guest.irq_pending {
+            self.guest.irq_pending = false;
+            self.linux_collect();
+            return Some(self.cfg.params.guest_irq_ns);
+        }
+        self.guest_idle_step()
+    }
+
+    /// FreeBSD's next step. `xn_intr` is an interrupt thread: once netback's interrupt has
+    /// reached it ([`Sim::notify_guest`] adds the thread's scheduling latency) it runs
+    /// ahead of the sending thread, which it preempts at the end of the current step. Its
+    /// work, in order: the stack takes the packets `xn_rxeof` collected (`if_input`, TCP's
+    /// ACKs out at once, or waiting for ring space), then `xn_txq_intr`, then a pending
+    /// interrupt again (the thread runs once more when it was scheduled meanwhile). Then
+    /// the sending thread: the segments the window allows (`tcp_output` from the writer's
+    /// `sosend`, as the ACKs in the ithread only free socket-buffer space). Its cost, or
+    /// `None` when it has nothing to do.
+    #[inline(always)]
+    fn freebsd_step(&mut self) -> Option<u64> {
         Some(loop {
-            break if let Some(cost) = self.guest_common_step() {
-                cost
+            break if let Some(pkt) = self.stack.pop_front() {
+                self.stack_input(pkt)
+            } else if self.guest.acks_waiting > 0 && self.tx.free_requests() > 0 {
+                self.send_waiting_ack()
             } else if self.guest.txq_intr_due {
                 // Its cost is part of the interrupt's; go on to the next step at once.
                 self.guest.txq_intr_due = false;
@@ -120,27 +148,33 @@ impl Sim {
                 continue;
             } else if self.guest.irq_pending {
                 self.guest.irq_pending = false;
-                if freebsd {
-                    self.xn_rxeof();
-                    self.guest.txq_intr_due = true;
-                } else {
-                    self.linux_collect();
-                }
+                self.xn_rxeof();
+                self.guest.txq_intr_due = true;
                 self.cfg.params.guest_irq_ns
-            } else if self.guest.delack_due {
-                self.guest.delack_due = false;
-                match self.receiver.on_delack() {
-                    Some(a) => self.guest_ack_out(a),
-                    None => return None,
-                }
-            } else if self.cfg.direction == Direction::Tx && self.can_send() {
+            } else if self.guest.output && self.can_send() {
                 self.send_segment();
                 self.cfg.params.guest_pkt_ns
             } else {
-                self.guest.output = false;
-                return None;
+                return self.guest_idle_step();
             };
         })
+    }
+
+    /// The steps of a guest with no interrupt work and nothing the window lets it send at
+    /// once: a delayed ACK that fell due, or a segment (a send the window allows that no
+    /// ACK announced). Its cost, or `None`: the guest then idles until woken.
+    fn guest_idle_step(&mut self) -> Option<u64> {
+        if self.guest.delack_due {
+            self.guest.delack_due = false;
+            let a = self.receiver.on_delack()?;
+            Some(self.guest_ack_out(a))
+        } else if self.cfg.direction == Direction::Tx && self.can_send() {
+            self.send_segment();
+            Some(self.cfg.params.guest_pkt_ns)
+        } else {
+            self.guest.output = false;
+            None
+        }
     }
 
     #[inline(always)]
@@ -181,9 +215,9 @@ impl Sim {
     }
 
     /// FreeBSD `xn_rxeof` (from `xn_rxq_intr`, the first half of `xn_intr`): collect every
-    /// RX response for the stack, refill the whole ring (`xn_alloc_rx_buffers`; pushed, and
-    /// netback notified if it asked, when this step ends), final check, again while more
-    /// came. The stack takes the packets in the steps that follow.
+    /// RX response for the stack, refill the whole ring (`xn_alloc_rx_buffers`: pushed, and
+    /// netback notified if it asked, at once), final check, again while more came. The
+    /// stack takes the packets in the steps that follow.
     pub(super) fn xn_rxeof(&mut self) {
         loop {
             while self.rx.unconsumed_responses() > 0 {
@@ -192,6 +226,12 @@ impl Sim {
             }
             while self.rx.free_requests() > 0 {
                 self.rx.put_request(Pkt::default());
+            }
+            // `xn_alloc_rx_buffers` ends with RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: the
+            // refill is pushed, and netback notified if it asked, inside the loop.
+            if self.rx.push_requests() {
+                let port = self.rx_port();
+                self.guest_notify(port, NotifyCause::RxRefill);
             }
             if !self.rx.final_check_for_responses() {
                 break;

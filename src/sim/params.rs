@@ -165,39 +165,73 @@ impl Abi {
 }
 
 named_enum! {
-    /// netback's common-channel spurious condition.
+    /// netback's common-channel spurious condition (`xenvif_interrupt`), five ways: as
+    /// shipped, two inline rewrites that short-circuit, the one-character fix the story
+    /// describes, and upstream's fix. In the order the `o` key cycles them.
     #[derive(Default)]
     pub enum NetbackVariant {
-        /// XSA-332 as shipped (Oct 2020): `(!tx_work | !rx_work)`, spurious if either side idle.
+        /// XSA-332 as shipped (23025393dbeb, Oct 2020): `(!tx | !rx)`, both handlers called
+        /// (the bitwise operator was chosen for that), spurious if either side idle.
         #[default]
         Buggy = "buggy",
-        /// Commit a3daf3d39132 (Feb 2021): spurious only if neither side had work.
+        /// `(!tx || !rx)` written inline: spurious if either side idle, and when TX had no
+        /// work `||` stops there: `xenvif_handle_rx_interrupt` is not called.
+        OrInline = "or-inline",
+        /// `(!tx && !rx)` written inline: spurious only if both idle, and when TX had work
+        /// `&&` stops there: `xenvif_handle_rx_interrupt` is not called.
+        AndInline = "and-inline",
+        /// `(!tx & !rx)`: the one-character fix the story describes (what XCP-ng shipped,
+        /// Feb 2021): both handlers called, spurious only if both idle.
+        Bitand = "bitand",
+        /// Upstream's fix (a3daf3d39132, Feb 2021): `has_tx = …; has_rx = …;` then
+        /// `(!has_rx && !has_tx)`: both handlers called, spurious only if both idle.
         Fixed = "fixed",
     }
 }
 
 impl NetbackVariant {
-    /// netback's verdict on a common-channel event.
+    /// netback's verdict on a common-channel event whose checks found `tx_work` and
+    /// `rx_work` (`rx_work` is unused when [`Self::calls_rx`] says the RX handler was
+    /// skipped).
+    #[inline(always)]
     pub fn is_spurious(self, tx_work: bool, rx_work: bool) -> bool {
         match self {
-            NetbackVariant::Buggy => !tx_work | !rx_work,
-            NetbackVariant::Fixed => !tx_work && !rx_work,
+            NetbackVariant::Buggy | NetbackVariant::OrInline => !tx_work | !rx_work,
+            NetbackVariant::AndInline | NetbackVariant::Bitand | NetbackVariant::Fixed => {
+                !tx_work & !rx_work
+            }
         }
     }
 
-    /// "OR" / "AND": how the lab names the two versions.
+    /// Whether the handler calls `xenvif_handle_rx_interrupt` after the TX handler found
+    /// `tx_work`: always, except where an inline `||` or `&&` stops at its left side.
+    #[inline(always)]
+    pub fn calls_rx(self, tx_work: bool) -> bool {
+        match self {
+            NetbackVariant::OrInline => tx_work,
+            NetbackVariant::AndInline => !tx_work,
+            NetbackVariant::Buggy | NetbackVariant::Bitand | NetbackVariant::Fixed => true,
+        }
+    }
+
+    /// How the lab names the version in a few characters (status bar, chart marks).
     pub fn operator(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "OR",
+            NetbackVariant::OrInline => "OR inline",
+            NetbackVariant::AndInline => "AND inline",
+            NetbackVariant::Bitand => "bitwise AND",
             NetbackVariant::Fixed => "AND",
         }
     }
 
-    /// The operator as C writes it: `|` / `&&`.
+    /// The operator as C writes it: `|`, `||`, `&&`, `&`, `&&`.
     pub fn symbol(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "|",
-            NetbackVariant::Fixed => "&&",
+            NetbackVariant::OrInline => "||",
+            NetbackVariant::AndInline | NetbackVariant::Fixed => "&&",
+            NetbackVariant::Bitand => "&",
         }
     }
 
@@ -205,6 +239,9 @@ impl NetbackVariant {
     pub fn condition(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "(!tx | !rx)",
+            NetbackVariant::OrInline => "(!tx || !rx)",
+            NetbackVariant::AndInline => "(!tx && !rx)",
+            NetbackVariant::Bitand => "(!tx & !rx)",
             NetbackVariant::Fixed => "(!tx && !rx)",
         }
     }
@@ -213,13 +250,25 @@ impl NetbackVariant {
     pub fn meaning(self) -> &'static str {
         match self {
             NetbackVariant::Buggy => "spurious if EITHER side idle",
+            NetbackVariant::OrInline => "spurious if EITHER idle; no RX check when TX idle",
+            NetbackVariant::AndInline => "spurious only if BOTH idle; no RX check when TX busy",
+            NetbackVariant::Bitand => "spurious only if BOTH idle (both checks run)",
             NetbackVariant::Fixed => "spurious only if BOTH idle",
         }
     }
 
-    /// The other version (the `b` key).
+    /// Whether the version is a right one: spurious only when neither side had work, and
+    /// both handlers called (the story's `&` fix and upstream's).
+    pub fn is_sound(self) -> bool {
+        matches!(self, NetbackVariant::Bitand | NetbackVariant::Fixed)
+    }
+
+    /// The `b` key: shipped → upstream, and any other version back to the shipped one.
     pub fn other(self) -> Self {
-        self.next()
+        match self {
+            NetbackVariant::Buggy => NetbackVariant::Fixed,
+            _ => NetbackVariant::Buggy,
+        }
     }
 }
 
@@ -253,6 +302,10 @@ pub struct ModelParams {
     pub mtu: u32,
     /// TCP payload per full-size segment.
     pub mss: u32,
+    /// netback copies a TX packet of at most this many bytes whole; of a longer one it
+    /// copies the head and grant-maps the rest, answering it when its skb is freed
+    /// (`XEN_NETBACK_TX_COPY_LEN`, 128). `mtu` or more: every packet copied.
+    pub tx_copy_len: u32,
     /// Xen raising an upcall on an idle dom0 vCPU (wake-up and entry), ns.
     pub upcall_latency_ns: u64,
     /// dom0: one upcall loop (scan of the selector and words), ns.
@@ -265,14 +318,21 @@ pub struct ModelParams {
     pub dom0_pkt_ns: u64,
     /// dom0: one ACK-sized packet through netback, ns.
     pub dom0_ack_ns: u64,
-    /// dom0: one late EOI that unmasks (hypercall), ns.
+    /// dom0: one late EOI that unmasks (the late-EOI step and the mask bit cleared), ns.
     pub dom0_eoi_ns: u64,
+    /// dom0 on FIFO: unmasking a pending port, the `EVTCHNOP_unmask` hypercall in which
+    /// Xen's `evtchn_fifo_unmask` links the port again (2-level needs none), ns.
+    pub fifo_unmask_hypercall_ns: u64,
     /// Guest: one data segment sent or received (TCP stack and netfront), ns.
     pub guest_pkt_ns: u64,
     /// Guest: one ACK sent or received, ns.
     pub guest_ack_ns: u64,
     /// Guest: taking an interrupt from netback, ns.
     pub guest_irq_ns: u64,
+    /// FreeBSD guest: from netback's notification reaching the guest to its interrupt
+    /// thread running (`xn_intr` is bound as an ithread, which preempts the sending thread
+    /// at its next step), ns. The scheduling latency of a preempting kernel thread.
+    pub guest_ithread_latency_ns: u64,
     /// Guest: one event-channel notify hypercall, ns (also the rogue guest's notify period).
     pub guest_notify_ns: u64,
     /// One way between netback and the peer (bridge, the peer's own stack), ns.
@@ -307,6 +367,7 @@ impl ModelParams {
             u64::from(self.mtu.max(576)) - 40,
             " bytes (at most mtu - 40)",
         );
+        check("tx_copy_len", self.tx_copy_len.into(), 0, 65_536, " bytes");
         let (lo, hi) = (*COST_NS_RANGE.start(), *COST_NS_RANGE.end());
         for (name, v) in [
             ("upcall_latency_ns", self.upcall_latency_ns),
@@ -316,9 +377,11 @@ impl ModelParams {
             ("dom0_pkt_ns", self.dom0_pkt_ns),
             ("dom0_ack_ns", self.dom0_ack_ns),
             ("dom0_eoi_ns", self.dom0_eoi_ns),
+            ("fifo_unmask_hypercall_ns", self.fifo_unmask_hypercall_ns),
             ("guest_pkt_ns", self.guest_pkt_ns),
             ("guest_ack_ns", self.guest_ack_ns),
             ("guest_irq_ns", self.guest_irq_ns),
+            ("guest_ithread_latency_ns", self.guest_ithread_latency_ns),
             ("guest_notify_ns", self.guest_notify_ns),
             ("peer_latency_ns", self.peer_latency_ns),
             ("peer_pkt_ns", self.peer_pkt_ns),
@@ -342,6 +405,7 @@ impl Default for ModelParams {
         ModelParams {
             mtu: 1500,
             mss: 1448,
+            tx_copy_len: 128,
             upcall_latency_ns: 2_000,
             dom0_upcall_ns: 1_000,
             dom0_handler_ns: 500,
@@ -349,9 +413,11 @@ impl Default for ModelParams {
             dom0_pkt_ns: 3_000,
             dom0_ack_ns: 1_500,
             dom0_eoi_ns: 300,
+            fifo_unmask_hypercall_ns: 1_000,
             guest_pkt_ns: 5_000,
             guest_ack_ns: 1_500,
             guest_irq_ns: 1_000,
+            guest_ithread_latency_ns: 2_000,
             guest_notify_ns: 500,
             peer_latency_ns: 15_000,
             peer_pkt_ns: 1_200,

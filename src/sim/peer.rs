@@ -22,15 +22,19 @@ impl Sim {
         }
     }
 
+    /// Packets from the guest reach the peer: their skbs are freed here, which answers the
+    /// grant-mapped ones' TX requests (netback's zerocopy).
     #[inline(always)]
     pub(super) fn peer_arrive(&mut self) {
         self.peer.arrive_scheduled = false;
         let mut acked = false;
+        let mut released = 0;
         while let Some(&(t, pkt)) = self.to_peer.front() {
             if t > self.now {
                 break;
             }
             self.to_peer.pop_front();
+            released += u32::from(self.tx_mapped(pkt));
             match pkt.kind {
                 PktKind::Data => {
                     self.deliver_data(pkt.seq);
@@ -47,6 +51,9 @@ impl Sim {
                 self.peer.delack_scheduled = true;
                 self.q.push(self.peer.delack_deadline, Ev::PeerDelack);
             }
+        }
+        if released > 0 {
+            self.tx_zerocopy_release(released);
         }
         if acked {
             self.peer_send();

@@ -26,7 +26,20 @@ pub struct Pkt {
     pub seq: u32,
 }
 
+/// Bytes on the wire of an ACK-sized packet (Ethernet, IP and TCP headers with the
+/// timestamp option): below netback's `XEN_NETBACK_TX_COPY_LEN`, so copied whole.
+pub const ACK_BYTES: u32 = 66;
+
 impl Pkt {
+    /// Its size on the wire: a data segment is a full-size packet (`mtu`).
+    #[inline(always)]
+    pub fn wire_bytes(self, mtu: u32) -> u32 {
+        match self.kind {
+            PktKind::Data => mtu,
+            PktKind::Ack => ACK_BYTES,
+        }
+    }
+
     pub const fn data(seq: u32) -> Self {
         Pkt {
             kind: PktKind::Data,

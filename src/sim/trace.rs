@@ -175,14 +175,18 @@ pub enum TraceKind {
     /// `event_loop_timeout`, so this event's late EOI, if called within the loop, waits
     /// `event_eoi_delay` on the delayed list (patch 11).
     Deliver { port: u32, defer_eoi: bool },
-    /// Acked: pending cleared; masked with `EOI_PENDING` when late EOI is on.
+    /// Acked: pending cleared; masked too when late EOI is on (`mask_ack_dynirq`, the
+    /// story's chip; `lateeoi_ack_dynirq` with reason `EOI_PENDING` since 25da4618af24).
     Ack { port: u32, masked: bool },
     /// netback's handler looked for work. `spurious` is `None` without late EOI.
+    /// `rx_checked`: `xenvif_handle_rx_interrupt` ran (false on a TX port, and on the
+    /// common port when an inline `||` or `&&` skipped it; `rx_work` is then false).
     Verdict {
         port: u32,
         role: PortRole,
         tx_work: bool,
         rx_work: bool,
+        rx_checked: bool,
         spurious: Option<bool>,
     },
     /// `xen_irq_lateeoi` (or the worker's EOI).
@@ -236,9 +240,19 @@ pub fn verdict_words(
     role: PortRole,
     tx_work: bool,
     rx_work: bool,
+    rx_checked: bool,
     spurious: Option<bool>,
 ) -> String {
     let mut s = match role {
+        // Before XSA-332 the RX handler kicked the RX kthread without looking for work.
+        PortRole::Common if spurious.is_none() => {
+            format!("handler found {}, RX kthread kicked", work(tx_work, "TX"))
+        }
+        PortRole::Rx if spurious.is_none() => "RX handler kicked the RX kthread".to_string(),
+        PortRole::Common if !rx_checked => format!(
+            "handler found {}, RX not checked (short-circuit)",
+            work(tx_work, "TX"),
+        ),
         PortRole::Common => format!(
             "handler found {}, {}",
             work(tx_work, "TX"),
@@ -251,8 +265,10 @@ pub fn verdict_words(
         None => s.push_str(" → no late EOI (classic handling)"),
         Some(true) => {
             s.push_str(" → flagged SPURIOUS");
-            if role == PortRole::Common && tx_work != rx_work {
-                // One side had work and it was still spurious: only `|` says that.
+            if !rx_checked && role == PortRole::Common {
+                s.push_str(" (no TX work)");
+            } else if role == PortRole::Common && tx_work != rx_work {
+                // One side had work and it was still spurious: only OR says that.
                 s.push_str(" (OR)");
             } else {
                 s.push_str(" (no work)");
@@ -260,7 +276,7 @@ pub fn verdict_words(
         }
         Some(false) => {
             s.push_str(" → real work, EOI later");
-            if role == PortRole::Common && tx_work != rx_work {
+            if role == PortRole::Common && rx_checked && tx_work != rx_work {
                 s.push_str(" (AND)");
             }
         }
@@ -298,7 +314,7 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Ack { port, masked: true } => {
                 write!(
                     f,
-                    "port {port}: acked → pending cleared, masked (EOI_PENDING)"
+                    "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
                 )
             }
             TraceKind::Ack {
@@ -310,11 +326,12 @@ impl std::fmt::Display for TraceKind {
                 role,
                 tx_work,
                 rx_work,
+                rx_checked,
                 spurious,
             } => write!(
                 f,
                 "port {port}: {}",
-                verdict_words(role, tx_work, rx_work, spurious)
+                verdict_words(role, tx_work, rx_work, rx_checked, spurious)
             ),
             TraceKind::LateEoi {
                 port,
@@ -330,30 +347,33 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Unmask {
                 port,
                 redelivered: true,
-            } => write!(f, "port {port}: unmasked → held notify delivered now"),
+            } => write!(
+                f,
+                "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
+            ),
             TraceKind::Unmask {
                 port,
                 redelivered: false,
-            } => write!(f, "port {port}: unmasked"),
+            } => write!(f, "port {port}: unmasked (unmask_evtchn)"),
             TraceKind::Mask {
                 port,
                 was_masked: false,
-            } => write!(f, "port {port}: masked by dom0 (EXPLICIT)"),
+            } => write!(f, "port {port}: masked by dom0 (mask_irq)"),
             TraceKind::Mask {
                 port,
                 was_masked: true,
-            } => write!(f, "port {port}: EXPLICIT added; it was masked already"),
+            } => write!(f, "port {port}: dom0 masks it too; it was masked already"),
             TraceKind::ExplicitUnmask {
                 port,
                 still_masked: true,
             } => write!(
                 f,
-                "port {port}: EXPLICIT dropped; still masked (EOI_PENDING)"
+                "port {port}: dom0's mask dropped; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
             ),
             TraceKind::ExplicitUnmask {
                 port,
                 still_masked: false,
-            } => write!(f, "port {port}: EXPLICIT dropped"),
+            } => write!(f, "port {port}: dom0's mask dropped (unmask_irq)"),
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
     }
@@ -572,6 +592,7 @@ mod tests {
             role: PortRole::Common,
             tx_work: true,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(true),
         };
         assert_eq!(
@@ -583,6 +604,7 @@ mod tests {
             role: PortRole::Common,
             tx_work: true,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(false),
         };
         assert_eq!(
@@ -594,6 +616,7 @@ mod tests {
             role: PortRole::Rx,
             tx_work: false,
             rx_work: false,
+            rx_checked: true,
             spurious: Some(true),
         };
         assert_eq!(

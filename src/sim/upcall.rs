@@ -13,7 +13,10 @@ impl Sim {
         let outcome = self.evtchn.set_pending(port);
         match outcome {
             SendOutcome::Coalesced => self.counters.events_coalesced += 1,
-            SendOutcome::Masked => self.counters.events_held_masked += 1,
+            SendOutcome::Masked => {
+                self.counters.events_held_masked += 1;
+                self.counters.port_held[self.port_index(port)] += 1;
+            }
             _ => {}
         }
         if outcome.raises_upcall() {
@@ -27,20 +30,34 @@ impl Sim {
         });
     }
 
-    /// dom0 notifies the guest (netback's `notify_remote_via_irq`).
+    /// dom0 notifies the guest (netback's `notify_remote_via_irq`). A FreeBSD guest's
+    /// handler is an interrupt thread: it runs `guest_ithread_latency_ns` after the
+    /// interrupt arrives (one wake-up however many notifies come meanwhile).
     #[inline(always)]
     pub(super) fn notify_guest(&mut self) {
         self.counters.guest_notifies += 1;
         if !self.guest.irq_in_flight {
             self.guest.irq_in_flight = true;
-            self.q
-                .push(self.now + self.cfg.params.upcall_latency_ns, Ev::GuestIrq);
+            let mut at = self.now + self.cfg.params.upcall_latency_ns;
+            if self.cfg.guest == GuestKind::Freebsd {
+                at += self.cfg.params.guest_ithread_latency_ns;
+            }
+            self.q.push(at, Ev::GuestIrq);
         }
     }
 
-    /// After an unmask: trace it, account time, and deliver a held notify.
+    /// After an unmask: trace it, account time, and deliver a held notify. Returns the
+    /// unmask's extra cost: on FIFO, unmasking a pending port is the `EVTCHNOP_unmask`
+    /// hypercall (Linux's `clear_masked_cond` fails when `P` is set) in which Xen's
+    /// `evtchn_fifo_unmask` links the port again; on 2-level dom0 (PV) sets the selector
+    /// bit and `evtchn_upcall_pending` itself. The event flow is the same either way.
     #[inline(always)]
-    pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) {
+    pub(super) fn after_unmask(&mut self, port: u32, retrigger: Option<SendOutcome>) -> u64 {
+        let mut cost = 0;
+        if retrigger.is_some() && self.cfg.abi == Abi::Fifo {
+            self.counters.unmask_hypercalls += 1;
+            cost = self.cfg.params.fifo_unmask_hypercall_ns;
+        }
         let masked = self.evtchn.is_masked(port);
         if !masked {
             self.record(TraceKind::Unmask {
@@ -53,6 +70,7 @@ impl Sim {
             self.q
                 .push(self.now + self.cfg.params.upcall_latency_ns, Ev::Upcall);
         }
+        cost
     }
 
     /// `xen_evtchn_do_upcall`: runs at once (interrupts preempt vCPU 0's work); its cost
@@ -93,6 +111,7 @@ impl Sim {
             self.core
                 .handle_irq_for_port(port, ctrl, loop_ns, self.jiffies, self.cfg.hz);
         self.counters.events_delivered += 1;
+        self.counters.port_events[self.port_index(port)] += 1;
         self.record(TraceKind::Deliver { port, defer_eoi });
         let lateeoi = self.cfg.lateeoi;
         if lateeoi {

@@ -1,5 +1,6 @@
-//! Code pane: netback's common-channel handler as the source reads in each version, with
-//! the operator highlighted (`|` buggy, `&&` fixed), what it means, and one line of why.
+//! Code pane: netback's common-channel handler as the source reads in each of the five
+//! versions (shipped `|`, inline `||` and `&&`, the story's `&`, upstream's has_tx/has_rx),
+//! with the operator highlighted, what it means, and one line of why.
 //!
 //! ```text
 //! ┌ Code · drivers/net/xen-netback/interface.c · xenvif_interrupt() ─────┐
@@ -40,9 +41,10 @@ pub struct CodePane<'a> {
 
 /// The `if (…) {` line with the operator highlighted.
 pub fn condition_spans<'a>(v: NetbackVariant, theme: &Theme) -> Vec<Span<'a>> {
-    let style = match v {
-        NetbackVariant::Buggy => theme.op_buggy,
-        NetbackVariant::Fixed => theme.op_fixed,
+    let style = if v.is_sound() {
+        theme.op_fixed
+    } else {
+        theme.op_buggy
     };
     let op = format!(" {} ", v.symbol());
     vec![
@@ -59,9 +61,10 @@ pub fn why(cfg: &Config) -> &'static str {
         return "late EOI off: no verdict is used, no EOI is sent, nothing is throttled";
     }
     if !cfg.throttle && cfg.common_channel() {
-        return match v {
-            NetbackVariant::Buggy => "`|` still flags spurious, but the throttle is off: no pauses",
-            NetbackVariant::Fixed => "spurious only if neither side had work (throttle off anyway)",
+        return if v.is_sound() {
+            "spurious only if neither side had work (throttle off anyway)"
+        } else {
+            "events still flagged spurious, but the throttle is off: no pauses"
         };
     }
     match (guest, v, dir) {
@@ -74,10 +77,61 @@ pub fn why(cfg: &Config) -> &'static str {
         (_, NetbackVariant::Buggy, Direction::Rx) => {
             "guest receives: RX and TX work often together → fewer pauses"
         }
+        (_, NetbackVariant::OrInline, _) => {
+            "like `|`, and an event without TX work skips the RX check: no RX kick"
+        }
+        (_, NetbackVariant::AndInline, _) => {
+            "TX work skips the RX check: no RX kick, no req_event re-arm"
+        }
+        (_, NetbackVariant::Bitand, _) => {
+            "the story's one-character fix: both run, spurious only if neither had work"
+        }
         (_, NetbackVariant::Fixed, _) => {
             "spurious only if neither side had work; NAPI's EOI resets the count"
         }
     }
+}
+
+/// `if ((!tx(queue) OP` and `     !rx(queue))) {`: both calls inside the condition.
+const BOTH: (&str, &str) = (
+    "    if ((!xenvif_handle_tx_interrupt(queue)",
+    "         !xenvif_handle_rx_interrupt(queue))) {",
+);
+/// The same written without the extra parentheses (the inline rewrites).
+const INLINE: (&str, &str) = (
+    "    if (!xenvif_handle_tx_interrupt(queue)",
+    "        !xenvif_handle_rx_interrupt(queue)) {",
+);
+
+/// The comment above a condition, its two lines and the operator between them.
+type InlineSource = (&'static str, (&'static str, &'static str), &'static str);
+
+/// The versions that call both handlers inside the condition, as [`InlineSource`]. `None`
+/// for upstream's fix (has_tx/has_rx).
+fn inline_source(v: NetbackVariant) -> Option<InlineSource> {
+    Some(match v {
+        NetbackVariant::Buggy => (
+            "    /* Use bitwise or as we need to call both functions. */",
+            BOTH,
+            " | ",
+        ),
+        NetbackVariant::OrInline => (
+            "    /* inline ||: no TX work → the RX handler is not called */",
+            INLINE,
+            " || ",
+        ),
+        NetbackVariant::AndInline => (
+            "    /* inline &&: TX work → the RX handler is not called */",
+            INLINE,
+            " && ",
+        ),
+        NetbackVariant::Bitand => (
+            "    /* the story's fix, | → & (XCP-ng): both still called */",
+            BOTH,
+            " & ",
+        ),
+        NetbackVariant::Fixed => return None,
+    })
 }
 
 impl Widget for CodePane<'_> {
@@ -98,31 +152,25 @@ impl Widget for CodePane<'_> {
         let split = !cfg.common_channel();
         let code = if split { t.dim } else { t.code };
         // The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
-        // buggy one calls both handlers inside the condition, hence its comment and `|`.
-        // The operator in its verdict's colour, plain while the verdict is veiled.
+        // shipped one calls both handlers inside the condition, hence its comment and `|`;
+        // the inline `||` and `&&` are what that comment warns against; `&` is the fix the
+        // story tells (XCP-ng's). The operator in its verdict's colour, plain while the
+        // verdict is veiled.
         let verdict_veiled = hidden(self.veil, Shown::CodeMeaning);
-        let op = |text: &'static str| {
-            let style = match v {
-                _ if verdict_veiled => t.value,
-                NetbackVariant::Buggy => t.op_buggy,
-                NetbackVariant::Fixed => t.op_fixed,
-            };
-            Span::styled(text, style)
+        let op_style = match () {
+            _ if verdict_veiled => t.value,
+            _ if v.is_sound() => t.op_fixed,
+            _ => t.op_buggy,
         };
+        let op = |text: &'static str| Span::styled(text, op_style);
         let plain = |text: &'static str| Line::styled(text, code);
-        let mut lines = match v {
-            NetbackVariant::Buggy => vec![
-                Line::styled(
-                    "    /* Use bitwise or as we need to call both functions. */",
-                    t.comment,
-                ),
-                Line::from(vec![
-                    Span::styled("    if ((!xenvif_handle_tx_interrupt(queue)", code),
-                    op(" | "),
-                ]),
-                plain("         !xenvif_handle_rx_interrupt(queue))) {"),
+        let mut lines = match inline_source(v) {
+            Some((note, (first, second), sym)) => vec![
+                Line::styled(note, t.comment),
+                Line::from(vec![Span::styled(first, code), op(sym)]),
+                plain(second),
             ],
-            NetbackVariant::Fixed => vec![
+            None => vec![
                 plain("    has_tx = xenvif_handle_tx_interrupt(queue);"),
                 plain("    has_rx = xenvif_handle_rx_interrupt(queue);"),
                 Line::from(vec![
@@ -146,10 +194,7 @@ impl Widget for CodePane<'_> {
                     Span::styled(" ◀ ", t.dim),
                     Span::styled(
                         format!("{} ({v}): {}", v.operator(), v.meaning()),
-                        match v {
-                            NetbackVariant::Buggy => t.bad,
-                            NetbackVariant::Fixed => t.good,
-                        },
+                        if v.is_sound() { t.good } else { t.bad },
                     ),
                 ])
             },

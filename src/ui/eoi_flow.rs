@@ -6,7 +6,7 @@
 //! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
 //! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
 //! │  upcall         dom0 vCPU0 upcall loop: handles port 5                    │
-//! │  ack/mask       acked → pending cleared, masked (EOI_PENDING)             │
+//! │  ack/mask       mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) […          │
 //! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
 //! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
 //! │▶ delayed/unmask port 5 ON THE DELAYED LIST, masked: 1 jiffy left          │

@@ -27,7 +27,8 @@ pub const MODEL_NOTES: &[&str] = &[
     "One dom0 vCPU takes every event; one netback queue.",
     "Figures are illustrative (model costs): compare runs by ratio.",
     "TCP windows and ACK policy belong to each OS, not to a scenario.",
-    "Counters: the sysfs ones of the Feb 2021 follow-up series.",
+    "Counters and spurious_threshold: sysfs since 5.12 (06f45fe96fcd).",
+    "The story's kernel: mask_ack_dynirq, unmask_evtchn, threshold 1.",
     "Colour is never the only cue: bits are 0/1, verdicts are words.",
 ];
 

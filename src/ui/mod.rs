@@ -238,7 +238,7 @@ fn free_play(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut B
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
     let [p, t, c] = Layout::vertical([
-        Constraint::Length(ports::height(lane)),
+        Constraint::Length(ports::full_height(lane)),
         Constraint::Length(throttle::HEIGHT),
         Constraint::Fill(1),
     ])

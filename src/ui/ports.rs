@@ -3,17 +3,22 @@
 //! ```text
 //! ┌ Ports · xl debug-keys e ───────────────────┐
 //! │ port [p/m/s] role    masked by             │
-//! │    5 [1/1/0] common  EOI_PENDING           │
+//! │    5 [1/1/0] common  late EOI              │
+//! │  1 s: 501 ev 500 spur 250 held             │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       evtchn_pending_sel    0b0            │
 //! │ netback eoi_pending COMMON_EOI             │
 //! │ delayed-EOI list 5 (eoi_time 1240)         │
 //! │ rings: TX 12 to consume, RX 256 free       │
 //! │ rx_queue 0 · NAPI off · kthread asleep     │
+//! │ 5 1 s: 501 ev 500 spur 250 held            │
 //! └────────────────────────────────────────────┘
 //! ```
 //! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
 //! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
+//! Last, each port's figures over the last second: events handled, late EOIs flagged
+//! spurious, notifies held masked (the figures `tx_port_events`, `tx_port_spurious`,
+//! `tx_port_held` and their `rx_port_` twins).
 //!
 //! On the FIFO ABI the pane speaks FIFO: each port's event word (`P`, `M`, `L` and `LINK`),
 //! the control block's `READY` bits and each non-empty queue from its head, `HEAD → … `,
@@ -21,7 +26,7 @@
 //! ```text
 //! ┌ Ports · FIFO event channels ───────────────┐
 //! │ port [P/M/L] LINK role    masked by        │
-//! │    5 [1/1/0]    0 common  EOI_PENDING      │
+//! │    5 [1/1/0]    0 common  late EOI         │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       READY 0b0 · queues empty             │
 //! │ …                                          │
@@ -42,9 +47,43 @@ use super::theme::Theme;
 use super::veil::{Shown, hidden, or_hidden};
 use super::{pane, put_lines, title};
 
-/// Rows the pane wants (border included): one line per port plus eight.
+/// Rows the pane needs for its state (border included): one line per port plus eight.
+/// The ports' figures come after those rows and show where the pane is taller.
 pub fn height(lane: &Lane) -> u16 {
     9 + lane.sim().ports().count() as u16
+}
+
+/// Rows the pane wants with each port's figures as well (one more line per port).
+pub fn full_height(lane: &Lane) -> u16 {
+    height(lane) + lane.sim().ports().count() as u16
+}
+
+/// A port's figures over the last second: `5 1 s: 501 ev 500 spur 250 held` (short enough
+/// for the narrowest Ports pane).
+pub fn port_figures<'a>(
+    port: u32,
+    (events, spurious, held): (u64, u64, u64),
+    theme: &Theme,
+    veil: Veil,
+) -> Line<'a> {
+    let shown = |n: u64| or_hidden(veil, Shown::PortFigures, n.to_string());
+    Line::from(vec![
+        Span::styled(format!(" {port}"), theme.value),
+        Span::styled(" 1 s: ", theme.dim),
+        Span::styled(shown(events), theme.value),
+        Span::styled(" ev ", theme.dim),
+        Span::styled(
+            shown(spurious),
+            if spurious > 0 && !hidden(veil, Shown::PortFigures) {
+                theme.bad
+            } else {
+                theme.value
+            },
+        ),
+        Span::styled(" spur ", theme.dim),
+        Span::styled(shown(held), theme.value),
+        Span::styled(" held", theme.dim),
+    ])
 }
 
 pub struct PortsPane<'a> {
@@ -68,12 +107,15 @@ fn bit_names(bits: u8, names: &[(u8, &str)], none: &str) -> String {
     }
 }
 
-/// `EOI_PENDING|EXPLICIT`, or `-`.
+/// Why the port is masked, `late EOI|mask_irq`, or `-`. In the story's kernel one mask bit
+/// served them all; the later kernel (25da4618af24, March 2021) keeps them apart as the
+/// reasons `EVT_MASK_REASON_EOI_PENDING`, `_EXPLICIT` and `_TEMPORARY`, which the lab
+/// models (a hands-on mask and a late EOI do not undo each other).
 pub fn mask_reasons(bits: u8) -> String {
     let names = [
-        (mask_reason::EXPLICIT, "EXPLICIT"),
-        (mask_reason::TEMPORARY, "TEMPORARY"),
-        (mask_reason::EOI_PENDING, "EOI_PENDING"),
+        (mask_reason::EXPLICIT, "mask_irq"),
+        (mask_reason::TEMPORARY, "temporary"),
+        (mask_reason::EOI_PENDING, "late EOI"),
     ];
     bit_names(bits, &names, "-")
 }
@@ -157,8 +199,9 @@ impl Widget for PortsPane<'_> {
             },
             t.dim,
         ));
-        for p in self.lane.ports() {
-            let mut spans = port_bits(&p, flash.port(p.port), t, v);
+        let ports = self.lane.ports();
+        for p in &ports {
+            let mut spans = port_bits(p, flash.port(p.port), t, v);
             if fifo.is_some() {
                 let link = or_hidden(v, Shown::SelectorBit, p.link.to_string());
                 spans.push(Span::styled(format!(" {link:>4}"), t.value));
@@ -272,6 +315,21 @@ impl Widget for PortsPane<'_> {
                 t.text,
             ),
         ]));
+        // Each port's figures last: where the pane is short, the state lines above matter
+        // more.
+        let last = sim.last(1_000_000_000).delta();
+        for (i, p) in ports.iter().enumerate() {
+            lines.push(port_figures(
+                p.port,
+                (
+                    last.port_events[i],
+                    last.port_spurious[i],
+                    last.port_held[i],
+                ),
+                t,
+                v,
+            ));
+        }
         put_lines(&lines, inner, buf);
     }
 }

@@ -81,9 +81,12 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         t.knob,
         Knob::Direction,
     ));
-    let nb_style = |v: NetbackVariant| match v {
-        NetbackVariant::Buggy => t.knob_bad,
-        NetbackVariant::Fixed => t.knob_good,
+    let nb_style = |v: NetbackVariant| {
+        if v.is_sound() {
+            t.knob_good
+        } else {
+            t.knob_bad
+        }
     };
     match (diff, b) {
         (Some(CompareKnob::Netback), Some(b)) => v.push(knob(

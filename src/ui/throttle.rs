@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! ┌ Throttle · patch 12 on ─────────────────────┐
-//! │ spurious_cnt 2  spurious_threshold 1        │
+//! │ spurious_cnt 2  threshold 1                 │
 //! │ next spurious EOI: pause 2 jiffies          │
 //! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
 //! │ 1 cell = ¼ jiffy (1 ms) · low = paused      │
@@ -238,7 +238,7 @@ impl Widget for ThrottlePane<'_> {
         let cnt_spans = vec![
             Span::styled(" spurious_cnt ", t.name),
             Span::styled(or_hidden(v, Shown::SpuriousCnt, cnt.to_string()), cnt_style),
-            Span::styled("  spurious_threshold ", t.name),
+            Span::styled("  threshold ", t.name),
             Span::styled(threshold_words(cfg.spurious_threshold), t.value),
         ];
         let strip_w = inner.width.saturating_sub(2) as usize;

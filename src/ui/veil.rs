@@ -56,6 +56,7 @@ named_enum! {
         UnmaskWords = "unmask words",
         CodeMeaning = "code meaning",
         CodeWhy = "code why",
+        PortFigures = "port figures",
     }
 }
 
@@ -309,6 +310,22 @@ pub const TABLE: &[Row] = &[
         true,
     ),
     row(Shown::CodeWhy, "Code: why", &[], true),
+    row(
+        Shown::PortFigures,
+        "Ports: each port's last second (ev, spur, held)",
+        &[
+            F::TxPortEvents,
+            F::RxPortEvents,
+            F::TxPortSpurious,
+            F::RxPortSpurious,
+            F::TxPortHeld,
+            F::RxPortHeld,
+            F::EventsDelivered,
+            F::SpuriousEvents,
+            F::EventsHeldMasked,
+        ],
+        false,
+    ),
 ];
 
 impl Shown {
@@ -384,6 +401,8 @@ mod tests {
             assert!(!r.figures.is_empty() || r.verdict, "{s} shows nothing");
         }
         let not_on_screen = [
+            F::RxHandlerCalls,
+            F::UnmaskHypercalls,
             F::PacketsOffered,
             F::PacketsDropped,
             F::GuestCpuPct,
