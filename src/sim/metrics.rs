@@ -248,7 +248,9 @@ impl Window {
             Figure::RxPortSpurious => n(c.port_spurious[rx]),
             Figure::TxPortHeld => n(c.port_held[0]),
             Figure::RxPortHeld => n(c.port_held[rx]),
-            Figure::PacketsInFlight
+            // The sender's window is the sim's to know: `Sim::figure` works it out.
+            Figure::WindowsPerTick
+            | Figure::PacketsInFlight
             | Figure::OrderViolations
             | Figure::PortMasked
             | Figure::PortPending
@@ -302,6 +304,7 @@ named_enum! {
         RxPortSpurious = "rx_port_spurious",
         TxPortHeld = "tx_port_held",
         RxPortHeld = "rx_port_held",
+        WindowsPerTick = "windows_per_tick",
     }
 }
 
@@ -380,6 +383,7 @@ impl Figure {
             Figure::RxPortSpurious => "spurious EOIs, RX (or common) port",
             Figure::TxPortHeld => "notifies held, TX (or common) port",
             Figure::RxPortHeld => "notifies held, RX (or common) port",
+            Figure::WindowsPerTick => "send windows a jiffy",
         }
     }
 
@@ -390,7 +394,9 @@ impl Figure {
         }
         match self {
             Figure::SpuriousRatio => format!("{v:.3}"),
-            Figure::SimulatedSeconds | Figure::EventsPerJiffy => format!("{v:.2}"),
+            Figure::SimulatedSeconds | Figure::EventsPerJiffy | Figure::WindowsPerTick => {
+                format!("{v:.2}")
+            }
             Figure::MaskedPct | Figure::PausedPct | Figure::Dom0CpuPct | Figure::GuestCpuPct => {
                 format!("{v:.1}")
             }

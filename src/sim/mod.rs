@@ -464,6 +464,7 @@ impl Sim {
     pub fn figure(&self, f: Figure, window: &Window, mark: &Reading) -> f64 {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         match f.kind() {
+            FigureKind::Window if f == Figure::WindowsPerTick => self.windows_per_tick(window),
             FigureKind::Window => window.figure(f, self.nports).unwrap_or(0.0),
             FigureKind::SinceMark => {
                 let c = self.reading().counters.since(&mark.counters);
@@ -481,6 +482,19 @@ impl Sim {
                 _ => f64::from(self.ports().map(|p| p.spurious_cnt).max().unwrap_or(0)),
             },
         }
+    }
+
+    /// Payload delivered in a jiffy, in send windows of the sender (the guest when it
+    /// sends, the peer when it receives): what a sender can move per tick when a pause a
+    /// tick stops its ACK clock is about one window.
+    fn windows_per_tick(&self, window: &Window) -> f64 {
+        let sender = match self.cfg.direction {
+            Direction::Tx => self.cfg.guest_os(),
+            Direction::Rx => self.cfg.peer_os(),
+        };
+        let bytes = window.delta().bytes_delivered as f64;
+        let jiffies = window.jiffies().max(1) as f64;
+        bytes / jiffies / f64::from(sender.send_window.max(1))
     }
 
     /// What a spurious late EOI for `port` would do now (`None` without late EOI: no EOI

@@ -216,6 +216,13 @@ impl Widget for CountersPane<'_> {
             Shown::PacketsDelivered,
             format!("{}", c.packets_delivered),
         ));
+        // What a tick lets the sender move, in its own windows (the ACK clock's beat).
+        lines.push(row(
+            "windows a jiffy, 1 s",
+            Shown::WindowsPerTick,
+            super::recent(self.lane, Figure::WindowsPerTick)
+                .map_or_else(|| "—".to_string(), |w| format!("{w:.2}")),
+        ));
         put_lines(&lines, inner, buf);
     }
 }

@@ -57,6 +57,7 @@ named_enum! {
         CodeMeaning = "code meaning",
         CodeWhy = "code why",
         PortFigures = "port figures",
+        WindowsPerTick = "windows a jiffy",
     }
 }
 
@@ -324,6 +325,12 @@ pub const TABLE: &[Row] = &[
             F::SpuriousEvents,
             F::EventsHeldMasked,
         ],
+        false,
+    ),
+    row(
+        Shown::WindowsPerTick,
+        "Counters: windows a jiffy (the sender's send windows delivered a jiffy)",
+        &[F::WindowsPerTick, F::GoodputMbps],
         false,
     ),
 ];
