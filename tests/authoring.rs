@@ -28,7 +28,7 @@ fn text(o: &Output) -> String {
 
 /// A short lesson that builds on a built-in one: a question and a goal.
 const HZ_LESSON: &str = r#"
-id = "14-hz-by-hand"
+id = "51-hz-by-hand"
 title = "HZ by hand"
 summary = "One pause per tick."
 requires = ["06-throttle-law"]
@@ -59,6 +59,15 @@ answer = 1
 explain = "At the tick: `lateeoi_list_add` in `drivers/xen/events/events_base.c`."
 "#;
 
+/// "N lessons": the built-in ones and the author's one.
+fn with_one_more() -> String {
+    let built_in = evtchn_lab::lesson::Catalog::builtin()
+        .unwrap()
+        .lessons
+        .len();
+    format!("{} lessons", built_in + 1)
+}
+
 fn author_dir(lessons: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (id, text) in lessons {
@@ -69,15 +78,15 @@ fn author_dir(lessons: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn a_directory_adds_to_the_built_in_lessons_and_requires_reaches_them() {
-    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let dir = author_dir(&[("51-hz-by-hand", HZ_LESSON)]);
     let d = dir.path().to_str().unwrap();
     let o = lab(&["lessons", "check", "--dir", d]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).starts_with("14 lessons"), "{}", text(&o));
+    assert!(text(&o).starts_with(&with_one_more()), "{}", text(&o));
     let o = lab(&["lessons", "--dir", d]);
     let t = text(&o);
     assert!(
-        t.contains("14-hz-by-hand") && t.contains("06-throttle-law"),
+        t.contains("51-hz-by-hand") && t.contains("06-throttle-law"),
         "{t}"
     );
     assert!(
@@ -110,9 +119,9 @@ fn a_lesson_with_a_built_in_id_replaces_it_and_says_so() {
 
 #[test]
 fn one_lesson_can_be_checked_alone() {
-    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let dir = author_dir(&[("51-hz-by-hand", HZ_LESSON)]);
     let d = dir.path().to_str().unwrap();
-    let o = lab(&["lessons", "check", "14", "--dir", d]);
+    let o = lab(&["lessons", "check", "51", "--dir", d]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).starts_with("1 lesson, 3 steps"), "{}", text(&o));
     let o = lab(&["lessons", "check", "99"]);
@@ -123,7 +132,7 @@ fn one_lesson_can_be_checked_alone() {
 #[test]
 fn strict_holds_the_curriculum_rules_and_the_catalogue_keeps_them() {
     let one_step = r#"
-id = "14-slow"
+id = "51-slow"
 title = "HZ 100"
 summary = "Slow."
 
@@ -136,11 +145,11 @@ explain = "Slow."
 [step.goal]
 hz = 1000
 "#;
-    let dir = author_dir(&[("14-slow", one_step)]);
+    let dir = author_dir(&[("51-slow", one_step)]);
     let d = dir.path().to_str().unwrap();
-    let o = lab(&["lessons", "check", "14", "--dir", d]);
+    let o = lab(&["lessons", "check", "51", "--dir", d]);
     assert!(o.status.success(), "lenient: {}", text(&o));
-    let o = lab(&["lessons", "check", "14", "--dir", d, "--strict"]);
+    let o = lab(&["lessons", "check", "51", "--dir", d, "--strict"]);
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
     for rule in [
@@ -171,7 +180,7 @@ fn lines(pipe: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver
 
 #[test]
 fn watch_checks_again_when_a_lesson_changes() {
-    let dir = author_dir(&[("14-hz-by-hand", HZ_LESSON)]);
+    let dir = author_dir(&[("51-hz-by-hand", HZ_LESSON)]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_evtchn-lab"))
         .args(["lessons", "check", "--watch", "--dir"])
         .arg(dir.path())
@@ -190,7 +199,7 @@ fn watch_checks_again_when_a_lesson_changes() {
         let first = out
             .recv_timeout(wait)
             .map_err(|_| format!("no first check: {:?}", err.try_iter().collect::<Vec<_>>()))?;
-        if !first.starts_with("14 lessons") {
+        if !first.starts_with(&with_one_more()) {
             return Err(first);
         }
         let watching = err.recv_timeout(wait).map_err(|e| e.to_string())?;
@@ -200,12 +209,12 @@ fn watch_checks_again_when_a_lesson_changes() {
         // Break the lesson: the next check says where.
         let started = Instant::now();
         std::fs::write(
-            dir.path().join("14-hz-by-hand.toml"),
+            dir.path().join("51-hz-by-hand.toml"),
             HZ_LESSON.replace("hz = 1000", "hz = 0"),
         )
         .unwrap();
         let again = err.recv_timeout(wait).map_err(|e| e.to_string())?;
-        if !(again.contains("14-hz-by-hand.toml:") && again.contains("hz")) {
+        if !(again.contains("51-hz-by-hand.toml:") && again.contains("hz")) {
             return Err(again);
         }
         if started.elapsed() > Duration::from_secs(10) {
@@ -224,7 +233,7 @@ fn watch_checks_again_when_a_lesson_changes() {
 #[test]
 fn one_check_reports_every_problem_of_every_file() {
     let slips = r#"
-id = "15-slips"
+id = "52-slips"
 title = "Slips"
 summary = "x"
 
@@ -233,11 +242,11 @@ title = "Two misspelt keys"
 hnits = ["a", "b"]
 explian = "e"
 "#;
-    let failing = HZ_LESSON.replace("14-hz-by-hand", "16-failing").replace(
+    let failing = HZ_LESSON.replace("51-hz-by-hand", "53-failing").replace(
         r#"solution = ["z", "z", "z", "wait 1200ms"]"#,
         r#"solution = ["z"]"#,
     );
-    let dir = author_dir(&[("15-slips", slips), ("16-failing", &failing)]);
+    let dir = author_dir(&[("52-slips", slips), ("53-failing", &failing)]);
     let o = lab(&["lessons", "check", "--dir", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
@@ -250,7 +259,7 @@ explian = "e"
         "{t}"
     );
     assert!(
-        t.contains("16-failing.toml:") && t.contains("the solution ends without meeting the goal"),
+        t.contains("53-failing.toml:") && t.contains("the solution ends without meeting the goal"),
         "the other file's solution is still replayed: {t}"
     );
 }
@@ -259,7 +268,7 @@ explian = "e"
 /// figures named in prose, filled with what the lab measures: live in the text, as they
 /// were when the step was done in the explanation. `lessons check` prints what it saw.
 const WATCH_LESSON: &str = r#"
-id = "15-watch"
+id = "52-watch"
 title = "Watch and read"
 summary = "Figures in the prose."
 requires = ["06-throttle-law"]
@@ -283,25 +292,25 @@ explain = "The throttle."
 #[test]
 fn an_observe_step_shows_figures_and_fills_them_into_the_prose() {
     use evtchn_lab::app::{App, Msg, Open, Options, update};
-    let dir = author_dir(&[("15-watch", WATCH_LESSON)]);
+    let dir = author_dir(&[("52-watch", WATCH_LESSON)]);
     let o = lab(&[
         "lessons",
         "check",
-        "15",
+        "52",
         "--dir",
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(
-        t.contains("15-watch step 1: ") && t.contains("goodput_mbps "),
+        t.contains("52-watch step 1:") && t.contains("goodput_mbps "),
         "{t}"
     );
 
     let cat = evtchn_lab::lesson::load(Some(dir.path())).unwrap();
     let mut app = App::new(Options {
         scenario: Default::default(),
-        open: Open::Lesson("15-watch".into()),
+        open: Open::Lesson("52-watch".into()),
         lessons: cat,
         progress: Default::default(),
     });
@@ -354,11 +363,11 @@ fn a_figure_named_in_prose_must_exist_and_a_question_names_none() {
             "What paused the port?",
             "What paused the port at {goodput_mbps}?",
         );
-    let dir = author_dir(&[("15-watch", &bad)]);
+    let dir = author_dir(&[("52-watch", &bad)]);
     let o = lab(&[
         "lessons",
         "check",
-        "15",
+        "52",
         "--dir",
         dir.path().to_str().unwrap(),
     ]);
@@ -372,6 +381,100 @@ fn a_figure_named_in_prose_must_exist_and_a_question_names_none() {
     );
     assert!(
         t.contains("a question or choice names a figure in braces"),
+        "{t}"
+    );
+}
+
+/// The README's worked example, as it stands there.
+fn readme_example() -> String {
+    let readme = include_str!("../README.md");
+    let from = readme.find("### A worked example").expect("the section");
+    readme[from..]
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its toml block")
+        .to_string()
+}
+
+/// The ```text block the README puts after `<!-- check: NAME -->`.
+fn readme_output(name: &str) -> String {
+    let readme = include_str!("../README.md");
+    let marker = format!("<!-- check: {name} -->\n```text\n");
+    let from = readme.find(&marker).expect("the marked block") + marker.len();
+    readme[from..].split("```").next().unwrap().to_string()
+}
+
+/// The worked example passes `--strict`, and what the README says the check prints is
+/// what it prints: the three slips' messages whole, the figures line by line in order
+/// (`…` leaves lines out).
+#[test]
+fn the_readmes_worked_example_passes_strict_and_its_outputs_are_true() {
+    let example = readme_example();
+    let dir = author_dir(&[("50-hz-by-hand", &example)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&[
+        "lessons",
+        "check",
+        "50",
+        "--dir",
+        d,
+        "--strict",
+        "--figures",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let got = String::from_utf8_lossy(&o.stdout).to_string();
+    let mut lines = got.lines();
+    for want in readme_output("the worked example with --figures").lines() {
+        if want != "…" {
+            assert!(
+                lines.any(|l| l == want),
+                "README's `{want}` is not printed (in order):\n{got}"
+            );
+        }
+    }
+    let slips = example
+        .replacen("explain = \"Lower", "explian = \"Lower", 1)
+        .replacen("{throttle_pauses} times", "{throttle_pause} times", 1)
+        .replacen(
+            r#"solution = ["z", "z", "z", "wait 1200ms"]"#,
+            r#"solution = ["z", "wait 1200ms"]"#,
+            1,
+        );
+    assert_ne!(slips, example);
+    let dir = author_dir(&[("50-hz-by-hand", &slips)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "50", "--dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let got = text(&o).replace(d, "DIR");
+    assert_eq!(
+        got,
+        readme_output("the worked example with its three slips")
+    );
+}
+
+/// A step that cannot load stops the replay after it, not before: the failing
+/// solution of an earlier step is still found, and the check says what it replayed.
+#[test]
+fn a_broken_step_hides_no_failing_solution_before_it() {
+    let lesson = HZ_LESSON
+        .replace(
+            r#"solution = ["z", "z", "z", "wait 1200ms"]"#,
+            r#"solution = ["z"]"#,
+        )
+        .replace("answer = 1\n", "answer = 7\n");
+    let dir = author_dir(&[("51-hz-by-hand", &lesson)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "51", "--dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("the solution ends without meeting the goal"),
+        "{t}"
+    );
+    assert!(t.contains("step 3: answer 7 is not a choice"), "{t}");
+    assert!(
+        t.contains("steps 1 to 2 replayed; the rest waits for step 3 to load"),
         "{t}"
     );
 }

@@ -510,6 +510,10 @@ pub struct Lesson {
     pub path: PathBuf,
     /// Where each `requires` entry is in the file (line, column), for messages.
     pub requires_at: Vec<(usize, usize)>,
+    /// A file with problems in some step still loads, for `lessons check` alone, with the
+    /// steps before the first broken one (numbered from 0): those are replayed, so that
+    /// a slip in one step hides no failing solution before it. `None`: the whole lesson.
+    pub cut_at: Option<usize>,
 }
 
 impl Lesson {
@@ -697,17 +701,16 @@ pub fn from_files_partial(
     let mut id_at = Vec::with_capacity(files.len());
     let mut term_uses = Vec::with_capacity(files.len());
     for (path, text) in files {
-        match raw::parse(path, text) {
-            Ok((lesson, id_pos)) => {
-                let (terms, mut p) = glossary::scan(&glossary, &lesson, text);
-                if glossary_ok {
-                    problems.append(&mut p);
-                }
-                term_uses.push(terms);
-                id_at.push(id_pos);
-                lessons.push(lesson);
+        let (loaded, mut p) = raw::parse(path, text);
+        problems.append(&mut p);
+        if let Some((lesson, id_pos)) = loaded {
+            let (terms, mut p) = glossary::scan(&glossary, &lesson, text);
+            if glossary_ok {
+                problems.append(&mut p);
             }
-            Err(mut p) => problems.append(&mut p),
+            term_uses.push(terms);
+            id_at.push(id_pos);
+            lessons.push(lesson);
         }
     }
     // Across files only when every file loaded: a broken file's id is unknown, and

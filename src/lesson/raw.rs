@@ -18,8 +18,9 @@ use crate::sim::knob::{HZ_CHOICES, config_problems};
 use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
 use crate::sim::{Config, Figure, Knob, ModelParams, Setting};
 
+// No `deny_unknown_fields` on the lesson and its steps: `unknown_keys` names every
+// unknown key first, and the typed reading goes on to report the file's other problems.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawLesson {
     id: Spanned<String>,
     title: Spanned<String>,
@@ -33,7 +34,6 @@ struct RawLesson {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawStep {
     title: Spanned<String>,
     #[serde(default)]
@@ -84,6 +84,17 @@ impl<'de> Deserialize<'de> for Entries {
     }
 }
 
+/// The keys that make a step's task: one misspelt leaves the task "missing".
+const TASK_KEYS: [&str; 6] = [
+    "goal", "question", "choices", "answer", "observe", "solution",
+];
+
+/// The keys that change what a step's replay does.
+const REPLAY_KEYS: [&str; 10] = [
+    "scenario", "unlock", "solution", "goal", "question", "choices", "answer", "observe",
+    "compare", "tries",
+];
+
 /// The names a goal entry may have besides figures and knobs.
 const WINDOW_KEY: &str = "window";
 const HOLD_KEY: &str = "hold";
@@ -107,9 +118,18 @@ struct Ctx<'a> {
     path: &'a Path,
     text: &'a str,
     problems: Vec<Problem>,
+    /// Unknown keys: (step, 1-based; 0 for the lesson; the key likely meant). A key
+    /// "missing" because it is misspelt is reported once, as misspelt.
+    unknown: Vec<(usize, Option<&'static str>)>,
 }
 
 impl Ctx<'_> {
+    fn misspelt(&self, step: usize, keys: &[&str]) -> bool {
+        self.unknown
+            .iter()
+            .any(|&(n, k)| n == step && k.is_some_and(|k| keys.contains(&k)))
+    }
+
     /// A problem when `s` holds a character that must not reach a terminal.
     fn safe(&mut self, at: usize, what: &str, s: &str) {
         if let Some((_, name)) = first_unsafe(s) {
@@ -200,17 +220,19 @@ fn unknown_keys(cx: &mut Ctx) {
     let Ok(doc) = DeTable::parse(cx.text) else {
         return;
     };
-    let check = |cx: &mut Ctx, table: &DeTable, known: &[&str], prefix: &str| {
-        for key in table.keys() {
-            let name: &str = key.get_ref();
-            if !known.contains(&name) {
-                let m = unknown("key", name, known, "see the README's lesson keys");
-                cx.at(key.span().start, format!("{prefix}{m}"));
+    let check =
+        |cx: &mut Ctx, table: &DeTable, known: &[&'static str], step: usize, prefix: &str| {
+            for key in table.keys() {
+                let name: &str = key.get_ref();
+                if !known.contains(&name) {
+                    cx.unknown.push((step, crate::diag::closest(name, known)));
+                    let m = unknown("key", name, known, "see the README's lesson keys");
+                    cx.at(key.span().start, format!("{prefix}{m}"));
+                }
             }
-        }
-    };
+        };
     let doc = doc.get_ref();
-    check(cx, doc, LESSON_KEYS, "");
+    check(cx, doc, LESSON_KEYS, 0, "");
     let Some(steps) = doc.get("step") else {
         return;
     };
@@ -221,38 +243,54 @@ fn unknown_keys(cx: &mut Ctx) {
         let DeValue::Table(t) = step.get_ref() else {
             continue;
         };
-        check(cx, t, STEP_KEYS, &format!("step {}: ", n + 1));
+        check(cx, t, STEP_KEYS, n + 1, &format!("step {}: ", n + 1));
         if let Some(DeValue::Table(sc)) = t.get("scenario").map(|v| v.get_ref()) {
             check(
                 cx,
                 sc,
                 SCENARIO_KEYS,
+                n + 1,
                 &format!("step {}: scenario: ", n + 1),
             );
         }
     }
 }
 
-/// Parse and validate one file. On success, also where its `id` is (for catalogue
-/// messages).
-pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)), Vec<Problem>> {
+/// The lesson a file holds and where its `id` is (for catalogue messages), and every
+/// problem of the file. With problems only in some steps, the lesson still comes back,
+/// cut before the first broken step (`Lesson::cut_at`), for `lessons check` to replay.
+pub(super) type Parsed = (Option<(Lesson, (usize, usize))>, Vec<Problem>);
+
+/// Parse and validate one file; its problems in the file's order.
+pub(super) fn parse(path: &Path, text: &str) -> Parsed {
+    let (lesson, mut problems) = parse_unsorted(path, text);
+    problems.sort_by_key(|p| (p.line, p.col));
+    (lesson, problems)
+}
+
+fn parse_unsorted(path: &Path, text: &str) -> Parsed {
     let mut cx = Ctx {
         path,
         text,
         problems: Vec::new(),
+        unknown: Vec::new(),
     };
     // Every unknown key of the file at once (serde stops at the first), each with a
     // "did you mean".
     unknown_keys(&mut cx);
-    if !cx.problems.is_empty() {
-        return Err(cx.problems);
-    }
     let raw: RawLesson = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            cx.at(offset, plain(e.message()));
-            return Err(cx.problems);
+            // A required key missing beside a misspelt one is the same mistake, said once.
+            // (An unknown key was named already, with its "did you mean".)
+            let said = ["missing field", "unknown field"]
+                .iter()
+                .any(|m| e.message().starts_with(m));
+            if cx.problems.is_empty() || !said {
+                let offset = e.span().map_or(0, |s| s.start);
+                cx.at(offset, plain(e.message()));
+            }
+            return (None, cx.problems);
         }
     };
     let id_pos = line_col(text, raw.id.span().start);
@@ -282,7 +320,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
                 raw.steps.len()
             ),
         );
-        return Err(cx.problems);
+        return (None, cx.problems);
     }
     if raw.title.get_ref().trim().is_empty() {
         cx.at(
@@ -293,11 +331,33 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
     if raw.steps.is_empty() {
         cx.at(0, "the lesson has no [[step]]: add at least one");
     }
-    let steps: Vec<Step> = raw
+    // Problems of the lesson as a whole, not of one step: those leave nothing to replay.
+    let in_steps = cx.unknown.iter().filter(|(n, _)| *n > 0).count();
+    let mut whole = cx.problems.len() > in_steps;
+    let steps: Vec<Option<Step>> = raw
         .steps
         .into_iter()
         .enumerate()
-        .filter_map(|(i, s)| step(&mut cx, i + 1, s))
+        .map(|(i, s)| step(&mut cx, i + 1, s))
+        .collect();
+    // A misspelt hint or explanation changes nothing the replay does; a key that may
+    // have meant the run, the keys or the task does.
+    let first_unknown = cx
+        .unknown
+        .iter()
+        .filter(|(n, meant)| *n > 0 && meant.is_none_or(|k| REPLAY_KEYS.contains(&k)))
+        .map(|(n, _)| n - 1)
+        .min();
+    let cut = steps
+        .iter()
+        .position(Option::is_none)
+        .into_iter()
+        .chain(first_unknown)
+        .min();
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .take(cut.unwrap_or(usize::MAX))
+        .map_while(|s| s)
         .collect();
     let waits: u64 = steps.iter().map(|s| s.solution.duration_ns()).sum();
     if waits > MAX_SOLUTION_NS {
@@ -310,11 +370,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
                 MAX_SOLUTION_NS / 1_000_000_000
             ),
         );
+        whole = true;
     }
-    if !cx.problems.is_empty() {
-        return Err(cx.problems);
+    if whole || (cut == Some(0)) {
+        return (None, cx.problems);
     }
-    Ok((
+    let lesson = (
         Lesson {
             id: raw.id.into_inner(),
             title: raw.title.into_inner(),
@@ -328,9 +389,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
             defines: raw.defines.into_iter().map(Spanned::into_inner).collect(),
             steps,
             path: path.to_path_buf(),
+            cut_at: cut,
         },
         id_pos,
-    ))
+    );
+    (Some(lesson), cx.problems)
 }
 
 fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
@@ -387,10 +450,12 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             String::new()
         }
         None => {
-            cx.at(
-                start,
-                format!("step {n}: no explain: say what the learner just saw (shown when the goal is met)"),
-            );
+            if !cx.misspelt(n, &["explain"]) {
+                cx.at(
+                    start,
+                    format!("step {n}: no explain: say what the learner just saw (shown when the goal is met)"),
+                );
+            }
             String::new()
         }
     };
@@ -439,9 +504,12 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             .iter()
             .map(|e| (e.span().start, e.get_ref().as_str())),
     );
+    // A misspelt figure in prose changes nothing the replay does: the step still loads.
+    let mut in_prose = 0;
     for (at, text) in prose {
         for (_, f) in super::figure_refs(text) {
             if let Err(name) = f {
+                in_prose += 1;
                 cx.at(
                     at,
                     format!(
@@ -554,6 +622,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             );
             None
         }
+        _ if cx.misspelt(n, &TASK_KEYS) => None,
         (None, (false, false, false)) => {
             cx.at(
                 start,
@@ -572,7 +641,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             None
         }
     };
-    if cx.problems.len() > before {
+    if cx.problems.len() - in_prose > before {
         return None;
     }
     let place = |offset: usize| line_col(cx.text, offset);

@@ -176,6 +176,8 @@ pub fn step_lines(
             f.format(app.figure_now(f)?)
         })
     };
+    // A window figure not measured yet reads "…" in prose, never its raw `{name}`.
+    let prose = |f: Figure| live(f).or(Some("…".to_string()));
     let then = |f: Figure| {
         s.met_values
             .iter()
@@ -184,7 +186,7 @@ pub fn step_lines(
     };
     if !step.text.trim().is_empty() && !s.met {
         v.push(Line::raw(""));
-        para(&mut v, &fill_figures(&step.text, live));
+        para(&mut v, &fill_figures(&step.text, prose));
     }
     if !step.show.is_empty() {
         v.push(Line::raw(""));
@@ -398,7 +400,7 @@ pub fn step_lines(
         v.push(Line::raw(""));
         let pieces = [
             vec![(format!("Hint {}/{}: ", i + 1, hints.len()), t.warn)],
-            markup::inline(&fill_figures(h, live), st),
+            markup::inline(&fill_figures(h, prose), st),
         ]
         .concat();
         v.extend(markup::wrap(&pieces, width, 2));
