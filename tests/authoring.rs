@@ -478,3 +478,70 @@ fn a_broken_step_hides_no_failing_solution_before_it() {
         "{t}"
     );
 }
+
+/// In a compare step, prose reads lane B (`{b.…}`) and B over A (`{ratio.…}`); elsewhere
+/// a lane-B figure is refused, at its place.
+#[test]
+fn prose_reads_lane_b_in_a_compare_step_and_nowhere_else() {
+    use evtchn_lab::app::{App, Msg, Open, Options, update};
+    let lesson = r#"
+id = "52-lanes"
+title = "Two lanes"
+summary = "Lane B in prose."
+
+[[step]]
+title = "Both"
+scenario = { guest = "freebsd" }
+compare = { netback = "fixed" }
+observe = "2s"
+text = "A moves {goodput_mbps}, B {b.goodput_mbps}: B/A {ratio.goodput_mbps}."
+explain = "B moved {b.goodput_mbps} Mbit/s, {ratio.goodput_mbps} times A."
+"#;
+    let dir = author_dir(&[("52-lanes", lesson)]);
+    let cat = evtchn_lab::lesson::load(Some(dir.path())).unwrap();
+    let mut app = App::new(Options {
+        scenario: Default::default(),
+        open: Open::Lesson("52-lanes".into()),
+        lessons: cat,
+        progress: Default::default(),
+    });
+    for _ in 0..120 {
+        update(&mut app, Msg::Elapse { ns: 20_000_000 });
+    }
+    let run = app.lesson_run().unwrap();
+    assert!(run.state.met);
+    let (l, i) = app.current_lesson().unwrap();
+    let theme = evtchn_lab::ui::theme::Theme::no_color();
+    let shown: String = evtchn_lab::ui::lesson::step_lines(&app, run, &l.steps[i], &theme, 200)
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let number_after = |what: &str| -> f64 {
+        shown
+            .split(what)
+            .nth(1)
+            .and_then(|r| r.split([' ', ',']).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{what}: {shown}"))
+    };
+    let b = number_after("B moved ");
+    let ratio = number_after("Mbit/s, ");
+    assert!(b > 1900.0, "lane B runs the fixed netback: {shown}");
+    assert!((3.0..6.0).contains(&ratio), "B over A: {shown}");
+    let alone = lesson.replace("compare = { netback = \"fixed\" }\n", "");
+    let dir = author_dir(&[("52-lanes", &alone)]);
+    let o = lab(&[
+        "lessons",
+        "check",
+        "52",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("lane B's figures (b., ratio.) are for a step with compare"),
+        "{}",
+        text(&o)
+    );
+}

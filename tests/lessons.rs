@@ -340,18 +340,12 @@ fn quoted_log_lines_are_the_simulations_words() {
         };
         for s in &lesson.steps {
             let mut seen = 0; // a step may start a new run: its trace starts again
-            match (&s.task, s.solution.items.is_empty()) {
-                (Task::Quiz { answer, .. }, true) => {
-                    update(&mut app, Msg::Answer(*answer as u8 + 1))
-                }
-                _ => {
-                    player::play(&mut app, &s.solution, |a, _| {
-                        listen(a, &mut said, &mut seen);
-                        if met(a) { Flow::Stop } else { Flow::Continue }
-                    })
-                    .unwrap();
-                }
-            }
+            // The step's reference keys: a solution, a choice's digit, a number typed.
+            player::play(&mut app, &s.reference_script(), |a, _| {
+                listen(a, &mut said, &mut seen);
+                if met(a) { Flow::Stop } else { Flow::Continue }
+            })
+            .unwrap();
             listen(&app, &mut said, &mut seen);
             enter(&mut app);
         }

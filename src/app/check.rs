@@ -142,7 +142,7 @@ pub fn check_lesson_with(
         if !step.is_quiz() {
             let figures = Figure::ALL
                 .iter()
-                .filter_map(|&f| Some((f, app.figure_now(f)?)))
+                .filter_map(|&f| Some((f, app.figure_now(crate::lesson::FigureRef::a(f))?)))
                 .collect();
             out.measured.push(Measured {
                 lesson: lesson.id.clone(),

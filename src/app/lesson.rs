@@ -13,8 +13,8 @@
 //! solutions of the steps in between: the same runs the tests prove, in virtual time.
 
 use crate::lesson::progress::Status;
-use crate::lesson::{Goal, GoalStatus, Lesson, Subject, Task, Unlock};
-use crate::sim::{Config, Figure, FigureKind, Reading, Setting};
+use crate::lesson::{FigureRef, Goal, GoalStatus, Lesson, Side, Subject, Task, Unlock};
+use crate::sim::{Config, FigureKind, Reading, Setting};
 
 use super::player::{self, Flow, Played};
 use super::{App, Lane, Page, RunState, Veil, View};
@@ -80,7 +80,7 @@ pub struct StepState {
     pub started_ns: u64,
     /// The figures its explanation names (`{figure}`), as they were when the step was
     /// done: the explanation speaks of that moment.
-    pub met_values: Vec<(Figure, f64)>,
+    pub met_values: Vec<(FigureRef, f64)>,
     /// `S` was pressed once: the next `S` shows the solution.
     pub confirm_solution: bool,
     pub solution_shown: bool,
@@ -194,18 +194,28 @@ impl App {
         }
     }
 
-    /// A figure of lane A now, as a lesson's prose names it: over the last virtual second
-    /// (`None` before one has passed), the state of the moment, or since the step began.
-    pub fn figure_now(&self, f: Figure) -> Option<f64> {
-        let sim = self.lane.sim();
-        let mark = self
-            .lesson_run()
-            .map_or_else(Reading::default, |r| r.state.mark);
-        let window = self.lane.last_second();
-        if f.kind() == FigureKind::Window && window.ns() == 0 {
-            return None;
+    /// A figure now, as a lesson's prose names it (lane A, lane B or B over A): over the
+    /// last virtual second (`None` before one has passed), the state of the moment, or
+    /// since the step began; `None` for lane B outside a compare step.
+    pub fn figure_now(&self, r: FigureRef) -> Option<f64> {
+        let run = self.lesson_run();
+        let read = |lane: &Lane, mark: Option<&Reading>| {
+            let window = lane.last_second();
+            if r.figure.kind() == FigureKind::Window && window.ns() == 0 {
+                return None;
+            }
+            Some(
+                lane.sim()
+                    .figure(r.figure, &window, &mark.copied().unwrap_or_default()),
+            )
+        };
+        let a = || read(&self.lane, run.map(|r| &r.state.mark));
+        let b = || read(self.lane_b()?, run.and_then(|r| r.state.b_mark.as_ref()));
+        match r.side {
+            Side::A => a(),
+            Side::B => b(),
+            Side::Ratio => Some(b()? / a().filter(|&v| v != 0.0)?),
         }
-        Some(sim.figure(f, &window, &mark))
     }
 
     /// Lane B's settings in the current step, when it compares two lanes.
@@ -751,7 +761,7 @@ impl App {
     /// The current step is done: remember it, and come back to the next one.
     fn step_done(&mut self, id: &str, i: usize) {
         let n = self.lessons.get(id).map_or(1, |(_, l)| l.steps.len());
-        let named: Vec<Figure> = self
+        let named: Vec<FigureRef> = self
             .lessons
             .get(id)
             .map(|(_, l)| {
@@ -761,7 +771,7 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        let values: Vec<(Figure, f64)> = named
+        let values: Vec<(FigureRef, f64)> = named
             .into_iter()
             .filter_map(|f| Some((f, self.figure_now(f)?)))
             .collect();

@@ -915,21 +915,56 @@ pub fn find(cat: &Catalog, id: &str) -> Result<String, String> {
 /// A tick past an observe step's time: its reference wait ends with the step done.
 pub const OBSERVE_SLACK_NS: u64 = 20_000_000;
 
-/// The figures a text names in braces (`{goodput_mbps}`), in order, with the byte range
-/// of each reference; names that are not figures are returned as `Err(name)` so a loader
-/// can say so.
-pub fn figure_refs(text: &str) -> Vec<(std::ops::Range<usize>, Result<Figure, String>)> {
+/// A figure named in prose: `{goodput_mbps}` (lane A), and in a compare step
+/// `{b.goodput_mbps}` (lane B) or `{ratio.goodput_mbps}` (B over A).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FigureRef {
+    pub side: Side,
+    pub figure: Figure,
+}
+
+impl FigureRef {
+    /// Lane A's figure: the lab's own lane.
+    pub fn a(figure: Figure) -> Self {
+        FigureRef {
+            side: Side::A,
+            figure,
+        }
+    }
+
+    /// The value as prose shows it: the figure's own format, a ratio with two decimals.
+    pub fn format(self, v: f64) -> String {
+        match self.side {
+            Side::Ratio => format!("{v:.2}"),
+            Side::A | Side::B => self.figure.format(v),
+        }
+    }
+}
+
+/// The figures a text names in braces (`{goodput_mbps}`, `{b.goodput_mbps}`), in order,
+/// with the byte range of each reference; names that are not figures are returned as
+/// `Err(name)` (without its lane) so a loader can say so.
+pub fn figure_refs(text: &str) -> Vec<(std::ops::Range<usize>, Result<FigureRef, String>)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find('{').map(|i| from + i) {
         let rest = &text[open + 1..];
         let len = rest
-            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'))
             .unwrap_or(rest.len());
         if len > 0 && rest[len..].starts_with('}') {
-            let name = &rest[..len];
+            let whole = &rest[..len];
+            let (side, name) = match whole.split_once('.') {
+                Some(("b", n)) => (Side::B, n),
+                Some(("ratio", n)) => (Side::Ratio, n),
+                _ => (Side::A, whole),
+            };
             let range = open..open + len + 2;
-            out.push((range, name.parse::<Figure>().map_err(|_| name.to_string())));
+            let figure = name
+                .parse::<Figure>()
+                .map(|figure| FigureRef { side, figure })
+                .map_err(|_| name.to_string());
+            out.push((range, figure));
             from = open + len + 2;
         } else {
             from = open + 1;
@@ -940,7 +975,7 @@ pub fn figure_refs(text: &str) -> Vec<(std::ops::Range<usize>, Result<Figure, St
 
 /// `text` with each `{figure}` replaced by `value(figure)` (or left as it is where that
 /// gives nothing).
-pub fn fill_figures(text: &str, value: impl Fn(Figure) -> Option<String>) -> String {
+pub fn fill_figures(text: &str, value: impl Fn(FigureRef) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (range, f) in figure_refs(text) {

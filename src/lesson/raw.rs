@@ -508,16 +508,19 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
     let mut in_prose = 0;
     for (at, text) in prose {
         for (_, f) in super::figure_refs(text) {
-            if let Err(name) = f {
-                in_prose += 1;
-                cx.at(
-                    at,
-                    format!(
-                        "step {n}: {{{name}}}: {}",
-                        unknown("figure", &name, Figure::NAMES, FIGURES_AT)
-                    ),
-                );
-            }
+            let problem = match f {
+                Err(name) => format!(
+                    "step {n}: {{{name}}}: {}",
+                    unknown("figure", &name, Figure::NAMES, FIGURES_AT)
+                ),
+                Ok(r) if r.side != Side::A && s.compare.is_none() => format!(
+                    "step {n}: {{…{}}}: lane B's figures (b., ratio.) are for a step with compare",
+                    r.figure
+                ),
+                Ok(_) => continue,
+            };
+            in_prose += 1;
+            cx.at(at, problem);
         }
     }
     let in_question = s.question.iter().map(|q| q.get_ref().as_str()).chain(

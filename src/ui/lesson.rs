@@ -24,8 +24,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::{App, Lane, LessonRun};
-use crate::lesson::{Lesson, Pane, Step, Task, fill_figures};
-use crate::sim::Figure;
+use crate::lesson::{FigureRef, Lesson, Pane, Step, Task, fill_figures};
 
 use super::arrange::{self, Live};
 use super::markup::{self, TextStyles};
@@ -169,16 +168,16 @@ pub fn step_lines(
     // Figures the prose names in braces: live in the text and hints, as they were when
     // the step was done in the explanation; `?` while an open question veils them.
     let veil = app.veil();
-    let live = |f: Figure| {
-        Some(if veil.hides(f) {
+    let live = |f: FigureRef| {
+        Some(if veil.hides(f.figure) {
             "?".to_string()
         } else {
             f.format(app.figure_now(f)?)
         })
     };
     // A window figure not measured yet reads "…" in prose, never its raw `{name}`.
-    let prose = |f: Figure| live(f).or(Some("…".to_string()));
-    let then = |f: Figure| {
+    let prose = |f: FigureRef| live(f).or(Some("…".to_string()));
+    let then = |f: FigureRef| {
         s.met_values
             .iter()
             .find(|(g, _)| *g == f)
@@ -191,7 +190,7 @@ pub fn step_lines(
     if !step.show.is_empty() {
         v.push(Line::raw(""));
         for &f in &step.show {
-            let value = live(f).unwrap_or_else(|| "measuring…".to_string());
+            let value = live(FigureRef::a(f)).unwrap_or_else(|| "measuring…".to_string());
             v.push(Line::from(vec![
                 Span::styled(format!("{} ", f.label()), t.name),
                 Span::styled(value, t.value),
