@@ -277,7 +277,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::AckWords,
-        "EOI flow: ack/mask, log \"acked …\", \"masked …\", \"EXPLICIT …\"",
+        "EOI flow: ack/mask, log \"acked …\", \"masked by dom0 …\", \"dom0's mask cleared …\"",
         &[F::PortMasked],
         false,
     ),
