@@ -161,7 +161,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::NextSpurious,
-        "Throttle: next spurious EOI …",
+        "Throttle: if spurious: …",
         &[F::SpuriousCnt, F::OnDelayedList],
         false,
     ),
