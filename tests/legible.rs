@@ -327,3 +327,29 @@ fn knob_marks_under_the_chart_never_run_together() {
         }
     }
 }
+
+#[test]
+fn the_demo_shows_the_reading_time_left_on_its_step() {
+    use evtchn_lab::demo::{Demo, Pacing};
+    let cat = catalog();
+    let id = cat.lessons[0].id.clone();
+    let (mut demo, mut app) = Demo::new(cat.clone(), std::slice::from_ref(&id)).unwrap();
+    let step = &cat.lessons[0].steps[0];
+    let whole = Pacing::WATCHABLE.step_read_ns(step).div_ceil(1_000_000_000);
+    let left = |demo: &Demo| -> Option<u64> {
+        let c = ui::demo::caption(demo);
+        let (_, tail) = c.rsplit_once(" · ")?;
+        tail.strip_suffix(" s left")?.parse().ok()
+    };
+    assert_eq!(left(&demo), Some(whole), "{}", ui::demo::caption(&demo));
+    // It counts down as the demo plays, second by second, to the step's first key.
+    let mut last = whole;
+    let mut shown = 1;
+    while let Some(l) = left(&demo) {
+        assert!(l <= last && l > 0, "{l} after {last}");
+        shown += usize::from(l < last);
+        last = l;
+        demo.next(&mut app).unwrap().expect("the demo goes on");
+    }
+    assert_eq!(shown as u64, whole, "every second of the reading shown");
+}
