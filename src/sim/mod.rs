@@ -68,7 +68,6 @@ pub use ring::{Pkt, PktKind, RING_SIZE, Ring};
 pub use tcp::{TcpReceiver, TcpSender};
 pub use trace::{
     EoiResult, EoiSource, NotifyCause, PortRole, Trace, TraceEvent, TraceKind, plural,
-    verdict_words,
 };
 use vcpu0::Cpu0;
 use wire::Wire;

@@ -73,7 +73,7 @@ pub fn why(cfg: &Config) -> &'static str {
         (GuestKind::Rogue, _, _) => "rogue posts nothing: no work either way → spurious, throttled",
         (GuestKind::Idle, _, _) => "idle guest: a notify finds no work either way → spurious",
         (_, NetbackVariant::Buggy, Direction::Tx) => {
-            "guest sends: TX work, no RX work → `|`: spurious → pauses"
+            "sender: TX work, no RX work → `|` says spurious → pauses"
         }
         (_, NetbackVariant::Buggy, Direction::Rx) => {
             "guest receives: RX and TX work often together → fewer pauses"
@@ -194,13 +194,14 @@ impl Widget for CodePane<'_> {
                 Line::from(vec![
                     Span::styled(" ◀ ", t.dim),
                     Span::styled(
-                        // The version's name where it adds to the operator's ("buggy",
-                        // "fixed"); the inline ones' names only repeat it.
+                        // The operator and the version's name where the name adds to
+                        // it ("buggy", "fixed"); else the name alone (the code above
+                        // shows the operator), so the line fits the pane.
                         match v {
                             NetbackVariant::Buggy | NetbackVariant::Fixed => {
                                 format!("{} ({v}): {}", v.operator(), v.meaning())
                             }
-                            _ => format!("{}: {}", v.operator(), v.meaning()),
+                            _ => format!("{v}: {}", v.meaning()),
                         },
                         if v.is_sound() { t.good } else { t.bad },
                     ),
@@ -223,7 +224,11 @@ impl Widget for CodePane<'_> {
         let why_lead = vec![Span::styled(" why: ", t.name)];
         let wrapped = |w: usize| {
             let mut v = super::fit::hang(tail.clone(), &body, w);
-            v.extend(super::fit::hang(why_lead.clone(), std::slice::from_ref(&why), w));
+            v.extend(super::fit::hang(
+                why_lead.clone(),
+                std::slice::from_ref(&why),
+                w,
+            ));
             v
         };
         let rows = wrapped(width);

@@ -3,22 +3,26 @@
 //!
 //! ```text
 //! ┌ EOI flow · port 5 (common) · ▶ = latest transition ──────────────────────┐
-//! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
-//! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
-//! │  upcall         dom0 vCPU0 upcall loop: handles port 5                    │
-//! │  ack/mask       mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) […          │
-//! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
-//! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
-//! │▶ delayed/unmask port 5 ON THE DELAYED LIST, masked: 1 jiffy left          │
-//! │ ── recent transitions (virtual time) ──                                   │
-//! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)│
-//! └───────────────────────────────────────────────────────────────────────────┘
+//! │  notify   TX → masked: held pending, no upcall                           │
+//! │  pending  evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0       │
+//! │  upcall   dom0 vCPU0 upcall loop: handles port 5                         │
+//! │  ack/mask mask_ack_dynirq: acked → pending cleared, masked               │
+//! │  handler  found TX work, no RX work → flagged SPURIOUS (OR)              │
+//! │▶ late EOI late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy             │
+//! │  unmask   ON THE DELAYED LIST, masked: 1 jiffy left                      │
+//! │ ── recent transitions (virtual time) ──                                  │
+//! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS   │
+//! │           (OR)                                                           │
+//! └──────────────────────────────────────────────────────────────────────────┘
 //! ```
+//! One row carries `▶`: the newest transition's own. A row too long for the pane wraps
+//! under its words where the rows allow, else keeps its start and its outcome
+//! ([`super::fit`]).
 //! On the FIFO ABI the pending row shows the event words and `READY`:
 //! `P/M/L[5]=1/0/1 · READY 0b10000000 · upcall_pending 1`.
 //!
 //! With little height, the pipeline folds into one line with the current stage in
-//! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
+//! brackets: `notify → pending → … → [late EOI] → unmask`.
 //!
 //! While a question waits for its answer, a stage row or log line that shows what it
 //! veils (netback's verdict, `spurious_cnt`, a pause, …) reads `? (answer first)`.
@@ -35,7 +39,7 @@ use ratatui::widgets::Widget;
 use crate::app::lane::Latest;
 use crate::app::narrate::{self, Stage};
 use crate::app::{Lane, Veil};
-use crate::sim::{EoiResult, TraceKind, plural, verdict_words};
+use crate::sim::{EoiResult, TraceKind, plural};
 
 use super::theme::Theme;
 use super::veil::{ANSWER_FIRST, Shown, hidden, log_hidden, log_words, or_hidden};
@@ -156,9 +160,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest, title_port: Option<u32>) 
                 Some(TraceKind::Deliver {
                     port,
                     defer_eoi: true,
-                }) => format!(
-                    "vCPU0 handles port {port}; EOI deferred (past event_loop_timeout)"
-                ),
+                }) => format!("vCPU0 handles port {port}; EOI deferred (past event_loop_timeout)"),
                 Some(TraceKind::Deliver { port, .. }) => {
                     format!("dom0 vCPU0 upcall loop: handles port {port}")
                 }
@@ -176,25 +178,21 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest, title_port: Option<u32>) 
             Some(k) => words_on(&k, title_port),
             None => none(),
         },
-        Stage::Handler => match l.verdict.map(|e| e.kind) {
-            Some(TraceKind::Verdict {
-                port,
-                role,
-                tx_work,
-                rx_work,
-                rx_checked,
-                spurious,
-            }) => {
-                let w = verdict_words(role, tx_work, rx_work, rx_checked, spurious);
-                let w = w.strip_prefix("handler ").unwrap_or(&w);
-                // The code pane shows the short-circuit; the log says it whole.
-                let w = w
-                    .replace(" (short-circuit)", "")
-                    .replace(" (classic handling)", "");
-                format!("{}{w}", port_prefix(port, title_port))
-            }
-            _ => none(),
-        },
+        Stage::Handler => l.verdict.map_or_else(none, |e| {
+            // The log's words without "handler " (the row's name) and the short-circuit
+            // the Code pane shows (the log says it whole).
+            let s = words_on(&e.kind, title_port);
+            let (prefix, rest) = match s.split_once(": ") {
+                Some((p, r)) if p.starts_with("port ") => (format!("{p}: "), r),
+                _ => (String::new(), s.as_str()),
+            };
+            let rest = rest
+                .strip_prefix("handler ")
+                .unwrap_or(rest)
+                .replace(" (short-circuit)", "")
+                .replace(" (classic handling)", "");
+            format!("{prefix}{rest}")
+        }),
         Stage::LateEoi => match l.eoi.map(|e| e.kind) {
             Some(TraceKind::LateEoi {
                 port,
@@ -335,7 +333,9 @@ impl Widget for EoiFlowPane<'_> {
         }
         let room = height.saturating_sub(lines.len());
         let stamps = inner.width >= STAMPS_MIN_WIDTH;
-        lines.extend(log_tail(lane, self.veil, stamps, t, width, room));
+        lines.extend(log_tail(
+            lane, self.veil, stamps, title_port, t, width, room,
+        ));
         put_lines(&lines, inner, buf);
     }
 }
@@ -347,6 +347,7 @@ pub fn log_tail<'a>(
     lane: &Lane,
     veil: Veil,
     stamps: bool,
+    title_port: Option<u32>,
     t: &Theme,
     width: usize,
     rows: usize,
@@ -354,13 +355,17 @@ pub fn log_tail<'a>(
     let mut entries: Vec<Vec<Line>> = Vec::with_capacity(rows);
     let mut used = 0;
     for e in lane.sim().trace().last(rows).rev() {
-        let wrapped = log_entry(e, veil, stamps, t, width, false);
+        // Rows as the words take unveiled: a veil changes the words, never which entries
+        // show or where (a veiled entry keeps its rows, blank below its words).
+        let n = log_entry(e, Veil::NONE, stamps, title_port, t, width, false).len();
+        let mut wrapped = log_entry(e, veil, stamps, title_port, t, width, false);
+        wrapped.resize(n, Line::default());
         if used + wrapped.len() <= rows {
             used += wrapped.len();
             entries.push(wrapped);
         } else {
             if entries.is_empty() && rows > 0 {
-                entries.push(log_entry(e, veil, stamps, t, width, true));
+                entries.push(log_entry(e, veil, stamps, title_port, t, width, true));
             }
             break;
         }
@@ -374,11 +379,21 @@ fn log_entry<'a>(
     e: &crate::sim::TraceEvent,
     veil: Veil,
     stamp: bool,
+    title_port: Option<u32>,
     t: &Theme,
     width: usize,
     one_row: bool,
 ) -> Vec<Line<'a>> {
-    let line = log_line(e, veil, stamp, t);
+    let mut line = log_line(e, veil, stamp, t);
+    // The pane's title names the port: its entries leave out their "port 5: " (another
+    // port's, on split channels, keep theirs).
+    if let Some(p) = e.kind.port().filter(|&p| Some(p) == title_port)
+        && let Some(rest) = line.spans[1]
+            .content
+            .strip_prefix(format!("port {p}: ").as_str())
+    {
+        line.spans[1].content = rest.to_string().into();
+    }
     let [lead, words] = [&line.spans[0], &line.spans[1]];
     if one_row {
         let text = fit::elide(&words.content, width.saturating_sub(lead.width()));
@@ -398,8 +413,11 @@ fn log_entry<'a>(
 /// open question veils them.
 pub fn log_line<'a>(e: &crate::sim::TraceEvent, veil: Veil, stamp: bool, t: &Theme) -> Line<'a> {
     let stamp = if stamp {
-        let at = or_hidden(veil, Shown::Clock, narrate::time_stamp(e.t_ns));
-        format!(" {at} ")
+        let real = narrate::time_stamp(e.t_ns);
+        // A veiled stamp as wide as the real one: a wrapped entry wraps alike either way.
+        let width = real.chars().count();
+        let at = or_hidden(veil, Shown::Clock, real);
+        format!(" {at:<width$} ")
     } else {
         " ".to_string()
     };

@@ -22,7 +22,10 @@ pub const MIN_BODY: usize = 16;
 /// under [`MIN_BODY`]: then the caller shortens it).
 pub fn hang<'a>(lead: Vec<Span<'a>>, body: &[(String, Style)], width: usize) -> Vec<Line<'a>> {
     let lead_w: usize = lead.iter().map(Span::width).sum();
-    let body_w: usize = body.iter().map(|(t, _)| Span::raw(t.as_str()).width()).sum();
+    let body_w: usize = body
+        .iter()
+        .map(|(t, _)| Span::raw(t.as_str()).width())
+        .sum();
     let room = width.saturating_sub(lead_w);
     if lead_w + body_w <= width || room < MIN_BODY {
         let mut spans = lead;
@@ -44,7 +47,8 @@ pub fn hang<'a>(lead: Vec<Span<'a>>, body: &[(String, Style)], width: usize) -> 
 
 /// `text` in at most `width` columns: whole when it fits; else its start and its outcome
 /// (from its last ` → `) with `…` between, the start cut after a word where it can be;
-/// without an outcome (or room for it), its start and `…`. Told to
+/// with less room, the outcome's last clause or last word (the value); with none, its
+/// start and `…`. Told to
 /// [`super::record_cuts`] when shortened.
 pub fn elide(text: &str, width: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -52,7 +56,9 @@ pub fn elide(text: &str, width: usize) -> String {
         return text.to_string();
     }
     let shown = shorten(text, &chars, width);
-    super::cut(text.to_string(), shown.clone(), width);
+    if super::recording() {
+        super::cut(text.to_string(), shown.clone(), width);
+    }
     shown
 }
 
@@ -60,22 +66,36 @@ fn shorten(text: &str, chars: &[char], width: usize) -> String {
     if width == 0 {
         return String::new();
     }
-    let outcome = text
-        .rfind(" → ")
-        .map(|i| text[i + 1..].chars().collect::<Vec<char>>());
-    // The start keeps at least this much (who did what), or the outcome is left out too.
+    // The start keeps at least this much (who did what) while the tail can shrink.
     const LEAST_START: usize = 12;
-    match outcome {
-        Some(out) if out.len() + 2 + LEAST_START <= width => {
+    let first_word = text.split(' ').next().map_or(0, |w| w.chars().count());
+    // The outcome, from its last ` → `; else its last clause; else its last word (the
+    // value): the longest that fits beside the start.
+    // Only a line with an outcome has one to shorten to.
+    let arrow = text.rfind(" → ").map(|i| i + 1);
+    let clause = [": ", ", "]
+        .iter()
+        .filter_map(|sep| text.rfind(sep).map(|i| i + sep.len()))
+        .max()
+        .filter(|&c| arrow.is_some_and(|a| c > a));
+    let word = arrow.and(text.rfind(' ').map(|i| i + 1));
+    let tries = [
+        (LEAST_START, arrow),
+        (LEAST_START, clause),
+        (first_word, arrow),
+        (first_word, clause),
+        (LEAST_START, word),
+        (first_word, word),
+    ];
+    for (least, tail) in tries.into_iter().filter_map(|(l, t)| Some((l, t?))) {
+        let out: Vec<char> = text[tail..].chars().collect();
+        if out.len() + 2 + least <= width {
             let room = width - out.len() - 2;
-            let start = word_cut(&chars[..chars.len() - out.len() - 1], room);
-            format!("{start}… {}", out.iter().collect::<String>())
-        }
-        _ => {
-            let start = word_cut(chars, width - 1);
-            format!("{start}…")
+            let start = word_cut(&chars[..chars.len() - out.len()], room);
+            return format!("{start}… {}", out.iter().collect::<String>());
         }
     }
+    format!("{}…", word_cut(chars, width - 1))
 }
 
 /// The first `room` chars of `chars`, ending after a word (at a space, trailing spaces and
@@ -108,16 +128,27 @@ mod tests {
         assert_eq!(s, "port 5: late EOI… → PAUSE 1 jiffy");
         let s = elide(t, 46);
         assert_eq!(s, "port 5: late EOI, SPURIOUS… → PAUSE 1 jiffy");
-        // No room for the outcome: the start, cut.
+        // Little room: the outcome's last clause, else its last word.
+        assert_eq!(
+            elide("rogue → already pending: coalesced", 27),
+            "rogue → already… coalesced"
+        );
         let s = elide(t, 20);
-        assert!(s.chars().count() <= 20 && s.ends_with('…'), "{s}");
-        assert_eq!(elide("port 5: upcall handles the event", 20), "port 5: upcall…");
+        assert!(s.chars().count() <= 20, "{s}");
+        assert!(s.starts_with("port") && s.ends_with("jiffy"), "{s}");
+        assert_eq!(
+            elide("port 5: upcall handles the event", 20),
+            "port 5: upcall…"
+        );
     }
 
     #[test]
     fn a_long_line_hangs_under_its_words() {
         let lead = vec![Span::raw(" 1.000000s ")];
-        let body = [("port 5: a b c d e f g h i j k l m n o p".to_string(), Style::new())];
+        let body = [(
+            "port 5: a b c d e f g h i j k l m n o p".to_string(),
+            Style::new(),
+        )];
         let lines = hang(lead.clone(), &body, 30);
         assert!(lines.len() > 1);
         for l in &lines[1..] {

@@ -485,11 +485,7 @@ pub fn record_cuts<R>(draw: impl FnOnce() -> R) -> (R, Vec<Cut>) {
 
 /// Draw a live pane, its cut lines told as its own while [`record_cuts`] listens.
 fn in_pane(pane: LivePane, draw: impl FnOnce()) {
-    let before = CUTS.with(|c| {
-        c.borrow_mut()
-            .as_mut()
-            .map(|(p, _)| std::mem::replace(p, Some(pane)))
-    });
+    let before = CUTS.with(|c| c.borrow_mut().as_mut().map(|(p, _)| p.replace(pane)));
     draw();
     if let Some(before) = before {
         CUTS.with(|c| {

@@ -185,7 +185,7 @@ pub fn strip<'a>(
             StripKind::Masked => c.masked,
         };
         // Any shut time shows (a sliver is not rounded to the open dot).
-        let level = ((u32::from(shut) * 8 + 254) / 255) as usize;
+        let level = (u32::from(shut) * 8).div_ceil(255) as usize;
         let style = if c.paused >= 128 {
             theme.strip_paused
         } else if shut >= 128 {
@@ -271,10 +271,21 @@ impl Widget for ThrottlePane<'_> {
                 cnt_spans[3].clone(),
                 Span::raw(" ·"),
             ];
+            let w = usize::from(inner.width);
+            let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= w;
             if never {
                 first.push(Span::styled(never_throttles_note(self.lane), t.warn));
             } else {
-                first.extend(pause_line(self.lane, t, v).spans);
+                // The current jiffy ("now 5") goes first where the row is short.
+                let with_now = pause_line(self.lane, t, v).spans;
+                let mut whole = first.clone();
+                whole.extend(with_now);
+                first = if fits(&whole) {
+                    whole
+                } else {
+                    first.extend(pause_line_with(self.lane, t, false, v).spans);
+                    first
+                };
             }
             let mut s = strip(self.lane, strip_w, t, StripKind::Paused, v);
             s.spans.insert(0, Span::raw(" "));
@@ -293,6 +304,9 @@ impl Widget for ThrottlePane<'_> {
                 last.push(Span::styled(" · paused ", t.name));
                 last.push(paused_span(p));
                 last.push(Span::styled(" (last s)", t.dim));
+                if !fits(&last) {
+                    last.pop();
+                }
             }
             put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
             return;
@@ -322,10 +336,7 @@ impl Widget for ThrottlePane<'_> {
             lines.push(s);
         }
         lines.push(Line::styled(
-            format!(
-                " cell ¼ jiffy ({}): █ shut, · open",
-                cell_label(self.lane)
-            ),
+            format!(" cell ¼ jiffy ({}): █ shut, · open", cell_label(self.lane)),
             t.dim,
         ));
         if let Some(sh) = shares {

@@ -108,10 +108,8 @@ impl Widget for ThroughputPane<'_> {
         if !marks.is_empty() {
             let room = usize::from(area.width.saturating_sub(4));
             let text = mark_legend(&marks, room, hidden(v, Shown::Clock));
-            block = block.title_bottom(Line::from(vec![
-                Span::raw(" "),
-                Span::styled(text, t.mark),
-            ]));
+            block =
+                block.title_bottom(Line::from(vec![Span::raw(" "), Span::styled(text, t.mark)]));
         }
         let inner = block.inner(area);
         block.render(area, buf);
@@ -285,13 +283,20 @@ mod tests {
             for piece in s.split('│').skip(1) {
                 let p = piece.trim();
                 assert!(
-                    marks.iter().any(|(x, l)| p == format!("{x:.1}s {l}")
-                        || p == format!("{x:.1}s")),
+                    marks
+                        .iter()
+                        .any(|(x, l)| p == format!("{x:.1}s {l}") || p == format!("{x:.1}s")),
                     "{room}: {p:?} in {s:?}"
                 );
             }
         }
-        assert_eq!(mark_legend(&marks, 40, false), "+1 earlier │ 8.2s throttle off │ 12.6s ");
+        // Less room: the older marks keep their times, the newest its words.
+        assert_eq!(
+            mark_legend(&marks, 40, false),
+            "│ 3.0s │ 8.2s │ 12.6s throttle on "
+        );
+        // Less still: the oldest counted, not drawn.
+        assert_eq!(mark_legend(&marks, 20, false), "+2 earlier │ 12.6s ");
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::DelayedList,
-        "Ports: delayed-EOI list; EOI flow: delayed/unmask",
+        "Ports: delayed-EOI list; EOI flow: unmask",
         &[F::OnDelayedList, F::PortMasked],
         false,
     ),
