@@ -802,8 +802,9 @@ fn o_shows_each_conditions_source_and_name() {
         let s = screen(&app, 160, 50);
         assert!(s.contains(source), "{v}: {source}\n{s}");
         assert!(s.contains(name), "{v}: {name}\n{s}");
+        // "◀ OR (buggy): …", or the inline versions' name alone: "◀ and-inline: …".
         assert!(
-            s.contains(&format!("({v}):")),
+            s.contains(&format!("({v}):")) || s.contains(&format!("◀ {v}:")),
             "{v}: the meaning line names it\n{s}"
         );
     }

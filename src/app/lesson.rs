@@ -69,8 +69,13 @@ pub struct StepState {
     pub frozen_from: Option<RunState>,
     /// The goal held (or the question was answered): the explanation shows.
     pub met: bool,
-    /// The goal as last evaluated (`None` for a quiz).
+    /// The goal as last evaluated (`None` for a quiz); once met, as it was when met.
     pub status: Option<GoalStatus>,
+    /// When the goal was met (virtual time).
+    pub met_ns: Option<u64>,
+    /// A met goal evaluated again as the learner explores on: the checklist shows these
+    /// live values apart from the ticks it earned.
+    pub live: Option<GoalStatus>,
     /// Since when (virtual time) every check has held without a break, for a goal that
     /// must hold a while (`hold`).
     pub held_since: Option<u64>,
@@ -108,6 +113,8 @@ impl StepState {
             frozen_from: None,
             met: false,
             status: None,
+            met_ns: None,
+            live: None,
             held_since: None,
             knob_changes: 0,
             started_ns: fresh_since_ns,
@@ -775,8 +782,10 @@ impl App {
             .into_iter()
             .filter_map(|f| Some((f, self.figure_now(f)?)))
             .collect();
+        let now = self.lane.now_ns();
         if let Some(run) = self.run_mut() {
             run.state.met = true;
+            run.state.met_ns = Some(now);
             run.state.met_values = values;
         }
         let p = self.progress.lesson_mut(id);
@@ -853,6 +862,35 @@ impl App {
         }
     }
 
+    /// A met goal evaluated again on the lab as it is now (its ticks stay as earned).
+    fn recheck_live(&mut self, task: &Task) {
+        let Task::Goal(goal) = task else {
+            return;
+        };
+        let live = self.goal_status(goal);
+        if let Some(run) = self.run_mut() {
+            run.state.live = live;
+        }
+    }
+
+    /// `goal` evaluated on the lab (and a compare step's second lane) as it is now.
+    fn goal_status(&self, goal: &crate::lesson::Goal) -> Option<GoalStatus> {
+        let run = self.lesson_run()?;
+        let a = Subject {
+            sim: self.lane.sim(),
+            mark: &run.state.mark,
+        };
+        let b = run
+            .compare
+            .as_deref()
+            .zip(run.state.b_mark.as_ref())
+            .map(|(l, m)| Subject {
+                sim: l.sim(),
+                mark: m,
+            });
+        Some(goal.check(a, b, run.state.fresh_since_ns))
+    }
+
     /// Evaluate the current step's goal; the moment it holds, the step is done and the lab
     /// pauses, so the screen shows the state that met it.
     pub(super) fn refresh_goal(&mut self) {
@@ -866,6 +904,7 @@ impl App {
         let lesson = &cat.lessons[run.lesson];
         let i = run.step;
         if run.state.met {
+            self.recheck_live(&lesson.steps[i].task);
             return;
         }
         if let Task::Observe { ns } = lesson.steps[i].task {
@@ -878,19 +917,9 @@ impl App {
         let Task::Goal(goal) = &lesson.steps[i].task else {
             return;
         };
-        let a = Subject {
-            sim: self.lane.sim(),
-            mark: &run.state.mark,
+        let Some(status) = self.goal_status(goal) else {
+            return;
         };
-        let b = run
-            .compare
-            .as_deref()
-            .zip(run.state.b_mark.as_ref())
-            .map(|(l, m)| Subject {
-                sim: l.sim(),
-                mark: m,
-            });
-        let status = goal.check(a, b, run.state.fresh_since_ns);
         let now = self.lane.now_ns();
         let held_since = status.met.then(|| run.state.held_since.unwrap_or(now));
         let met = held_since.is_some_and(|since| now - since >= goal.hold_ns);

@@ -3,7 +3,7 @@
 //! The words for each transition are the sim's own (`Display` on [`TraceKind`]); this
 //! module only places transitions on the pipeline the EOI-flow pane draws.
 
-use crate::sim::{EoiResult, SendOutcome, TraceKind};
+use crate::sim::TraceKind;
 
 /// The stages of an event's path, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,7 +14,8 @@ pub enum Stage {
     AckMask,
     Handler,
     LateEoi,
-    /// The end of the path: kept masked on the delayed-EOI list, or unmasked.
+    /// The end of the path: the unmask, at once or after the delayed-EOI list (named
+    /// `unmask`: its row says when the port is on the list).
     DelayedOrUnmask,
 }
 
@@ -37,53 +38,25 @@ impl Stage {
             Stage::AckMask => "ack/mask",
             Stage::Handler => "handler",
             Stage::LateEoi => "late EOI",
-            Stage::DelayedOrUnmask => "delayed list / unmask",
+            Stage::DelayedOrUnmask => "unmask",
         }
     }
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
 }
 
-/// A set of stages (the ones a transition touches).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stages(u8);
-
-impl Stages {
-    pub fn contains(self, s: Stage) -> bool {
-        self.0 & s.bit() != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    fn of(list: &[Stage]) -> Self {
-        Stages(list.iter().fold(0, |acc, s| acc | s.bit()))
-    }
-}
-
-/// The stages a transition belongs to (empty for knob marks).
-pub fn stages(kind: &TraceKind) -> Stages {
+/// The stage a transition belongs to: the row of the pipeline that shows its words (`None`
+/// for knob marks). One row a transition, so the pane's `▶` marks one row: a notify that
+/// sets the pending bit is the notify's row (the pending row shows the bits it set), a late
+/// EOI that pauses the port is the late EOI's row (the delayed-list row shows the pause).
+pub fn stage(kind: &TraceKind) -> Option<Stage> {
     use Stage::*;
-    Stages::of(match kind {
-        TraceKind::Notify {
-            outcome: SendOutcome::Coalesced,
-            ..
-        } => &[Notify],
-        TraceKind::Notify { .. } => &[Notify, Pending],
-        TraceKind::Upcall { .. } | TraceKind::Deliver { .. } => &[Upcall],
-        TraceKind::Ack { .. } => &[AckMask],
-        TraceKind::Verdict { .. } => &[Handler],
-        TraceKind::LateEoi {
-            result: EoiResult::AlreadyQueued,
-            ..
-        } => &[LateEoi],
-        TraceKind::LateEoi { .. } => &[LateEoi, DelayedOrUnmask],
-        TraceKind::Unmask { .. } | TraceKind::ExplicitUnmask { .. } => &[DelayedOrUnmask],
-        TraceKind::Mask { .. } => &[AckMask],
-        TraceKind::Knob { .. } => &[],
+    Some(match kind {
+        TraceKind::Notify { .. } => Notify,
+        TraceKind::Upcall { .. } | TraceKind::Deliver { .. } => Upcall,
+        TraceKind::Ack { .. } | TraceKind::Mask { .. } => AckMask,
+        TraceKind::Verdict { .. } => Handler,
+        TraceKind::LateEoi { .. } => LateEoi,
+        TraceKind::Unmask { .. } | TraceKind::ExplicitUnmask { .. } => DelayedOrUnmask,
+        TraceKind::Knob { .. } => return None,
     })
 }
 
@@ -99,7 +72,7 @@ pub fn time_stamp(t_ns: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{EoiSource, PortRole};
+    use crate::sim::{EoiResult, EoiSource, NotifyCause, PortRole, SendOutcome};
 
     #[test]
     fn transitions_sit_on_their_stages() {
@@ -111,7 +84,7 @@ mod tests {
             rx_checked: true,
             spurious: Some(true),
         };
-        assert!(stages(&verdict).contains(Stage::Handler));
+        assert_eq!(stage(&verdict), Some(Stage::Handler));
         let pause = TraceKind::LateEoi {
             port: 5,
             source: EoiSource::Handler,
@@ -122,20 +95,18 @@ mod tests {
                 eoi_time: 42,
             },
         };
-        assert!(stages(&pause).contains(Stage::DelayedOrUnmask));
-        let queued = TraceKind::LateEoi {
+        assert_eq!(stage(&pause), Some(Stage::LateEoi), "one row: its own");
+        let notify = TraceKind::Notify {
             port: 5,
-            source: EoiSource::Handler,
-            spurious: true,
-            spurious_cnt: 2,
-            result: EoiResult::AlreadyQueued,
+            outcome: SendOutcome::Upcall,
+            cause: NotifyCause::TxRequests,
         };
-        assert!(!stages(&queued).contains(Stage::DelayedOrUnmask));
-        assert!(
-            stages(&TraceKind::Knob {
+        assert_eq!(stage(&notify), Some(Stage::Notify), "one row: its own");
+        assert_eq!(
+            stage(&TraceKind::Knob {
                 change: crate::sim::KnobChange::Throttle(false)
-            })
-            .is_empty()
+            }),
+            None
         );
         assert_eq!(time_stamp(1_234_567_890), "1.234567s");
     }

@@ -340,6 +340,15 @@ impl Demo {
         self.caption.text(&self.cat)
     }
 
+    /// The reading time left on what is up now (the step's text, its explanation, the list
+    /// after a lesson), `None` while keys are played.
+    pub fn left_ns(&self) -> Option<u64> {
+        match self.phase {
+            Phase::Read { left } | Phase::Explain { left } | Phase::Done { left } => Some(left),
+            _ => None,
+        }
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused
     }

@@ -202,7 +202,7 @@ pub enum TraceKind {
     /// dom0 masked the port on purpose (`mask_irq`, reason `EXPLICIT`); `was_masked` when
     /// another reason already held it masked.
     Mask { port: u32, was_masked: bool },
-    /// dom0 dropped its explicit mask (`unmask_irq`); the port stays masked when another
+    /// dom0 cleared its explicit mask (`unmask_irq`); the port stays masked when another
     /// reason (`EOI_PENDING`) still holds it. An unmask that clears the bit is traced as
     /// [`TraceKind::Unmask`] right after.
     ExplicitUnmask { port: u32, still_masked: bool },
@@ -368,12 +368,12 @@ impl std::fmt::Display for TraceKind {
                 still_masked: true,
             } => write!(
                 f,
-                "port {port}: dom0's mask dropped; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
+                "port {port}: dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
             ),
             TraceKind::ExplicitUnmask {
                 port,
                 still_masked: false,
-            } => write!(f, "port {port}: dom0's mask dropped (unmask_irq)"),
+            } => write!(f, "port {port}: dom0's mask cleared (unmask_irq)"),
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
     }

@@ -471,6 +471,10 @@ impl Live {
 
 /// Draw one pane of `lane` in `area`.
 pub fn render_pane(p: Pane, lane: &Lane, look: &Look, area: Rect, buf: &mut Buffer) {
+    super::in_pane(p, || draw_pane(p, lane, look, area, buf));
+}
+
+fn draw_pane(p: Pane, lane: &Lane, look: &Look, area: Rect, buf: &mut Buffer) {
     let Look {
         theme,
         veil,

@@ -54,17 +54,18 @@ pub fn condition_spans<'a>(v: NetbackVariant, theme: &Theme) -> Vec<Span<'a>> {
     ]
 }
 
-/// One line of why, for the scenario at hand.
+/// One line of why, for the scenario at hand: at most 64 columns, so that it fits the
+/// pane's 70 in a lesson at 120×40 (tested).
 pub fn why(cfg: &Config) -> &'static str {
     let (guest, dir, v) = (cfg.guest, cfg.direction, cfg.netback);
     if !cfg.lateeoi {
-        return "late EOI off: no verdict is used, no EOI is sent, nothing is throttled";
+        return "late EOI off: no late EOI is sent, so nothing is throttled";
     }
     if !cfg.throttle && cfg.common_channel() {
         return if v.is_sound() {
             "spurious only if neither side had work (throttle off anyway)"
         } else {
-            "events still flagged spurious, but the throttle is off: no pauses"
+            "still flagged spurious, but the throttle is off: no pauses"
         };
     }
     match (guest, v, dir) {
@@ -72,22 +73,22 @@ pub fn why(cfg: &Config) -> &'static str {
         (GuestKind::Rogue, _, _) => "rogue posts nothing: no work either way → spurious, throttled",
         (GuestKind::Idle, _, _) => "idle guest: a notify finds no work either way → spurious",
         (_, NetbackVariant::Buggy, Direction::Tx) => {
-            "guest sends: TX work, no RX work → `|` says spurious → pauses"
+            "sender: TX work, no RX work → `|` says spurious → pauses"
         }
         (_, NetbackVariant::Buggy, Direction::Rx) => {
             "guest receives: RX and TX work often together → fewer pauses"
         }
         (_, NetbackVariant::OrInline, _) => {
-            "like `|`, and an event without TX work skips the RX check: no RX kick"
+            "like `|`, but no TX work skips the RX check: no RX kick"
         }
         (_, NetbackVariant::AndInline, _) => {
             "TX work skips the RX check: no RX kick, no req_event re-arm"
         }
         (_, NetbackVariant::Bitand, _) => {
-            "the story's one-character fix: both run, spurious only if neither had work"
+            "the story's fix: both run; spurious only if neither had work"
         }
         (_, NetbackVariant::Fixed, _) => {
-            "spurious only if neither side had work; NAPI's EOI resets the count"
+            "spurious only if neither had work; NAPI's EOI resets the count"
         }
     }
 }
@@ -193,20 +194,50 @@ impl Widget for CodePane<'_> {
                 Line::from(vec![
                     Span::styled(" ◀ ", t.dim),
                     Span::styled(
-                        format!("{} ({v}): {}", v.operator(), v.meaning()),
+                        // The operator and the version's name where the name adds to
+                        // it ("buggy", "fixed"); else the name alone (the code above
+                        // shows the operator), so the line fits the pane.
+                        match v {
+                            NetbackVariant::Buggy | NetbackVariant::Fixed => {
+                                format!("{} ({v}): {}", v.operator(), v.meaning())
+                            }
+                            _ => format!("{v}: {}", v.meaning()),
+                        },
                         if v.is_sound() { t.good } else { t.bad },
                     ),
                 ])
             },
-            Line::from(vec![
-                Span::styled(" why: ", t.name),
-                if hidden(self.veil, Shown::CodeWhy) {
-                    Span::styled(ANSWER_FIRST, t.dim)
-                } else {
-                    Span::styled(why(&cfg), t.text)
-                },
-            ]),
         ]);
+        let why = if hidden(self.veil, Shown::CodeWhy) {
+            (ANSWER_FIRST.to_string(), t.dim)
+        } else {
+            (why(&cfg).to_string(), t.text)
+        };
+        // The verdict and the why wrap under their words when the rows allow (the source
+        // above is never wrapped: it reads as code).
+        let width = usize::from(inner.width);
+        let mut tail = lines.pop().map(|l| l.spans).unwrap_or_default();
+        let body: Vec<(String, ratatui::style::Style)> = tail
+            .drain(1..)
+            .map(|s| (s.content.into_owned(), s.style))
+            .collect();
+        let why_lead = vec![Span::styled(" why: ", t.name)];
+        let wrapped = |w: usize| {
+            let mut v = super::fit::hang(tail.clone(), &body, w);
+            v.extend(super::fit::hang(
+                why_lead.clone(),
+                std::slice::from_ref(&why),
+                w,
+            ));
+            v
+        };
+        let rows = wrapped(width);
+        if lines.len() + rows.len() <= usize::from(inner.height) {
+            lines.extend(rows);
+        } else {
+            // No room to wrap: one row each, cut at the edge.
+            lines.extend(wrapped(usize::MAX));
+        }
         put_lines(&lines, inner, buf);
     }
 }

@@ -28,12 +28,20 @@ pub struct DemoView<'a> {
     pub demo: &'a Demo,
 }
 
-/// The caption's text: what the demo does now, or that it is paused.
+/// The caption's text: what the demo does now, or that it is paused; while a text is up,
+/// the reading time left on it (whole seconds, rounded up: it never reads 0 while up).
 pub fn caption(demo: &Demo) -> String {
     if demo.is_paused() {
         "❚❚ demo paused · space resumes".to_string()
     } else {
-        demo.caption_text()
+        match demo.left_ns().filter(|&l| l > 0) {
+            Some(left) => format!(
+                "{} · {} s left",
+                demo.caption_text(),
+                left.div_ceil(1_000_000_000)
+            ),
+            None => demo.caption_text(),
+        }
     }
 }
 

@@ -3,22 +3,26 @@
 //!
 //! ```text
 //! ┌ EOI flow · port 5 (common) · ▶ = latest transition ──────────────────────┐
-//! │  notify         port 5: guest notifies → masked: held pending, no upcall  │
-//! │  pending        evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0  │
-//! │  upcall         dom0 vCPU0 upcall loop: handles port 5                    │
-//! │  ack/mask       mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) […          │
-//! │  handler        found TX work, no RX work → flagged SPURIOUS (OR)         │
-//! │▶ late EOI       late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy        │
-//! │▶ delayed/unmask port 5 ON THE DELAYED LIST, masked: 1 jiffy left          │
-//! │ ── recent transitions (virtual time) ──                                   │
-//! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS (OR)│
-//! └───────────────────────────────────────────────────────────────────────────┘
+//! │  notify   TX → masked: held pending, no upcall                           │
+//! │  pending  evtchn_pending[5]=1 · pending_sel 0b0 · upcall_pending 0       │
+//! │  upcall   dom0 vCPU0 upcall loop: handles port 5                         │
+//! │  ack/mask mask_ack_dynirq: acked → pending cleared, masked               │
+//! │  handler  found TX work, no RX work → flagged SPURIOUS (OR)              │
+//! │▶ late EOI late EOI, SPURIOUS: spurious_cnt 2 → PAUSE 1 jiffy             │
+//! │  unmask   ON THE DELAYED LIST, masked: 1 jiffy left                      │
+//! │ ── recent transitions (virtual time) ──                                  │
+//! │ 1.234567s port 5: handler found TX work, no RX work → flagged SPURIOUS   │
+//! │           (OR)                                                           │
+//! └──────────────────────────────────────────────────────────────────────────┘
 //! ```
+//! One row carries `▶`: the newest transition's own. A row too long for the pane wraps
+//! under its words where the rows allow, else keeps its start and its outcome
+//! ([`super::fit`]).
 //! On the FIFO ABI the pending row shows the event words and `READY`:
 //! `P/M/L[5]=1/0/1 · READY 0b10000000 · upcall_pending 1`.
 //!
 //! With little height, the pipeline folds into one line with the current stage in
-//! brackets: `notify → pending → … → [late EOI] → [delayed/unmask]`.
+//! brackets: `notify → pending → … → [late EOI] → unmask`.
 //!
 //! While a question waits for its answer, a stage row or log line that shows what it
 //! veils (netback's verdict, `spurious_cnt`, a pause, …) reads `? (answer first)`.
@@ -39,7 +43,7 @@ use crate::sim::{EoiResult, TraceKind, plural};
 
 use super::theme::Theme;
 use super::veil::{ANSWER_FIRST, Shown, hidden, log_hidden, log_words, or_hidden};
-use super::{pane, put_lines, title};
+use super::{fit, pane, put_lines, title};
 
 pub struct EoiFlowPane<'a> {
     pub lane: &'a Lane,
@@ -48,12 +52,23 @@ pub struct EoiFlowPane<'a> {
     pub veil: Veil,
 }
 
-/// The words after the port prefix ("port 5: ").
-fn tail(kind: &TraceKind) -> String {
+/// A transition's words for a stage row: the port prefix ("port 5: ") left out when the
+/// pane's title names that port.
+fn words_on(kind: &TraceKind, title_port: Option<u32>) -> String {
     let s = kind.to_string();
-    match s.split_once(": ") {
-        Some((head, rest)) if head.starts_with("port ") => rest.to_string(),
+    match (s.split_once(": "), kind.port()) {
+        (Some((_, rest)), Some(p)) if Some(p) == title_port => rest.to_string(),
         _ => s,
+    }
+}
+
+/// `port 6: ` before a stage row's words when the title names another port (split
+/// channels), else nothing.
+fn port_prefix(port: u32, title_port: Option<u32>) -> String {
+    if Some(port) == title_port {
+        String::new()
+    } else {
+        format!("port {port}: ")
     }
 }
 
@@ -74,45 +89,68 @@ fn stage_hidden(stage: Stage, lane: &Lane, l: &Latest, veil: Veil) -> bool {
     }
 }
 
-fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
+/// What a stage row says: the newest transition of its kind, in the log's words with the
+/// constant parts the row's name already says left out (the log keeps them whole), or the
+/// live bits.
+fn stage_detail(stage: Stage, lane: &Lane, l: &Latest, title_port: Option<u32>) -> String {
     let sim = lane.sim();
     let none = || "—".to_string();
     match stage {
-        Stage::Notify => l.notify.map_or_else(none, |e| e.kind.to_string()),
+        Stage::Notify => match l.notify.map(|e| e.kind) {
+            Some(TraceKind::Notify {
+                port,
+                outcome,
+                cause,
+            }) => format!(
+                "{}{} → {}",
+                port_prefix(port, title_port),
+                cause.label(),
+                outcome.label()
+            ),
+            _ => none(),
+        },
         Stage::Pending => {
             let sh = sim.shared_info();
+            let upcall = u8::from(sh.vcpu.evtchn_upcall_pending);
             match sim.event_channels().fifo() {
                 // FIFO: the event word's P/M/L, the control block's READY.
                 Some(f) => {
                     let words: Vec<String> = sim
                         .ports()
-                        .map(|p| {
-                            format!(
-                                "P/M/L[{}]={}/{}/{}",
-                                p.port,
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let bits = format!(
+                                "{}/{}/{}",
                                 u8::from(p.pending),
                                 u8::from(p.masked),
                                 u8::from(p.selected)
-                            )
+                            );
+                            if i == 0 {
+                                format!("P/M/L[{}]={bits}", p.port)
+                            } else {
+                                format!("[{}]={bits}", p.port)
+                            }
                         })
                         .collect();
                     format!(
-                        "{} · READY {:#b} · upcall_pending {}",
+                        "{} · READY {:#b} · upcall_pending {upcall}",
                         words.join(" "),
                         f.control_block.ready,
-                        u8::from(sh.vcpu.evtchn_upcall_pending)
                     )
                 }
                 None => {
                     let bits: Vec<String> = sim
                         .ports()
-                        .map(|p| format!("evtchn_pending[{}]={}", p.port, u8::from(p.pending)))
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let name = if i == 0 { "evtchn_pending" } else { "" };
+                            format!("{name}[{}]={}", p.port, u8::from(p.pending))
+                        })
                         .collect();
                     format!(
-                        "{} · pending_sel {:#b} · upcall_pending {}",
+                        "{} · pending_sel {:#b} · upcall_pending {upcall}",
                         bits.join(" "),
                         sh.vcpu.evtchn_pending_sel,
-                        u8::from(sh.vcpu.evtchn_upcall_pending)
                     )
                 }
             }
@@ -122,9 +160,7 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                 Some(TraceKind::Deliver {
                     port,
                     defer_eoi: true,
-                }) => format!(
-                    "dom0 vCPU0 upcall loop: handles port {port}; past event_loop_timeout: EOI deferred"
-                ),
+                }) => format!("vCPU0 handles port {port}; EOI deferred (past event_loop_timeout)"),
                 Some(TraceKind::Deliver { port, .. }) => {
                     format!("dom0 vCPU0 upcall loop: handles port {port}")
                 }
@@ -132,20 +168,41 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
             },
             (None, _) => none(),
         },
-        Stage::AckMask => l.ack.map_or_else(none, |e| tail(&e.kind)),
+        Stage::AckMask => match l.ack.map(|e| e.kind) {
+            // The log's words, the later kernel's name for the mask reason left to the log
+            // (and to the Ports pane's "masked by").
+            Some(TraceKind::Ack { port, masked: true }) => format!(
+                "{}mask_ack_dynirq: acked → pending cleared, masked",
+                port_prefix(port, title_port)
+            ),
+            Some(k) => words_on(&k, title_port),
+            None => none(),
+        },
         Stage::Handler => l.verdict.map_or_else(none, |e| {
-            let t = tail(&e.kind);
-            t.strip_prefix("handler ").map(str::to_string).unwrap_or(t)
+            // The log's words without "handler " (the row's name) and the short-circuit
+            // the Code pane shows (the log says it whole).
+            let s = words_on(&e.kind, title_port);
+            let (prefix, rest) = match s.split_once(": ") {
+                Some((p, r)) if p.starts_with("port ") => (format!("{p}: "), r),
+                _ => (String::new(), s.as_str()),
+            };
+            let rest = rest
+                .strip_prefix("handler ")
+                .unwrap_or(rest)
+                .replace(" (short-circuit)", "")
+                .replace(" (classic handling)", "");
+            format!("{prefix}{rest}")
         }),
         Stage::LateEoi => match l.eoi.map(|e| e.kind) {
             Some(TraceKind::LateEoi {
+                port,
                 source,
                 spurious,
                 spurious_cnt,
                 result,
-                ..
             }) => format!(
-                "{}: spurious_cnt {spurious_cnt} → {}",
+                "{}{}: spurious_cnt {spurious_cnt} → {}",
+                port_prefix(port, title_port),
                 source.call(spurious),
                 result.words(false)
             ),
@@ -161,14 +218,19 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest) -> String {
                     plural(left, "jiffy", "jiffies")
                 )
             } else {
-                match l.unmask {
-                    Some(u) => format!("{} (j{})", u.kind, u.jiffies),
-                    None => none(),
-                }
+                l.unmask
+                    .map_or_else(none, |u| words_on(&u.kind, title_port))
             }
         }
     }
 }
+
+/// Log rows the pane keeps at least under its pipeline (else a stage row too long for its
+/// row is shortened rather than wrapped).
+const LOG_MIN_ROWS: usize = 2;
+/// From this inner width on, log lines carry their time stamps (narrower, the words matter
+/// more).
+const STAMPS_MIN_WIDTH: u16 = 56;
 
 impl Widget for EoiFlowPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -197,33 +259,55 @@ impl Widget for EoiFlowPane<'_> {
         );
         let inner = block.inner(area);
         block.render(area, buf);
-        let stages = cur.map(|e| narrate::stages(&e.kind)).unwrap_or_default();
+        // The row of the newest transition: the one `▶` marks.
+        let here = cur.and_then(|e| narrate::stage(&e.kind));
+        let title_port = cur.and_then(|e| e.kind.port());
+        let width = inner.width as usize;
+        let height = inner.height as usize;
         // The pipeline needs 7 rows; with less room, only the log.
         let show_pipeline = inner.height >= 10;
-        let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+        let mut lines: Vec<Line> = Vec::with_capacity(height);
         if show_pipeline {
-            for s in Stage::ALL {
-                let on = stages.contains(s);
-                let (mark, name_style, text_style) = if on {
-                    ("▶ ", t.stage_current, t.value)
-                } else {
-                    ("  ", t.stage, t.text)
-                };
-                let name = match s {
-                    Stage::DelayedOrUnmask => "delayed/unmask",
-                    other => other.name(),
-                };
-                let detail = if stage_hidden(s, lane, latest, self.veil) {
-                    Span::styled(ANSWER_FIRST, t.dim)
-                } else {
-                    Span::styled(stage_detail(s, lane, latest), text_style)
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(mark, t.value),
-                    Span::styled(format!("{name:<14}"), name_style),
-                    Span::raw(" "),
-                    detail,
-                ]));
+            let rows: Vec<(Vec<Span>, Span)> = Stage::ALL
+                .iter()
+                .map(|&s| {
+                    let on = here == Some(s);
+                    let (mark, name_style, text_style) = if on {
+                        ("▶ ", t.stage_current, t.value)
+                    } else {
+                        ("  ", t.stage, t.text)
+                    };
+                    let detail = if stage_hidden(s, lane, latest, self.veil) {
+                        Span::styled(ANSWER_FIRST, t.dim)
+                    } else {
+                        Span::styled(stage_detail(s, lane, latest, title_port), text_style)
+                    };
+                    let lead = vec![
+                        Span::styled(mark, t.value),
+                        Span::styled(format!("{:<8}", s.name()), name_style),
+                        Span::raw(" "),
+                    ];
+                    (lead, detail)
+                })
+                .collect();
+            let wrapped: Vec<Vec<Line>> = rows
+                .iter()
+                .map(|(lead, d)| {
+                    fit::hang(lead.clone(), &[(d.content.to_string(), d.style)], width)
+                })
+                .collect();
+            let total: usize = wrapped.iter().map(Vec::len).sum();
+            if total + 1 + LOG_MIN_ROWS <= height {
+                lines.extend(wrapped.into_iter().flatten());
+            } else {
+                // Too little room to wrap: each row its start and its outcome.
+                for (lead, d) in rows {
+                    let lead_w: usize = lead.iter().map(Span::width).sum();
+                    let mut spans = lead;
+                    let text = fit::elide(&d.content, width.saturating_sub(lead_w));
+                    spans.push(Span::styled(text, d.style));
+                    lines.push(Line::from(spans));
+                }
             }
             lines.push(Line::styled(
                 " ── recent transitions (virtual time) ──",
@@ -231,54 +315,109 @@ impl Widget for EoiFlowPane<'_> {
             ));
         } else {
             // A one-line pipeline, the current stage in brackets.
-            let names = |s: Stage, short: bool| match (s, short) {
-                (Stage::DelayedOrUnmask, false) => "delayed/unmask",
-                (Stage::DelayedOrUnmask, true) => "delay/unmask",
-                (Stage::AckMask, true) => "ack",
-                (Stage::LateEoi, true) => "EOI",
-                (other, _) => other.name(),
-            };
-            let build = |short: bool| {
-                let arrow = if short { "→" } else { " → " };
-                let mut spans = Vec::with_capacity(16);
-                spans.push(Span::raw(" "));
-                for (i, &s) in Stage::ALL.iter().enumerate() {
-                    if i > 0 {
-                        spans.push(Span::styled(arrow, t.dim));
-                    }
-                    if stages.contains(s) {
-                        spans.push(Span::styled(
-                            format!("[{}]", names(s, short)),
-                            t.stage_current,
-                        ));
-                    } else {
-                        spans.push(Span::styled(names(s, short), t.stage));
-                    }
+            // Over more rows where the pane is narrow.
+            let mut pieces = Vec::with_capacity(16);
+            for (i, &s) in Stage::ALL.iter().enumerate() {
+                if i > 0 {
+                    pieces.push((" → ".to_string(), t.dim));
                 }
-                Line::from(spans)
-            };
-            let long = build(false);
-            lines.push(if long.width() <= inner.width as usize {
-                long
-            } else {
-                build(true)
-            });
+                if here == Some(s) {
+                    pieces.push((format!("[{}]", s.name()), t.stage_current));
+                } else {
+                    pieces.push((s.name().to_string(), t.stage));
+                }
+            }
+            let rows = fit::hang(vec![Span::raw(" ")], &pieces, width);
+            let keep = height.saturating_sub(LOG_MIN_ROWS).max(1);
+            lines.extend(rows.into_iter().take(keep));
         }
-        let room = (inner.height as usize).saturating_sub(lines.len());
-        let trace = lane.sim().trace();
-        for e in trace.last(room) {
-            lines.push(log_line(e, self.veil, true, t));
-        }
+        let room = height.saturating_sub(lines.len());
+        let stamps = inner.width >= STAMPS_MIN_WIDTH;
+        lines.extend(log_tail(
+            lane, self.veil, stamps, title_port, t, width, room,
+        ));
         put_lines(&lines, inner, buf);
     }
+}
+
+/// The newest log entries that fit in `rows` rows of `width` columns, oldest first: each
+/// wrapped under its words; the newest alone shortened to its start and its outcome when
+/// even it does not fit.
+pub fn log_tail<'a>(
+    lane: &Lane,
+    veil: Veil,
+    stamps: bool,
+    title_port: Option<u32>,
+    t: &Theme,
+    width: usize,
+    rows: usize,
+) -> Vec<Line<'a>> {
+    let mut entries: Vec<Vec<Line>> = Vec::with_capacity(rows);
+    let mut used = 0;
+    for e in lane.sim().trace().last(rows).rev() {
+        // Rows as the words take unveiled: a veil changes the words, never which entries
+        // show or where (a veiled entry keeps its rows, blank below its words).
+        let n = log_entry(e, Veil::NONE, stamps, title_port, t, width, false).len();
+        let mut wrapped = log_entry(e, veil, stamps, title_port, t, width, false);
+        wrapped.resize(n, Line::default());
+        if used + wrapped.len() <= rows {
+            used += wrapped.len();
+            entries.push(wrapped);
+        } else {
+            if entries.is_empty() && rows > 0 {
+                entries.push(log_entry(e, veil, stamps, title_port, t, width, true));
+            }
+            break;
+        }
+    }
+    entries.into_iter().rev().flatten().collect()
+}
+
+/// One log entry in `width` columns: wrapped under its words, or (`one_row`) on one row,
+/// shortened to its start and its outcome.
+fn log_entry<'a>(
+    e: &crate::sim::TraceEvent,
+    veil: Veil,
+    stamp: bool,
+    title_port: Option<u32>,
+    t: &Theme,
+    width: usize,
+    one_row: bool,
+) -> Vec<Line<'a>> {
+    let mut line = log_line(e, veil, stamp, t);
+    // The pane's title names the port: its entries leave out their "port 5: " (another
+    // port's, on split channels, keep theirs).
+    if let Some(p) = e.kind.port().filter(|&p| Some(p) == title_port)
+        && let Some(rest) = line.spans[1]
+            .content
+            .strip_prefix(format!("port {p}: ").as_str())
+    {
+        line.spans[1].content = rest.to_string().into();
+    }
+    let [lead, words] = [&line.spans[0], &line.spans[1]];
+    if one_row {
+        let text = fit::elide(&words.content, width.saturating_sub(lead.width()));
+        return vec![Line::from(vec![
+            lead.clone(),
+            Span::styled(text, words.style),
+        ])];
+    }
+    fit::hang(
+        vec![lead.clone()],
+        &[(words.content.to_string(), words.style)],
+        width,
+    )
 }
 
 /// One log line: the time stamp (or a space), then the transition in words, both as an
 /// open question veils them.
 pub fn log_line<'a>(e: &crate::sim::TraceEvent, veil: Veil, stamp: bool, t: &Theme) -> Line<'a> {
     let stamp = if stamp {
-        let at = or_hidden(veil, Shown::Clock, narrate::time_stamp(e.t_ns));
-        format!(" {at} ")
+        let real = narrate::time_stamp(e.t_ns);
+        // A veiled stamp as wide as the real one: a wrapped entry wraps alike either way.
+        let width = real.chars().count();
+        let at = or_hidden(veil, Shown::Clock, real);
+        format!(" {at:<width$} ")
     } else {
         " ".to_string()
     };

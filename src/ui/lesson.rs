@@ -312,9 +312,15 @@ pub fn step_lines(
             } else {
                 String::new()
             };
+            // A met goal's ticks are the moment it was met; the live values follow apart.
+            let met_at = match s.met_ns {
+                Some(ns) if s.met => format!(" · met at t {} (✓ then · now: live)", secs(ns)),
+                _ => String::new(),
+            };
             v.push(Line::from(vec![
                 Span::styled("Goal", t.title),
                 Span::styled(window, t.dim),
+                Span::styled(met_at, t.good),
             ]));
             if let Some(par) = app.par() {
                 v.push(Line::from(vec![
@@ -369,6 +375,9 @@ pub fn step_lines(
                         }
                         Some(_) => {}
                         None => pieces.push((" · measuring…".to_string(), t.dim)),
+                    }
+                    if let Some(l) = s.live.as_ref().and_then(|l| l.checks.get(k)) {
+                        pieces.push(live_words(c, l, veiled, t));
                     }
                     v.extend(markup::wrap(&pieces, width, 2));
                 }
@@ -442,6 +451,27 @@ pub fn number_words(x: f64) -> String {
         out
     } else {
         crate::lesson::format_number(x)
+    }
+}
+
+/// A met check's live value, apart from its tick: the value now, and whether it still
+/// holds (a tick earned earlier is not a claim about now).
+fn live_words(
+    then: &crate::lesson::CheckStatus,
+    live: &crate::lesson::CheckStatus,
+    veiled: bool,
+    t: &Theme,
+) -> (String, ratatui::style::Style) {
+    let now = match &live.now {
+        _ if veiled => super::veil::HIDDEN.to_string(),
+        Some(n) => n.clone(),
+        None => "measuring…".to_string(),
+    };
+    match (live.ok, live.now.is_some()) {
+        (true, _) if live.now == then.now => (" · now: same".to_string(), t.dim),
+        (true, _) => (format!(" · now: {now}, holds"), t.dim),
+        (false, true) => (format!(" · now: {now}, no longer holds"), t.warn),
+        (false, false) => (format!(" · now: {now}"), t.dim),
     }
 }
 

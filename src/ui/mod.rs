@@ -25,6 +25,7 @@ pub mod compare;
 pub mod counters;
 pub mod demo;
 pub mod eoi_flow;
+pub mod fit;
 pub mod glossary;
 pub mod help;
 pub mod lesson;
@@ -430,7 +431,8 @@ pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> V
     ]
 }
 
-/// Write `lines` top-down into `area`; a line cut at the right edge ends in `…`.
+/// Write `lines` top-down into `area`; a line cut at the right edge ends in `…` (and is
+/// told to [`record_cuts`], when it listens).
 pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
     for (line, row) in lines.iter().zip(area.rows()) {
         let (_, width) = set_line(buf, row.x, row.y, line, row.width);
@@ -439,8 +441,78 @@ pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
             && let Some(cell) = buf.cell_mut((row.right() - 1, row.y))
         {
             cell.set_symbol("…");
+            if recording() {
+                let text: String = line.iter().map(|s| s.content.as_ref()).collect();
+                let mut shown: String = text.chars().take(usize::from(row.width) - 1).collect();
+                shown.push('…');
+                cut(text, shown, usize::from(row.width));
+            }
         }
     }
+}
+
+/// A line shown shorter than it is: cut at the right edge of its area by [`put_lines`] (its
+/// end reads `…`), or shortened in the middle by [`fit::elide`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// The live pane it was drawn in ([`arrange::render_pane`]), if any.
+    pub pane: Option<LivePane>,
+    /// The whole line, as it reads uncut.
+    pub text: String,
+    /// What the reader sees of it (`…` where words are missing).
+    pub shown: String,
+    /// The columns it had.
+    pub width: usize,
+}
+
+std::thread_local! {
+    /// While [`record_cuts`] listens: the live pane being drawn, and the lines cut so far.
+    static CUTS: std::cell::RefCell<Option<(Option<LivePane>, Vec<Cut>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `draw` (on this thread) and return what it returned with every line cut meanwhile:
+/// what a test asks of a frame to find the lines that lose words, without guessing from
+/// the `…` on screen (a line may end in `…` of its own).
+pub fn record_cuts<R>(draw: impl FnOnce() -> R) -> (R, Vec<Cut>) {
+    let outer = CUTS.with(|c| c.borrow_mut().replace((None, Vec::new())));
+    let r = draw();
+    let (_, cuts) = CUTS
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
+        .unwrap_or_default();
+    (r, cuts)
+}
+
+/// Draw a live pane, its cut lines told as its own while [`record_cuts`] listens.
+fn in_pane(pane: LivePane, draw: impl FnOnce()) {
+    let before = CUTS.with(|c| c.borrow_mut().as_mut().map(|(p, _)| p.replace(pane)));
+    draw();
+    if let Some(before) = before {
+        CUTS.with(|c| {
+            if let Some((p, _)) = c.borrow_mut().as_mut() {
+                *p = before;
+            }
+        });
+    }
+}
+
+/// Whether [`record_cuts`] listens (so a cut line's words are worth collecting).
+fn recording() -> bool {
+    CUTS.with(|c| c.borrow().is_some())
+}
+
+/// Tell a line shown shorter than it is to [`record_cuts`], if it listens.
+fn cut(text: String, shown: String, width: usize) {
+    CUTS.with(|c| {
+        if let Some((pane, cuts)) = c.borrow_mut().as_mut() {
+            cuts.push(Cut {
+                pane: *pane,
+                text,
+                shown,
+                width,
+            });
+        }
+    });
 }
 
 /// A char that is a grapheme of its own, one cell wide, whatever comes next in text made of

@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! ┌ Ports · xl debug-keys e ───────────────────┐
-//! │ port [p/m/s] role    masked by             │
+//! │ port [p/m/s] role   masked by              │
 //! │    5 [1/1/0] common  late EOI              │
 //! │  1 s: 501 ev 500 spur 250 held             │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       evtchn_pending_sel    0b0            │
 //! │ netback eoi_pending COMMON_EOI             │
 //! │ delayed-EOI list 5 (eoi_time 1240)         │
-//! │ rings: TX 12 to consume, RX 256 free       │
+//! │ rings: TX 12 unread, RX 256 free           │
 //! │ rx_queue 0 · NAPI off · kthread asleep     │
 //! │ 5 1 s: 501 ev 500 spur 250 held            │
 //! └────────────────────────────────────────────┘
@@ -25,7 +25,7 @@
 //! with Xen's tail:
 //! ```text
 //! ┌ Ports · FIFO event channels ───────────────┐
-//! │ port [P/M/L] LINK role    masked by        │
+//! │ port [P/M/L] LINK role   masked by         │
 //! │    5 [1/1/0]    0 common  late EOI         │
 //! │ vCPU0 evtchn_upcall_pending 0              │
 //! │       READY 0b0 · queues empty             │
@@ -193,9 +193,9 @@ impl Widget for PortsPane<'_> {
         let mut lines: Vec<Line> = Vec::with_capacity(9);
         lines.push(Line::styled(
             if fifo.is_some() {
-                " port [P/M/L] LINK role    masked by"
+                " port [P/M/L] LINK role   masked by"
             } else {
-                " port [p/m/s] role    masked by"
+                " port [p/m/s] role   masked by"
             },
             t.dim,
         ));
@@ -206,7 +206,8 @@ impl Widget for PortsPane<'_> {
                 let link = or_hidden(v, Shown::SelectorBit, p.link.to_string());
                 spans.push(Span::styled(format!(" {link:>4}"), t.value));
             }
-            spans.push(Span::styled(format!(" {:<7} ", p.role.name()), t.text));
+            // Roles are at most 6 wide ("common"): a FIFO row fits the narrowest pane.
+            spans.push(Span::styled(format!(" {:<6} ", p.role.name()), t.text));
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(
                 or_hidden(v, Shown::MaskReasons, mask_reasons(p.mask_reason)),
@@ -290,7 +291,7 @@ impl Widget for PortsPane<'_> {
                 or_hidden(v, Shown::Rings, tx.unconsumed_requests().to_string()),
                 t.value,
             ),
-            Span::styled(" to consume, RX ", t.dim),
+            Span::styled(" unread, RX ", t.dim),
             Span::styled(
                 or_hidden(v, Shown::Rings, rx.unconsumed_requests().to_string()),
                 t.value,

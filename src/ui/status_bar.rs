@@ -360,6 +360,8 @@ pub fn rows_needed(app: &App, width: u16) -> u16 {
 /// Rows the key bar of `ctx` needs to show every hint in `width` columns (1 or 2).
 pub fn rows_needed_in(app: &App, ctx: Ctx, width: u16) -> u16 {
     let notice = app.notice.as_ref().map_or(0, |n| n.chars().count() + 4);
+    let legend = hints_width(locked_legend(app, &Theme::no_color()).as_slice());
+    let notice = notice + legend;
     let all = hints(app, ctx, &Theme::no_color(), u8::MAX);
     if hints_width(&all) + notice <= width as usize {
         1
@@ -407,6 +409,7 @@ impl Widget for KeyBarIn<'_> {
         if let Some(n) = &self.app.notice {
             items.extend(notice_rows(n, t, w, rows));
         }
+        items.extend(locked_legend(self.app, t));
         // Fewer hints until they fit in the rows (packing each row greedily).
         let fits = |items: &[Vec<Span>]| {
             let (mut row, mut used) = (1, 0);
@@ -444,6 +447,20 @@ impl Widget for KeyBarIn<'_> {
             x = super::set_line(buf, x, y, &line, area.right() - x).0;
         }
     }
+}
+
+/// What the status bar's `⊘` means, in the key bar whenever a knob wears it (never
+/// dropped for a hint: the mark is on screen, so is its meaning).
+fn locked_legend(app: &App, t: &Theme) -> Option<Vec<Span<'static>>> {
+    knobs(app, t, 0)
+        .iter()
+        .any(|s| s.text.starts_with('⊘'))
+        .then(|| {
+            vec![
+                Span::styled(" ⊘ ", t.key),
+                Span::styled(" locked in this step ", t.key_label),
+            ]
+        })
 }
 
 /// The notice as key-bar items: one when it fits the row; else word-wrapped over the bar's

@@ -1,12 +1,13 @@
 //! Throttle pane: `spurious_cnt` against `spurious_threshold`, the current pause, and a
-//! timeline strip with four cells per jiffy, so throttle pauses are visible as gaps.
+//! timeline strip with four cells per jiffy, so throttle pauses are visible as blocks.
 //!
 //! ```text
 //! ┌ Throttle · patch 12 on ─────────────────────┐
 //! │ spurious_cnt 2  threshold 1                 │
-//! │ next spurious EOI: pause 2 jiffies          │
-//! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
-//! │ 1 cell = ¼ jiffy (1 ms) · low = paused      │
+//! │ if spurious: cnt → 3, pause 2 jiffies       │
+//! │ paused ██·█████·█████████·██████·█████████  │
+//! │ masked ██·█████·█████████·██████·█████████  │
+//! │ cell ¼ jiffy (1 ms): █ shut, · open         │
 //! │ last second: paused 85% · masked 86%        │
 //! └─────────────────────────────────────────────┘
 //! ```
@@ -17,7 +18,7 @@
 //! ```text
 //! ┌ Throttle · patch 12 on ──────────────────────────────────────────────────────┐
 //! │ spurious_cnt 2 / threshold 1 · PAUSED 1 jiffy left · eoi_time 1240 (now 1239)│
-//! │ ▁▁█▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  │
+//! │ ██·█████·█████████·██████·████████████·█████████·███████████·████████████████  │
 //! │ late EOIs now: no-op · worker: cnt → 0 · paused 85% (last s)                 │
 //! └──────────────────────────────────────────────────────────────────────────────┘
 //! ```
@@ -39,10 +40,10 @@ pub const HEIGHT: u16 = 10;
 /// Rows of the short form (a wide band: state, strip, figures).
 pub const SHORT_HEIGHT: u16 = 5;
 
-/// Strip levels by the share of the jiffy the port was *not* paused: a full block is open,
-/// a blank is a whole jiffy paused.
-/// A jiffy shut from end to end is a dot: a gap in the bars that still shows the strip.
-const LEVELS: [&str; 9] = ["·", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+/// Strip levels by the share of the cell the port was shut (paused, or masked): the
+/// blocks are the pauses, a full block a cell shut from end to end; a cell never shut is a
+/// dot, so the strip shows where nothing happened.
+pub const LEVELS: [&str; 9] = ["·", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 pub struct ThrottlePane<'a> {
     pub lane: &'a Lane,
@@ -112,7 +113,7 @@ pub fn next_spurious_line(lane: &Lane, veil: Veil) -> String {
         return never_throttles_note(lane);
     }
     if sim.config().lateeoi && set.throttle && hidden(veil, Shown::NextSpurious) {
-        return format!(" next spurious EOI: {ANSWER_FIRST}");
+        return format!(" if spurious: {ANSWER_FIRST}");
     }
     let port = sim
         .ports()
@@ -122,11 +123,10 @@ pub fn next_spurious_line(lane: &Lane, veil: Veil) -> String {
         None => " late EOI off: no EOI, nothing counted".to_string(),
         Some(NextSpurious::Queued { .. }) => " late EOIs now: no-op · worker: cnt → 0".to_string(),
         Some(NextSpurious::Counted) => " throttle off: never delayed".to_string(),
-        Some(NextSpurious::NoPause { cnt }) => {
-            format!(" next spurious EOI: no pause (cnt → {cnt})")
-        }
+        // The next spurious late EOI's effect, short enough for the narrow pane.
+        Some(NextSpurious::NoPause { cnt }) => format!(" if spurious: cnt → {cnt}, no pause"),
         Some(NextSpurious::Pause { cnt, jiffies }) => format!(
-            " next spurious EOI: pause {jiffies} {} (cnt → {cnt})",
+            " if spurious: cnt → {cnt}, pause {jiffies} {}",
             plural(jiffies, "jiffy", "jiffies")
         ),
     }
@@ -158,7 +158,7 @@ pub enum StripKind {
 }
 
 /// One strip of `width` cells, newest at the right. A cell's height is the share of its
-/// time the port was *not* paused (or not masked): low cells and dots are the gaps.
+/// time the port was paused (or masked): the blocks are the pauses, dots the open time.
 pub fn strip<'a>(
     lane: &Lane,
     width: usize,
@@ -184,8 +184,8 @@ pub fn strip<'a>(
             StripKind::Paused => c.paused,
             StripKind::Masked => c.masked,
         };
-        let open = 255 - u32::from(shut);
-        let level = ((open * 8 + 127) / 255) as usize;
+        // Any shut time shows (a sliver is not rounded to the open dot).
+        let level = (u32::from(shut) * 8).div_ceil(255) as usize;
         let style = if c.paused >= 128 {
             theme.strip_paused
         } else if shut >= 128 {
@@ -271,10 +271,21 @@ impl Widget for ThrottlePane<'_> {
                 cnt_spans[3].clone(),
                 Span::raw(" ·"),
             ];
+            let w = usize::from(inner.width);
+            let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= w;
             if never {
                 first.push(Span::styled(never_throttles_note(self.lane), t.warn));
             } else {
-                first.extend(pause_line(self.lane, t, v).spans);
+                // The current jiffy ("now 5") goes first where the row is short.
+                let with_now = pause_line(self.lane, t, v).spans;
+                let mut whole = first.clone();
+                whole.extend(with_now);
+                first = if fits(&whole) {
+                    whole
+                } else {
+                    first.extend(pause_line_with(self.lane, t, false, v).spans);
+                    first
+                };
             }
             let mut s = strip(self.lane, strip_w, t, StripKind::Paused, v);
             s.spans.insert(0, Span::raw(" "));
@@ -293,6 +304,9 @@ impl Widget for ThrottlePane<'_> {
                 last.push(Span::styled(" · paused ", t.name));
                 last.push(paused_span(p));
                 last.push(Span::styled(" (last s)", t.dim));
+                if !fits(&last) {
+                    last.pop();
+                }
             }
             put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
             return;
@@ -322,7 +336,7 @@ impl Widget for ThrottlePane<'_> {
             lines.push(s);
         }
         lines.push(Line::styled(
-            format!(" cell = ¼ jiffy ({}) · low = shut", cell_label(self.lane)),
+            format!(" cell ¼ jiffy ({}): █ shut, · open", cell_label(self.lane)),
             t.dim,
         ));
         if let Some(sh) = shares {

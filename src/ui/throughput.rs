@@ -106,12 +106,10 @@ impl Widget for ThroughputPane<'_> {
         }
         let mut block = pane(title(parts), t);
         if !marks.is_empty() {
-            let mut spans = vec![Span::raw(" ")];
-            for (x, label) in marks.iter().rev().take(3).rev() {
-                let x = or_hidden(v, Shown::Clock, format!("{x:.1}"));
-                spans.push(Span::styled(format!("│ {x}s {label} "), t.mark));
-            }
-            block = block.title_bottom(Line::from(spans));
+            let room = usize::from(area.width.saturating_sub(4));
+            let text = mark_legend(&marks, room, hidden(v, Shown::Clock));
+            block =
+                block.title_bottom(Line::from(vec![Span::raw(" "), Span::styled(text, t.mark)]));
         }
         let inner = block.inner(area);
         block.render(area, buf);
@@ -214,9 +212,92 @@ impl Widget for ThroughputPane<'_> {
     }
 }
 
+/// The knob marks under the chart, in `room` columns: the newest that fit, each whole
+/// (`│ 3.0s netback→AND`), never one run into the next; a mark with no room for its words
+/// keeps its time, and marks left out are counted (`+2 earlier`).
+pub fn mark_legend(marks: &[(f64, &str)], room: usize, clock_hidden: bool) -> String {
+    let time = |x: f64| {
+        if clock_hidden {
+            "?".to_string()
+        } else {
+            format!("{x:.1}")
+        }
+    };
+    let width = |s: &str| s.chars().count();
+    let mut shown: Vec<String> = Vec::with_capacity(marks.len());
+    let mut used = 0;
+    for (i, &(x, label)) in marks.iter().enumerate().rev() {
+        let earlier = if i > 0 {
+            format!(" +{i} earlier ")
+        } else {
+            String::new()
+        };
+        let whole = format!("│ {}s {label} ", time(x));
+        let short = format!("│ {}s ", time(x));
+        let piece = [whole, short]
+            .into_iter()
+            .find(|p| used + width(p) + width(&earlier) <= room);
+        match piece {
+            Some(p) => {
+                used += width(&p);
+                shown.push(p);
+            }
+            None => {
+                // The marks from here back are counted, not drawn.
+                let n = i + 1;
+                if !shown.is_empty() || width(&format!("+{n} ")) <= room {
+                    shown.push(format!("+{n} earlier "));
+                }
+                break;
+            }
+        }
+    }
+    shown.reverse();
+    // The count of marks left out reads first: they are the earlier ones.
+    if let Some(pos) = shown.iter().position(|s| s.starts_with('+')) {
+        let c = shown.remove(pos);
+        shown.insert(0, c);
+    }
+    shown.concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_under_the_chart_stay_whole_and_apart() {
+        let marks = [
+            (3.0, "netback→AND"),
+            (8.2, "throttle off"),
+            (12.6, "throttle on"),
+        ];
+        assert_eq!(
+            mark_legend(&marks, 80, false),
+            "│ 3.0s netback→AND │ 8.2s throttle off │ 12.6s throttle on "
+        );
+        for room in 0..80 {
+            let s = mark_legend(&marks, room, false);
+            assert!(s.chars().count() <= room.max(11), "{room}: {s}");
+            // Every mark drawn is whole: its time, then its words or nothing.
+            for piece in s.split('│').skip(1) {
+                let p = piece.trim();
+                assert!(
+                    marks
+                        .iter()
+                        .any(|(x, l)| p == format!("{x:.1}s {l}") || p == format!("{x:.1}s")),
+                    "{room}: {p:?} in {s:?}"
+                );
+            }
+        }
+        // Less room: the older marks keep their times, the newest its words.
+        assert_eq!(
+            mark_legend(&marks, 40, false),
+            "│ 3.0s │ 8.2s │ 12.6s throttle on "
+        );
+        // Less still: the oldest counted, not drawn.
+        assert_eq!(mark_legend(&marks, 20, false), "+2 earlier │ 12.6s ");
+    }
 
     #[test]
     fn nice_bounds() {

@@ -136,7 +136,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::DelayedList,
-        "Ports: delayed-EOI list; EOI flow: delayed/unmask",
+        "Ports: delayed-EOI list; EOI flow: unmask",
         &[F::OnDelayedList, F::PortMasked],
         false,
     ),
@@ -161,7 +161,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::NextSpurious,
-        "Throttle: next spurious EOI …",
+        "Throttle: if spurious: …",
         &[F::SpuriousCnt, F::OnDelayedList],
         false,
     ),
@@ -277,7 +277,7 @@ pub const TABLE: &[Row] = &[
     ),
     row(
         Shown::AckWords,
-        "EOI flow: ack/mask, log \"acked …\", \"masked …\", \"EXPLICIT …\"",
+        "EOI flow: ack/mask, log \"acked …\", \"masked by dom0 …\", \"dom0's mask cleared …\"",
         &[F::PortMasked],
         false,
     ),
