@@ -142,9 +142,91 @@ pub fn plain(message: &str) -> String {
     m
 }
 
+/// Edit distance between `a` and `b`: insertions, deletions, substitutions and swaps of
+/// two neighbours (`hnits` is one swap from `hints`), in chars.
+pub fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                v
+            };
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// The name of `names` closest to `got`, if it is close enough to be a slip (a few
+/// letters off, or `got` a part of it: `goodput` for `goodput_mbps`).
+pub fn closest<'a>(got: &str, names: &[&'a str]) -> Option<&'a str> {
+    let got_l = got.to_lowercase();
+    let allowed = (got.chars().count() / 3).max(1);
+    names
+        .iter()
+        .map(|&n| (distance(&got_l, &n.to_lowercase()), n))
+        .filter(|&(d, n)| d <= allowed || (got.len() >= 4 && n.contains(got_l.as_str())))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
+/// What to say of an unknown name: a "did you mean" when one is close, else a short list
+/// (the first few names, and where the rest are).
+pub fn unknown(what: &str, got: &str, names: &[&str], all_in: &str) -> String {
+    let got_p = printable(got);
+    match closest(got, names) {
+        Some(n) => format!("unknown {what} '{got_p}': did you mean '{n}'?"),
+        None if names.len() <= 10 => {
+            format!(
+                "unknown {what} '{got_p}': expected one of {}",
+                names.join(", ")
+            )
+        }
+        None => format!(
+            "unknown {what} '{got_p}': expected one of {}, … ({} in all: {all_in})",
+            names[..6].join(", "),
+            names.len()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slip_gets_a_did_you_mean_and_a_long_list_is_cut() {
+        assert_eq!(distance("hnits", "hints"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(
+            closest("hnits", &["hints", "explain", "title"]),
+            Some("hints")
+        );
+        assert_eq!(closest("explian", &["hints", "explain"]), Some("explain"));
+        assert_eq!(
+            closest("goodput", &["goodput_mbps", "upcalls"]),
+            Some("goodput_mbps")
+        );
+        assert_eq!(closest("zzz", &["hints", "explain"]), None);
+        let many: Vec<String> = (0..30).map(|i| format!("figure_{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let m = unknown("figure", "qqqq", &many, "the README's figures table");
+        assert!(m.len() < 150 && m.contains("30 in all"), "{m}");
+        assert_eq!(
+            unknown("figure", "figure_3x", &many, ""),
+            "unknown figure 'figure_3x': did you mean 'figure_3'?"
+        );
+    }
 
     #[test]
     fn rust_type_names_become_the_numbers_they_allow() {

@@ -46,12 +46,28 @@ pub fn parse_key(s: &str) -> Result<KeyEvent, String> {
         "Down" => plain(KeyCode::Down),
         "Left" => plain(KeyCode::Left),
         "Right" => plain(KeyCode::Right),
-        _ => Err(format!(
-            "unknown key '{s}': a single character, space, Enter, Esc, Tab, Backspace, \
-             Up, Down, Left, Right, or C-x for Ctrl-x"
-        )),
+        _ => Err(match crate::diag::closest(s, KEY_NAMES) {
+            Some(k) => format!("unknown key '{s}': did you mean '{k}'?"),
+            None => format!(
+                "unknown key '{s}': a single character, space, Enter, Esc, Tab, Backspace, \
+                 Up, Down, Left, Right, or C-x for Ctrl-x"
+            ),
+        }),
     }
 }
+
+/// The keys with names longer than one character.
+const KEY_NAMES: &[&str] = &[
+    "space",
+    "Enter",
+    "Esc",
+    "Tab",
+    "Backspace",
+    "Up",
+    "Down",
+    "Left",
+    "Right",
+];
 
 /// The name of a key, as [`parse_key`] reads it.
 pub fn key_name(k: &KeyEvent) -> String {
@@ -74,6 +90,12 @@ pub fn key_name(k: &KeyEvent) -> String {
 /// A duration of virtual time: `2s`, `1.5s`, `500ms`, `250us`, `40ns`.
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
+    if s.contains(char::is_whitespace) {
+        return Err(format!(
+            "'{s}' has a space in it: write the number and its unit together, like {}",
+            s.split_whitespace().collect::<String>()
+        ));
+    }
     let (num, scale) = [
         ("ms", 1e6),
         ("us", 1e3),

@@ -217,3 +217,161 @@ fn watch_checks_again_when_a_lesson_changes() {
     let _ = child.wait();
     result.unwrap();
 }
+
+/// One run reports every problem: a file that does not load does not hide another's
+/// failing solution, and every misspelt key of a file is named, each with a "did you
+/// mean".
+#[test]
+fn one_check_reports_every_problem_of_every_file() {
+    let slips = r#"
+id = "15-slips"
+title = "Slips"
+summary = "x"
+
+[[step]]
+title = "Two misspelt keys"
+hnits = ["a", "b"]
+explian = "e"
+"#;
+    let failing = HZ_LESSON.replace("14-hz-by-hand", "16-failing").replace(
+        r#"solution = ["z", "z", "z", "wait 1200ms"]"#,
+        r#"solution = ["z"]"#,
+    );
+    let dir = author_dir(&[("15-slips", slips), ("16-failing", &failing)]);
+    let o = lab(&["lessons", "check", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("unknown key 'hnits': did you mean 'hints'?"),
+        "{t}"
+    );
+    assert!(
+        t.contains("unknown key 'explian': did you mean 'explain'?"),
+        "{t}"
+    );
+    assert!(
+        t.contains("16-failing.toml:") && t.contains("the solution ends without meeting the goal"),
+        "the other file's solution is still replayed: {t}"
+    );
+}
+
+/// An observe step (watch for a while, then Enter), figures shown without a goal, and
+/// figures named in prose, filled with what the lab measures: live in the text, as they
+/// were when the step was done in the explanation. `lessons check` prints what it saw.
+const WATCH_LESSON: &str = r#"
+id = "15-watch"
+title = "Watch and read"
+summary = "Figures in the prose."
+requires = ["06-throttle-law"]
+
+[[step]]
+title = "Watch"
+scenario = { guest = "freebsd" }
+observe = "2s"
+show = ["goodput_mbps", "events_per_jiffy"]
+text = "The port is paused once a tick: {events_per_jiffy} events a jiffy."
+explain = "It moved {goodput_mbps} Mbit/s."
+
+[[step]]
+title = "Then"
+question = "What paused the port?"
+choices = ["The throttle", "Nothing"]
+answer = 1
+explain = "The throttle."
+"#;
+
+#[test]
+fn an_observe_step_shows_figures_and_fills_them_into_the_prose() {
+    use evtchn_lab::app::{App, Msg, Open, Options, update};
+    let dir = author_dir(&[("15-watch", WATCH_LESSON)]);
+    let o = lab(&[
+        "lessons",
+        "check",
+        "15",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("15-watch step 1: ") && t.contains("goodput_mbps "),
+        "{t}"
+    );
+
+    let cat = evtchn_lab::lesson::load(Some(dir.path())).unwrap();
+    let mut app = App::new(Options {
+        scenario: Default::default(),
+        open: Open::Lesson("15-watch".into()),
+        lessons: cat,
+        progress: Default::default(),
+    });
+    let lines = |app: &App| -> String {
+        let run = app.lesson_run().unwrap();
+        let (l, i) = app.current_lesson().unwrap();
+        let theme = evtchn_lab::ui::theme::Theme::no_color();
+        evtchn_lab::ui::lesson::step_lines(app, run, &l.steps[i], &theme, 200)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    update(&mut app, Msg::Elapse { ns: 1_500_000_000 });
+    let mid = lines(&app);
+    assert!(
+        !app.lesson_run().unwrap().state.met,
+        "not watched long enough"
+    );
+    assert!(!mid.contains("{events_per_jiffy}"), "{mid}");
+    assert!(
+        mid.contains("events a jiffy") && mid.contains("goodput, Mbit/s"),
+        "{mid}"
+    );
+    update(&mut app, Msg::NextStep);
+    assert_eq!(
+        app.lesson_run().unwrap().step,
+        0,
+        "Enter waits for the time"
+    );
+    for _ in 0..30 {
+        update(&mut app, Msg::Elapse { ns: 20_000_000 });
+    }
+    assert!(app.lesson_run().unwrap().state.met);
+    let done = lines(&app);
+    let moved = done
+        .split("It moved ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("{done}"));
+    assert!((400.0..700.0).contains(&moved), "{moved}");
+}
+
+#[test]
+fn a_figure_named_in_prose_must_exist_and_a_question_names_none() {
+    let bad = WATCH_LESSON
+        .replace("{events_per_jiffy}", "{events_per_jify}")
+        .replace(
+            "What paused the port?",
+            "What paused the port at {goodput_mbps}?",
+        );
+    let dir = author_dir(&[("15-watch", &bad)]);
+    let o = lab(&[
+        "lessons",
+        "check",
+        "15",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains(
+            "{events_per_jify}: unknown figure 'events_per_jify': did you mean 'events_per_jiffy'?"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("a question or choice names a figure in braces"),
+        "{t}"
+    );
+}

@@ -87,6 +87,8 @@ fn there_is_a_case_for_every_kind_of_mistake() {
         "binary",
         "empty-dir",
         "challenge-keys",
+        "many-mistakes",
+        "unreachable-goal",
         "numeric-rules",
         "answer-positions",
         "longest-choice",

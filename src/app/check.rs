@@ -18,8 +18,8 @@ use super::player::{self, Flow, Played, TICK_NS};
 use super::{App, Msg, Open, Options, update};
 use crate::lesson::progress::Progress;
 use crate::lesson::{Catalog, Lesson, Problem, Task};
-use crate::sim::Config;
 use crate::sim::metrics::HISTORY_NS;
+use crate::sim::{Config, Figure};
 
 /// What a check found, and how much it ran.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +29,18 @@ pub struct Outcome {
     pub steps: usize,
     /// Virtual time simulated, ns (solutions and the "starts unsolved" probes).
     pub virtual_ns: u64,
+    /// For each goal or observe step, the figures when its reference solution was done
+    /// (what an author writes from: `lessons check --figures`).
+    pub measured: Vec<Measured>,
+}
+
+/// The figures of one step at the moment its reference solution met its goal.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    pub lesson: String,
+    /// 1-based, as messages count steps.
+    pub step: usize,
+    pub figures: Vec<(Figure, f64)>,
 }
 
 /// Looks at the lab the moment a question step opens (the lesson, the step's index) and
@@ -126,6 +138,17 @@ pub fn check_lesson_with(
                 unmet(&app)
             )));
             return;
+        }
+        if !step.is_quiz() {
+            let figures = Figure::ALL
+                .iter()
+                .filter_map(|&f| Some((f, app.figure_now(f)?)))
+                .collect();
+            out.measured.push(Measured {
+                lesson: lesson.id.clone(),
+                step: i + 1,
+                figures,
+            });
         }
         // On to the next step, as the learner would.
         let enter = crossterm::event::KeyEvent::new(

@@ -73,8 +73,7 @@ impl Ctx {
     }
 }
 
-/// The HZ values the `z` key cycles through (the common kernel choices).
-pub const HZ_CHOICES: [u32; 4] = [100, 250, 300, 1000];
+pub use crate::sim::knob::HZ_CHOICES;
 
 /// A key with its modifiers. For character keys SHIFT is ignored when matching (terminals
 /// disagree on whether `+` or `?` come with SHIFT).

@@ -14,7 +14,7 @@
 
 use crate::lesson::progress::Status;
 use crate::lesson::{Goal, GoalStatus, Lesson, Subject, Task, Unlock};
-use crate::sim::{Config, Reading, Setting};
+use crate::sim::{Config, Figure, FigureKind, Reading, Setting};
 
 use super::player::{self, Flow, Played};
 use super::{App, Lane, Page, RunState, Veil, View};
@@ -76,6 +76,11 @@ pub struct StepState {
     pub held_since: Option<u64>,
     /// Knob changes the learner made in this step (a challenge shows them beside its par).
     pub knob_changes: u32,
+    /// When the step began (virtual time): an observe step counts from here.
+    pub started_ns: u64,
+    /// The figures its explanation names (`{figure}`), as they were when the step was
+    /// done: the explanation speaks of that moment.
+    pub met_values: Vec<(Figure, f64)>,
     /// `S` was pressed once: the next `S` shows the solution.
     pub confirm_solution: bool,
     pub solution_shown: bool,
@@ -105,6 +110,8 @@ impl StepState {
             status: None,
             held_since: None,
             knob_changes: 0,
+            started_ns: fresh_since_ns,
+            met_values: Vec::new(),
             confirm_solution: false,
             solution_shown: false,
             scroll: 0,
@@ -183,8 +190,22 @@ impl App {
         match step.task {
             Task::Quiz { .. } => Some(QuestionKind::Choice),
             Task::Number { .. } => Some(QuestionKind::Number),
-            Task::Goal(_) => None,
+            Task::Goal(_) | Task::Observe { .. } => None,
         }
+    }
+
+    /// A figure of lane A now, as a lesson's prose names it: over the last virtual second
+    /// (`None` before one has passed), the state of the moment, or since the step began.
+    pub fn figure_now(&self, f: Figure) -> Option<f64> {
+        let sim = self.lane.sim();
+        let mark = self
+            .lesson_run()
+            .map_or_else(Reading::default, |r| r.state.mark);
+        let window = self.lane.last_second();
+        if f.kind() == FigureKind::Window && window.ns() == 0 {
+            return None;
+        }
+        Some(sim.figure(f, &window, &mark))
     }
 
     /// Lane B's settings in the current step, when it compares two lanes.
@@ -375,7 +396,9 @@ impl App {
             self.lane = Lane::new(cfg);
             self.meter.clear();
             self.run = RunState::Running;
-        } else if matches!(&step.task, Task::Goal(g) if g.needs_window()) {
+        } else if matches!(&step.task, Task::Goal(g) if g.needs_window())
+            || matches!(step.task, Task::Observe { .. })
+        {
             self.run = RunState::Running;
         }
         // A step begins from the live sim: what `.` had left to show has happened.
@@ -728,8 +751,23 @@ impl App {
     /// The current step is done: remember it, and come back to the next one.
     fn step_done(&mut self, id: &str, i: usize) {
         let n = self.lessons.get(id).map_or(1, |(_, l)| l.steps.len());
+        let named: Vec<Figure> = self
+            .lessons
+            .get(id)
+            .map(|(_, l)| {
+                crate::lesson::figure_refs(&l.steps[i].explain)
+                    .into_iter()
+                    .filter_map(|(_, f)| f.ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let values: Vec<(Figure, f64)> = named
+            .into_iter()
+            .filter_map(|f| Some((f, self.figure_now(f)?)))
+            .collect();
         if let Some(run) = self.run_mut() {
             run.state.met = true;
+            run.state.met_values = values;
         }
         let p = self.progress.lesson_mut(id);
         p.done_steps.insert(i);
@@ -817,12 +855,19 @@ impl App {
         };
         let lesson = &cat.lessons[run.lesson];
         let i = run.step;
-        let Task::Goal(goal) = &lesson.steps[i].task else {
-            return;
-        };
         if run.state.met {
             return;
         }
+        if let Task::Observe { ns } = lesson.steps[i].task {
+            if self.lane.now_ns().saturating_sub(run.state.started_ns) >= ns {
+                self.step_done(&lesson.id, i);
+                self.notice = Some("watched: Enter goes on".to_string());
+            }
+            return;
+        }
+        let Task::Goal(goal) = &lesson.steps[i].task else {
+            return;
+        };
         let a = Subject {
             sim: self.lane.sim(),
             mark: &run.state.mark,

@@ -221,7 +221,7 @@ pub fn scan(app: &App, lesson: &Lesson, i: usize, w: u16, h: u16) -> Vec<Problem
                 ));
             }
         }
-        Task::Goal(_) => {}
+        Task::Goal(_) | Task::Observe { .. } => {}
     }
     found
         .into_iter()

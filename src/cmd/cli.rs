@@ -154,6 +154,10 @@ pub struct CheckArgs {
     /// that names a source file.
     #[arg(long)]
     pub strict: bool,
+    /// Print, for each goal or observe step, every figure as the reference solution left
+    /// it (what to write from; checking one lesson prints them too).
+    #[arg(long)]
+    pub figures: bool,
     /// Check again whenever a lesson file of --dir changes (Ctrl-C stops).
     #[arg(long, requires = "dir")]
     pub watch: bool,

@@ -11,7 +11,7 @@ use super::cli::{CheckArgs, LessonsArgs, LessonsCommand};
 use crate::cast::questions;
 use crate::lesson::glossary::undefined_terms;
 use crate::lesson::progress::read_progress;
-use crate::lesson::{find, lint, load_noting, problems_text, strict};
+use crate::lesson::{find, lint, load_noting, load_partial, problems_text, strict};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -137,12 +137,17 @@ fn dir_state(dir: &Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::Syst
 /// One check: the lints (`lesson::lint`), then every step replayed (and `--strict`).
 fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (cat, notes) = match load_noting(dir) {
-        Ok(c) => c,
-        Err(p) => {
-            say!("{}", problems_text(&p).trim_end_matches('\n'));
-            return Ok(ExitCode::FAILURE);
-        }
+    let (cat, notes, mut problems) = match load_noting(dir) {
+        Ok((c, notes)) => (c, notes, Vec::new()),
+        // Every file's problems, and the lessons that did load replayed all the same: one
+        // run reports everything.
+        Err(_) => match load_partial(dir) {
+            (Some(c), p) => (c, Vec::new(), p),
+            (None, p) => {
+                say!("{}", problems_text(&p).trim_end_matches('\n'));
+                return Ok(ExitCode::FAILURE);
+            }
+        },
     };
     for n in &notes {
         say!("{n}");
@@ -150,6 +155,11 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
     let only = match &args.id {
         Some(id) => match find(&cat, id) {
             Ok(id) => Some(id),
+            // The lesson asked for did not load: what is wrong with it (and the rest).
+            Err(_) if !problems.is_empty() => {
+                say!("{}", problems_text(&problems).trim_end_matches('\n'));
+                return Ok(ExitCode::FAILURE);
+            }
             Err(e) => {
                 say!("evtchn-lab lessons check: {e}");
                 return Ok(ExitCode::from(2));
@@ -164,11 +174,12 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
     // The lints weigh the whole catalogue (answer positions); only the checked lessons'
     // problems are shown.
     // Glossary terms used before they are defined, likewise.
-    let mut problems: Vec<_> = lint::catalog(&cat)
-        .into_iter()
-        .chain(undefined_terms(&cat))
-        .filter(|p| checked(&p.path))
-        .collect();
+    problems.extend(
+        lint::catalog(&cat)
+            .into_iter()
+            .chain(undefined_terms(&cat))
+            .filter(|p| checked(&p.path)),
+    );
     // The replay, with every question's frames read as it opens.
     let mut found = questions::FramesOutcome::default();
     for l in &cat.lessons {
@@ -213,5 +224,16 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
         started.elapsed().as_secs_f64(),
         frames.join(", ")
     )?;
+    if args.figures || only.is_some() {
+        let mut out = std::io::stdout().lock();
+        for m in &found.check.measured {
+            let list: Vec<String> = m
+                .figures
+                .iter()
+                .map(|(f, v)| format!("{f} {}", f.format(*v)))
+                .collect();
+            writeln!(out, "{} step {}: {}", m.lesson, m.step, list.join(", "))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -97,7 +97,7 @@ impl Pacing {
                 question, choices, ..
             } => n += words(question) + choices.iter().map(|c| words(c)).sum::<usize>(),
             Task::Number { question, .. } => n += words(question),
-            Task::Goal(_) => {}
+            Task::Goal(_) | Task::Observe { .. } => {}
         }
         self.read_ns(n)
     }

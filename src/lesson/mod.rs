@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use crate::diag::{Problem, line_col};
-use crate::script::Script;
+use crate::script::{Item, Script};
 use crate::sim::metrics::HISTORY_NS;
 use crate::sim::params::named_enum;
 use crate::sim::{Config, Figure, FigureKind, Knob, Reading, Setting, Sim};
@@ -325,6 +325,9 @@ pub enum Task {
         /// 0-based.
         answer: usize,
     },
+    /// Watch the lab run: no goal and no question; `Enter` goes on once this much virtual
+    /// time has passed since the step began (`observe = "3s"`).
+    Observe { ns: u64 },
     /// Answer with a number (typed, then Enter): "too high" or "too low" until it is
     /// within the tolerance or the tries are used up; then the answer and the explanation.
     Number {
@@ -425,6 +428,8 @@ pub struct Step {
     /// A second lane, with these knobs changed from the first (`compare = { … }`): both
     /// run side by side, and goals may read lane B (`b.FIGURE`) and B/A (`ratio.FIGURE`).
     pub compare: Vec<Setting>,
+    /// Figures shown in the lesson pane, live, without being a goal (`show = [...]`).
+    pub show: Vec<Figure>,
     pub hints: Vec<String>,
     pub explain: String,
     /// The reference solution, as written in the file.
@@ -449,7 +454,6 @@ impl Step {
     /// of its answer (a choice's digit; a number's digits, then Enter). What `lessons
     /// check`, demos and reopening a lesson at a later step play.
     pub fn reference_script(&self) -> Script {
-        use crate::script::Item;
         use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
         let key = |c| Item::Key(KeyEvent::new(c, KeyModifiers::NONE));
         match &self.task {
@@ -465,6 +469,9 @@ impl Step {
                     .collect(),
             },
             Task::Goal(_) => self.solution.clone(),
+            Task::Observe { ns } => Script {
+                items: vec![Item::Wait(ns + OBSERVE_SLACK_NS)],
+            },
         }
     }
 
@@ -472,7 +479,7 @@ impl Step {
     pub fn question(&self) -> Option<&str> {
         match &self.task {
             Task::Quiz { question, .. } | Task::Number { question, .. } => Some(question),
-            Task::Goal(_) => None,
+            Task::Goal(_) | Task::Observe { .. } => None,
         }
     }
 
@@ -538,11 +545,7 @@ impl Catalog {
 
     /// The lessons shipped inside the binary (from `lessons/` at build time).
     pub fn builtin() -> Result<Arc<Catalog>, Vec<Problem>> {
-        let files: Vec<(PathBuf, String)> = BUILTIN
-            .iter()
-            .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
-            .collect();
-        from_files(&files).map(Arc::new)
+        from_files(&builtin_files()).map(Arc::new)
     }
 
     /// Every `*.toml` of `dir` (at most [`MAX_LESSON_FILES`], each a regular file of at
@@ -558,20 +561,12 @@ impl Catalog {
     /// say so.
     pub fn with_dir(dir: &Path) -> Result<(Arc<Catalog>, Vec<String>), Vec<Problem>> {
         let (mine, glossary) = dir_files(dir)?;
-        let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
-        let ours: Vec<Option<String>> = mine.iter().map(|(p, _)| stem(p)).collect();
-        let mut replaced = Vec::new();
-        let mut files: Vec<(PathBuf, String)> = Vec::with_capacity(BUILTIN.len() + mine.len());
-        for (p, t) in BUILTIN {
-            let p = PathBuf::from(p);
-            if ours.contains(&stem(&p)) {
-                replaced.extend(stem(&p));
-            } else {
-                files.push((p, (*t).to_string()));
-            }
-        }
-        files.extend(mine);
-        files.sort_by_key(|(p, _)| p.file_name().map(|n| n.to_os_string()));
+        let replaced: Vec<String> = builtin_files()
+            .iter()
+            .filter_map(|(p, _)| stem(p))
+            .filter(|s| mine.iter().any(|(m, _)| stem(m).as_ref() == Some(s)))
+            .collect();
+        let files = merged_files(mine);
         let extra = glossary.as_ref().map(|(p, t)| (p.as_path(), t.as_str()));
         from_files_with(&files, extra).map(|c| (Arc::new(c), replaced))
     }
@@ -579,6 +574,31 @@ impl Catalog {
 
 /// A file's path and its text.
 type FileText = (PathBuf, String);
+
+/// A lesson file's id: its name without `.toml`.
+fn stem(p: &Path) -> Option<String> {
+    p.file_stem().map(|s| s.to_string_lossy().into_owned())
+}
+
+/// The built-in lesson files (from `lessons/` at build time).
+fn builtin_files() -> Vec<FileText> {
+    BUILTIN
+        .iter()
+        .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
+        .collect()
+}
+
+/// The built-in lesson files with `mine` added, a file of `mine` replacing the built-in
+/// one of its name; in file-name order.
+fn merged_files(mine: Vec<FileText>) -> Vec<FileText> {
+    let mut files: Vec<FileText> = builtin_files()
+        .into_iter()
+        .filter(|(p, _)| !mine.iter().any(|(m, _)| stem(m) == stem(p)))
+        .collect();
+    files.extend(mine);
+    files.sort_by_key(|(p, _)| p.file_name().map(|n| n.to_os_string()));
+    files
+}
 
 /// The lesson files of `dir`: every `*.toml` but the glossary (at most
 /// [`MAX_LESSON_FILES`], each a regular file of at most 1 MiB), read; and its glossary,
@@ -652,6 +672,21 @@ pub fn from_files_with(
     files: &[(PathBuf, String)],
     extra_glossary: Option<(&Path, &str)>,
 ) -> Result<Catalog, Vec<Problem>> {
+    let (catalog, problems) = from_files_partial(files, extra_glossary);
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(problems)
+    }
+}
+
+/// [`from_files_with`], keeping what loaded: every problem, and a catalogue of the lessons
+/// that loaded and whose `requires` did too (so that `lessons check` can replay them while
+/// it reports the rest).
+pub fn from_files_partial(
+    files: &[(PathBuf, String)],
+    extra_glossary: Option<(&Path, &str)>,
+) -> (Catalog, Vec<Problem>) {
     let mut problems = Vec::new();
     let glossary = glossary::Glossary::with_extra(extra_glossary).unwrap_or_else(|mut p| {
         problems.append(&mut p);
@@ -679,16 +714,29 @@ pub fn from_files_with(
     // "no lesson has that id" would blame the files that need it.
     if problems.is_empty() {
         catalog_problems(&lessons, &id_at, &mut problems);
-    }
-    if problems.is_empty() {
-        Ok(Catalog {
-            lessons,
-            glossary: Arc::new(glossary),
-            term_uses,
-        })
     } else {
-        Err(problems)
+        // Keep only lessons whose whole `requires` chain loaded.
+        loop {
+            let ids: Vec<String> = lessons.iter().map(|l| l.id.clone()).collect();
+            let keep: Vec<bool> = lessons
+                .iter()
+                .map(|l| l.requires.iter().all(|r| ids.contains(r)))
+                .collect();
+            if keep.iter().all(|&k| k) {
+                break;
+            }
+            let mut k = keep.iter();
+            lessons.retain(|_| *k.next().unwrap_or(&false));
+            let mut k = keep.iter();
+            term_uses.retain(|_| *k.next().unwrap_or(&false));
+        }
     }
+    let catalog = Catalog {
+        lessons,
+        glossary: Arc::new(glossary),
+        term_uses,
+    };
+    (catalog, problems)
 }
 
 /// Duplicate ids, unknown `requires`, and `requires` cycles.
@@ -794,6 +842,23 @@ pub fn load(dir: Option<&Path>) -> Result<Arc<Catalog>, Vec<Problem>> {
     load_noting(dir).map(|(c, _)| c)
 }
 
+/// What `lessons check` needs even from lessons with problems: every problem of every
+/// file, and a catalogue of the lessons that loaded, to replay.
+pub fn load_partial(dir: Option<&Path>) -> (Option<Arc<Catalog>>, Vec<Problem>) {
+    let files = match dir {
+        None => Ok((builtin_files(), None)),
+        Some(d) => dir_files(d).map(|(mine, g)| (merged_files(mine), g)),
+    };
+    match files {
+        Err(p) => (None, p),
+        Ok((files, glossary)) => {
+            let extra = glossary.as_ref().map(|(p, t)| (p.as_path(), t.as_str()));
+            let (cat, problems) = from_files_partial(&files, extra);
+            (Some(Arc::new(cat)), problems)
+        }
+    }
+}
+
 /// [`load`], and a line for each built-in lesson that an author's lesson replaces.
 pub fn load_noting(dir: Option<&Path>) -> Result<(Arc<Catalog>, Vec<String>), Vec<Problem>> {
     match dir {
@@ -842,6 +907,49 @@ pub fn find(cat: &Catalog, id: &str) -> Result<String, String> {
         )),
         many => Err(format!("'{id}' could be {}: say which", many.join(" or "))),
     }
+}
+
+/// A tick past an observe step's time: its reference wait ends with the step done.
+pub const OBSERVE_SLACK_NS: u64 = 20_000_000;
+
+/// The figures a text names in braces (`{goodput_mbps}`), in order, with the byte range
+/// of each reference; names that are not figures are returned as `Err(name)` so a loader
+/// can say so.
+pub fn figure_refs(text: &str) -> Vec<(std::ops::Range<usize>, Result<Figure, String>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('{').map(|i| from + i) {
+        let rest = &text[open + 1..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(rest.len());
+        if len > 0 && rest[len..].starts_with('}') {
+            let name = &rest[..len];
+            let range = open..open + len + 2;
+            out.push((range, name.parse::<Figure>().map_err(|_| name.to_string())));
+            from = open + len + 2;
+        } else {
+            from = open + 1;
+        }
+    }
+    out
+}
+
+/// `text` with each `{figure}` replaced by `value(figure)` (or left as it is where that
+/// gives nothing).
+pub fn fill_figures(text: &str, value: impl Fn(Figure) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, f) in figure_refs(text) {
+        out.push_str(&text[last..range.start]);
+        match f.ok().and_then(&value) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&text[range.clone()]),
+        }
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// A number as the keys type it: no exponent, no more decimals than it needs.

@@ -12,9 +12,9 @@ use super::{
     Check, Cond, DEFAULT_WINDOW_NS, Goal, Lesson, LogVeil, Problem, Side, Step, Task, Tolerance,
     Unlock, Veiled, line_col,
 };
-use crate::diag::{first_unsafe, plain};
+use crate::diag::{first_unsafe, plain, unknown};
 use crate::script::{Script, parse_duration};
-use crate::sim::knob::config_problems;
+use crate::sim::knob::{HZ_CHOICES, config_problems};
 use crate::sim::metrics::{HISTORY_NS, MAX_WINDOW_NS};
 use crate::sim::{Config, Figure, Knob, ModelParams, Setting};
 
@@ -57,6 +57,8 @@ struct RawStep {
     veil: Option<Spanned<Vec<Spanned<String>>>>,
     panes: Option<Spanned<Vec<Spanned<String>>>>,
     compare: Option<Spanned<Entries>>,
+    show: Option<Spanned<Vec<Spanned<String>>>>,
+    observe: Option<Spanned<String>>,
 }
 
 /// A table's entries in the order the file gives them (a goal's checklist keeps it).
@@ -87,6 +89,8 @@ const WINDOW_KEY: &str = "window";
 const HOLD_KEY: &str = "hold";
 /// The most a goal may ask its state to hold.
 pub const MAX_HOLD_NS: u64 = 30_000_000_000;
+/// The longest an observe step may ask the learner to watch.
+pub const MAX_OBSERVE_NS: u64 = 60_000_000_000;
 /// The most tries a numeric question may give.
 pub const MAX_TRIES: i64 = 9;
 /// The most steps a lesson may have (the curriculum asks for 3 to 8; this bounds the work
@@ -130,6 +134,105 @@ impl Ctx<'_> {
     }
 }
 
+/// Where the names a message cuts short are all listed.
+const FIGURES_AT: &str = "see the README's \"Writing a lesson\"";
+
+/// What `unlock` may name: every knob with a key, `port`, and `all`.
+fn unlock_names() -> Vec<&'static str> {
+    let knobs = Knob::NAMES.iter().filter(|k| **k != "seed").copied();
+    knobs.chain(["port", "all"]).collect()
+}
+
+/// What a goal's entry may be: a figure, a knob, or one of the goal's own keys.
+fn goal_names() -> Vec<&'static str> {
+    let own = [WINDOW_KEY, HOLD_KEY, "b", "ratio"];
+    Figure::NAMES
+        .iter()
+        .chain(Knob::NAMES)
+        .copied()
+        .chain(own)
+        .collect()
+}
+
+/// The keys a lesson file may have, at the top and in a `[[step]]`.
+const LESSON_KEYS: &[&str] = &["id", "title", "summary", "requires", "defines", "step"];
+const STEP_KEYS: &[&str] = &[
+    "title",
+    "text",
+    "scenario",
+    "unlock",
+    "hints",
+    "explain",
+    "solution",
+    "goal",
+    "question",
+    "choices",
+    "answer",
+    "tolerance",
+    "tries",
+    "unit",
+    "veil",
+    "panes",
+    "compare",
+    "show",
+    "observe",
+];
+/// A scenario's keys: `sim::Config`'s fields (and the `threshold` alias).
+const SCENARIO_KEYS: &[&str] = &[
+    "guest",
+    "direction",
+    "netback",
+    "throttle",
+    "lateeoi",
+    "abi",
+    "hz",
+    "spurious_threshold",
+    "threshold",
+    "seed",
+    "params",
+];
+
+/// Every key the file has that no lesson key is, with where it is and a "did you mean".
+/// Values are left to the typed reading that follows.
+fn unknown_keys(cx: &mut Ctx) {
+    use toml::de::{DeTable, DeValue};
+    // A syntax error is the typed reading's to report (with its own position).
+    let Ok(doc) = DeTable::parse(cx.text) else {
+        return;
+    };
+    let check = |cx: &mut Ctx, table: &DeTable, known: &[&str], prefix: &str| {
+        for key in table.keys() {
+            let name: &str = key.get_ref();
+            if !known.contains(&name) {
+                let m = unknown("key", name, known, "see the README's lesson keys");
+                cx.at(key.span().start, format!("{prefix}{m}"));
+            }
+        }
+    };
+    let doc = doc.get_ref();
+    check(cx, doc, LESSON_KEYS, "");
+    let Some(steps) = doc.get("step") else {
+        return;
+    };
+    let DeValue::Array(steps) = steps.get_ref() else {
+        return;
+    };
+    for (n, step) in steps.iter().enumerate() {
+        let DeValue::Table(t) = step.get_ref() else {
+            continue;
+        };
+        check(cx, t, STEP_KEYS, &format!("step {}: ", n + 1));
+        if let Some(DeValue::Table(sc)) = t.get("scenario").map(|v| v.get_ref()) {
+            check(
+                cx,
+                sc,
+                SCENARIO_KEYS,
+                &format!("step {}: scenario: ", n + 1),
+            );
+        }
+    }
+}
+
 /// Parse and validate one file. On success, also where its `id` is (for catalogue
 /// messages).
 pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)), Vec<Problem>> {
@@ -138,6 +241,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Lesson, (usize, usize)),
         text,
         problems: Vec::new(),
     };
+    // Every unknown key of the file at once (serde stops at the first), each with a
+    // "did you mean".
+    unknown_keys(&mut cx);
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
     let raw: RawLesson = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -309,9 +418,57 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         }
     }
     let panes = names(cx, n, "panes", s.panes.as_ref(), |name| {
-        name.parse::<super::Pane>().map_err(|e| e.to_string())
+        name.parse::<super::Pane>()
+            .map_err(|_| unknown("pane", name, super::Pane::NAMES, FIGURES_AT))
     });
     let veil = names(cx, n, "veil", s.veil.as_ref(), veiled);
+    let show = names(cx, n, "show", s.show.as_ref(), |name| {
+        name.parse::<Figure>()
+            .map_err(|_| unknown("figure", name, Figure::NAMES, FIGURES_AT))
+    });
+    // Figures in prose: `{goodput_mbps}` in the text, hints and explanation is filled in
+    // when shown; a question and its choices name none (they would give answers away).
+    let mut prose: Vec<(usize, &str)> = vec![(start, s.text.as_str())];
+    prose.extend(
+        s.hints
+            .iter()
+            .map(|h| (h.span().start, h.get_ref().as_str())),
+    );
+    prose.extend(
+        s.explain
+            .iter()
+            .map(|e| (e.span().start, e.get_ref().as_str())),
+    );
+    for (at, text) in prose {
+        for (_, f) in super::figure_refs(text) {
+            if let Err(name) = f {
+                cx.at(
+                    at,
+                    format!(
+                        "step {n}: {{{name}}}: {}",
+                        unknown("figure", &name, Figure::NAMES, FIGURES_AT)
+                    ),
+                );
+            }
+        }
+    }
+    let in_question = s.question.iter().map(|q| q.get_ref().as_str()).chain(
+        s.choices
+            .iter()
+            .flat_map(|c| c.get_ref().iter().map(|c| c.get_ref().as_str())),
+    );
+    for q in in_question {
+        if !super::figure_refs(q).is_empty() {
+            cx.at(
+                s.question.as_ref().map_or(start, |q| q.span().start),
+                format!(
+                    "step {n}: a question or choice names a figure in braces: it would show \
+                     the value asked about; say it in the text after the question instead"
+                ),
+            );
+            break;
+        }
+    }
     if let (Some(v), None) = (&s.veil, &s.question) {
         cx.at(
             v.span().start,
@@ -347,7 +504,36 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         s.answer.is_some(),
     );
     let numeric = s.question.is_some() && s.choices.is_none() && s.answer.is_some();
+    let observe = match &s.observe {
+        Some(o) => match parse_duration(o.get_ref()) {
+            Ok(ns) if (1..=MAX_OBSERVE_NS).contains(&ns) => Some(ns),
+            Ok(_) => {
+                cx.at(
+                    o.span().start,
+                    format!(
+                        "step {n}: observe: more than 0, at most {}s",
+                        MAX_OBSERVE_NS / 1_000_000_000
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                cx.at(o.span().start, format!("step {n}: observe: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
+    if s.observe.is_some() && (s.goal.is_some() || s.question.is_some()) {
+        cx.at(
+            start,
+            format!("step {n}: observe is a step of its own: no goal and no question beside it"),
+        );
+    }
     let task = match (&s.goal, quiz_parts) {
+        (None, (false, false, false)) if observe.is_some() => {
+            observe.map(|ns| Task::Observe { ns })
+        }
         (None, (true, false, true)) if numeric => number(cx, n, &s),
         (Some(g), (false, false, false)) => {
             if s.solution.as_ref().is_none_or(|v| v.get_ref().is_empty()) {
@@ -371,7 +557,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         (None, (false, false, false)) => {
             cx.at(
                 start,
-                format!("step {n}: no goal and no question: add [step.goal] or question, choices and answer"),
+                format!("step {n}: no goal and no question: add [step.goal], a question, or observe = \"3s\""),
             );
             None
         }
@@ -409,6 +595,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         veil,
         panes,
         compare,
+        show,
         hints: s.hints.into_iter().map(Spanned::into_inner).collect(),
         explain,
         solution_text,
@@ -482,13 +669,8 @@ fn unlock(cx: &mut Ctx, n: usize, at: usize, name: &str) -> Option<Unlock> {
             cx.at(
                 at,
                 format!(
-                    "step {n}: unlock: unknown knob '{name}': expected one of {}, port, or \"all\"",
-                    Knob::NAMES
-                        .iter()
-                        .filter(|k| **k != "seed")
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "step {n}: unlock: {}",
+                    unknown("knob", name, &unlock_names(), FIGURES_AT)
                 ),
             );
             None
@@ -525,11 +707,12 @@ fn veiled(name: &str) -> Result<Veiled, String> {
         return Ok(Veiled::Figure(f));
     }
     name.parse::<LogVeil>().map(Veiled::Log).map_err(|_| {
-        format!(
-            "unknown '{name}': a figure ({}) or a kind of log line ({})",
-            Figure::NAMES.join(", "),
-            LogVeil::NAMES.join(", ")
-        )
+        let names: Vec<&str> = Figure::NAMES
+            .iter()
+            .chain(LogVeil::NAMES)
+            .copied()
+            .collect();
+        unknown("figure or kind of log line", name, &names, FIGURES_AT)
     })
 }
 
@@ -544,7 +727,13 @@ fn compare(cx: &mut Ctx, n: usize, c: &Spanned<Entries>) -> Vec<Setting> {
                 Ok(s) => out.push(s),
                 Err(e) => cx.at(at, format!("step {n}: compare: {e}")),
             },
-            Err(e) => cx.at(key.span().start, format!("step {n}: compare: {e}")),
+            Err(_) => cx.at(
+                key.span().start,
+                format!(
+                    "step {n}: compare: {}",
+                    unknown("knob", name, Knob::NAMES, FIGURES_AT)
+                ),
+            ),
         }
     }
     if out.is_empty() && cx.problems.is_empty() {
@@ -750,8 +939,8 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
                     Err(_) => cx.at(
                         at,
                         format!(
-                            "step {n}: {name}.{fname}: unknown figure: expected one of {}",
-                            Figure::NAMES.join(", ")
+                            "step {n}: {name}.{fname}: {}",
+                            unknown("figure", fname, Figure::NAMES, FIGURES_AT)
                         ),
                     ),
                 }
@@ -779,6 +968,19 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
         }
         if let Ok(k) = name.parse::<Knob>() {
             match k.parse(&value_text(v)) {
+                // A knob value no key reaches would make a goal no learner can meet.
+                Ok(Setting::Hz(hz)) if !HZ_CHOICES.contains(&hz) => cx.at(
+                    at,
+                    format!(
+                        "step {n}: hz = {hz}: no key reaches it (z cycles {}); want one of \
+                         those, or start the step there with scenario",
+                        HZ_CHOICES.map(|h| h.to_string()).join(", ")
+                    ),
+                ),
+                Ok(Setting::Seed(_)) => cx.at(
+                    at,
+                    format!("step {n}: seed has no key: set it with scenario, not a goal"),
+                ),
                 Ok(s) => checks.push(Check::Knob(s)),
                 Err(e) => cx.at(at, format!("step {n}: {e}")),
             }
@@ -799,11 +1001,7 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
             ),
             Err(_) => cx.at(
                 key.span().start,
-                format!(
-                    "step {n}: unknown goal entry '{name}': expected a figure ({}), a knob ({}) or window",
-                    Figure::NAMES.join(", "),
-                    Knob::NAMES.join(", ")
-                ),
+                format!("step {n}: {}", unknown("goal entry", name, &goal_names(), FIGURES_AT)),
             ),
         }
     }

@@ -119,6 +119,9 @@ pub fn config_problems(cfg: &Config) -> Vec<String> {
     out
 }
 
+/// The HZ values the lab's key cycles through (the common kernel choices).
+pub const HZ_CHOICES: [u32; 4] = [100, 250, 300, 1000];
+
 /// A knob with a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {

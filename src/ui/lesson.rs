@@ -24,7 +24,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::app::{App, Lane, LessonRun};
-use crate::lesson::{Lesson, Pane, Step, Task};
+use crate::lesson::{Lesson, Pane, Step, Task, fill_figures};
+use crate::sim::Figure;
 
 use super::arrange::{self, Live};
 use super::markup::{self, TextStyles};
@@ -165,9 +166,35 @@ pub fn step_lines(
     let para = |v: &mut Vec<Line<'static>>, text: &str| v.extend(markup::render(text, width, st));
     v.push(Line::styled(step.title.clone(), t.figure));
     // Once the step is done its text has been read: room for the explanation instead.
+    // Figures the prose names in braces: live in the text and hints, as they were when
+    // the step was done in the explanation; `?` while an open question veils them.
+    let veil = app.veil();
+    let live = |f: Figure| {
+        Some(if veil.hides(f) {
+            "?".to_string()
+        } else {
+            f.format(app.figure_now(f)?)
+        })
+    };
+    let then = |f: Figure| {
+        s.met_values
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map(|&(g, v)| g.format(v))
+    };
     if !step.text.trim().is_empty() && !s.met {
         v.push(Line::raw(""));
-        para(&mut v, &step.text);
+        para(&mut v, &fill_figures(&step.text, live));
+    }
+    if !step.show.is_empty() {
+        v.push(Line::raw(""));
+        for &f in &step.show {
+            let value = live(f).unwrap_or_else(|| "measuring…".to_string());
+            v.push(Line::from(vec![
+                Span::styled(format!("{} ", f.label()), t.name),
+                Span::styled(value, t.value),
+            ]));
+        }
     }
     match &step.task {
         Task::Quiz {
@@ -258,6 +285,23 @@ pub fn step_lines(
                     Span::styled(format!("{}{unit}", number_words(*answer)), t.value),
                     Span::styled(format!(" ({} counts)", tolerance.words()), t.dim),
                 ])),
+            }
+        }
+        Task::Observe { ns } => {
+            v.push(Line::raw(""));
+            let watched = app.lane.now_ns().saturating_sub(s.started_ns).min(*ns);
+            v.push(Line::from(vec![
+                Span::styled("Watch", t.title),
+                Span::styled(
+                    format!(" · {} of {} virtual", secs(watched), secs(*ns)),
+                    t.dim,
+                ),
+            ]));
+            if !s.met {
+                v.push(Line::styled(
+                    "Enter goes on once it has run that long (space pauses, . steps).",
+                    t.dim,
+                ));
             }
         }
         Task::Goal(goal) => {
@@ -354,7 +398,7 @@ pub fn step_lines(
         v.push(Line::raw(""));
         let pieces = [
             vec![(format!("Hint {}/{}: ", i + 1, hints.len()), t.warn)],
-            markup::inline(h, st),
+            markup::inline(&fill_figures(h, live), st),
         ]
         .concat();
         v.extend(markup::wrap(&pieces, width, 2));
@@ -367,7 +411,7 @@ pub fn step_lines(
             "goal met"
         };
         v.push(Line::styled(format!("━━ {head} ━━"), t.good));
-        para(&mut v, &step.explain);
+        para(&mut v, &fill_figures(&step.explain, then));
     }
     if s.solution_shown && !step.solution_text.is_empty() {
         v.push(Line::raw(""));
