@@ -345,7 +345,7 @@ fn quoted_log_lines_are_the_simulations_words() {
                     update(&mut app, Msg::Answer(*answer as u8 + 1))
                 }
                 _ => {
-                    player::play(&mut app, &s.solution, |a, _| {
+                    player::play(&mut app, &s.reference_script(), |a, _| {
                         listen(a, &mut said, &mut seen);
                         if met(a) { Flow::Stop } else { Flow::Continue }
                     })
