@@ -73,7 +73,7 @@ fn a_directory_adds_to_the_built_in_lessons_and_requires_reaches_them() {
     let d = dir.path().to_str().unwrap();
     let o = lab(&["lessons", "check", "--dir", d]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).starts_with("14 lessons"), "{}", text(&o));
+    assert!(text(&o).starts_with("15 lessons"), "{}", text(&o));
     let o = lab(&["lessons", "--dir", d]);
     let t = text(&o);
     assert!(
@@ -190,7 +190,7 @@ fn watch_checks_again_when_a_lesson_changes() {
         let first = out
             .recv_timeout(wait)
             .map_err(|_| format!("no first check: {:?}", err.try_iter().collect::<Vec<_>>()))?;
-        if !first.starts_with("14 lessons") {
+        if !first.starts_with("15 lessons") {
             return Err(first);
         }
         let watching = err.recv_timeout(wait).map_err(|e| e.to_string())?;
