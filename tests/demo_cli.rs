@@ -156,7 +156,7 @@ fn the_story_is_one_demo_of_lessons_08_to_11() {
         "the title names the lessons in order"
     );
     let screen = replay(&text).screen().contents();
-    assert!(screen.contains("4 of 14 done"), "{screen}");
+    assert!(screen.contains("4 of 15 done"), "{screen}");
     let row = |id: &str| {
         screen
             .lines()

@@ -96,7 +96,7 @@ fn the_glossary_loads_and_every_term_has_a_definition_and_a_source() {
     }
     // The glossary is not a lesson.
     let cat = Catalog::builtin().unwrap_or_else(|p| panic!("{}", problems_text(&p)));
-    assert_eq!(cat.lessons.len(), 13);
+    assert_eq!(cat.lessons.len(), 14);
     assert!(cat.lessons.iter().all(|l| !l.id.contains("glossary")));
     assert_eq!(cat.glossary.len(), g.len());
 }

@@ -1069,16 +1069,17 @@ mod find_tests {
             ("06-throttle-law", "06-throttle-law"),
             ("06", "06-throttle-law"),
             ("6", "06-throttle-law"),
-            // A number names one lesson, though 10-13 also start with "1".
+            // A number names one lesson, though 10-14 also start with "1".
             ("1", "01-ports-and-bits"),
             ("13", "13-fifo"),
+            ("14", "14-five-conditions"),
             ("06-th", "06-throttle-law"),
         ] {
             assert_eq!(find(&cat, asked).as_deref(), Ok(found), "{asked}");
         }
         let e = find(&cat, "0").unwrap_err();
         assert!(e.contains("could be 01-ports-and-bits or"), "{e}");
-        for missing in ["14", "1x", ""] {
+        for missing in ["15", "1x", ""] {
             let e = find(&cat, missing).unwrap_err();
             assert!(
                 e.contains("no lesson") || e.contains("could be"),

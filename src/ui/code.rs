@@ -76,7 +76,7 @@ pub fn why(cfg: &Config) -> &'static str {
             "sender: TX work, no RX work → `|` says spurious → pauses"
         }
         (_, NetbackVariant::Buggy, Direction::Rx) => {
-            "guest receives: RX and TX work often together → fewer pauses"
+            "receiver: both sides mostly busy, yet 2 spurious a tick pause it"
         }
         (_, NetbackVariant::OrInline, _) => {
             "like `|`, but no TX work skips the RX check: no RX kick"
