@@ -207,5 +207,11 @@ fn a_shared_string_reopens_the_same_frame() {
     // Rewinding in the reopened lab works as in the first.
     let mut a = a;
     update(&mut a, Msg::Rewind);
-    assert_eq!(a.lane.now_ns(), 6 * S);
+    assert_eq!(
+        a.lane.now_ns(),
+        6 * S,
+        "{:?} {:?}",
+        a.notice,
+        a.history().checkpoint_times().collect::<Vec<_>>()
+    );
 }

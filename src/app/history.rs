@@ -13,23 +13,31 @@ use super::{App, Lane};
 pub use crate::script::share::{Action, Entry};
 use crate::sim::Config;
 
-/// Virtual time between two checkpoints (and what one press of `<` or `>` moves by).
-pub const CHECKPOINT_EVERY_NS: u64 = 1_000_000_000;
+/// Virtual time between two checkpoints. A checkpoint is about 1.3 MB (the sim's 30 s of
+/// readings are most of it), so they are sparse, and `<` replays from the one before.
+pub const CHECKPOINT_EVERY_NS: u64 = 5_000_000_000;
 /// Checkpoints kept: the oldest goes when one more is taken.
-pub const CHECKPOINTS_KEPT: usize = 60;
+pub const CHECKPOINTS_KEPT: usize = 12;
+/// What one press of `<` or `>` moves by: to the whole second before (or after).
+pub const REWIND_STEP_NS: u64 = 1_000_000_000;
 /// Bytes a checkpoint of one lane takes at most, measured (tests/rewind.rs counts what a
 /// clone allocates): the sim with its trace ring ([`super::lane::TRACE_CAPACITY`] records),
 /// its 30 s of readings and its queues, and the lane's timeline. Compare mode keeps two
 /// lanes a checkpoint.
-pub const CHECKPOINT_MAX_BYTES: usize = 1 << 20;
+pub const CHECKPOINT_MAX_BYTES: usize = 3 << 19;
 /// Actions kept (the share string replays them all from t = 0).
 pub const ENTRIES_KEPT: usize = crate::script::share::ENTRIES_MAX;
+
+/// Virtual seconds the checkpoints reach back.
+fn kept_s() -> u64 {
+    CHECKPOINTS_KEPT as u64 * CHECKPOINT_EVERY_NS / 1_000_000_000
+}
 
 /// What the `?` help says of rewinding: how far back, how much memory at most.
 pub fn help_line() -> String {
     format!(
         "rewind: last {} s of virtual time, at most {} MiB (2 lanes: twice)",
-        CHECKPOINTS_KEPT as u64 * CHECKPOINT_EVERY_NS / 1_000_000_000,
+        kept_s(),
         (CHECKPOINTS_KEPT * CHECKPOINT_MAX_BYTES).div_ceil(1 << 20)
     )
 }
@@ -189,9 +197,14 @@ impl App {
     pub(super) fn elapse_with_history(&mut self, ns: u64) {
         self.follow_history();
         let target = self.lane.now_ns().saturating_add(ns);
+        // The actions at `target` itself wait for the next advance: a rewind to t shows
+        // the state before them (as a checkpoint at t holds it).
         loop {
-            self.replay_due();
             self.checkpoint_due();
+            if self.lane.now_ns() >= target {
+                break;
+            }
+            self.replay_due();
             let now = self.lane.now_ns();
             if now >= target {
                 break;
@@ -262,20 +275,23 @@ impl App {
         h.seen_ns = after;
     }
 
-    /// `<`: back to the checkpoint before the state on screen (pauses first).
+    /// `<`: back to the whole second before the state on screen (pauses first): the
+    /// checkpoint at or before it, run on to it.
     pub(super) fn rewind(&mut self) {
         self.run = super::RunState::Paused;
         self.follow_history();
         let now = self.lane.now_ns();
+        let target = now.saturating_sub(1) / REWIND_STEP_NS * REWIND_STEP_NS;
         let h = &self.history;
-        let Some(i) = h.checkpoints.iter().rposition(|c| c.t_ns() < now) else {
+        let found = h.checkpoints.iter().rposition(|c| c.t_ns() <= target);
+        let (Some(i), true) = (found, now > 0) else {
             self.notice = Some(match h.checkpoints.front() {
-                Some(c) => format!(
+                Some(c) if now > 0 => format!(
                     "rewind: {} is as far back as kept (the last {} s)",
                     seconds(c.t_ns()),
-                    CHECKPOINTS_KEPT as u64 * CHECKPOINT_EVERY_NS / 1_000_000_000
+                    kept_s()
                 ),
-                None => "rewind: nothing kept yet".to_string(),
+                _ => "rewind: nothing before this".to_string(),
             });
             return;
         };
@@ -289,29 +305,42 @@ impl App {
         }
         let cp = self.history.checkpoints[i].clone();
         self.restore(cp);
+        let t = self.lane.now_ns();
+        self.elapse_with_history(target - t);
+        self.rewound_notice();
     }
 
-    /// `>`: forward to the next checkpoint, or to the furthest state reached.
+    /// `>`: forward to the next whole second (the actions replayed), or to the furthest
+    /// state reached.
     pub(super) fn fast_forward(&mut self) {
         self.run = super::RunState::Paused;
         self.follow_history();
         let now = self.lane.now_ns();
-        let h = &self.history;
-        let next = h.checkpoints.iter().find(|c| c.t_ns() > now);
-        let cp = match (next, &h.head) {
-            (Some(c), Some(head)) if c.t_ns() < head.t_ns() => c.clone(),
-            (_, Some(head)) => {
-                let head = (**head).clone();
-                self.history.head = None;
-                head
-            }
-            (Some(c), None) => c.clone(),
-            (None, None) => {
+        let target = (now / REWIND_STEP_NS + 1) * REWIND_STEP_NS;
+        match self.history.head.take() {
+            None => {
                 self.notice = Some("forward: this is the present (nothing later kept)".into());
-                return;
             }
-        };
-        self.restore(cp);
+            Some(head) if head.t_ns() <= target => {
+                self.restore(*head);
+                self.notice = Some(format!("forward: back at {}", seconds(self.lane.now_ns())));
+            }
+            Some(head) => {
+                self.history.head = Some(head);
+                self.elapse_with_history(target - now);
+                self.rewound_notice();
+            }
+        }
+    }
+
+    fn rewound_notice(&mut self) {
+        let head = self.history.head_ns().map_or(String::new(), |t| {
+            format!(
+                " of {} (> goes forward, a change here starts anew)",
+                seconds(t)
+            )
+        });
+        self.notice = Some(format!("rewound to {}{head}", seconds(self.lane.now_ns())));
     }
 
     fn restore(&mut self, cp: Checkpoint) {

@@ -393,7 +393,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "< >",
         label: "rewind",
-        help: "back / forward one checkpoint (1 s) in virtual time (pauses first)",
+        help: "rewind: back / forward 1 s of virtual time (pauses first; runs on the same)",
         keys: &[
             (ch('<'), Cmd::Do(Msg::Rewind)),
             (ch('>'), Cmd::Do(Msg::Forward)),

@@ -356,6 +356,15 @@ fn unbase64url(s: &str, offset: usize) -> Result<Vec<u8>, ShareError> {
     if bits >= 6 {
         return Err(ShareError::Truncated("last byte"));
     }
+    // The last character's unused bits are 0 in a string the lab wrote: one string per
+    // state, and a change there is a change.
+    if n != 0 {
+        let last = s.chars().last().unwrap_or(' ');
+        return Err(ShareError::Char {
+            pos: offset + s.chars().count(),
+            ch: last,
+        });
+    }
     Ok(out)
 }
 
