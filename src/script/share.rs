@@ -124,10 +124,11 @@ impl State {
             return Err(ShareError::TooLong(s.len()));
         }
         let Some(body) = s.strip_prefix(PREFIX) else {
-            if let Some(v) = s.strip_prefix("ev").and_then(|r| r.split_once('.')) {
-                if !v.0.is_empty() && v.0.bytes().all(|c| c.is_ascii_digit()) {
-                    return Err(ShareError::Version(v.0.to_string()));
-                }
+            if let Some((v, _)) = s.strip_prefix("ev").and_then(|r| r.split_once('.'))
+                && !v.is_empty()
+                && v.bytes().all(|c| c.is_ascii_digit())
+            {
+                return Err(ShareError::Version(v.to_string()));
             }
             return Err(ShareError::Prefix(s.chars().take(PREFIX.len()).collect()));
         };
@@ -151,12 +152,8 @@ impl State {
                 value: u64::from(flags),
             });
         }
-        let hz = r.ranged("hz", u64::from(knob::HZ_MIN), u64::from(knob::HZ_MAX))? as u32;
-        let threshold = r.ranged(
-            "threshold",
-            u64::from(knob::THRESHOLD_MIN),
-            u64::from(knob::THRESHOLD_MAX),
-        )? as u32;
+        let hz = r.ranged("hz", knob::HZ_MIN, knob::HZ_MAX)? as u32;
+        let threshold = r.threshold()?;
         let seed = r.varint("seed")?;
         let compare = match r.byte("compare mode")? {
             0 => None,
@@ -179,11 +176,7 @@ impl State {
                 0 => Action::Knob(KnobChange::Netback(r.pick("netback", NetbackVariant::ALL)?)),
                 1 => Action::Knob(KnobChange::Throttle(r.flag("throttle")?)),
                 2 => Action::Knob(KnobChange::LateEoi(r.flag("late EOI")?)),
-                3 => Action::Knob(KnobChange::SpuriousThreshold(r.ranged(
-                    "threshold",
-                    u64::from(knob::THRESHOLD_MIN),
-                    u64::from(knob::THRESHOLD_MAX),
-                )? as u32)),
+                3 => Action::Knob(KnobChange::SpuriousThreshold(r.threshold()?)),
                 4 => Action::Port(PortAction::Notify),
                 5 => Action::Port(PortAction::Mask),
                 6 => Action::Port(PortAction::Unmask),
@@ -274,6 +267,10 @@ impl Reader<'_> {
             return Err(ShareError::Field { field, value: v });
         }
         Ok(v)
+    }
+
+    fn threshold(&mut self) -> Result<u32, ShareError> {
+        Ok(self.ranged("threshold", knob::THRESHOLD_MIN, knob::THRESHOLD_MAX)? as u32)
     }
 
     /// A time `t` plus a varint delta, within [`MAX_T_NS`].
