@@ -215,3 +215,48 @@ fn a_shared_string_reopens_the_same_frame() {
         a.history().checkpoint_times().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_lesson_step_starts_from_a_state_string() {
+    use evtchn_lab::script::share::{Action, Entry, State};
+    let state = State {
+        scenario: Config::default(),
+        compare: None,
+        entries: vec![Entry {
+            t_ns: 1_500_000_000,
+            action: Action::Knob(KnobChange::Netback(NetbackVariant::Fixed)),
+        }],
+        t_ns: 3 * S,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("01-from-state.toml"),
+        format!(
+            "id = \"01-from-state\"\ntitle = \"t\"\nsummary = \"x\"\n\n[[step]]\ntitle = \"s\"\n\
+             state = \"{}\"\nquestion = \"q?\"\nchoices = [\"a\", \"b\"]\nanswer = 1\n\
+             explain = \"e\"\n",
+            state.encode()
+        ),
+    )
+    .unwrap();
+    let cat = evtchn_lab::lesson::Catalog::from_dir(dir.path()).expect("the lesson loads");
+    let app = App::new(Options {
+        scenario: Config::default(),
+        open: evtchn_lab::app::Open::Lesson("01-from-state".into()),
+        lessons: cat,
+        progress: Default::default(),
+    });
+    assert_eq!(
+        app.lane.now_ns(),
+        3 * S,
+        "the step starts at the state's time"
+    );
+    assert_eq!(
+        app.config().netback,
+        NetbackVariant::Fixed,
+        "its knob change replayed"
+    );
+    let mut free = App::new(Options::free(Config::default()));
+    free.open_state(&state);
+    assert_eq!(app.lane.sim().reading(), free.lane.sim().reading());
+}

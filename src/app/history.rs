@@ -178,11 +178,7 @@ impl App {
         {
             return;
         }
-        let cp = Checkpoint {
-            lane: self.lane.clone(),
-            b: self.lane_b().cloned(),
-            done: h.next,
-        };
+        let cp = self.checkpoint_now();
         let h = &mut self.history;
         let at = h.checkpoints.partition_point(|c| c.t_ns() < now);
         h.checkpoints.insert(at, cp);
@@ -225,17 +221,34 @@ impl App {
                 break;
             }
             self.history.next += 1;
-            match e.action {
-                Action::Knob(c) => self.set_knob(c),
-                Action::Port(a) => self.port_action(a),
-                Action::Step => {
-                    self.step_lanes();
-                }
-            }
+            self.apply_action(e.action);
         }
         // Running on past the furthest state reached: it is the present again.
         if self.history.head_ns().is_some_and(|t| now >= t) {
             self.history.head = None;
+        }
+    }
+
+    /// Do `action` to the lanes (replaying it, or opening a shared state).
+    pub(super) fn apply_action(&mut self, action: Action) {
+        match action {
+            Action::Knob(c) => {
+                self.set_knob(c);
+                self.knob_changed();
+            }
+            Action::Port(a) => self.port_action(a),
+            Action::Step => {
+                self.step_lanes();
+            }
+        }
+    }
+
+    /// The lanes now, as a checkpoint.
+    fn checkpoint_now(&self) -> Checkpoint {
+        Checkpoint {
+            lane: self.lane.clone(),
+            b: self.lane_b().cloned(),
+            done: self.history.next,
         }
     }
 
@@ -296,12 +309,7 @@ impl App {
             return;
         };
         if self.history.head.is_none() {
-            let head = Checkpoint {
-                lane: self.lane.clone(),
-                b: self.lane_b().cloned(),
-                done: self.history.next,
-            };
-            self.history.head = Some(Box::new(head));
+            self.history.head = Some(Box::new(self.checkpoint_now()));
         }
         let cp = self.history.checkpoints[i].clone();
         self.restore(cp);

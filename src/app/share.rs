@@ -1,7 +1,6 @@
 //! Share a state: the lab's side of `script::share` (the string's format): the string of
 //! the state on screen, and opening one.
 
-use super::history::Action;
 use super::{App, CompareKnob, Lane, View};
 pub use crate::script::share::State;
 use crate::sim::Knob;
@@ -32,16 +31,7 @@ impl App {
             let now = self.lane.now_ns();
             self.elapse_with_history(e.t_ns.saturating_sub(now));
             self.record_action(e.action);
-            match e.action {
-                Action::Knob(c) => {
-                    self.set_knob(c);
-                    self.knob_changed();
-                }
-                Action::Port(a) => self.port_action(a),
-                Action::Step => {
-                    self.step_lanes();
-                }
-            }
+            self.apply_action(e.action);
             self.follow_history();
         }
         let now = self.lane.now_ns();
