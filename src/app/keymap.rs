@@ -399,7 +399,7 @@ pub static KEYMAP: &[Binding] = &[
             (ch('>'), Cmd::Do(Msg::Forward)),
         ],
         contexts: LAB,
-        footer_rank: 7,
+        footer_rank: 8,
     },
     Binding {
         shown: "s",

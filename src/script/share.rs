@@ -60,6 +60,10 @@ pub enum ShareError {
     Version(String),
     #[error("character {pos} ({ch:?}) is not base64url (A-Z a-z 0-9 - _): cut or mistyped?")]
     Char { pos: usize, ch: char },
+    #[error(
+        "the last character ({ch:?}, character {pos}) is not one a lab writes: cut or mistyped?"
+    )]
+    LastChar { pos: usize, ch: char },
     #[error("the state string is {0} characters long; at most {MAX_LEN} are read")]
     TooLong(usize),
     #[error("the state string's checksum does not match: it was cut or changed")]
@@ -357,7 +361,7 @@ fn unbase64url(s: &str, offset: usize) -> Result<Vec<u8>, ShareError> {
     // state, and a change there is a change.
     if n != 0 {
         let last = s.chars().last().unwrap_or(' ');
-        return Err(ShareError::Char {
+        return Err(ShareError::LastChar {
             pos: offset + s.chars().count(),
             ch: last,
         });
