@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+pub mod share;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// One item of a script.

@@ -530,7 +530,7 @@ fn man_pages_from_the_clap_definition() {
 /// Every flag that takes a number, a size or a time shows its range in `--help`
 /// (`[range: LO to HI]`), and the parser agrees: both ends are accepted, one step beyond
 /// either is refused. (Flags taking a name from a list show `[possible values: …]`; files,
-/// directories, ids and scripts have no range.)
+/// directories, ids, scripts and share strings have no range.)
 #[test]
 fn help_shows_each_values_range_and_the_parser_agrees() {
     use clap::Parser;
@@ -543,6 +543,7 @@ fn help_shows_each_values_range_and_the_parser_agrees() {
         "ITEMS",
         "COMMAND",
         "SHELL",
+        "STRING",
     ];
     let mut checked = Vec::new();
     for sub in evtchn_lab::cmd::cli::command().get_subcommands() {

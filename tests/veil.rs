@@ -303,6 +303,7 @@ fn panes(free: &App, compare: &App, theme: &Theme, veil: Veil) -> Vec<(&'static 
                     lanes: &[(lane, "")],
                     theme,
                     veil,
+                    rewind: None,
                 }
                 .render(a, b)
             }),

@@ -31,6 +31,8 @@ pub enum Ctx {
     Help,
     /// The glossary overlay is open.
     Glossary,
+    /// The share string is shown.
+    Share,
     /// A demo plays (`evtchn-lab demo`): the lab's own keys are the demo's to press; these
     /// keys steer the demo. Never the context of an [`App`] itself: the demo's loop looks
     /// keys up here, and the solution's keys go through the app's context as usual.
@@ -38,7 +40,7 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 9] = [
+    pub const ALL: [Ctx; 10] = [
         Ctx::Start,
         Ctx::Free,
         Ctx::Compare,
@@ -47,6 +49,7 @@ impl Ctx {
         Ctx::Type,
         Ctx::Help,
         Ctx::Glossary,
+        Ctx::Share,
         Ctx::Demo,
     ];
 
@@ -54,6 +57,7 @@ impl Ctx {
         match app.overlay {
             Overlay::Help => Ctx::Help,
             Overlay::Glossary => Ctx::Glossary,
+            Overlay::Share => Ctx::Share,
             Overlay::None => Ctx::beneath(app),
         }
     }
@@ -267,9 +271,10 @@ const NOT_DEMO: &[Ctx] = &[
     Ctx::Type,
     Ctx::Help,
     Ctx::Glossary,
+    Ctx::Share,
 ];
 /// An overlay is open.
-const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary];
+const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary, Ctx::Share];
 /// A lesson, whether a question is open or not.
 const LESSON: &[Ctx] = &[Ctx::Lesson, Ctx::Choose, Ctx::Type];
 /// Wherever the simulation is on screen, a frozen question included.
@@ -384,6 +389,25 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[(ch('.'), Cmd::Do(Msg::Step))],
         contexts: LAB,
         footer_rank: 3,
+    },
+    Binding {
+        shown: "< >",
+        label: "rewind",
+        help: "rewind: back / forward 1 s of virtual time (pauses first; runs on the same)",
+        keys: &[
+            (ch('<'), Cmd::Do(Msg::Rewind)),
+            (ch('>'), Cmd::Do(Msg::Forward)),
+        ],
+        contexts: LAB,
+        footer_rank: 8,
+    },
+    Binding {
+        shown: "s",
+        label: "share",
+        help: "share: a string for this state (evtchn-lab free --state STRING)",
+        keys: &[(ch('s'), Cmd::Do(Msg::ToggleShare))],
+        contexts: &[Ctx::Free, Ctx::Compare, Ctx::Share],
+        footer_rank: 8,
     },
     Binding {
         shown: "+ -",
@@ -604,7 +628,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         shown: "Esc",
         label: "close",
-        help: "close the help or the glossary",
+        help: "close the help, the glossary or the share string",
         keys: &[(code(KeyCode::Esc), Cmd::Do(Msg::CloseOverlay))],
         contexts: OVERLAY,
         footer_rank: 0,

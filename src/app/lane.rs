@@ -223,10 +223,14 @@ struct Reveal {
     total: usize,
 }
 
+/// Numbers each new lane: a rewind's history is of one run (clones keep the number).
+static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// A simulation plus its screen memory.
 #[derive(Clone)]
 pub struct Lane {
     sim: Sim,
+    run: u64,
     marks: VecDeque<Mark>,
     cells: VecDeque<TimelineCell>,
     /// Masked and paused port-time (ns) at the last closed jiffy boundary.
@@ -256,6 +260,7 @@ impl Lane {
             boundary_ns: 0,
             since: Since::now(&sim, SinceWhy::Start),
             sim,
+            run: NEXT_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             marks: VecDeque::with_capacity(MARKS_KEPT),
             cells: VecDeque::with_capacity(TIMELINE_KEPT),
             flash: Flash::default(),
@@ -264,6 +269,11 @@ impl Lane {
             overruns: 0,
             reveal: None,
         }
+    }
+
+    /// Which run this lane is (its clones are the same run).
+    pub fn run_id(&self) -> u64 {
+        self.run
     }
 
     /// The newest transition of each kind, up to the one on screen.

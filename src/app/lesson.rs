@@ -409,6 +409,9 @@ impl App {
             Some(Box::new(Lane::new(with_settings(cfg, &step.compare))))
         };
         if compare.is_some() {
+        } else if let Some(state) = &step.state {
+            self.replay_state(state);
+            self.run = RunState::Running;
         } else if let Some(cfg) = step.scenario {
             self.lane = Lane::new(cfg);
             self.meter.clear();

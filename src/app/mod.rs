@@ -12,11 +12,13 @@
 //! the ui's hit test), so every behaviour is testable with scripted messages.
 
 pub mod check;
+pub mod history;
 pub mod keymap;
 pub mod lane;
 pub mod lesson;
 pub mod narrate;
 pub mod player;
+pub mod share;
 pub mod speed;
 pub mod veil;
 
@@ -106,6 +108,12 @@ pub enum Msg {
     CyclePanes,
     /// A key whose knob (or the port keys) this step keeps locked.
     Locked(Unlock),
+    /// Back to the checkpoint before the state on screen (`<`; pauses first).
+    Rewind,
+    /// Forward to the next checkpoint, or the furthest state reached (`>`).
+    Forward,
+    /// The share string overlay on/off (`s`).
+    ToggleShare,
     /// How far the help and the lesson text reach on the screen as drawn (the loop, which
     /// knows the terminal, sends it after drawing).
     ScrollLimits(ScrollLimits),
@@ -142,7 +150,7 @@ pub enum Page {
 }
 
 /// Where the lab opens.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Open {
     /// The start screen (plain `evtchn-lab`).
     #[default]
@@ -151,6 +159,8 @@ pub enum Open {
     Free,
     /// A lesson, where the learner left it (`evtchn-lab lesson ID`).
     Lesson(String),
+    /// Free play at a shared state (`evtchn-lab free --state STRING`), paused.
+    State(Box<share::State>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +176,8 @@ pub enum Overlay {
     Help,
     /// The glossary: every term, defined (in a lesson, the step's terms first).
     Glossary,
+    /// The share string of the state on screen, to copy.
+    Share,
 }
 
 /// The knob that differs between the two lanes of compare mode.
@@ -275,6 +287,8 @@ pub struct App {
     budget: Budget,
     meter: SpeedMeter,
     last_advance_ns: u64,
+    /// Checkpoints and actions, for rewinding and sharing.
+    history: history::History,
 }
 
 impl App {
@@ -299,6 +313,7 @@ impl App {
             budget: Budget::default(),
             meter: SpeedMeter::default(),
             last_advance_ns: 0,
+            history: history::History::default(),
         };
         match &opts.open {
             Open::Free => {}
@@ -310,7 +325,9 @@ impl App {
                     app.notice = Some(format!("no lesson '{id}'"));
                 }
             },
+            Open::State(state) => app.open_state(state),
         }
+        app.follow_history();
         app
     }
 
@@ -414,10 +431,20 @@ impl App {
         self.meter.clear();
     }
 
-    /// Advance every lane to lane A's time + `ns`. In a lesson whose goal reads the state
-    /// of the moment, stop at the first event after which the goal holds.
+    /// The run's checkpoints and actions (rewind, share).
+    pub fn history(&self) -> &history::History {
+        &self.history
+    }
+
+    /// Advance every lane to lane A's time + `ns`, taking checkpoints and replaying the
+    /// actions after a rewind on the way.
     fn elapse(&mut self, ns: u64) {
-        let target = self.lane.now_ns().saturating_add(ns);
+        self.elapse_with_history(ns);
+    }
+
+    /// Advance every lane to `target`. In a lesson whose goal reads the state of the
+    /// moment, stop at the first event after which the goal holds (and say so).
+    fn elapse_to(&mut self, target: u64) -> bool {
         if let Some(watch) = self.goal_watch() {
             self.lane.advance_to_until(target, |sim| {
                 watch.goal.holds(
@@ -434,11 +461,12 @@ impl App {
             if let Some(b) = self.lane_b_mut() {
                 b.advance_to(t);
             }
-            return;
+            return t < target;
         }
         for lane in self.lanes_mut() {
             lane.advance_to(target);
         }
+        false
     }
 
     fn advance(&mut self, wall: Duration) {
@@ -454,18 +482,27 @@ impl App {
 
     fn step(&mut self) {
         self.run = RunState::Paused;
+        self.follow_history();
+        let before = self.lane.now_ns();
+        if self.step_lanes() {
+            self.record_step(before);
+        } else {
+            self.notice = Some(format!(
+                "step: no transition in the next {} s of virtual time; nothing moved",
+                lane::STEP_MAX_NS / 1_000_000_000
+            ));
+        }
+    }
+
+    /// One traced transition on lane A, lane B following its clock. False if none came.
+    fn step_lanes(&mut self) -> bool {
         let found = self.lane.step_transition();
         let t = self.lane.now_ns();
         if let Some(b) = self.lane_b_mut() {
             // Lane B follows lane A's clock.
             b.advance_to(t);
         }
-        if !found {
-            self.notice = Some(format!(
-                "step: no transition in the next {} s of virtual time; nothing moved",
-                lane::STEP_MAX_NS / 1_000_000_000
-            ));
-        }
+        found
     }
 
     /// What the panes are laid out for: the page, the view, a lesson's step. When it
@@ -526,6 +563,7 @@ pub fn update(app: &mut App, msg: Msg) {
     match msg {
         Msg::Quit => app.run = RunState::Quit,
         Msg::Set(change) => {
+            app.record_action(history::Action::Knob(change));
             app.set_knob(change);
             app.knob_changed();
         }
@@ -535,7 +573,10 @@ pub fn update(app: &mut App, msg: Msg) {
             app.step_restarted();
             app.notice = Some(restart_notice(&old, &cfg));
         }
-        Msg::Port(a) => app.port_action(a),
+        Msg::Port(a) => {
+            app.record_action(history::Action::Port(a));
+            app.port_action(a);
+        }
         Msg::TogglePause => {
             app.run = match app.run {
                 RunState::Running => RunState::Paused,
@@ -644,7 +685,17 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::Locked(u) => app.notice = Some(locked_notice(app, u)),
         Msg::CyclePanes => app.reveal = (app.reveal + 1) % REVEAL_PERIOD,
+        Msg::Rewind => app.rewind(),
+        Msg::Forward => app.fast_forward(),
+        Msg::ToggleShare => {
+            app.overlay = if app.overlay == Overlay::Share {
+                Overlay::None
+            } else {
+                Overlay::Share
+            }
+        }
     }
+    app.follow_history();
     if app.pane_view() != view {
         app.reveal = 0;
     }

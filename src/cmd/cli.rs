@@ -283,6 +283,10 @@ pub struct RunArgs {
     pub trace: Option<PathBuf>,
 }
 
+fn parse_state(s: &str) -> Result<crate::app::share::State, String> {
+    crate::app::share::State::decode(s).map_err(|e| e.to_string())
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -305,6 +309,10 @@ impl RunArgs {
 pub struct FreeArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// Open a shared state, paused: the string `s` shows in the lab (its scenario, knob
+    /// changes and virtual time; the scenario flags are then not used).
+    #[arg(long, value_name = "STRING", value_parser = parse_state)]
+    pub state: Option<crate::app::share::State>,
     #[command(flatten)]
     pub display: DisplayArgs,
 }

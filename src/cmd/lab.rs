@@ -21,7 +21,10 @@ pub fn start() -> anyhow::Result<ExitCode> {
 /// `evtchn-lab free …`: free play from a scenario.
 pub fn free(args: &FreeArgs) -> anyhow::Result<ExitCode> {
     tui::run(&LabArgs {
-        open: Open::Free,
+        open: match &args.state {
+            Some(state) => Open::State(Box::new(state.clone())),
+            None => Open::Free,
+        },
         scenario: args.scenario.config(),
         display: args.display.display(),
         dir: None,

@@ -417,6 +417,8 @@ pub struct Step {
     pub text: String,
     /// Restart from this configuration when the step begins; `None`: go on as things are.
     pub scenario: Option<Config>,
+    /// Start at this shared state (its scenario, actions and time) when the step begins.
+    pub state: Option<crate::script::share::State>,
     pub unlock: Vec<Unlock>,
     /// `unlock = "all"`: a challenge. The text states a target, every knob is free, and
     /// the lab shows the reference solution's knob changes as a par.

@@ -39,6 +39,8 @@ struct RawStep {
     #[serde(default)]
     text: String,
     scenario: Option<Spanned<Config>>,
+    /// A share string (`s` in the lab): the step starts at that state.
+    state: Option<Spanned<String>>,
     /// A list of knobs, or "all".
     unlock: Option<Spanned<toml::Value>>,
     #[serde(default)]
@@ -180,6 +182,7 @@ const STEP_KEYS: &[&str] = &[
     "title",
     "text",
     "scenario",
+    "state",
     "unlock",
     "hints",
     "explain",
@@ -443,6 +446,29 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
             cx.at(sc.span().start, format!("step {n}: scenario: {why}"));
         }
     }
+    let state = s.state.as_ref().and_then(|st| {
+        let at = st.span().start;
+        if s.scenario.is_some() {
+            cx.at(
+                at,
+                format!("step {n}: state and scenario: give one, both start the run"),
+            );
+        }
+        match crate::script::share::State::decode(st.get_ref()) {
+            Ok(state) if state.compare.is_some() => {
+                cx.at(
+                    at,
+                    format!("step {n}: state: compare mode is not for lessons (use compare)"),
+                );
+                None
+            }
+            Ok(state) => Some(state),
+            Err(e) => {
+                cx.at(at, format!("step {n}: state: {e}"));
+                None
+            }
+        }
+    });
     let explain = match &s.explain {
         Some(e) if !e.get_ref().trim().is_empty() => e.get_ref().clone(),
         Some(e) => {
@@ -662,6 +688,7 @@ fn step(cx: &mut Ctx, n: usize, s: Spanned<RawStep>) -> Option<Step> {
         title: s.title.into_inner(),
         text: s.text,
         scenario: s.scenario.map(Spanned::into_inner),
+        state,
         unlock,
         challenge,
         veil,

@@ -430,6 +430,8 @@ pub struct Look<'a> {
     pub theme: &'a Theme,
     pub veil: Veil,
     pub whole_run: bool,
+    /// Where a rewound screen is (the throughput pane draws the timeline).
+    pub rewind: Option<super::timeline::Rewind>,
 }
 
 impl<'a> Look<'a> {
@@ -439,6 +441,7 @@ impl<'a> Look<'a> {
             theme,
             veil: app.veil(),
             whole_run: app.counters_whole_run,
+            rewind: super::timeline::Rewind::of(app),
         }
     }
 }
@@ -479,12 +482,14 @@ fn draw_pane(p: Pane, lane: &Lane, look: &Look, area: Rect, buf: &mut Buffer) {
         theme,
         veil,
         whole_run,
+        rewind,
     } = *look;
     match p {
         Pane::Throughput => throughput::ThroughputPane {
             lanes: &[(lane, "")],
             theme,
             veil,
+            rewind,
         }
         .render(area, buf),
         Pane::Ports => ports::PortsPane { lane, theme, veil }.render(area, buf),

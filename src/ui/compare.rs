@@ -227,6 +227,7 @@ impl Widget for CompareView<'_> {
             lanes: &[(&app.lane, "A"), (self.b, "B")],
             theme: self.theme,
             veil,
+            rewind: super::timeline::Rewind::of(app),
         }
         .render(chart, buf);
         if let Some(r) = revealed {
@@ -241,6 +242,7 @@ impl Widget for CompareView<'_> {
                     theme: self.theme,
                     veil,
                     whole_run,
+                    rewind: None,
                 };
                 arrange::render_pane(r.pane, lane, &look, area, buf);
                 lane_tag(label, area, self.theme, buf);

@@ -73,6 +73,12 @@ pub fn help_lines(app: &App, t: &Theme, compact: bool) -> Vec<Line<'static>> {
             ),
         ]));
     }
+    if matches!(ctx, Ctx::Free | Ctx::Compare | Ctx::Lesson) {
+        lines.push(Line::styled(
+            format!(" {}", crate::app::history::help_line()),
+            t.text,
+        ));
+    }
     if compact {
         lines.push(Line::styled("── the model ──", t.title));
     } else {

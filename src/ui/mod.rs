@@ -32,11 +32,13 @@ pub mod lesson;
 pub mod markup;
 pub mod pane_check;
 pub mod ports;
+pub mod share;
 pub mod start;
 pub mod status_bar;
 pub mod theme;
 pub mod throttle;
 pub mod throughput;
+pub mod timeline;
 pub mod veil;
 
 use ratatui::Frame;
@@ -226,6 +228,7 @@ fn overlay(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Overlay::None => {}
         Overlay::Help => help::HelpOverlay { app, theme }.render(area, buf),
         Overlay::Glossary => glossary::GlossaryOverlay { app, theme }.render(area, buf),
+        Overlay::Share => share::ShareOverlay { app, theme }.render(area, buf),
     }
 }
 

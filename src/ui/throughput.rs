@@ -37,6 +37,8 @@ pub struct ThroughputPane<'a> {
     pub theme: &'a Theme,
     /// What an open question hides.
     pub veil: Veil,
+    /// While rewound: the timeline, at the figure line's right end.
+    pub rewind: Option<super::timeline::Rewind>,
 }
 
 /// `goodput 549 Mbit/s`, or a dash before the first sample, or `?` while veiled.
@@ -140,7 +142,7 @@ impl Widget for ThroughputPane<'_> {
         {
             let ratio = or_hidden(v, Shown::Goodput, format!("{:.2}", gb / ga));
             spans.push(Span::styled(format!("B/A {ratio}×"), t.value));
-        } else if self.lanes.len() == 1 {
+        } else if self.lanes.len() == 1 && self.rewind.is_none() {
             let used: usize = spans.iter().map(Span::width).sum();
             let note = if used + 33 <= figure.width as usize {
                 "(mean of the last virtual second)"
@@ -149,7 +151,13 @@ impl Widget for ThroughputPane<'_> {
             };
             spans.push(Span::styled(note, t.dim));
         }
-        super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
+        let (_, used) = super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
+        let room = figure.width.saturating_sub(used as u16 + 2);
+        if let Some(line) = self.rewind.and_then(|r| r.line(room, t)) {
+            let w = line.width() as u16;
+            let x = figure.x + figure.width - w - 1;
+            super::set_line(buf, x, figure.y, &line, w);
+        }
         if chart_area.height < 3 {
             return;
         }
