@@ -320,7 +320,7 @@ fn quoted_log_lines_are_the_simulations_words() {
             let all = format!("{} {} {}", s.text, s.explain, s.hints.join(" "));
             for (i, part) in all.split('*').enumerate() {
                 let phrase = part.split_whitespace().collect::<Vec<_>>().join(" ");
-                if i % 2 == 1 && phrase.contains('→') {
+                if i % 2 == 1 && (phrase.contains('→') || quotes_a_function(&phrase)) {
                     quoted.insert(phrase);
                 }
             }
@@ -445,4 +445,16 @@ fn the_choices_and_hints_give_nothing_away() {
     let (_dir, with_example) = with_the_readmes_example();
     let problems = lint::catalog(&with_example);
     assert!(problems.is_empty(), "{}", problems_text(&problems));
+}
+
+/// A log line that names the function saying it, like *dom0's mask cleared (unmask_irq)*.
+fn quotes_a_function(phrase: &str) -> bool {
+    phrase
+        .strip_suffix(')')
+        .and_then(|p| p.rsplit_once('('))
+        .is_some_and(|(words, f)| {
+            !words.trim().is_empty()
+                && !f.is_empty()
+                && f.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
 }
