@@ -545,3 +545,60 @@ explain = "B moved {b.goodput_mbps} Mbit/s, {ratio.goodput_mbps} times A."
         text(&o)
     );
 }
+
+/// A step can ask the learner to go back in time: `rewound = true` with the state of the
+/// moment to find ("go back to the last pause"). Left alone the goal never holds (the lab
+/// is not rewound); the reference solution rewinds with `<` and runs on to the pause.
+#[test]
+fn a_step_can_ask_to_go_back_to_the_last_pause() {
+    let lesson = r#"
+id = "54-back"
+title = "Back to the pause"
+summary = "Rewind."
+requires = ["06-throttle-law"]
+
+[[step]]
+title = "Missed it"
+scenario = { guest = "freebsd" }
+text = "You missed the last pause: go back in time and find a moment the port is on the delayed list."
+hints = ["The lab keeps the last minute.", "Rewind, then run on: the lab stops at the pause."]
+solution = ["wait 1500ms", "<", "space", "wait 300ms"]
+explain = "Paused: the port waits for the tick."
+[step.goal]
+rewound = true
+on_delayed_list = true
+"#;
+    let dir = author_dir(&[("54-back", lesson)]);
+    let d = dir.path().to_str().unwrap();
+    let o = lab(&["lessons", "check", "54", "--dir", d]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bad = lesson.replace("rewound = true", "rewound = 1");
+    let dir = author_dir(&[("54-back", &bad)]);
+    let o = lab(&[
+        "lessons",
+        "check",
+        "54",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).contains("rewound is true or false"),
+        "{}",
+        text(&o)
+    );
+    // Without the rewind the same keys never meet it.
+    let no_rewind = lesson.replace(r#""<", "#, "");
+    let dir = author_dir(&[("54-back", &no_rewind)]);
+    let o = lab(&[
+        "lessons",
+        "check",
+        "54",
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).contains("the solution ends without meeting the goal"),
+        "{}",
+        text(&o)
+    );
+}

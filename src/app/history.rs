@@ -288,6 +288,12 @@ impl App {
         h.seen_ns = after;
     }
 
+    /// Whether the screen shows a rewound moment (`>` or running on leads back to the
+    /// latest one).
+    pub fn rewound(&self) -> bool {
+        self.history.head.is_some()
+    }
+
     /// `<`: back to the whole second before the state on screen (pauses first): the
     /// checkpoint at or before it, run on to it.
     pub(super) fn rewind(&mut self) {

@@ -882,6 +882,7 @@ impl App {
         let a = Subject {
             sim: self.lane.sim(),
             mark: &run.state.mark,
+            rewound: self.rewound(),
         };
         let b = run
             .compare
@@ -890,6 +891,7 @@ impl App {
             .map(|(l, m)| Subject {
                 sim: l.sim(),
                 mark: m,
+                rewound: self.rewound(),
             });
         Some(goal.check(a, b, run.state.fresh_since_ns))
     }

@@ -446,11 +446,13 @@ impl App {
     /// moment, stop at the first event after which the goal holds (and say so).
     fn elapse_to(&mut self, target: u64) -> bool {
         if let Some(watch) = self.goal_watch() {
+            let rewound = self.rewound();
             self.lane.advance_to_until(target, |sim| {
                 watch.goal.holds(
                     crate::lesson::Subject {
                         sim,
                         mark: &watch.mark,
+                        rewound,
                     },
                     None,
                     watch.fresh,

@@ -144,6 +144,9 @@ pub enum Check {
         cond: Cond,
         side: Side,
     },
+    /// The lab shows a rewound moment (`<`), or the latest one: "go back to the last
+    /// pause" is `rewound = true` with the state of that moment.
+    Rewound(bool),
 }
 
 /// What a step asks for: every check must hold.
@@ -215,6 +218,12 @@ impl Goal {
                         now: Some(setting_value(want.knob().get(cfg))),
                         ok,
                     },
+                    Check::Rewound(want) => CheckStatus {
+                        what: "rewound".to_string(),
+                        want: yes_no(want),
+                        now: Some(yes_no(a.rewound)),
+                        ok,
+                    },
                     Check::Figure { figure, cond, side } => CheckStatus {
                         what: match side {
                             Side::A => figure.label().to_string(),
@@ -277,6 +286,7 @@ impl Goal {
     ) -> (bool, Option<f64>) {
         match *c {
             Check::Knob(want) => (want.knob().get(a.sim.config()) == want, None),
+            Check::Rewound(want) => (a.rewound == want, None),
             Check::Figure { figure, cond, side } => {
                 if figure.kind() == FigureKind::Window && filling_ns > 0 {
                     return (false, None);
@@ -304,6 +314,12 @@ impl Goal {
 pub struct Subject<'a> {
     pub sim: &'a Sim,
     pub mark: &'a Reading,
+    /// Whether the lab shows a rewound moment (lane A only: lanes rewind together).
+    pub rewound: bool,
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
 }
 
 /// A setting's value alone: `on`, `fixed`, `3`.

@@ -100,6 +100,7 @@ const REPLAY_KEYS: [&str; 10] = [
 /// The names a goal entry may have besides figures and knobs.
 const WINDOW_KEY: &str = "window";
 const HOLD_KEY: &str = "hold";
+const REWOUND_KEY: &str = "rewound";
 /// The most a goal may ask its state to hold.
 pub const MAX_HOLD_NS: u64 = 30_000_000_000;
 /// The longest an observe step may ask the learner to watch.
@@ -167,7 +168,7 @@ fn unlock_names() -> Vec<&'static str> {
 
 /// What a goal's entry may be: a figure, a knob, or one of the goal's own keys.
 fn goal_names() -> Vec<&'static str> {
-    let own = [WINDOW_KEY, HOLD_KEY, "b", "ratio"];
+    let own = [WINDOW_KEY, HOLD_KEY, REWOUND_KEY, "b", "ratio"];
     Figure::NAMES
         .iter()
         .chain(Knob::NAMES)
@@ -1014,6 +1015,13 @@ fn goal(cx: &mut Ctx, n: usize, g: &Spanned<Entries>) -> Option<Goal> {
                     at,
                     format!("step {n}: hold is a duration string, like \"2s\""),
                 ),
+            }
+            continue;
+        }
+        if name == REWOUND_KEY {
+            match v.as_bool() {
+                Some(b) => checks.push(Check::Rewound(b)),
+                None => cx.at(at, format!("step {n}: rewound is true or false")),
             }
             continue;
         }
