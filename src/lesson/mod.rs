@@ -997,7 +997,9 @@ pub fn fill_figures(text: &str, value: impl Fn(FigureRef) -> Option<String>) -> 
 /// whole part: `-192,587.5`; what does not start with a digit, as it is.
 pub fn thousands(number: &str) -> String {
     let body = number.strip_prefix('-').unwrap_or(number);
-    let digits = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let digits = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
     if digits == 0 {
         return number.to_string();
     }
