@@ -608,6 +608,14 @@ async fn demo_loop(
     let mut signals = Signals::new()?;
     let frame_gap = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
     let wall = |ns: u64| Duration::from_secs_f64(ns as f64 / 1e9 / speed);
+    // The reading follows what the lesson pane shows in this terminal.
+    let reader = |area: Rect| crate::demo::Reader {
+        words: ui::demo::words_on_screen,
+        width: area.width,
+        height: area.height,
+    };
+    let size = guard.terminal.size()?;
+    demo.read_on(app, reader(draw_area(size.width, size.height)));
 
     draw_demo(&mut guard.terminal, app, demo, theme)?;
     if let Some(r) = recorder.as_deref_mut() {
@@ -658,7 +666,7 @@ async fn demo_loop(
                     _ => {}
                 },
                 Some(Ok(Event::Resize(w, h))) => {
-                    fit(&mut guard.terminal, w, h)?;
+                    demo.read_on(app, reader(fit(&mut guard.terminal, w, h)?));
                     draw_demo(&mut guard.terminal, app, demo, theme)?;
                 }
                 Some(Ok(_)) => {}

@@ -521,8 +521,9 @@ explain = "B moved {b.goodput_mbps} Mbit/s, {ratio.goodput_mbps} times A."
         shown
             .split(what)
             .nth(1)
-            .and_then(|r| r.split([' ', ',']).next())
-            .and_then(|n| n.parse().ok())
+            // Prose groups thousands (`2,181`); a clause may follow (`Mbit/s, 4.30`).
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.trim_end_matches(',').replace(',', "").parse().ok())
             .unwrap_or_else(|| panic!("{what}: {shown}"))
     };
     let b = number_after("B moved ");

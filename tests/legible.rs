@@ -368,11 +368,14 @@ fn the_demo_shows_the_reading_time_left_on_its_step() {
 }
 
 #[test]
-fn at_80x24_a_shortened_eoi_flow_line_keeps_its_verb_and_value() {
+fn at_80x24_a_shortened_line_keeps_its_verb_and_value() {
     for cfg in scenarios() {
         step_through(cfg, 12, |app| {
             for c in cuts(app, 80, 24) {
-                if c.pane != Some(Pane::EoiFlow) {
+                if !matches!(
+                    c.pane,
+                    Some(Pane::EoiFlow | Pane::Ports | Pane::Throttle | Pane::Code)
+                ) {
                     continue;
                 }
                 // Who did what: the line's first word stays.
@@ -398,8 +401,10 @@ fn no_line_is_cut_in_a_lessons_panes_at_120x40() {
         for (i, s) in lesson.steps.iter().enumerate() {
             let mut look = |app: &App| {
                 for c in cuts(app, 120, 40) {
-                    // The Ports pane's 34 columns in a lesson are not there yet.
-                    if matches!(c.pane, Some(Pane::EoiFlow | Pane::Throttle | Pane::Code)) {
+                    if matches!(
+                        c.pane,
+                        Some(Pane::EoiFlow | Pane::Ports | Pane::Throttle | Pane::Code)
+                    ) {
                         let what = format!("{:?} in {}: {}", c.pane, c.width, c.text);
                         found
                             .entry(what)
@@ -422,4 +427,75 @@ fn no_line_is_cut_in_a_lessons_panes_at_120x40() {
         .map(|(w, c)| format!("{w}\n    ({c})"))
         .collect();
     assert!(found.is_empty(), "lines cut:\n{}", found.join("\n"));
+}
+
+#[test]
+fn dom0_cpu_never_counts_work_still_to_come() {
+    for cfg in scenarios().into_iter().step_by(3) {
+        let mut app = lab_at(cfg);
+        // Every µs of the first 40, and a few later points: the busy share counts the
+        // work done by now, so it never passes its two CPUs (vCPU 0 and the RX kthread),
+        // and right after the start, with only vCPU 0's first upcall, one.
+        for t in (1..=40).map(|us| us * 1_000).chain([1_000_000, 1_000_500]) {
+            app.lane.advance_to(t);
+            let pct = ui::recent(&app.lane, evtchn_lab::sim::Figure::Dom0CpuPct)
+                .expect("time has passed");
+            assert!((0.0..=200.0).contains(&pct), "{cfg:?} at {t} ns: {pct}%");
+            if t <= 2_000 {
+                assert!(pct <= 100.0, "{cfg:?} at {t} ns: {pct}%");
+            }
+        }
+    }
+    // The frame's own words, 2 µs into the story's run.
+    let mut app = lab_at(Config::default());
+    app.lane.advance_to(2_000);
+    let screen = rows(&app, 120, 40).join("\n");
+    let shown = screen
+        .split(" of a vCPU")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|s| s.strip_suffix('%'))
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("dom0 CPU in\n{screen}"));
+    // The first upcall starts at 2 µs: none of its 2.1 µs is done yet.
+    assert!(shown <= 100.0, "{shown}% of a vCPU");
+    // 1 µs later, that 1 µs of the 3 is: a third.
+    app.lane.advance_to(3_000);
+    let pct = ui::recent(&app.lane, evtchn_lab::sim::Figure::Dom0CpuPct).unwrap_or_default();
+    assert!((30.0..=36.0).contains(&pct), "{pct}% 3 µs in");
+}
+
+#[test]
+fn the_demo_paces_a_step_by_the_words_on_screen() {
+    use evtchn_lab::demo::{Demo, Pacing, Reader};
+    let cat = catalog();
+    let id = cat.lessons[0].id.clone();
+    let step = &cat.lessons[0].steps[0];
+    // The first step's reading time on a `w`×`h` terminal, and the words it shows.
+    let read_at = |w: u16, h: u16| {
+        let (mut demo, app) = Demo::new(cat.clone(), std::slice::from_ref(&id)).unwrap();
+        let words = ui::demo::words_on_screen(&app, w, h);
+        demo.read_on(
+            &app,
+            Reader {
+                words: ui::demo::words_on_screen,
+                width: w,
+                height: h,
+            },
+        );
+        (demo.left_ns().expect("reading"), words)
+    };
+    let (big, big_words) = read_at(160, 50);
+    let (small, small_words) = read_at(80, 24);
+    assert_eq!(big, Pacing::WATCHABLE.read_ns(big_words));
+    assert_eq!(small, Pacing::WATCHABLE.read_ns(small_words));
+    // More text on screen, a longer rest.
+    assert!(small_words < big_words, "{small_words} vs {big_words}");
+    assert!(small < big, "{small} vs {big}");
+    // 80×24 cuts the step's text: its rest is shorter than the whole text's.
+    assert!(
+        small < Pacing::WATCHABLE.step_read_ns(step),
+        "{} s for what shows",
+        small / 1_000_000_000
+    );
 }

@@ -367,18 +367,7 @@ fn thousands(v: f64) -> String {
     if r.abs() >= 1e15 {
         return String::new();
     }
-    let digits = format!("{}", r.abs() as u64);
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 {
-        out.insert(0, '-');
-    }
-    out
+    crate::lesson::thousands(&format!("{r:.0}"))
 }
 
 /// Significant digits written: `0.25` has 2, `3.90` 3, `2` 1, `0` none.

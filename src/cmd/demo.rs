@@ -147,6 +147,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             };
         }
     };
+    // The reading follows what the recording's lesson pane shows.
+    demo.read_on(
+        &app,
+        crate::demo::Reader {
+            words: crate::ui::demo::words_on_screen,
+            width: size.width,
+            height: size.height,
+        },
+    );
     let recorded = cast::record(&mut demo, &mut app, Recorder::new(out, theme, args.speed))
         .and_then(|(out, summary)| Ok(out.commit().map(|()| summary)?));
     // Stopped midway (a signal after the commit comes too late to stop anything).

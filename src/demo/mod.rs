@@ -20,8 +20,11 @@
 //! # Pacing
 //! - Reading: a step's text (title, text, question and choices) and each explanation stay
 //!   up for `max(3 s, 1 s + 240 ms × words)`: 250 words a minute, plus a second to find
-//!   the text ([`Pacing::WATCHABLE`]). The lab goes on at 1× meanwhile, as it would for a learner
-//!   (a met goal pauses it, so an explanation is read over the state that met the goal).
+//!   the text ([`Pacing::WATCHABLE`]). The words are those the lesson pane shows at the
+//!   terminal's size when the demo is told it ([`Demo::read_on`]): a text cut by a small
+//!   terminal is up no longer than what shows; else (a test's demo) the step's own words.
+//!   The lab goes on at 1× meanwhile, as it would for a learner (a met goal pauses it, so
+//!   an explanation is read over the state that met the goal).
 //! - Keys: each key of a solution (a quiz's answer, `Enter` to go on) is shown as it is
 //!   pressed, and the lab holds still for 0.7 s before the next item, so the key's
 //!   effect can be seen.
@@ -218,9 +221,21 @@ enum Phase {
     Finished,
 }
 
+/// How to count the words a learner can read on screen: `words(app, width, height)`, the
+/// words the lesson pane draws on a `width`×`height` terminal. The demo sits below the
+/// ui, so whoever draws it passes the ui's count (`ui::demo::words_on_screen`).
+#[derive(Clone, Copy, Debug)]
+pub struct Reader {
+    pub words: fn(&App, u16, u16) -> usize,
+    pub width: u16,
+    pub height: u16,
+}
+
 /// A demo that plays: which lessons, where it is, and the caption.
 #[derive(Clone, Debug)]
 pub struct Demo {
+    /// What the learner reads on screen; `None`: the step's words, whole.
+    reader: Option<Reader>,
     cat: Arc<Catalog>,
     pacing: Pacing,
     /// Catalogue indices of the lessons, in order.
@@ -284,6 +299,7 @@ impl Demo {
         });
         let step = &cat.lessons[first].steps[0];
         let demo = Demo {
+            reader: None,
             phase: Phase::Read {
                 left: pacing.step_read_ns(step),
             },
@@ -297,6 +313,27 @@ impl Demo {
             entered: 0,
         };
         Ok((demo, app))
+    }
+
+    /// Pace the reading by the words on a screen of this size (`reader`); a resize
+    /// counts from the next text up. Told before the first move, the first step's reading
+    /// follows it too.
+    pub fn read_on(&mut self, app: &App, reader: Reader) {
+        self.reader = Some(reader);
+        if self.clock_ns == 0 && matches!(self.phase, Phase::Read { .. }) {
+            self.phase = Phase::Read {
+                left: self.reading_ns(app, 0),
+            };
+        }
+    }
+
+    /// Reading time of what the lab shows now: the words on screen when told how to count
+    /// them, else `whole` (the step's or the explanation's own words).
+    fn reading_ns(&self, app: &App, whole: u64) -> u64 {
+        match self.reader {
+            Some(r) => self.pacing.read_ns((r.words)(app, r.width, r.height)),
+            None => whole,
+        }
     }
 
     /// The story's lesson ids ([`STORY`]), or the numbers no lesson starts with.
@@ -412,7 +449,10 @@ impl Demo {
     /// The explanation phase for the step just met.
     fn explain(&mut self, app: &App) {
         let (left, quiz) = self.current_step(app).map_or((0, false), |s| {
-            (self.pacing.explain_read_ns(s), s.is_quiz())
+            (
+                self.reading_ns(app, self.pacing.explain_read_ns(s)),
+                s.is_quiz(),
+            )
         });
         self.phase = Phase::Explain { left };
         self.caption = Caption::Explaining { quiz };
@@ -510,7 +550,7 @@ impl Demo {
                     self.entered += 1;
                     self.phase = match (app.page, self.current_step(app)) {
                         (Page::Lab, Some(s)) => Phase::Read {
-                            left: self.pacing.step_read_ns(s),
+                            left: self.reading_ns(app, self.pacing.step_read_ns(s)),
                         },
                         _ => Phase::Done {
                             left: self.pacing.lesson_end_ns,
@@ -551,7 +591,7 @@ impl Demo {
                         self.entered += 1;
                         let step = &self.cat.lessons[next].steps[0];
                         self.phase = Phase::Read {
-                            left: self.pacing.step_read_ns(step),
+                            left: self.reading_ns(app, self.pacing.step_read_ns(step)),
                         };
                     }
                 },

@@ -950,11 +950,12 @@ impl FigureRef {
         }
     }
 
-    /// The value as prose shows it: the figure's own format, a ratio with two decimals.
+    /// The value as prose shows it: the figure's own format with thousands separators, as
+    /// the panes write counts (`192,587`), a ratio with two decimals.
     pub fn format(self, v: f64) -> String {
         match self.side {
             Side::Ratio => format!("{v:.2}"),
-            Side::A | Side::B => self.figure.format(v),
+            Side::A | Side::B => thousands(&self.figure.format(v)),
         }
     }
 }
@@ -1008,6 +1009,30 @@ pub fn fill_figures(text: &str, value: impl Fn(FigureRef) -> Option<String>) -> 
     out
 }
 
+/// `number` (as written: `-192587.5`, `yes`) with a `,` between each three digits of its
+/// whole part: `-192,587.5`; what does not start with a digit, as it is.
+pub fn thousands(number: &str) -> String {
+    let body = number.strip_prefix('-').unwrap_or(number);
+    let digits = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
+    if digits == 0 {
+        return number.to_string();
+    }
+    let mut out = String::with_capacity(number.len() + digits / 3);
+    if body.len() < number.len() {
+        out.push('-');
+    }
+    for (i, c) in body[..digits].chars().enumerate() {
+        if i > 0 && (digits - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(&body[digits..]);
+    out
+}
+
 /// A number as the keys type it: no exponent, no more decimals than it needs.
 pub fn format_number(x: f64) -> String {
     let mut s = format!("{x:.6}");
@@ -1023,6 +1048,19 @@ pub fn format_number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_in_prose_group_their_thousands() {
+        let events = FigureRef::a(Figure::EventsSent);
+        assert_eq!(events.format(192_587.0), "192,587");
+        assert_eq!(events.format(999.0), "999");
+        assert_eq!(events.format(1_000_000.0), "1,000,000");
+        assert_eq!(FigureRef::a(Figure::Dom0CpuPct).format(1234.56), "1,234.6");
+        assert_eq!(FigureRef::a(Figure::PortMasked).format(1.0), "yes");
+        assert_eq!(thousands("-12345.5"), "-12,345.5");
+        // The figure's own format (what `lessons check` prints) stays plain.
+        assert_eq!(Figure::EventsSent.format(192_587.0), "192587");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

@@ -10,6 +10,8 @@ pub(super) struct Kthread {
     /// Woken and not yet asleep again.
     pub(super) runnable: bool,
     pub(super) batch: u32,
+    /// When the running batch ends (its cost is counted as busy when it starts).
+    pub(super) done_at: u64,
 }
 
 impl Sim {
@@ -79,6 +81,7 @@ impl Sim {
         self.counters.dom0_busy_ns += cost;
         self.kthread.running = true;
         self.kthread.batch = batch;
+        self.kthread.done_at = self.now + cost;
         self.q.push(self.now + cost, Ev::KthreadDone);
     }
 

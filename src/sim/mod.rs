@@ -368,6 +368,24 @@ impl Sim {
     }
 
     /// Whether netback's NAPI TX poll is scheduled or running.
+    /// dom0 CPU time counted as busy but still to come at `t_ns` (the end of a window;
+    /// the sim's own clock may stand at its last event, before it): work is counted whole
+    /// when it starts, so the part of vCPU 0's current item and of the kthread's batch
+    /// after `t_ns`.
+    pub fn dom0_busy_after_ns(&self, t_ns: u64) -> u64 {
+        let cpu0 = if self.cpu0.current.is_some() {
+            self.cpu0.done_at.saturating_sub(t_ns)
+        } else {
+            0
+        };
+        let kthread = if self.kthread.running {
+            self.kthread.done_at.saturating_sub(t_ns)
+        } else {
+            0
+        };
+        cpu0 + kthread
+    }
+
     pub fn napi_scheduled(&self) -> bool {
         self.cpu0.napi_scheduled
     }

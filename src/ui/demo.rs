@@ -45,6 +45,32 @@ pub fn caption(demo: &Demo) -> String {
     }
 }
 
+/// The words a learner can read in the lesson pane of a demo drawn on a `width`×`height`
+/// terminal ([`crate::demo::Reader`]): only the lines drawn, so a text cut by a small
+/// terminal counts what shows.
+pub fn words_on_screen(app: &App, width: u16, height: u16) -> usize {
+    let area = Rect::new(0, 0, width, height);
+    if app.page != Page::Lab || Density::of(area) == Density::TooSmall {
+        return 0;
+    }
+    let screen = Screen::for_key_bar(app, Ctx::Demo, area);
+    let mut buf = Buffer::empty(area);
+    LabView {
+        app,
+        theme: &Theme::default(),
+    }
+    .render_in(screen, area, &mut buf);
+    let pane = super::lesson::pane_area(app, screen.body);
+    let mut text = String::new();
+    for y in pane.top()..pane.bottom() {
+        for x in pane.left()..pane.right() {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    crate::demo::words(&text)
+}
+
 impl Widget for DemoView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let DemoView { app, theme, demo } = self;

@@ -437,18 +437,7 @@ pub fn step_lines(
 /// A number as a person reads it: `51,000`, `0.25`, `2.5`.
 pub fn number_words(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        let digits = format!("{}", x.abs() as u64);
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if x < 0.0 {
-            out.insert(0, '-');
-        }
-        out
+        crate::lesson::thousands(&format!("{x:.0}"))
     } else {
         crate::lesson::format_number(x)
     }

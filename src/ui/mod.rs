@@ -158,10 +158,24 @@ pub fn scroll_limits(app: &App, theme: &Theme, area: Rect) -> crate::app::Scroll
 }
 
 /// A figure over the lane's last virtual second (what the lab's "now" figures show);
-/// `None` before any virtual time has passed.
+/// `None` before any virtual time has passed. dom0's CPU share leaves out the work still
+/// to come: counted whole when it starts, it would make a window shorter than the work
+/// read over 100% ("105.2% of a vCPU" 2 µs into a run).
 pub fn recent(lane: &Lane, f: Figure) -> Option<f64> {
     let w = lane.last_second();
-    (w.ns() > 0).then(|| lane.sim().figure(f, &w, &w.from))
+    if w.ns() == 0 {
+        return None;
+    }
+    let v = lane.sim().figure(f, &w, &w.from);
+    Some(if f == Figure::Dom0CpuPct {
+        let ahead = lane
+            .sim()
+            .dom0_busy_after_ns(w.to.t_ns)
+            .min(w.delta().dom0_busy_ns);
+        (v - ahead as f64 / w.ns() as f64 * 100.0).max(0.0)
+    } else {
+        v
+    })
 }
 
 /// The spurious share of late EOIs over the last virtual second, percent (`None` when no

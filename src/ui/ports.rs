@@ -16,6 +16,9 @@
 //! ```
 //! `[p/m/s]` = `evtchn_pending`, `evtchn_mask` and the word's selector bit in
 //! `evtchn_pending_sel`, as 0/1; a bit that changed since the last frame is highlighted.
+//! In a narrow pane (a lesson's 34 columns) the rings' two lines become three, `TX ring 12
+//! unread · NAPI off`, `RX ring 256 free · rx_queue 0` and `RX kthread asleep`, so that no
+//! value is cut.
 //! Last, each port's figures over the last second: events handled, late EOIs flagged
 //! spurious, notifies held masked (the figures `tx_port_events`, `tx_port_spurious`,
 //! `tx_port_held` and their `rx_port_` twins).
@@ -32,6 +35,8 @@
 //! │ …                                          │
 //! └────────────────────────────────────────────┘
 //! ```
+//! In a narrow pane the port column is two spaces shorter, the header says `masked`, and
+//! the queues go on a line under `READY`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -48,7 +53,9 @@ use super::veil::{Shown, hidden, or_hidden};
 use super::{pane, put_lines, title};
 
 /// Rows the pane needs for its state (border included): one line per port plus eight.
-/// The ports' figures come after those rows and show where the pane is taller.
+/// The ports' figures come after those rows and show where the pane is taller. A narrow
+/// pane (a lesson's 34 columns) takes a line more for the rings (and one for FIFO's
+/// queues) from those figures' rows: every value stays, none is cut.
 pub fn height(lane: &Lane) -> u16 {
     9 + lane.sim().ports().count() as u16
 }
@@ -190,23 +197,29 @@ impl Widget for PortsPane<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let flash = self.lane.flash();
-        let mut lines: Vec<Line> = Vec::with_capacity(9);
+        let mut lines: Vec<Line> = Vec::with_capacity(12);
+        // FIFO's rows have a column more: in a narrow pane (32 columns inside) its port
+        // column is two spaces shorter, so that a row fits.
+        let tight = fifo.is_some() && inner.width < 35;
         lines.push(Line::styled(
-            if fifo.is_some() {
-                " port [P/M/L] LINK role   masked by"
-            } else {
-                " port [p/m/s] role   masked by"
+            match (fifo.is_some(), tight) {
+                (true, true) => "port[P/M/L] LINK role   masked",
+                (true, false) => " port [P/M/L] LINK role   masked by",
+                _ => " port [p/m/s] role   masked by",
             },
             t.dim,
         ));
         let ports = self.lane.ports();
         for p in &ports {
             let mut spans = port_bits(p, flash.port(p.port), t, v);
+            if tight {
+                spans[0] = Span::styled(format!("{:>3} ", p.port), t.value);
+            }
             if fifo.is_some() {
                 let link = or_hidden(v, Shown::SelectorBit, p.link.to_string());
                 spans.push(Span::styled(format!(" {link:>4}"), t.value));
             }
-            // Roles are at most 6 wide ("common"): a FIFO row fits the narrowest pane.
+            // Roles are at most 6 wide ("common").
             spans.push(Span::styled(format!(" {:<6} ", p.role.name()), t.text));
             let rs = if p.mask_reason == 0 { t.dim } else { t.warn };
             spans.push(Span::styled(
@@ -237,21 +250,32 @@ impl Widget for PortsPane<'_> {
                 up_style,
             ),
         ]));
-        lines.push(match fifo {
-            Some(f) => Line::from(vec![
-                Span::styled("       READY ", t.name),
-                Span::styled(
-                    or_hidden(
-                        v,
-                        Shown::PendingSel,
-                        format!("{:#b}", f.control_block.ready),
+        match fifo {
+            Some(f) => {
+                let ready = vec![
+                    Span::styled("       READY ", t.name),
+                    Span::styled(
+                        or_hidden(
+                            v,
+                            Shown::PendingSel,
+                            format!("{:#b}", f.control_block.ready),
+                        ),
+                        t.value,
                     ),
-                    t.value,
-                ),
-                Span::styled(" · ", t.dim),
-                Span::styled(or_hidden(v, Shown::PendingSel, fifo_queues(f)), t.value),
-            ]),
-            None => Line::from(vec![
+                ];
+                let queues = Span::styled(or_hidden(v, Shown::PendingSel, fifo_queues(f)), t.value);
+                let one = Line::from(ready.clone()).width() + 3 + queues.width();
+                if one <= usize::from(inner.width) {
+                    let mut spans = ready;
+                    spans.extend([Span::styled(" · ", t.dim), queues]);
+                    lines.push(Line::from(spans));
+                } else {
+                    // Narrow: the queues under `READY`, a line more.
+                    lines.push(Line::from(ready));
+                    lines.push(Line::from(vec![Span::raw("       "), queues]));
+                }
+            }
+            None => lines.push(Line::from(vec![
                 Span::styled("       evtchn_pending_sel    ", t.name),
                 Span::styled(
                     or_hidden(
@@ -261,8 +285,8 @@ impl Widget for PortsPane<'_> {
                     ),
                     t.value,
                 ),
-            ]),
-        });
+            ])),
+        }
         lines.push(Line::from(vec![
             Span::styled(" netback eoi_pending ", t.name),
             Span::styled(eoi_pending_names(sim.eoi_pending()), t.value),
@@ -285,37 +309,70 @@ impl Widget for PortsPane<'_> {
             },
         ]));
         let (tx, rx) = (sim.tx_ring(), sim.rx_ring());
-        lines.push(Line::from(vec![
-            Span::styled(" rings: TX ", t.name),
+        let tx_unread = || {
             Span::styled(
                 or_hidden(v, Shown::Rings, tx.unconsumed_requests().to_string()),
                 t.value,
-            ),
-            Span::styled(" unread, RX ", t.dim),
+            )
+        };
+        let rx_free = || {
             Span::styled(
                 or_hidden(v, Shown::Rings, rx.unconsumed_requests().to_string()),
                 t.value,
-            ),
-            Span::styled(" free", t.dim),
-        ]));
-        lines.push(Line::from(vec![
-            Span::styled(" rx_queue ", t.name),
+            )
+        };
+        let rx_queue = || {
             Span::styled(
                 or_hidden(v, Shown::RxQueue, sim.rx_queue_len().to_string()),
                 t.value,
-            ),
-            Span::styled(" · NAPI ", t.name),
-            Span::styled(if sim.napi_scheduled() { "on" } else { "off" }, t.text),
-            Span::styled(" · kthread ", t.name),
-            Span::styled(
-                if sim.kthread_awake() {
-                    "awake"
-                } else {
-                    "asleep"
-                },
-                t.text,
-            ),
-        ]));
+            )
+        };
+        let napi = || Span::styled(if sim.napi_scheduled() { "on" } else { "off" }, t.text);
+        let kthread = || {
+            let awake = sim.kthread_awake();
+            Span::styled(if awake { "awake" } else { "asleep" }, t.text)
+        };
+        let wide = [
+            Line::from(vec![
+                Span::styled(" rings: TX ", t.name),
+                tx_unread(),
+                Span::styled(" unread, RX ", t.dim),
+                rx_free(),
+                Span::styled(" free", t.dim),
+            ]),
+            Line::from(vec![
+                Span::styled(" rx_queue ", t.name),
+                rx_queue(),
+                Span::styled(" · NAPI ", t.name),
+                napi(),
+                Span::styled(" · kthread ", t.name),
+                kthread(),
+            ]),
+        ];
+        if wide.iter().all(|l| l.width() <= usize::from(inner.width)) {
+            lines.extend(wide);
+        } else {
+            // Narrow (a lesson's 34 columns): a line more, each direction on its own, the
+            // TX ring with NAPI (which reads it), the RX ring with what netback holds for
+            // it, and the kthread that fills it.
+            lines.extend([
+                Line::from(vec![
+                    Span::styled(" TX ring ", t.name),
+                    tx_unread(),
+                    Span::styled(" unread", t.dim),
+                    Span::styled(" · NAPI ", t.name),
+                    napi(),
+                ]),
+                Line::from(vec![
+                    Span::styled(" RX ring ", t.name),
+                    rx_free(),
+                    Span::styled(" free", t.dim),
+                    Span::styled(" · rx_queue ", t.name),
+                    rx_queue(),
+                ]),
+                Line::from(vec![Span::styled(" RX kthread ", t.name), kthread()]),
+            ]);
+        }
         // Each port's figures last: where the pane is short, the state lines above matter
         // more.
         let last = sim.last(1_000_000_000).delta();
