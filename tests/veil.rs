@@ -331,7 +331,7 @@ fn panes(free: &App, compare: &App, theme: &Theme, veil: Veil) -> Vec<(&'static 
                     app: compare,
                     theme,
                     b: &c.b,
-                    knobs: &[c.knob.knob()],
+                    knobs: &[c.knob],
                     density: ui::Density::Full,
                     veil,
                 }

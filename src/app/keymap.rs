@@ -203,25 +203,9 @@ impl Cmd {
             Cmd::Demo(_) => None,
             Cmd::Next(k) => Some(set(match k.get(&cfg) {
                 Setting::Netback(v) => Setting::Netback(v.next()),
-                other => return Cmd::Toggle(other.knob()).resolve_unlocked(app),
+                other => other.flipped(),
             })),
-            Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
-                Setting::Netback(v) => Setting::Netback(v.other()),
-                Setting::Throttle(on) => Setting::Throttle(!on),
-                Setting::LateEoi(on) => Setting::LateEoi(!on),
-                Setting::Guest(g) => Setting::Guest(g.next()),
-                Setting::Direction(d) => Setting::Direction(d.next()),
-                Setting::Hz(hz) => Setting::Hz(
-                    HZ_CHOICES
-                        .iter()
-                        .copied()
-                        .find(|&h| h > hz)
-                        .unwrap_or(HZ_CHOICES[0]),
-                ),
-                Setting::Abi(a) => Setting::Abi(a.next()),
-                // Not on a key: the threshold steps with its own keys, the seed has none.
-                other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
-            })),
+            Cmd::Toggle(k) => Some(set(k.get(&cfg).flipped())),
             Cmd::Threshold(d) => {
                 let t = i64::from(cfg.spurious_threshold);
                 let lo = knob::THRESHOLD_MIN as i64;

@@ -40,6 +40,21 @@ impl Knob {
         }
     }
 
+    /// The knobs compare mode can set apart (lane B has the other value), in the order its
+    /// key cycles through them; the first is where it starts.
+    pub const COMPARED: [Knob; 3] = [Knob::Netback, Knob::Throttle, Knob::LateEoi];
+
+    /// The next of [`Knob::COMPARED`], round again after the last.
+    pub fn next_compared(self) -> Knob {
+        let i = Knob::COMPARED.iter().position(|&k| k == self).unwrap_or(0);
+        Knob::COMPARED[(i + 1) % Knob::COMPARED.len()]
+    }
+
+    /// `cfg` with this knob flipped ([`Setting::flipped`]).
+    pub fn flip(self, cfg: Config) -> Config {
+        self.get(&cfg).flipped().apply(cfg)
+    }
+
     /// Whether a change starts a new run (t = 0, same seed unless the seed is the knob).
     pub fn restarts(self) -> bool {
         matches!(
@@ -151,6 +166,28 @@ impl Setting {
         }
     }
 
+    /// The value the knob's key moves to, the one flip of the lab (keys, compare mode's lane
+    /// B): a switch turned over, netback shipped ⇄ upstream, a kind its next, HZ its next
+    /// common choice. The threshold and the seed have no flip: the same value.
+    pub fn flipped(self) -> Setting {
+        match self {
+            Setting::Netback(v) => Setting::Netback(v.other()),
+            Setting::Throttle(on) => Setting::Throttle(!on),
+            Setting::LateEoi(on) => Setting::LateEoi(!on),
+            Setting::Guest(g) => Setting::Guest(g.next()),
+            Setting::Direction(d) => Setting::Direction(d.next()),
+            Setting::Hz(hz) => Setting::Hz(
+                HZ_CHOICES
+                    .iter()
+                    .copied()
+                    .find(|&h| h > hz)
+                    .unwrap_or(HZ_CHOICES[0]),
+            ),
+            Setting::Abi(a) => Setting::Abi(a.next()),
+            other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
+        }
+    }
+
     /// `cfg` with this setting.
     pub fn apply(self, cfg: Config) -> Config {
         let mut c = cfg;
@@ -219,6 +256,12 @@ impl KnobChange {
             KnobChange::SpuriousThreshold(t) => Setting::Threshold(t),
         }
     }
+
+    /// The same change with its value flipped ([`Setting::flipped`]; a live knob's flip is
+    /// live).
+    pub fn flipped(self) -> KnobChange {
+        self.setting().flipped().live().unwrap_or(self)
+    }
 }
 
 /// Short words for a chart mark: `netback→AND`, `throttle off`, `threshold 3`.
@@ -282,6 +325,26 @@ mod tests {
         assert!(Knob::Abi.restarts());
         assert_eq!(Setting::Abi(Abi::Fifo).to_string(), "abi fifo");
         assert!("late_eoi".parse::<Knob>().is_err());
+    }
+
+    #[test]
+    fn a_flip_twice_is_no_flip_for_switches_and_netback() {
+        let cfg = Config::default();
+        for k in Knob::COMPARED {
+            let once = k.flip(cfg);
+            assert_ne!(once, cfg, "{k} flips");
+            assert_eq!(k.flip(once), cfg, "{k} flips back");
+            let change = k.get(&cfg).live().expect("compared knobs are live");
+            assert_eq!(change.flipped().setting(), k.get(&once));
+        }
+        assert_eq!(Knob::Netback.next_compared(), Knob::Throttle);
+        assert_eq!(Knob::LateEoi.next_compared(), Knob::Netback);
+        assert_eq!(Knob::Threshold.flip(cfg), cfg, "the threshold has no flip");
+        assert_eq!(
+            Setting::Hz(1000).flipped(),
+            Setting::Hz(HZ_CHOICES[0]),
+            "HZ goes round"
+        );
     }
 
     #[test]

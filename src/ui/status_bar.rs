@@ -20,7 +20,7 @@ use ratatui::widgets::Widget;
 use crate::app::keymap::{self, Cmd, Ctx};
 use crate::app::narrate::time_stamp;
 use crate::app::speed::factor_label;
-use crate::app::{App, CompareKnob, RunState};
+use crate::app::{App, RunState};
 use crate::lesson::Unlock;
 use crate::sim::{Config, Knob, NetbackVariant, on_off};
 
@@ -89,7 +89,7 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         }
     };
     match (diff, b) {
-        (Some(CompareKnob::Netback), Some(b)) => v.push(knob(
+        (Some(Knob::Netback), Some(b)) => v.push(knob(
             format!(
                 "netback A:{} B:{}",
                 a.netback.operator(),
@@ -112,15 +112,14 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
             None => format!("{n} {}", on_off(on)),
         }
     };
-    let other = |k: CompareKnob, f: fn(&Config) -> bool| {
-        (diff == Some(k)).then(|| b.as_ref().map(f)).flatten()
-    };
+    let other =
+        |k: Knob, f: fn(&Config) -> bool| (diff == Some(k)).then(|| b.as_ref().map(f)).flatten();
     v.push(knob(
         flag(
             "throttle",
             "thr",
             a.throttle,
-            other(CompareKnob::Throttle, |c| c.throttle),
+            other(Knob::Throttle, |c| c.throttle),
         ),
         t.knob,
         Knob::Throttle,
@@ -130,7 +129,7 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
             "late EOI",
             "EOI",
             a.lateeoi,
-            other(CompareKnob::LateEoi, |c| c.lateeoi),
+            other(Knob::LateEoi, |c| c.lateeoi),
         ),
         t.knob,
         Knob::LateEoi,
