@@ -691,6 +691,48 @@ mod tests {
         }
     }
 
+    /// A static table cannot compute its words, so the knob keys' words are checked against
+    /// the knob table's: the flip's two operators and conditions, the kinds' values in
+    /// order, the ranges.
+    #[test]
+    fn knob_keys_say_what_the_knob_table_says() {
+        use crate::sim::{Config, GuestKind, Setting};
+        let cfg = Config::default();
+        let joined = |v: Vec<String>| v.join(" → ");
+        for b in KEYMAP {
+            let Some(k) = b.keys[0].1.knob() else {
+                continue;
+            };
+            match (b.keys[0].1, k.get(&cfg)) {
+                (Cmd::Toggle(_), Setting::Netback(v)) => {
+                    let w = v.other();
+                    assert_eq!(b.label, format!("{}⇄{}", v.operator(), w.operator()));
+                    for x in [v, w] {
+                        let cond = format!("{x} {}", x.condition());
+                        assert!(b.help.contains(&cond), "{}: {cond}", b.help);
+                    }
+                }
+                (Cmd::Toggle(_), Setting::Throttle(_) | Setting::LateEoi(_)) => {
+                    assert_eq!(b.label, k.label());
+                }
+                (_, Setting::Guest(_)) => {
+                    let names = GuestKind::ALL.iter().map(|g| g.to_string()).collect();
+                    assert!(b.help.contains(&joined(names)), "{}", b.help);
+                }
+                (_, Setting::Hz(_)) => {
+                    let hz = HZ_CHOICES.iter().map(|h| h.to_string()).collect();
+                    assert!(b.help.contains(&joined(hz)), "{}", b.help);
+                }
+                (_, Setting::Threshold(_)) => {
+                    let range = format!("{}…{}", knob::THRESHOLD_MIN, knob::THRESHOLD_MAX);
+                    assert!(b.help.contains(k.label()), "{}", b.help);
+                    assert!(b.help.contains(&range), "{}", b.help);
+                }
+                _ => {}
+            }
+        }
+    }
+
     #[test]
     fn lookups_go_through_the_table() {
         let quit = Some(Cmd::Do(Msg::Quit));

@@ -55,6 +55,15 @@ impl Knob {
         self.get(&cfg).flipped().apply(cfg)
     }
 
+    /// The label where the status bar is short of room (`thr`, `EOI`); the label elsewhere.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Knob::Throttle => "thr",
+            Knob::LateEoi => "EOI",
+            k => k.label(),
+        }
+    }
+
     /// Whether a change starts a new run (t = 0, same seed unless the seed is the knob).
     pub fn restarts(self) -> bool {
         matches!(
@@ -185,6 +194,17 @@ impl Setting {
             ),
             Setting::Abi(a) => Setting::Abi(a.next()),
             other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
+        }
+    }
+
+    /// How the screen words the setting: `netback OR (!tx | !rx)`, `throttle on`,
+    /// `late EOI off`; the others as [`Setting`]'s `Display` has them (`hz 1000`).
+    pub fn words(self) -> String {
+        let k = self.knob().label();
+        match self {
+            Setting::Netback(v) => format!("{k} {} {}", v.operator(), v.condition()),
+            Setting::Throttle(on) | Setting::LateEoi(on) => format!("{k} {}", on_off(on)),
+            other => other.to_string(),
         }
     }
 
@@ -359,5 +379,11 @@ mod tests {
             "netback→AND"
         );
         assert_eq!(KnobChange::SpuriousThreshold(3).to_string(), "threshold 3");
+        assert_eq!(
+            Setting::Netback(NetbackVariant::Buggy).words(),
+            "netback OR (!tx | !rx)"
+        );
+        assert_eq!(Setting::LateEoi(false).words(), "late EOI off");
+        assert_eq!(Setting::Hz(1000).words(), "hz 1000");
     }
 }
