@@ -289,9 +289,7 @@ impl std::fmt::Display for KnobChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
             KnobChange::Netback(v) => write!(f, "netback→{}", v.operator()),
-            KnobChange::Throttle(on) => write!(f, "throttle {}", on_off(on)),
-            KnobChange::LateEoi(on) => write!(f, "late EOI {}", on_off(on)),
-            KnobChange::SpuriousThreshold(t) => write!(f, "threshold {t}"),
+            other => f.write_str(&other.setting().words()),
         }
     }
 }
@@ -379,6 +377,12 @@ mod tests {
             "netback→AND"
         );
         assert_eq!(KnobChange::SpuriousThreshold(3).to_string(), "threshold 3");
+        assert_eq!(KnobChange::LateEoi(false).to_string(), "late EOI off");
+        // The trace's JSON names the field as the configuration does.
+        assert_eq!(
+            serde_json::to_string(&KnobChange::SpuriousThreshold(3)).unwrap(),
+            r#"{"spurious_threshold":3}"#
+        );
         assert_eq!(
             Setting::Netback(NetbackVariant::Buggy).words(),
             "netback OR (!tx | !rx)"
