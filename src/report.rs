@@ -14,8 +14,8 @@ use serde_json::json;
 #[cfg(doc)]
 use crate::sim::SAMPLES_KEPT;
 use crate::sim::{
-    Abi, Config, EoiResult, NetbackVariant, Report, Sample, Samples, Sim, TraceEvent, TraceKind,
-    on_off,
+    Abi, Config, EoiResult, Knob, NetbackVariant, Report, Sample, Samples, Sim, TraceEvent,
+    TraceKind,
 };
 
 /// Trace ring size while exporting: far more than one chunk of the run ever records.
@@ -245,13 +245,22 @@ pub fn describe(cfg: &Config) -> String {
     } else {
         "no traffic".to_string()
     };
-    let nb = format!("netback {} {}", cfg.netback, cfg.netback.condition());
+    // The knobs' names and switches as the screen words them; netback by its CLI name.
+    let nb = format!(
+        "{} {} {}",
+        Knob::Netback.label(),
+        cfg.netback,
+        cfg.netback.condition()
+    );
+    let words = |k: Knob| k.get(cfg).words();
     format!(
-        "{guest}, {dir}, {nb}, throttle {}, late EOI {}, {} event channels, HZ {}, spurious_threshold {}, seed {}",
-        on_off(cfg.throttle),
-        on_off(cfg.lateeoi),
+        "{guest}, {dir}, {nb}, {}, {}, {} event channels, {} {}, {} {}, seed {}",
+        words(Knob::Throttle),
+        words(Knob::LateEoi),
         cfg.abi.label(),
+        Knob::Hz.label(),
         cfg.hz,
+        Knob::Threshold.label(),
         cfg.spurious_threshold,
         cfg.seed
     )

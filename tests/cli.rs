@@ -898,3 +898,18 @@ fn a_link_planted_on_a_temporary_name_is_never_written_through() {
     // Nothing but the links planted (102 for each target) and the two files.
     assert_eq!(names(&out_dir).len(), 2 * 102 + 2);
 }
+
+/// The scenario flags' defaults are the model's (`Config::default()`), not a copy of them.
+#[test]
+fn the_scenario_flags_default_to_the_models_config() {
+    use evtchn_lab::cmd::cli::{FreeArgs, RunArgs};
+    use evtchn_lab::sim::Config;
+    assert_eq!(
+        RunArgs::default_story().scenario.config(),
+        Config::default()
+    );
+    assert_eq!(
+        FreeArgs::default_story().scenario.config(),
+        Config::default()
+    );
+}

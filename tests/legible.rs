@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use evtchn_lab::app::player::{self, Flow};
+use evtchn_lab::app::player;
 use evtchn_lab::app::{App, Open, Options};
 use evtchn_lab::lesson::{Catalog, Check, Pane, Task};
 use evtchn_lab::sim::{Abi, Config, Direction, GuestKind, NetbackVariant, Setting};
@@ -227,15 +227,9 @@ fn open_lesson(cat: &Arc<Catalog>, id: &str) -> App {
 /// Play the current step's reference solution until its goal is met (or answer it).
 fn solve(app: &mut App, step: &evtchn_lab::lesson::Step) {
     // The step's reference keys: a solution, a choice's digit, a number typed, a watch.
-    player::play(app, &step.reference_script(), |a, _| {
-        if a.lesson_run().is_some_and(|r| r.state.met) {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
-    })
-    .expect("the reference solution plays");
-    assert!(app.lesson_run().is_some_and(|r| r.state.met));
+    let done = player::play_until_met(app, &step.reference_script())
+        .expect("the reference solution plays");
+    assert!(done, "the step is done");
 }
 
 #[test]

@@ -46,10 +46,6 @@ fn step(app: &App) -> usize {
     app.lesson_run().expect("in a lesson").step
 }
 
-fn met(app: &App) -> bool {
-    app.lesson_run().is_some_and(|r| r.state.met)
-}
-
 #[test]
 fn every_solution_meets_its_goal_and_every_step_starts_unsolved() {
     let cat = catalog();
@@ -82,13 +78,13 @@ fn every_lesson_has_the_curriculum_shape() {
 fn a_met_goal_pauses_and_enter_goes_on() {
     let mut app = open("01-ports-and-bits", Progress::default());
     assert_eq!(step(&app), 0);
-    assert!(!met(&app));
+    assert!(!app.step_met());
     // Enter before the goal holds: a notice, no step.
     enter(&mut app);
     assert_eq!(step(&app), 0);
     assert!(app.notice.as_deref().unwrap().contains("not yet"));
     keys(&mut app, &["n"]);
-    assert!(met(&app));
+    assert!(app.step_met());
     assert_eq!(
         app.run,
         RunState::Paused,
@@ -99,7 +95,7 @@ fn a_met_goal_pauses_and_enter_goes_on() {
     assert_eq!(p.step, 1, "coming back goes to the next step");
     enter(&mut app);
     assert_eq!(step(&app), 1);
-    assert!(!met(&app));
+    assert!(!app.step_met());
     assert_eq!(
         app.run,
         RunState::Paused,
@@ -129,9 +125,9 @@ fn restart_and_previous_step_go_back_to_how_the_step_began() {
     let mut app = open("02-masking-and-coalescing", Progress::default());
     keys(&mut app, &["2", "Enter", "m", "n"]);
     assert_eq!(step(&app), 1);
-    assert!(met(&app));
+    assert!(app.step_met());
     keys(&mut app, &["R"]);
-    assert!(!met(&app), "restarted: unsolved again");
+    assert!(!app.step_met(), "restarted: unsolved again");
     let p = app.lane.ports()[0];
     assert!(!p.pending && !p.masked, "as the step began: {p:?}");
     keys(&mut app, &["m", "n", "Enter"]);
@@ -187,14 +183,14 @@ fn an_answer_out_of_range_or_a_second_one_says_why() {
         update(app, m);
     };
     digit(&mut app, '5');
-    assert!(!met(&app));
+    assert!(!app.step_met());
     let notice = app.notice.clone().unwrap_or_default();
     assert!(
         notice.contains("no choice 5") && notice.contains("1–3"),
         "{notice}"
     );
     digit(&mut app, '1');
-    assert!(met(&app));
+    assert!(app.step_met());
     assert!(app.notice.as_deref().unwrap().contains("not quite"));
     digit(&mut app, '3');
     assert!(app.notice.as_deref().unwrap().contains("answered already"));
@@ -254,16 +250,8 @@ fn the_last_step_returns_to_the_list_with_the_next_lesson_chosen() {
     let first = &cat.lessons[0];
     let mut app = open(&first.id, Progress::default());
     for s in &first.steps {
-        match (&s.task, s.solution.items.is_empty()) {
-            (Task::Quiz { answer, .. }, true) => update(&mut app, Msg::Answer(*answer as u8 + 1)),
-            _ => {
-                player::play(&mut app, &s.solution, |a, _| {
-                    if met(a) { Flow::Stop } else { Flow::Continue }
-                })
-                .unwrap();
-            }
-        }
-        assert!(met(&app));
+        let done = player::play_until_met(&mut app, &s.reference_script()).unwrap();
+        assert!(done);
         enter(&mut app);
     }
     assert!(matches!(app.page, Page::Start { .. }));
@@ -302,7 +290,7 @@ fn a_passing_state_is_caught_between_ticks() {
     tick(&mut app);
     keys(&mut app, &["n"]);
     tick(&mut app);
-    assert!(met(&app), "the pause was caught");
+    assert!(app.step_met(), "the pause was caught");
     let p = app.lane.ports()[0];
     assert!(p.on_eoi_list && p.masked && p.spurious_cnt == 2, "{p:?}");
     assert_eq!(app.run, RunState::Paused);
@@ -343,7 +331,11 @@ fn quoted_log_lines_are_the_simulations_words() {
             // The step's reference keys: a solution, a choice's digit, a number typed.
             player::play(&mut app, &s.reference_script(), |a, _| {
                 listen(a, &mut said, &mut seen);
-                if met(a) { Flow::Stop } else { Flow::Continue }
+                if a.step_met() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
             })
             .unwrap();
             listen(&app, &mut said, &mut seen);

@@ -5,8 +5,8 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyModifiers};
 use evtchn_lab::app::keymap::{self, Ctx, KEYMAP};
 use evtchn_lab::app::speed::Budget;
-use evtchn_lab::app::{CompareKnob, Lane, Msg, Overlay, RunState, View, update};
-use evtchn_lab::sim::{Config, Direction, Figure, GuestKind, NetbackVariant};
+use evtchn_lab::app::{Lane, Msg, Overlay, RunState, View, update};
+use evtchn_lab::sim::{Config, Direction, Figure, GuestKind, Knob, NetbackVariant};
 use evtchn_lab::ui::theme::Theme;
 use ratatui::style::Color;
 
@@ -325,7 +325,7 @@ fn compare_mode_runs_two_lanes_one_knob_apart() {
     let View::Compare(c) = &app.view else {
         panic!("compare view")
     };
-    assert_eq!(c.knob, CompareKnob::Netback);
+    assert_eq!(c.knob, Knob::Netback);
     run(&mut app, 1.5);
     let b = app.lane_b().unwrap();
     assert_eq!(app.lane.now_ns(), b.now_ns(), "same clock");
@@ -344,7 +344,7 @@ fn compare_mode_runs_two_lanes_one_knob_apart() {
     assert!(!app.lane.config().throttle && !app.lane_b().unwrap().config().throttle);
     // `k`: the throttle differs now.
     press(&mut app, "k");
-    assert_eq!(app.compare_knob(), Some(CompareKnob::Throttle));
+    assert_eq!(app.compare_knob(), Some(Knob::Throttle));
     let (a, b) = (*app.lane.config(), *app.lane_b().unwrap().config());
     assert_eq!(a.netback, b.netback);
     assert_ne!(a.throttle, b.throttle);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use evtchn_lab::app::player::{self, Flow};
+use evtchn_lab::app::player;
 use evtchn_lab::app::{App, Open, Options, Veil, keymap, update};
 use evtchn_lab::cast::plain_text;
 use evtchn_lab::cast::questions::{self, shows_number};
@@ -82,19 +82,12 @@ fn open(cat: Arc<Catalog>, id: &str) -> App {
     })
 }
 
-fn met(app: &App) -> bool {
-    app.lesson_run().is_some_and(|r| r.state.met)
-}
-
 /// The current step's reference keys (its solution, or its right answer), until it is done.
 fn solve(app: &mut App) {
     let (l, i) = app.current_lesson().expect("a lesson");
     let script = l.steps[i].reference_script();
-    player::play(app, &script, |a, _| {
-        if met(a) { Flow::Stop } else { Flow::Continue }
-    })
-    .expect("the reference keys play");
-    assert!(met(app), "the step is done");
+    let done = player::play_until_met(app, &script).expect("the reference keys play");
+    assert!(done, "the step is done");
 }
 
 fn key(app: &mut App, code: KeyCode) {
@@ -331,7 +324,7 @@ fn panes(free: &App, compare: &App, theme: &Theme, veil: Veil) -> Vec<(&'static 
                     app: compare,
                     theme,
                     b: &c.b,
-                    knobs: &[c.knob.knob()],
+                    knobs: &[c.knob],
                     density: ui::Density::Full,
                     veil,
                 }
@@ -552,7 +545,7 @@ fn the_counters_count_from_the_last_knob_change() {
     key(&mut app, KeyCode::Enter);
     run(&mut app, 3.0);
     press(&mut app, "l");
-    while !met(&app) {
+    while !app.step_met() {
         run(&mut app, 0.1);
     }
     key(&mut app, KeyCode::Enter);

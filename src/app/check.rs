@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use super::player::{self, Flow, Played, TICK_NS};
+use super::player::{self, TICK_NS};
 use super::{App, Msg, Open, Options, update};
 use crate::lesson::progress::Progress;
 use crate::lesson::{Catalog, Lesson, Problem, Task};
@@ -106,13 +106,13 @@ pub fn check_lesson_with(
             let wait = goal.window_ns + HISTORY_NS + TICK_NS;
             let t0 = probe.lane.now_ns();
             let mut left = wait;
-            while left > 0 && !met(&probe) {
+            while left > 0 && !probe.step_met() {
                 let d = left.min(TICK_NS);
                 update(&mut probe, Msg::Elapse { ns: d });
                 left -= d;
             }
             out.virtual_ns += probe.lane.now_ns() - t0;
-            if met(&probe) {
+            if probe.step_met() {
                 out.problems.push(at(format!(
                     "the goal already holds {:.2} s after the step starts, before the learner does anything",
                     (probe.lane.now_ns() - t0) as f64 / 1e9
@@ -120,19 +120,13 @@ pub fn check_lesson_with(
             }
         }
         let t0 = app.lane.now_ns();
-        let played = player::play(
-            &mut app,
-            &step.reference_script(),
-            |a: &mut App, _: Played| {
-                if met(a) { Flow::Stop } else { Flow::Continue }
-            },
-        );
+        let played = player::play_until_met(&mut app, &step.reference_script());
         out.virtual_ns += app.lane.now_ns().saturating_sub(t0);
         if let Err(e) = played {
             out.problems.push(at(format!("solution: {e}")));
             return;
         }
-        if !met(&app) {
+        if !app.step_met() {
             out.problems.push(at(format!(
                 "the solution ends without meeting the goal: {}",
                 unmet(&app)
@@ -159,10 +153,6 @@ pub fn check_lesson_with(
             update(&mut app, m);
         }
     }
-}
-
-fn met(app: &App) -> bool {
-    app.lesson_run().is_some_and(|r| r.state.met)
 }
 
 /// The checks that do not hold, in words.

@@ -203,25 +203,9 @@ impl Cmd {
             Cmd::Demo(_) => None,
             Cmd::Next(k) => Some(set(match k.get(&cfg) {
                 Setting::Netback(v) => Setting::Netback(v.next()),
-                other => return Cmd::Toggle(other.knob()).resolve_unlocked(app),
+                other => other.flipped(),
             })),
-            Cmd::Toggle(k) => Some(set(match k.get(&cfg) {
-                Setting::Netback(v) => Setting::Netback(v.other()),
-                Setting::Throttle(on) => Setting::Throttle(!on),
-                Setting::LateEoi(on) => Setting::LateEoi(!on),
-                Setting::Guest(g) => Setting::Guest(g.next()),
-                Setting::Direction(d) => Setting::Direction(d.next()),
-                Setting::Hz(hz) => Setting::Hz(
-                    HZ_CHOICES
-                        .iter()
-                        .copied()
-                        .find(|&h| h > hz)
-                        .unwrap_or(HZ_CHOICES[0]),
-                ),
-                Setting::Abi(a) => Setting::Abi(a.next()),
-                // Not on a key: the threshold steps with its own keys, the seed has none.
-                other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
-            })),
+            Cmd::Toggle(k) => Some(set(k.get(&cfg).flipped())),
             Cmd::Threshold(d) => {
                 let t = i64::from(cfg.spurious_threshold);
                 let lo = knob::THRESHOLD_MIN as i64;
@@ -703,6 +687,48 @@ mod tests {
                 .collect();
             for (i, a) in keys.iter().enumerate() {
                 assert!(!keys[i + 1..].contains(a), "{a:?} bound twice in {ctx:?}");
+            }
+        }
+    }
+
+    /// A static table cannot compute its words, so the knob keys' words are checked against
+    /// the knob table's: the flip's two operators and conditions, the kinds' values in
+    /// order, the ranges.
+    #[test]
+    fn knob_keys_say_what_the_knob_table_says() {
+        use crate::sim::{Config, GuestKind, Setting};
+        let cfg = Config::default();
+        let joined = |v: Vec<String>| v.join(" → ");
+        for b in KEYMAP {
+            let Some(k) = b.keys[0].1.knob() else {
+                continue;
+            };
+            match (b.keys[0].1, k.get(&cfg)) {
+                (Cmd::Toggle(_), Setting::Netback(v)) => {
+                    let w = v.other();
+                    assert_eq!(b.label, format!("{}⇄{}", v.operator(), w.operator()));
+                    for x in [v, w] {
+                        let cond = format!("{x} {}", x.condition());
+                        assert!(b.help.contains(&cond), "{}: {cond}", b.help);
+                    }
+                }
+                (Cmd::Toggle(_), Setting::Throttle(_) | Setting::LateEoi(_)) => {
+                    assert_eq!(b.label, k.label());
+                }
+                (_, Setting::Guest(_)) => {
+                    let names = GuestKind::ALL.iter().map(|g| g.to_string()).collect();
+                    assert!(b.help.contains(&joined(names)), "{}", b.help);
+                }
+                (_, Setting::Hz(_)) => {
+                    let hz = HZ_CHOICES.iter().map(|h| h.to_string()).collect();
+                    assert!(b.help.contains(&joined(hz)), "{}", b.help);
+                }
+                (_, Setting::Threshold(_)) => {
+                    let range = format!("{}…{}", knob::THRESHOLD_MIN, knob::THRESHOLD_MAX);
+                    assert!(b.help.contains(k.label()), "{}", b.help);
+                    assert!(b.help.contains(&range), "{}", b.help);
+                }
+                _ => {}
             }
         }
     }

@@ -16,7 +16,7 @@ use crate::lesson::progress::Status;
 use crate::lesson::{FigureRef, Goal, GoalStatus, Lesson, Side, Subject, Task, Unlock};
 use crate::sim::{Config, FigureKind, Reading, Setting};
 
-use super::player::{self, Flow, Played};
+use super::player;
 use super::{App, Lane, Page, RunState, Veil, View};
 
 /// The lesson open in the lab.
@@ -177,6 +177,11 @@ impl App {
             View::Lesson(run) => Some(run),
             _ => None,
         }
+    }
+
+    /// Whether the lesson step on screen is done (its goal met, its question answered).
+    pub fn step_met(&self) -> bool {
+        self.lesson_run().is_some_and(|r| r.state.met)
     }
 
     fn run_mut(&mut self) -> Option<&mut LessonRun> {
@@ -375,15 +380,9 @@ impl App {
             return false;
         };
         let s = &cat.lessons[run.lesson].steps[k];
-        let stop = |app: &mut App, _: Played| {
-            if app.lesson_run().is_some_and(|r| r.state.met) {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            }
-        };
-        let _ = player::play(self, &s.reference_script(), stop);
-        self.lesson_run().is_some_and(|r| r.state.met)
+        // A script error leaves the step as far as it got: what counts is whether it is done.
+        let _ = player::play_until_met(self, &s.reference_script());
+        self.step_met()
     }
 
     /// Begin step `i`: a new run, running, if it has a scenario. Otherwise the lab goes on

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use crate::lesson::progress::Progress;
 use crate::lesson::{Catalog, Unlock};
-use crate::sim::{Config, KnobChange, PortAction};
+use crate::sim::{Config, Knob, KnobChange, PortAction};
 
 pub use lane::Lane;
 pub use lesson::{LessonRun, MenuEntry, QuestionKind, StepState};
@@ -180,49 +180,12 @@ pub enum Overlay {
     Share,
 }
 
-/// The knob that differs between the two lanes of compare mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CompareKnob {
-    #[default]
-    Netback,
-    Throttle,
-    LateEoi,
-}
-
-impl CompareKnob {
-    pub fn next(self) -> Self {
-        match self {
-            CompareKnob::Netback => CompareKnob::Throttle,
-            CompareKnob::Throttle => CompareKnob::LateEoi,
-            CompareKnob::LateEoi => CompareKnob::Netback,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CompareKnob::Netback => "netback",
-            CompareKnob::Throttle => "throttle",
-            CompareKnob::LateEoi => "late EOI",
-        }
-    }
-
-    /// `cfg` with this knob flipped.
-    pub fn flip(self, cfg: Config) -> Config {
-        let mut c = cfg;
-        match self {
-            CompareKnob::Netback => c.netback = c.netback.other(),
-            CompareKnob::Throttle => c.throttle = !c.throttle,
-            CompareKnob::LateEoi => c.lateeoi = !c.lateeoi,
-        }
-        c
-    }
-}
-
 /// Compare mode's second lane.
 #[derive(Clone)]
 pub struct Compare {
     pub b: Box<Lane>,
-    pub knob: CompareKnob,
+    /// The knob lane B has flipped (one of [`Knob::COMPARED`]).
+    pub knob: Knob,
 }
 
 #[derive(Clone)]
@@ -372,7 +335,7 @@ impl App {
         }
     }
 
-    pub fn compare_knob(&self) -> Option<CompareKnob> {
+    pub fn compare_knob(&self) -> Option<Knob> {
         match &self.view {
             View::Compare(c) => Some(c.knob),
             _ => None,
@@ -405,13 +368,13 @@ impl App {
     /// lane B change on lane A only.
     fn set_knob(&mut self, change: KnobChange) {
         let knob = change.setting().knob();
-        let differs = self.compare_knob().map(|k| k.knob());
+        let differs = self.compare_knob();
         let kept = self.lesson_compare().iter().any(|s| s.knob() == knob);
         for (i, lane) in self.lanes_mut().enumerate() {
             if i == 0 || (differs != Some(knob) && !kept) {
                 lane.set_knob(change);
             } else if !kept {
-                lane.set_knob(flip_change(change));
+                lane.set_knob(change.flipped());
             }
         }
     }
@@ -525,27 +488,6 @@ impl App {
     }
 }
 
-impl CompareKnob {
-    /// The knob of the run configuration this compare knob flips.
-    pub fn knob(self) -> crate::sim::Knob {
-        match self {
-            CompareKnob::Netback => crate::sim::Knob::Netback,
-            CompareKnob::Throttle => crate::sim::Knob::Throttle,
-            CompareKnob::LateEoi => crate::sim::Knob::LateEoi,
-        }
-    }
-}
-
-/// The same change with its value flipped (lane B of compare mode differs in that knob).
-fn flip_change(c: KnobChange) -> KnobChange {
-    match c {
-        KnobChange::Netback(v) => KnobChange::Netback(v.other()),
-        KnobChange::Throttle(on) => KnobChange::Throttle(!on),
-        KnobChange::LateEoi(on) => KnobChange::LateEoi(!on),
-        other => other,
-    }
-}
-
 /// The one place the lab's state changes.
 pub fn update(app: &mut App, msg: Msg) {
     let from_user = !matches!(
@@ -604,7 +546,7 @@ pub fn update(app: &mut App, msg: Msg) {
             View::Lesson(_) => {}
             View::Free => {
                 let base = *app.lane.config();
-                let knob = CompareKnob::default();
+                let knob = Knob::COMPARED[0];
                 app.lane = Lane::new(base);
                 app.view = View::Compare(Compare {
                     b: Box::new(Lane::new(knob.flip(base))),
@@ -617,13 +559,13 @@ pub fn update(app: &mut App, msg: Msg) {
         },
         Msg::CycleCompareKnob => {
             if let View::Compare(c) = &mut app.view {
-                c.knob = c.knob.next();
+                c.knob = c.knob.next_compared();
                 let knob = c.knob;
                 let base = *app.lane.config();
                 app.restart(base);
                 app.notice = Some(format!(
                     "compare: lanes differ in {}; restarted at t = 0",
-                    knob.name()
+                    knob.label()
                 ));
             }
         }

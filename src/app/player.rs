@@ -143,6 +143,19 @@ pub fn play(
     Ok(true)
 }
 
+/// Play `script` (a step's reference keys: [`crate::lesson::Step::reference_script`]) until
+/// the lesson step on screen is done; whether it is.
+pub fn play_until_met(app: &mut App, script: &Script) -> Result<bool, ScriptError> {
+    play(app, script, |a, _| {
+        if a.step_met() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    })?;
+    Ok(app.step_met())
+}
+
 #[cfg(test)]
 mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,9 +1,8 @@
 //! Share a state: the lab's side of `script::share` (the string's format): the string of
 //! the state on screen, and opening one.
 
-use super::{App, CompareKnob, Lane, View};
+use super::{App, Lane, View};
 pub use crate::script::share::State;
-use crate::sim::Knob;
 
 impl App {
     /// Open `state`: its scenario, its actions replayed at their times, paused at its time.
@@ -11,7 +10,7 @@ impl App {
     pub fn open_state(&mut self, state: &State) {
         self.open_free();
         self.start = state.scenario;
-        if let Some(knob) = state.compare.map(compare_knob) {
+        if let Some(knob) = state.compare {
             self.view = View::Compare(super::Compare {
                 b: Box::new(Lane::new(knob.flip(state.scenario))),
                 knob,
@@ -45,20 +44,11 @@ impl App {
     }
 }
 
-/// Compare mode's knob for the string's.
-fn compare_knob(k: Knob) -> CompareKnob {
-    match k {
-        Knob::Throttle => CompareKnob::Throttle,
-        Knob::LateEoi => CompareKnob::LateEoi,
-        _ => CompareKnob::Netback,
-    }
-}
-
 /// The state on screen (lane A's time; the actions up to it).
 pub fn state_of(app: &App) -> State {
     State {
         scenario: *app.history().scenario(),
-        compare: app.compare_knob().map(CompareKnob::knob),
+        compare: app.compare_knob(),
         entries: app.history().done().to_vec(),
         t_ns: app.lane.now_ns(),
     }

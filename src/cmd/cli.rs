@@ -207,15 +207,21 @@ impl Switch {
     }
 }
 
+impl From<bool> for Switch {
+    fn from(on: bool) -> Self {
+        if on { Switch::On } else { Switch::Off }
+    }
+}
+
 /// The scenario: the same flags for every command that starts a simulation.
 #[derive(Clone, Debug, Args)]
 pub struct ScenarioArgs {
     /// Guest kind: freebsd (one common channel), linux (split channels), rogue (XSA-332
     /// threat), idle (notifies only when you press n in the lab).
-    #[arg(long, default_value = "freebsd", value_parser = named::<GuestKind>(GuestKind::NAMES))]
+    #[arg(long, default_value_t = Config::default().guest, value_parser = named::<GuestKind>(GuestKind::NAMES))]
     pub guest: GuestKind,
     /// Traffic direction seen from the guest: tx (guest sends) or rx (guest receives).
-    #[arg(long, default_value = "tx", value_parser = named::<Direction>(Direction::NAMES))]
+    #[arg(long, default_value_t = Config::default().direction, value_parser = named::<Direction>(Direction::NAMES))]
     pub direction: Direction,
     /// netback's common-channel condition: buggy (`!tx | !rx`, as shipped), or-inline
     /// (`!tx || !rx`, skips the RX handler when TX had no work), and-inline (`!tx && !rx`,
@@ -223,30 +229,30 @@ pub struct ScenarioArgs {
     /// (upstream's has_tx/has_rx).
     #[arg(
         long,
-        default_value = "buggy",
+        default_value_t = Config::default().netback,
         value_parser = named::<NetbackVariant>(NetbackVariant::NAMES)
     )]
     pub netback: NetbackVariant,
     /// The throttle (XSA-332 patch 12, "block rogue events for some time").
-    #[arg(long, value_enum, default_value_t = Switch::On)]
+    #[arg(long, value_enum, default_value_t = Switch::from(Config::default().throttle))]
     pub throttle: Switch,
     /// Late EOI (the XSA-332 patches); off = the classic handling before them.
-    #[arg(long, value_enum, default_value_t = Switch::On)]
+    #[arg(long, value_enum, default_value_t = Switch::from(Config::default().lateeoi))]
     pub lateeoi: Switch,
     /// dom0's event-channel ABI: 2l (2-level) or fifo (FIFO, what a Linux dom0 uses when Xen
     /// offers it). The late-EOI logic is the same on both.
-    #[arg(long, default_value = "2l", value_parser = named::<Abi>(Abi::NAMES))]
+    #[arg(long, default_value_t = Config::default().abi, value_parser = named::<Abi>(Abi::NAMES))]
     pub abi: Abi,
     /// dom0 timer frequency (jiffies per second) [range: 1 to 10000].
-    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(knob::HZ_MIN as i64..=knob::HZ_MAX as i64))]
+    #[arg(long, default_value_t = Config::default().hz, value_parser = clap::value_parser!(u32).range(knob::HZ_MIN as i64..=knob::HZ_MAX as i64))]
     pub hz: u32,
     /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
     /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10)
     /// [range: 0 to 64].
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(knob::THRESHOLD_MIN as i64..=knob::THRESHOLD_MAX as i64))]
+    #[arg(long, default_value_t = Config::default().spurious_threshold, value_parser = clap::value_parser!(u32).range(knob::THRESHOLD_MIN as i64..=knob::THRESHOLD_MAX as i64))]
     pub threshold: u32,
     /// Seed of the simulation's RNG [range: 0 to 18446744073709551615].
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = Config::default().seed)]
     pub seed: u64,
 }
 

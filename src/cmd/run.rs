@@ -12,6 +12,7 @@ use anyhow::Context;
 
 use super::StopRequest;
 use super::cli::RunArgs;
+use crate::cast::duration_words;
 use crate::files::write;
 use crate::report::{ChromeTrace, Run, Stopped, render_text};
 use crate::sim::Report;
@@ -208,15 +209,6 @@ fn rate_words(virtual_per_wall: f64) -> String {
     }
 }
 
-fn duration_words(secs: f64) -> String {
-    let s = secs.round() as u64;
-    match s {
-        0..60 => format!("{s} s"),
-        60..3600 => format!("{}:{:02} min", s / 60, s % 60),
-        _ => format!("{}:{:02} h", s / 3600, (s % 3600) / 60),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,7 +222,7 @@ mod tests {
         assert!(line.starts_with('▕'), "a bar: {line}");
         assert!(line.contains("90.0 s of 3600.0 s virtual"), "{line}");
         assert!(line.contains("45× real time"), "{line}");
-        assert!(line.contains("1:18 min left"), "{line}");
+        assert!(line.contains("1 min 18 s left"), "{line}");
         assert!(line.contains("Ctrl-C stops early"), "{line}");
         // Narrow: no bar, the figures cut, never wrapped.
         let narrow = progress_line(90 * S, 3600 * S, Duration::from_secs(2), 40);

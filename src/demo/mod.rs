@@ -262,10 +262,6 @@ fn one_key(k: KeyEvent) -> Script {
     }
 }
 
-fn met(app: &App) -> bool {
-    app.lesson_run().is_some_and(|r| r.state.met)
-}
-
 impl Demo {
     /// A demo of these lessons (ids as in the catalogue, at least one) at the watchable
     /// pace, and the lab it plays in: opened on the first lesson's first step, with no
@@ -474,7 +470,7 @@ impl Demo {
                 Phase::Read { left } => {
                     let hold = Self::read_tick(app, left);
                     self.caption = Caption::Reading;
-                    let now_met = met(app);
+                    let now_met = app.step_met();
                     let mv = self.moved(hold, false, now_met, app);
                     if now_met {
                         // The goal came true while the text was read: nothing to solve.
@@ -516,7 +512,7 @@ impl Demo {
                             (app.lane.now_ns().saturating_sub(before), false)
                         }
                     };
-                    let now_met = met(app);
+                    let now_met = app.step_met();
                     let mv = self.moved(hold, key, now_met, app);
                     if now_met {
                         // Like `lessons check`: the solution stops where the goal holds.

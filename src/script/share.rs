@@ -88,12 +88,8 @@ impl State {
         put(&mut b, u64::from(c.hz));
         put(&mut b, u64::from(c.spurious_threshold));
         put(&mut b, c.seed);
-        b.push(match self.compare {
-            None => 0,
-            Some(Knob::Throttle) => 2,
-            Some(Knob::LateEoi) => 3,
-            Some(_) => 1,
-        });
+        // 0: no compare mode; 1 + the knob's place in the knob table's compared knobs.
+        b.push(self.compare.map_or(0, |k| 1 + index(&Knob::COMPARED, k)));
         put(&mut b, self.entries.len() as u64);
         let mut t = 0;
         for e in &self.entries {
@@ -161,15 +157,15 @@ impl State {
         let seed = r.varint("seed")?;
         let compare = match r.byte("compare mode")? {
             0 => None,
-            1 => Some(Knob::Netback),
-            2 => Some(Knob::Throttle),
-            3 => Some(Knob::LateEoi),
-            v => {
-                return Err(ShareError::Field {
-                    field: "compare mode",
-                    value: u64::from(v),
-                });
-            }
+            v => match Knob::COMPARED.get(usize::from(v) - 1) {
+                Some(&k) => Some(k),
+                None => {
+                    return Err(ShareError::Field {
+                        field: "compare mode",
+                        value: u64::from(v),
+                    });
+                }
+            },
         };
         let n = r.ranged("action count", 0, ENTRIES_MAX as u64)? as usize;
         let mut entries = Vec::with_capacity(n);
@@ -178,8 +174,8 @@ impl State {
             t = r.later(t, "action time")?;
             let action = match r.byte("action")? {
                 0 => Action::Knob(KnobChange::Netback(r.pick("netback", NetbackVariant::ALL)?)),
-                1 => Action::Knob(KnobChange::Throttle(r.flag("throttle")?)),
-                2 => Action::Knob(KnobChange::LateEoi(r.flag("late EOI")?)),
+                1 => Action::Knob(KnobChange::Throttle(r.flag(Knob::Throttle.label())?)),
+                2 => Action::Knob(KnobChange::LateEoi(r.flag(Knob::LateEoi.label())?)),
                 3 => Action::Knob(KnobChange::SpuriousThreshold(r.threshold()?)),
                 4 => Action::Port(PortAction::Notify),
                 5 => Action::Port(PortAction::Mask),

@@ -40,6 +40,30 @@ impl Knob {
         }
     }
 
+    /// The knobs compare mode can set apart (lane B has the other value), in the order its
+    /// key cycles through them; the first is where it starts.
+    pub const COMPARED: [Knob; 3] = [Knob::Netback, Knob::Throttle, Knob::LateEoi];
+
+    /// The next of [`Knob::COMPARED`], round again after the last.
+    pub fn next_compared(self) -> Knob {
+        let i = Knob::COMPARED.iter().position(|&k| k == self).unwrap_or(0);
+        Knob::COMPARED[(i + 1) % Knob::COMPARED.len()]
+    }
+
+    /// `cfg` with this knob flipped ([`Setting::flipped`]).
+    pub fn flip(self, cfg: Config) -> Config {
+        self.get(&cfg).flipped().apply(cfg)
+    }
+
+    /// The label where the status bar is short of room (`thr`, `EOI`); the label elsewhere.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Knob::Throttle => "thr",
+            Knob::LateEoi => "EOI",
+            k => k.label(),
+        }
+    }
+
     /// Whether a change starts a new run (t = 0, same seed unless the seed is the knob).
     pub fn restarts(self) -> bool {
         matches!(
@@ -151,6 +175,39 @@ impl Setting {
         }
     }
 
+    /// The value the knob's key moves to, the one flip of the lab (keys, compare mode's lane
+    /// B): a switch turned over, netback shipped ⇄ upstream, a kind its next, HZ its next
+    /// common choice. The threshold and the seed have no flip: the same value.
+    pub fn flipped(self) -> Setting {
+        match self {
+            Setting::Netback(v) => Setting::Netback(v.other()),
+            Setting::Throttle(on) => Setting::Throttle(!on),
+            Setting::LateEoi(on) => Setting::LateEoi(!on),
+            Setting::Guest(g) => Setting::Guest(g.next()),
+            Setting::Direction(d) => Setting::Direction(d.next()),
+            Setting::Hz(hz) => Setting::Hz(
+                HZ_CHOICES
+                    .iter()
+                    .copied()
+                    .find(|&h| h > hz)
+                    .unwrap_or(HZ_CHOICES[0]),
+            ),
+            Setting::Abi(a) => Setting::Abi(a.next()),
+            other @ (Setting::Threshold(_) | Setting::Seed(_)) => other,
+        }
+    }
+
+    /// How the screen words the setting: `netback OR (!tx | !rx)`, `throttle on`,
+    /// `late EOI off`; the others as [`Setting`]'s `Display` has them (`hz 1000`).
+    pub fn words(self) -> String {
+        let k = self.knob().label();
+        match self {
+            Setting::Netback(v) => format!("{k} {} {}", v.operator(), v.condition()),
+            Setting::Throttle(on) | Setting::LateEoi(on) => format!("{k} {}", on_off(on)),
+            other => other.to_string(),
+        }
+    }
+
     /// `cfg` with this setting.
     pub fn apply(self, cfg: Config) -> Config {
         let mut c = cfg;
@@ -219,6 +276,12 @@ impl KnobChange {
             KnobChange::SpuriousThreshold(t) => Setting::Threshold(t),
         }
     }
+
+    /// The same change with its value flipped ([`Setting::flipped`]; a live knob's flip is
+    /// live).
+    pub fn flipped(self) -> KnobChange {
+        self.setting().flipped().live().unwrap_or(self)
+    }
 }
 
 /// Short words for a chart mark: `netback→AND`, `throttle off`, `threshold 3`.
@@ -226,9 +289,7 @@ impl std::fmt::Display for KnobChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
             KnobChange::Netback(v) => write!(f, "netback→{}", v.operator()),
-            KnobChange::Throttle(on) => write!(f, "throttle {}", on_off(on)),
-            KnobChange::LateEoi(on) => write!(f, "late EOI {}", on_off(on)),
-            KnobChange::SpuriousThreshold(t) => write!(f, "threshold {t}"),
+            other => f.write_str(&other.setting().words()),
         }
     }
 }
@@ -285,6 +346,26 @@ mod tests {
     }
 
     #[test]
+    fn a_flip_twice_is_no_flip_for_switches_and_netback() {
+        let cfg = Config::default();
+        for k in Knob::COMPARED {
+            let once = k.flip(cfg);
+            assert_ne!(once, cfg, "{k} flips");
+            assert_eq!(k.flip(once), cfg, "{k} flips back");
+            let change = k.get(&cfg).live().expect("compared knobs are live");
+            assert_eq!(change.flipped().setting(), k.get(&once));
+        }
+        assert_eq!(Knob::Netback.next_compared(), Knob::Throttle);
+        assert_eq!(Knob::LateEoi.next_compared(), Knob::Netback);
+        assert_eq!(Knob::Threshold.flip(cfg), cfg, "the threshold has no flip");
+        assert_eq!(
+            Setting::Hz(1000).flipped(),
+            Setting::Hz(HZ_CHOICES[0]),
+            "HZ goes round"
+        );
+    }
+
+    #[test]
     fn settings_and_changes_read_as_words() {
         assert_eq!(Setting::Throttle(false).to_string(), "throttle off");
         assert_eq!(
@@ -296,5 +377,17 @@ mod tests {
             "netback→AND"
         );
         assert_eq!(KnobChange::SpuriousThreshold(3).to_string(), "threshold 3");
+        assert_eq!(KnobChange::LateEoi(false).to_string(), "late EOI off");
+        // The trace's JSON names the field as the configuration does.
+        assert_eq!(
+            serde_json::to_string(&KnobChange::SpuriousThreshold(3)).unwrap(),
+            r#"{"spurious_threshold":3}"#
+        );
+        assert_eq!(
+            Setting::Netback(NetbackVariant::Buggy).words(),
+            "netback OR (!tx | !rx)"
+        );
+        assert_eq!(Setting::LateEoi(false).words(), "late EOI off");
+        assert_eq!(Setting::Hz(1000).words(), "hz 1000");
     }
 }

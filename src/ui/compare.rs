@@ -27,7 +27,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::{App, Lane, Veil};
 use crate::lesson::Pane;
-use crate::sim::{Figure, Knob, on_off};
+use crate::sim::{Figure, Knob};
 
 use super::code::condition_spans;
 use super::counters::{counted, since_words};
@@ -54,13 +54,8 @@ pub struct CompareView<'a> {
 /// "hz 1000".
 pub fn knob_value(lane: &Lane, knobs: &[Knob]) -> String {
     let c = lane.config();
-    let one = |k: &Knob| match k {
-        Knob::Netback => format!("netback {} {}", c.netback.operator(), c.netback.condition()),
-        Knob::Throttle => format!("throttle {}", on_off(c.throttle)),
-        Knob::LateEoi => format!("late EOI {}", on_off(c.lateeoi)),
-        k => k.get(c).to_string(),
-    };
-    knobs.iter().map(one).collect::<Vec<_>>().join(", ")
+    let words: Vec<String> = knobs.iter().map(|k| k.get(c).words()).collect();
+    words.join(", ")
 }
 
 struct LaneColumn<'a> {

@@ -226,7 +226,7 @@ impl LabView<'_> {
                 app,
                 theme,
                 b: &c.b,
-                knobs: &[c.knob.knob()],
+                knobs: &[c.knob],
                 density,
                 veil: app.veil(),
             }

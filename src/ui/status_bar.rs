@@ -20,9 +20,9 @@ use ratatui::widgets::Widget;
 use crate::app::keymap::{self, Cmd, Ctx};
 use crate::app::narrate::time_stamp;
 use crate::app::speed::factor_label;
-use crate::app::{App, CompareKnob, RunState};
+use crate::app::{App, RunState};
 use crate::lesson::Unlock;
-use crate::sim::{Config, Knob, NetbackVariant, on_off};
+use crate::sim::{Config, Knob, NetbackVariant, Setting, on_off};
 
 use super::Screen;
 use super::theme::Theme;
@@ -42,7 +42,7 @@ const LEVELS: u8 = 5;
 /// The netback knob's text at a verbosity level.
 fn netback_text(v: NetbackVariant, level: u8) -> String {
     match level {
-        0 => format!("netback {} {}", v.operator(), v.condition()),
+        0 => Setting::Netback(v).words(),
         1..=3 => format!("netback {}", v.operator()),
         _ => v.operator().to_string(),
     }
@@ -89,7 +89,7 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         }
     };
     match (diff, b) {
-        (Some(CompareKnob::Netback), Some(b)) => v.push(knob(
+        (Some(Knob::Netback), Some(b)) => v.push(knob(
             format!(
                 "netback A:{} B:{}",
                 a.netback.operator(),
@@ -105,32 +105,29 @@ fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         )),
     }
     let short = level >= 4;
-    let flag = |name: &str, short_name: &str, on: bool, other: Option<bool>| -> String {
-        let n = if short { short_name } else { name };
+    let flag = |k: Knob, on: bool, other: Option<bool>| -> String {
+        let n = if short { k.short_label() } else { k.label() };
         match other {
             Some(o) => format!("{n} A:{} B:{}", on_off(on), on_off(o)),
             None => format!("{n} {}", on_off(on)),
         }
     };
-    let other = |k: CompareKnob, f: fn(&Config) -> bool| {
-        (diff == Some(k)).then(|| b.as_ref().map(f)).flatten()
-    };
+    let other =
+        |k: Knob, f: fn(&Config) -> bool| (diff == Some(k)).then(|| b.as_ref().map(f)).flatten();
     v.push(knob(
         flag(
-            "throttle",
-            "thr",
+            Knob::Throttle,
             a.throttle,
-            other(CompareKnob::Throttle, |c| c.throttle),
+            other(Knob::Throttle, |c| c.throttle),
         ),
         t.knob,
         Knob::Throttle,
     ));
     v.push(knob(
         flag(
-            "late EOI",
-            "EOI",
+            Knob::LateEoi,
             a.lateeoi,
-            other(CompareKnob::LateEoi, |c| c.lateeoi),
+            other(Knob::LateEoi, |c| c.lateeoi),
         ),
         t.knob,
         Knob::LateEoi,
