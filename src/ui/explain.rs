@@ -341,7 +341,16 @@ impl Widget for ExplainView<'_> {
         if let Some(d) = here {
             buf.set_style(d.row, t.cursor);
         }
-        let label = |s: &'static str| Span::styled(format!(" {s:<5} "), t.name);
+        let h = (body.height / 2).clamp(3, 12);
+        let width = usize::from(body.width.saturating_sub(2));
+        // Each field's words hang under themselves, after the field's name.
+        let field = |name: &str, text: String, style| {
+            super::fit::hang(
+                vec![Span::styled(format!(" {name:<5} "), t.name)],
+                &[(text, style)],
+                width,
+            )
+        };
         let lines: Vec<Line> = match (entries(), here) {
             (Err(e), _) => vec![Line::styled(format!(" {e}"), t.bad)],
             (_, None) => vec![Line::styled(
@@ -353,22 +362,19 @@ impl Widget for ExplainView<'_> {
                     format!(" no explanation for this row of {}", arrange::title(d.pane)),
                     t.bad,
                 )],
-                Some(e) => vec![
-                    Line::from(vec![label("what"), Span::styled(e.what.clone(), t.text)]),
-                    Line::from(vec![
-                        label("by"),
-                        Span::styled(e.changed_by.clone(), t.text),
-                    ]),
-                    Line::from(vec![
-                        label("when"),
-                        Span::styled(e.condition.clone(), t.text),
-                    ]),
-                    Line::from(vec![label("read"), Span::styled(e.file.clone(), t.value)]),
-                    Line::from(vec![label("now"), Span::styled(cause_now(app, d), t.warn)]),
-                ],
+                Some(e) => [
+                    // First: what a short box must not cut, the value's cause now.
+                    ("now", cause_now(app, d), t.warn),
+                    ("what", e.what.clone(), t.text),
+                    ("by", e.changed_by.clone(), t.text),
+                    ("when", e.condition.clone(), t.text),
+                    ("read", e.file.clone(), t.value),
+                ]
+                .into_iter()
+                .flat_map(|(n, text, style)| field(n, text, style))
+                .collect(),
             },
         };
-        let h = (body.height / 2).clamp(3, 12);
         let top = here.is_some_and(|d| d.row.y >= body.y + body.height / 2);
         let y = if top { body.y } else { body.bottom() - h };
         let area = Rect::new(body.x, y, body.width, h);
