@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Clear, Widget};
 use serde::Deserialize;
 
 use crate::app::{App, narrate};
@@ -94,16 +94,25 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
     entries().ok()?.iter().find(|e| e.id == id)
 }
 
-/// Whether `text` matches `pattern` (`*` any text, `#` one or more ASCII digits).
-fn matches(pattern: &[char], text: &[char]) -> bool {
-    match pattern.split_first() {
+/// Whether `text` matches `pattern` (`*` any text, `#` one or more ASCII digits); on the
+/// strings as they are (no copies: every row of a frame is matched).
+fn matches(pattern: &str, text: &str) -> bool {
+    let mut p = pattern.chars();
+    match p.next() {
         None => text.is_empty(),
-        Some(('*', rest)) => (0..=text.len()).any(|i| matches(rest, &text[i..])),
-        Some(('#', rest)) => {
-            let digits = text.iter().take_while(|c| c.is_ascii_digit()).count();
+        Some('*') => {
+            let rest = p.as_str();
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .any(|i| matches(rest, &text[i..]))
+        }
+        Some('#') => {
+            let rest = p.as_str();
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
             (1..=digits).any(|i| matches(rest, &text[i..]))
         }
-        Some((&p, rest)) => text.first() == Some(&p) && matches(rest, &text[1..]),
+        Some(c) => text.strip_prefix(c).is_some_and(|t| matches(p.as_str(), t)),
     }
 }
 
@@ -119,32 +128,28 @@ fn classify(pane: Pane, text: &str) -> Option<&'static Entry> {
         text = strip(text, "#.#s ");
         text = strip(text, "port #: ");
     }
-    let text: Vec<char> = text.chars().collect();
     entries().ok()?.iter().find(|e| {
         e.pane == name
             && (!stage || e.id.starts_with("flow."))
-            && e.patterns.iter().any(|p| {
-                let p: Vec<char> = p.chars().collect();
-                matches(&p, &text)
-            })
+            && e.patterns.iter().any(|p| matches(p, text))
     })
 }
 
 /// `text` without a start that matches `prefix` (a pattern without `*`).
 fn strip<'t>(text: &'t str, prefix: &str) -> &'t str {
-    let p: Vec<char> = prefix.chars().chain(['*']).collect();
-    let chars: Vec<char> = text.chars().collect();
-    if !matches(&p, &chars) {
-        return text;
-    }
-    // `#` takes every digit it can: walk the prefix over the text.
+    // `#` takes every digit there is (a prefix needs no backtracking).
     let mut rest = text;
     for pc in prefix.chars() {
-        rest = if pc == '#' {
-            rest.trim_start_matches(|c: char| c.is_ascii_digit())
+        let next = if pc == '#' {
+            Some(rest.trim_start_matches(|c: char| c.is_ascii_digit()))
+                .filter(|r| r.len() < rest.len())
         } else {
-            &rest[pc.len_utf8()..]
+            rest.strip_prefix(pc)
         };
+        match next {
+            Some(r) => rest = r,
+            None => return text,
+        }
     }
     rest
 }
@@ -388,9 +393,8 @@ impl Widget for ExplainView<'_> {
         Clear.render(area, buf);
         buf.set_style(area, t.base);
         block.render(area, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        // Wrapped already (`fit::hang`): the lab's own fast line writer.
+        super::put_lines(&lines, inner, buf);
     }
 }
 
@@ -399,9 +403,7 @@ mod tests {
     use super::*;
 
     fn m(p: &str, t: &str) -> bool {
-        let p: Vec<char> = p.chars().collect();
-        let t: Vec<char> = t.chars().collect();
-        matches(&p, &t)
+        matches(p, t)
     }
 
     #[test]
