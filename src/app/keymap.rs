@@ -422,7 +422,8 @@ pub static KEYMAP: &[Binding] = &[
         help: "explain rows: what each is, who changes it, why it reads so now",
         keys: &[(ch('x'), explain(super::explain::Cmd::Toggle))],
         contexts: &[Ctx::Free, Ctx::Lesson],
-        footer_rank: 8,
+        // Last to get room in a full bar: the help lists it.
+        footer_rank: 9,
     },
     Binding {
         shown: "↑ ↓ ← →",
