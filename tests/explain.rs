@@ -6,37 +6,16 @@ use ratatui::layout::Rect;
 
 use evtchn_lab::app::{App, Overlay, update};
 use evtchn_lab::lesson::Pane;
-use evtchn_lab::sim::{Abi, Config, Direction, GuestKind, NetbackVariant};
+use evtchn_lab::sim::{Abi, Config};
 use evtchn_lab::tui::msg_for_event;
 use evtchn_lab::ui::{Screen, explain};
 
 #[macro_use]
 mod common;
-use common::{frame, key, lab_at, press, run};
+use common::{frame, key, lab_at, press, run, scenarios};
 
 const W: u16 = 160;
 const H: u16 = 50;
-
-/// Every guest × direction × ABI × netback condition.
-fn scenarios() -> Vec<Config> {
-    let mut v = Vec::new();
-    for &guest in GuestKind::ALL {
-        for &direction in Direction::ALL {
-            for &abi in Abi::ALL {
-                for &netback in NetbackVariant::ALL {
-                    v.push(Config {
-                        guest,
-                        direction,
-                        abi,
-                        netback,
-                        ..Config::default()
-                    });
-                }
-            }
-        }
-    }
-    v
-}
 
 /// The frame's rows as text, and the rows the panes drew, tagged.
 fn drawn(app: &App, w: u16, h: u16) -> (Vec<String>, Vec<explain::Drawn>) {
