@@ -68,3 +68,14 @@ fn help_160x50(bencher: divan::Bencher) {
     let app = lab(&[Msg::ToggleHelp]);
     bench_frame(bencher, &app);
 }
+
+/// Explain mode: every pane's rows tagged while drawing, the cursor's row and its box.
+#[divan::bench]
+fn explain_160x50(bencher: divan::Bencher) {
+    let app = lab(&[
+        Msg::TogglePause,
+        Msg::Explain(evtchn_lab::app::explain::Cmd::Move { dx: 0, dy: 1 }),
+        Msg::Explain(evtchn_lab::app::explain::Cmd::Toggle),
+    ]);
+    bench_frame(bencher, &app);
+}

@@ -42,7 +42,7 @@ use ratatui::{DefaultTerminal, Terminal, TerminalOptions, Viewport};
 use tokio::time::{MissedTickBehavior, interval};
 
 use crate::app::keymap::{Cmd, Ctx, DemoCmd};
-use crate::app::{App, Msg, Open, Options, keymap, update};
+use crate::app::{App, Msg, Open, Options, Overlay, explain, keymap, update};
 use crate::cast::{self, CastWriter, Recorder};
 use crate::demo::Demo;
 use crate::files::write::Output;
@@ -149,6 +149,16 @@ impl Saver {
 pub fn msg_for_event(app: &App, ev: &Event, size: Rect) -> Option<Msg> {
     match ev {
         Event::Key(k) => keymap::msg_for_key(app, k),
+        // Explain mode: a click puts the cursor on the row under it.
+        Event::Mouse(m)
+            if m.kind == MouseEventKind::Down(MouseButton::Left)
+                && app.overlay == Overlay::Explain =>
+        {
+            Some(Msg::Explain(explain::Cmd::At {
+                x: m.column,
+                y: m.row,
+            }))
+        }
         Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
             ui::status_bar::hit(app, size, m.column, m.row)?.resolve(app)
         }
@@ -724,7 +734,15 @@ fn draw(
     theme: &Theme,
     area: Rect,
 ) -> io::Result<()> {
-    terminal.draw(|f| ui::draw(f, app, theme))?;
+    if app.overlay == Overlay::Explain {
+        // The rows drawn, for the explain cursor's moves.
+        let (done, rows) =
+            ui::explain::record_rows(|| terminal.draw(|f| ui::draw(f, app, theme)).map(|_| ()));
+        done?;
+        app.explain.set_rows(rows.iter().map(|d| d.row));
+    } else {
+        terminal.draw(|f| ui::draw(f, app, theme))?;
+    }
     let limits = ui::scroll_limits(app, theme, area);
     if limits != app.scroll_limits {
         update(app, Msg::ScrollLimits(limits));

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use evtchn_lab::app::player;
 use evtchn_lab::app::{App, Open, Options};
 use evtchn_lab::lesson::{Catalog, Check, Pane, Task};
-use evtchn_lab::sim::{Abi, Config, Direction, GuestKind, NetbackVariant, Setting};
+use evtchn_lab::sim::{Config, Setting};
 use evtchn_lab::ui::{self, Cut};
 
 #[macro_use]
 mod common;
-use common::{frame, lab_at, press, run};
+use common::{frame, lab_at, press, run, scenarios};
 
 /// The frame's rows as text.
 fn rows(app: &App, w: u16, h: u16) -> Vec<String> {
@@ -25,27 +25,6 @@ fn rows(app: &App, w: u16, h: u16) -> Vec<String> {
 /// a `w`×`h` terminal.
 fn cuts(app: &App, w: u16, h: u16) -> Vec<Cut> {
     ui::record_cuts(|| frame(app, w, h)).1
-}
-
-/// Every guest × direction × ABI × netback condition.
-fn scenarios() -> Vec<Config> {
-    let mut v = Vec::new();
-    for &guest in GuestKind::ALL {
-        for &direction in Direction::ALL {
-            for &abi in Abi::ALL {
-                for &netback in NetbackVariant::ALL {
-                    v.push(Config {
-                        guest,
-                        direction,
-                        abi,
-                        netback,
-                        ..Config::default()
-                    });
-                }
-            }
-        }
-    }
-    v
 }
 
 /// A scenario run a while, paused, then stepped through `steps` transitions; `look` sees

@@ -121,6 +121,7 @@ fn the_readme_pictures_are_what_the_lab_draws_today() {
     for want in [
         "evtchn-lab snapshot --at 5s --size 100x30",
         "evtchn-lab snapshot --keys c --at 5s --size 100x30",
+        "evtchn-lab snapshot --keys \"wait 5s, space, ., ., ., ., x, j\" --size 120x40",
     ] {
         assert!(
             commands.contains(&want),

@@ -33,6 +33,8 @@ pub enum Ctx {
     Glossary,
     /// The share string is shown.
     Share,
+    /// Explain mode: the cursor over the panes' rows.
+    Explain,
     /// A demo plays (`evtchn-lab demo`): the lab's own keys are the demo's to press; these
     /// keys steer the demo. Never the context of an [`App`] itself: the demo's loop looks
     /// keys up here, and the solution's keys go through the app's context as usual.
@@ -40,7 +42,7 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 10] = [
+    pub const ALL: [Ctx; 11] = [
         Ctx::Start,
         Ctx::Free,
         Ctx::Compare,
@@ -50,6 +52,7 @@ impl Ctx {
         Ctx::Help,
         Ctx::Glossary,
         Ctx::Share,
+        Ctx::Explain,
         Ctx::Demo,
     ];
 
@@ -58,6 +61,7 @@ impl Ctx {
             Overlay::Help => Ctx::Help,
             Overlay::Glossary => Ctx::Glossary,
             Overlay::Share => Ctx::Share,
+            Overlay::Explain => Ctx::Explain,
             Overlay::None => Ctx::beneath(app),
         }
     }
@@ -256,6 +260,7 @@ const NOT_DEMO: &[Ctx] = &[
     Ctx::Help,
     Ctx::Glossary,
     Ctx::Share,
+    Ctx::Explain,
 ];
 /// An overlay is open.
 const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary, Ctx::Share];
@@ -263,6 +268,16 @@ const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary, Ctx::Share];
 const LESSON: &[Ctx] = &[Ctx::Lesson, Ctx::Choose, Ctx::Type];
 /// Wherever the simulation is on screen, a frozen question included.
 const LAB_ANY: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Choose, Ctx::Type];
+/// Wherever the simulation is on screen, and explain mode over it (pausing to read a row).
+const LAB_EXPLAIN: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson, Ctx::Explain];
+
+const fn explain(cmd: super::explain::Cmd) -> Cmd {
+    Cmd::Do(Msg::Explain(cmd))
+}
+
+const fn explain_move(dx: i8, dy: i8) -> Cmd {
+    explain(super::explain::Cmd::Move { dx, dy })
+}
 
 const fn typed(c: char) -> (Key, Cmd) {
     (ch(c), Cmd::Do(Msg::Type(c)))
@@ -363,7 +378,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "pause",
         help: "pause / resume the simulation",
         keys: &[(ch(' '), Cmd::Do(Msg::TogglePause))],
-        contexts: LAB,
+        contexts: LAB_EXPLAIN,
         footer_rank: 2,
     },
     Binding {
@@ -371,7 +386,7 @@ pub static KEYMAP: &[Binding] = &[
         label: "step",
         help: "step exactly one transition (pauses first)",
         keys: &[(ch('.'), Cmd::Do(Msg::Step))],
-        contexts: LAB,
+        contexts: LAB_EXPLAIN,
         footer_rank: 3,
     },
     Binding {
@@ -384,6 +399,43 @@ pub static KEYMAP: &[Binding] = &[
         ],
         contexts: LAB,
         footer_rank: 8,
+    },
+    Binding {
+        shown: "x",
+        label: "explain",
+        help: "explain rows: what each is, who changes it, why it reads so now",
+        keys: &[(ch('x'), explain(super::explain::Cmd::Toggle))],
+        contexts: &[Ctx::Free, Ctx::Lesson],
+        // Last to get room in a full bar: the help lists it.
+        footer_rank: 9,
+    },
+    Binding {
+        shown: "↑ ↓ ← →",
+        label: "row",
+        help: "explain: the cursor to the next row (also k j h l; a click picks a row)",
+        keys: &[
+            (code(KeyCode::Up), explain_move(0, -1)),
+            (code(KeyCode::Down), explain_move(0, 1)),
+            (code(KeyCode::Left), explain_move(-1, 0)),
+            (code(KeyCode::Right), explain_move(1, 0)),
+            (ch('k'), explain_move(0, -1)),
+            (ch('j'), explain_move(0, 1)),
+            (ch('h'), explain_move(-1, 0)),
+            (ch('l'), explain_move(1, 0)),
+        ],
+        contexts: &[Ctx::Explain],
+        footer_rank: 0,
+    },
+    Binding {
+        shown: "x Esc",
+        label: "leave",
+        help: "explain: leave (the lab's keys again)",
+        keys: &[
+            (ch('x'), explain(super::explain::Cmd::Toggle)),
+            (code(KeyCode::Esc), explain(super::explain::Cmd::Toggle)),
+        ],
+        contexts: &[Ctx::Explain],
+        footer_rank: 0,
     },
     Binding {
         shown: "s",

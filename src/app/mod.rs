@@ -12,6 +12,7 @@
 //! the ui's hit test), so every behaviour is testable with scripted messages.
 
 pub mod check;
+pub mod explain;
 pub mod history;
 pub mod keymap;
 pub mod lane;
@@ -117,6 +118,8 @@ pub enum Msg {
     /// How far the help and the lesson text reach on the screen as drawn (the loop, which
     /// knows the terminal, sends it after drawing).
     ScrollLimits(ScrollLimits),
+    /// Explain mode: on/off, the cursor moved or put on a row (`x`, arrows, a click).
+    Explain(explain::Cmd),
 }
 
 /// How many lines the help and the lesson text can scroll by on the current screen.
@@ -178,6 +181,8 @@ pub enum Overlay {
     Glossary,
     /// The share string of the state on screen, to copy.
     Share,
+    /// Explain mode (`x`): a cursor over the panes' rows, the row under it explained.
+    Explain,
 }
 
 /// Compare mode's second lane.
@@ -252,6 +257,8 @@ pub struct App {
     last_advance_ns: u64,
     /// Checkpoints and actions, for rewinding and sharing.
     history: history::History,
+    /// Explain mode's cursor (shown while the overlay is [`Overlay::Explain`]).
+    pub explain: explain::Explain,
 }
 
 impl App {
@@ -277,6 +284,7 @@ impl App {
             meter: SpeedMeter::default(),
             last_advance_ns: 0,
             history: history::History::default(),
+            explain: explain::Explain::default(),
         };
         match &opts.open {
             Open::Free => {}
@@ -631,6 +639,7 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::CyclePanes => app.reveal = (app.reveal + 1) % REVEAL_PERIOD,
         Msg::Rewind => app.rewind(),
         Msg::Forward => app.fast_forward(),
+        Msg::Explain(c) => explain::update(app, c),
         Msg::ToggleShare => {
             app.overlay = if app.overlay == Overlay::Share {
                 Overlay::None

@@ -25,6 +25,7 @@ pub mod compare;
 pub mod counters;
 pub mod demo;
 pub mod eoi_flow;
+pub mod explain;
 pub mod fit;
 pub mod glossary;
 pub mod help;
@@ -219,27 +220,44 @@ impl LabView<'_> {
             return;
         }
         status_bar::StatusBar { app, theme }.render(screen.status, buf);
-        match &app.view {
-            View::Free => free_play(app, theme, density, screen.body, buf),
-            View::Lesson(_) => lesson::render(app, theme, screen.body, buf),
-            View::Compare(c) => compare::CompareView {
+        if app.overlay == Overlay::Explain {
+            // The rows the panes draw, tagged, for the cursor and its box.
+            let ((), rows) = explain::record_rows(|| body(app, theme, density, screen.body, buf));
+            explain::ExplainView {
                 app,
                 theme,
-                b: &c.b,
-                knobs: &[c.knob],
-                density,
-                veil: app.veil(),
+                rows: &rows,
             }
-            .render(screen.body, buf),
+            .render(screen.body, buf);
+        } else {
+            body(app, theme, density, screen.body, buf);
         }
         overlay(app, theme, area, buf);
+    }
+}
+
+/// The screen's body: free play, a lesson or compare mode.
+fn body(app: &App, theme: &Theme, density: Density, body: Rect, buf: &mut Buffer) {
+    match &app.view {
+        View::Free => free_play(app, theme, density, body, buf),
+        View::Lesson(_) => lesson::render(app, theme, body, buf),
+        View::Compare(c) => compare::CompareView {
+            app,
+            theme,
+            b: &c.b,
+            knobs: &[c.knob],
+            density,
+            veil: app.veil(),
+        }
+        .render(body, buf),
     }
 }
 
 /// The open overlay, over the whole screen.
 fn overlay(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match app.overlay {
-        Overlay::None => {}
+        // Explain mode's box is drawn with the panes (it needs their rows).
+        Overlay::None | Overlay::Explain => {}
         Overlay::Help => help::HelpOverlay { app, theme }.render(area, buf),
         Overlay::Glossary => glossary::GlossaryOverlay { app, theme }.render(area, buf),
         Overlay::Share => share::ShareOverlay { app, theme }.render(area, buf),
@@ -451,7 +469,11 @@ pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> V
 /// Write `lines` top-down into `area`; a line cut at the right edge ends in `…` (and is
 /// told to [`record_cuts`], when it listens).
 pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
+    let tagging = explain::listening();
     for (line, row) in lines.iter().zip(area.rows()) {
+        if tagging {
+            explain::note(row, line.iter().map(|s| s.content.as_ref()).collect());
+        }
         let (_, width) = set_line(buf, row.x, row.y, line, row.width);
         if row.width > 0
             && width > row.width as usize
@@ -502,8 +524,10 @@ pub fn record_cuts<R>(draw: impl FnOnce() -> R) -> (R, Vec<Cut>) {
 
 /// Draw a live pane, its cut lines told as its own while [`record_cuts`] listens.
 fn in_pane(pane: LivePane, draw: impl FnOnce()) {
+    let rows_before = explain::set_pane(Some(pane));
     let before = CUTS.with(|c| c.borrow_mut().as_mut().map(|(p, _)| p.replace(pane)));
     draw();
+    explain::set_pane(rows_before);
     if let Some(before) = before {
         CUTS.with(|c| {
             if let Some((p, _)) = c.borrow_mut().as_mut() {

@@ -62,6 +62,8 @@ pub struct Theme {
     pub warn: Style,
     /// The pipeline's current stage.
     pub stage_current: Style,
+    /// The row under the explain cursor (`x`).
+    pub cursor: Style,
     pub stage: Style,
     /// netback's operator, buggy / fixed.
     pub op_buggy: Style,
@@ -134,6 +136,7 @@ impl Theme {
                 .fg(Color::Black)
                 .bg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
+            cursor: Style::new().bg(Color::DarkGray),
             stage: Style::new().fg(Color::Cyan),
             op_buggy: Style::new()
                 .fg(Color::White)
@@ -209,6 +212,7 @@ impl Theme {
                 .fg(Color::White)
                 .bg(Color::Blue)
                 .add_modifier(Modifier::BOLD),
+            cursor: Style::new().bg(Color::Gray),
             stage: Style::new().fg(Color::Blue),
             op_buggy: Style::new()
                 .fg(Color::White)
@@ -266,6 +270,7 @@ impl Theme {
             good: plain,
             warn: plain,
             stage_current: rev_bold,
+            cursor: rev,
             stage: plain,
             op_buggy: rev_bold,
             op_fixed: rev_bold,

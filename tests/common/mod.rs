@@ -35,11 +35,32 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use evtchn_lab::app::{App, Msg, Options, keymap, update};
-use evtchn_lab::sim::Config;
+use evtchn_lab::sim::{Abi, Config, Direction, GuestKind, NetbackVariant};
 use evtchn_lab::ui::{self, theme::Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
+
+/// Every guest × direction × ABI × netback condition.
+pub fn scenarios() -> Vec<Config> {
+    let mut v = Vec::new();
+    for &guest in GuestKind::ALL {
+        for &direction in Direction::ALL {
+            for &abi in Abi::ALL {
+                for &netback in NetbackVariant::ALL {
+                    v.push(Config {
+                        guest,
+                        direction,
+                        abi,
+                        netback,
+                        ..Config::default()
+                    });
+                }
+            }
+        }
+    }
+    v
+}
 
 /// The lab at the story's start.
 pub fn lab() -> App {
