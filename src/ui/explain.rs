@@ -17,7 +17,6 @@
 //! └ ↑↓←→ row · click a row · x Esc leave ───────────────────────────────────────┘
 //! ```
 
-use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use ratatui::buffer::Buffer;
@@ -154,92 +153,30 @@ fn strip<'t>(text: &'t str, prefix: &str) -> &'t str {
     rest
 }
 
-/// A row a live pane drew while [`record_rows`] listened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Drawn {
-    pub pane: Pane,
-    /// The row's cells (one row high).
-    pub row: Rect,
-    /// Its entry's id; `None` when no entry matches (a test fails on it).
-    pub id: Option<&'static str>,
-    /// What it reads.
-    pub text: String,
-}
-
-std::thread_local! {
-    /// While [`record_rows`] listens: the live pane being drawn, and the rows drawn so far.
-    static ROWS: RefCell<Option<(Option<Pane>, Vec<Drawn>)>> = const { RefCell::new(None) };
-}
+pub use super::rows::Drawn;
 
 /// Run `draw` (on this thread) and return what it returned with every row the live panes
-/// drew meanwhile, tagged. Nested, the inner rows are the outer's too.
-pub fn record_rows<R>(draw: impl FnOnce() -> R) -> (R, Vec<Drawn>) {
-    let outer = ROWS.with(|c| c.borrow_mut().replace((None, Vec::new())));
-    let r = draw();
-    let (_, rows) = ROWS
-        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
-        .unwrap_or_default();
-    ROWS.with(|c| {
-        if let Some((_, o)) = c.borrow_mut().as_mut() {
-            o.extend(rows.iter().cloned());
-        }
-    });
-    (r, rows)
-}
-
-/// The live pane now drawn (`None` after it), when [`record_rows`] listens; returns the one
-/// before, to put back.
-pub(super) fn set_pane(pane: Option<Pane>) -> Option<Pane> {
-    ROWS.with(|c| match c.borrow_mut().as_mut() {
-        Some((p, _)) => std::mem::replace(p, pane),
-        None => None,
-    })
-}
-
-/// Whether rows are worth telling (a listener, a live pane being drawn).
-pub(super) fn listening() -> bool {
-    ROWS.with(|c| matches!(*c.borrow(), Some((Some(_), _))))
-}
-
-/// A row of text drawn in the live pane being drawn: its entry found by its text; in the
-/// EOI flow a line indented three spaces or more is the rest of the one above (a wrapped
+/// drew meanwhile, each tagged with its entry: found by its text, except that in the EOI
+/// flow a line indented three spaces or more is the rest of the one above (a wrapped
 /// transition or stage).
-pub(super) fn note(row: Rect, text: String) {
-    ROWS.with(|c| {
-        let mut c = c.borrow_mut();
-        let Some((Some(pane), rows)) = c.as_mut() else {
-            return;
-        };
-        let pane = *pane;
-        let above = rows
-            .last()
-            .filter(|d| d.pane == pane && d.row.x == row.x && d.row.y + 1 == row.y);
-        let rest = pane == Pane::EoiFlow && text.starts_with("   ");
-        let id = match above {
-            Some(d) if rest => d.id,
-            _ => classify(pane, &text).map(|e| e.id.as_str()),
-        };
-        rows.push(Drawn {
-            pane,
-            row,
-            id,
-            text,
-        });
-    });
-}
-
-/// A row drawn as a picture, not a line of text (the chart), with its id.
-pub(super) fn tag(row: Rect, id: &'static str) {
-    ROWS.with(|c| {
-        if let Some((Some(pane), rows)) = c.borrow_mut().as_mut() {
-            rows.push(Drawn {
-                pane: *pane,
-                row,
-                id: Some(id),
-                text: String::new(),
-            });
+pub fn record_rows<R>(draw: impl FnOnce() -> R) -> (R, Vec<Drawn>) {
+    let (r, mut rows) = super::rows::record(draw);
+    for i in 0..rows.len() {
+        if rows[i].id.is_some() {
+            continue;
         }
-    });
+        let d = &rows[i];
+        let above = i
+            .checked_sub(1)
+            .map(|j| &rows[j])
+            .filter(|a| a.pane == d.pane && a.row.x == d.row.x && a.row.y + 1 == d.row.y);
+        let rest = d.pane == Pane::EoiFlow && d.text.starts_with("   ");
+        rows[i].id = match above {
+            Some(a) if rest => a.id,
+            _ => classify(d.pane, &d.text).map(|e| e.id.as_str()),
+        };
+    }
+    (r, rows)
 }
 
 /// The drawn row under the cursor (`x`, `y`), or the nearest one.

@@ -33,6 +33,7 @@ pub mod lesson;
 pub mod markup;
 pub mod pane_check;
 pub mod ports;
+pub mod rows;
 pub mod share;
 pub mod start;
 pub mod status_bar;
@@ -469,10 +470,10 @@ pub fn field<'a>(name: &'a str, width: usize, value: String, theme: &Theme) -> V
 /// Write `lines` top-down into `area`; a line cut at the right edge ends in `…` (and is
 /// told to [`record_cuts`], when it listens).
 pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
-    let tagging = explain::listening();
+    let tagging = rows::listening();
     for (line, row) in lines.iter().zip(area.rows()) {
         if tagging {
-            explain::note(row, line.iter().map(|s| s.content.as_ref()).collect());
+            rows::note(row, line.iter().map(|s| s.content.as_ref()).collect());
         }
         let (_, width) = set_line(buf, row.x, row.y, line, row.width);
         if row.width > 0
@@ -524,10 +525,10 @@ pub fn record_cuts<R>(draw: impl FnOnce() -> R) -> (R, Vec<Cut>) {
 
 /// Draw a live pane, its cut lines told as its own while [`record_cuts`] listens.
 fn in_pane(pane: LivePane, draw: impl FnOnce()) {
-    let rows_before = explain::set_pane(Some(pane));
+    let rows_before = rows::set_pane(Some(pane));
     let before = CUTS.with(|c| c.borrow_mut().as_mut().map(|(p, _)| p.replace(pane)));
     draw();
-    explain::set_pane(rows_before);
+    rows::set_pane(rows_before);
     if let Some(before) = before {
         CUTS.with(|c| {
             if let Some((p, _)) = c.borrow_mut().as_mut() {

@@ -152,11 +152,11 @@ impl Widget for ThroughputPane<'_> {
             spans.push(Span::styled(note, t.dim));
         }
         let (_, used) = super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
-        if super::explain::listening() {
+        if super::rows::listening() {
             // Drawn as a picture, not lines of text: tagged by place.
-            super::explain::tag(figure, "throughput.goodput");
+            super::rows::tag(figure, "throughput.goodput");
             for row in chart_area.rows() {
-                super::explain::tag(row, "throughput.chart");
+                super::rows::tag(row, "throughput.chart");
             }
         }
         let room = figure.width.saturating_sub(used as u16 + 2);
