@@ -76,6 +76,18 @@ fn author_dir(lessons: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `lessons check ID --dir DIR` over these lessons in a new directory.
+fn check_lessons(lessons: &[(&str, &str)], id: &str) -> Output {
+    let dir = author_dir(lessons);
+    lab(&[
+        "lessons",
+        "check",
+        id,
+        "--dir",
+        dir.path().to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn a_directory_adds_to_the_built_in_lessons_and_requires_reaches_them() {
     let dir = author_dir(&[("51-hz-by-hand", HZ_LESSON)]);
@@ -363,14 +375,7 @@ fn a_figure_named_in_prose_must_exist_and_a_question_names_none() {
             "What paused the port?",
             "What paused the port at {goodput_mbps}?",
         );
-    let dir = author_dir(&[("52-watch", &bad)]);
-    let o = lab(&[
-        "lessons",
-        "check",
-        "52",
-        "--dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let o = check_lessons(&[("52-watch", &bad)], "52");
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
     assert!(
@@ -463,9 +468,7 @@ fn a_broken_step_hides_no_failing_solution_before_it() {
             r#"solution = ["z"]"#,
         )
         .replace("answer = 1\n", "answer = 7\n");
-    let dir = author_dir(&[("51-hz-by-hand", &lesson)]);
-    let d = dir.path().to_str().unwrap();
-    let o = lab(&["lessons", "check", "51", "--dir", d]);
+    let o = check_lessons(&[("51-hz-by-hand", &lesson)], "51");
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
     assert!(
@@ -531,14 +534,7 @@ explain = "B moved {b.goodput_mbps} Mbit/s, {ratio.goodput_mbps} times A."
     assert!(b > 1900.0, "lane B runs the fixed netback: {shown}");
     assert!((3.0..6.0).contains(&ratio), "B over A: {shown}");
     let alone = lesson.replace("compare = { netback = \"fixed\" }\n", "");
-    let dir = author_dir(&[("52-lanes", &alone)]);
-    let o = lab(&[
-        "lessons",
-        "check",
-        "52",
-        "--dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let o = check_lessons(&[("52-lanes", &alone)], "52");
     assert_eq!(o.status.code(), Some(1));
     assert!(
         text(&o).contains("lane B's figures (b., ratio.) are for a step with compare"),
@@ -571,14 +567,7 @@ on_delayed_list = true
 "#;
     // `lessons check 54` on the lesson as given: its exit code and what it says.
     let check = |text_of: &str| {
-        let dir = author_dir(&[("54-back", text_of)]);
-        let o = lab(&[
-            "lessons",
-            "check",
-            "54",
-            "--dir",
-            dir.path().to_str().unwrap(),
-        ]);
+        let o = check_lessons(&[("54-back", text_of)], "54");
         (o.status.success(), text(&o))
     };
     let (ok, said) = check(lesson);

@@ -61,14 +61,25 @@ fn the_latest_transition_is_marked_on_one_row() {
     }
 }
 
+/// The panes whose lines must never be cut at 120x40.
+fn watched(p: Option<Pane>) -> bool {
+    matches!(
+        p,
+        Some(Pane::EoiFlow | Pane::Ports | Pane::Throttle | Pane::Code)
+    )
+}
+
+/// Fails listing each cut line (what it read, and the first place that showed it).
+fn assert_none_cut(found: &std::collections::BTreeMap<String, String>) {
+    let found: Vec<String> = found
+        .iter()
+        .map(|(w, c)| format!("{w}\n    ({c})"))
+        .collect();
+    assert!(found.is_empty(), "lines cut:\n{}", found.join("\n"));
+}
+
 #[test]
 fn no_line_is_cut_at_120x40() {
-    let watched = |p: Option<Pane>| {
-        matches!(
-            p,
-            Some(Pane::EoiFlow | Pane::Ports | Pane::Throttle | Pane::Code)
-        )
-    };
     // Each cut line once, with the first condition that showed it.
     let mut found = std::collections::BTreeMap::new();
     for cfg in scenarios() {
@@ -86,11 +97,7 @@ fn no_line_is_cut_at_120x40() {
             }
         });
     }
-    let found: Vec<String> = found
-        .iter()
-        .map(|(w, c)| format!("{w}\n    ({c})"))
-        .collect();
-    assert!(found.is_empty(), "lines cut:\n{}", found.join("\n"));
+    assert_none_cut(&found);
 }
 
 #[test]
@@ -374,10 +381,7 @@ fn no_line_is_cut_in_a_lessons_panes_at_120x40() {
         for (i, s) in lesson.steps.iter().enumerate() {
             let mut look = |app: &App| {
                 for c in cuts(app, 120, 40) {
-                    if matches!(
-                        c.pane,
-                        Some(Pane::EoiFlow | Pane::Ports | Pane::Throttle | Pane::Code)
-                    ) {
+                    if watched(c.pane) {
                         let what = format!("{:?} in {}: {}", c.pane, c.width, c.text);
                         found
                             .entry(what)
@@ -395,11 +399,7 @@ fn no_line_is_cut_in_a_lessons_panes_at_120x40() {
             );
         }
     }
-    let found: Vec<String> = found
-        .iter()
-        .map(|(w, c)| format!("{w}\n    ({c})"))
-        .collect();
-    assert!(found.is_empty(), "lines cut:\n{}", found.join("\n"));
+    assert_none_cut(&found);
 }
 
 #[test]

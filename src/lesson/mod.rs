@@ -104,7 +104,7 @@ impl Cond {
                 max: None,
             } => "anything".to_string(),
             Cond::Equals(x) => format!("= {}", f(x)),
-            Cond::Is(b) => if b { "yes" } else { "no" }.to_string(),
+            Cond::Is(b) => yes_no(b),
         }
     }
 
@@ -128,7 +128,7 @@ impl Cond {
                 max: None,
             } => "anything".to_string(),
             Cond::Equals(x) => format!("= {}", f.format(x)),
-            Cond::Is(b) => if b { "yes" } else { "no" }.to_string(),
+            Cond::Is(b) => yes_no(b),
         }
     }
 }
@@ -318,6 +318,7 @@ pub struct Subject<'a> {
     pub rewound: bool,
 }
 
+/// A yes/no value as the checklist says it.
 fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
