@@ -85,156 +85,161 @@ pub struct Theme {
     pub term: Style,
 }
 
+/// The colours of one look, by role: each style of [`Theme::from_palette`] is written once
+/// over them, for the dark look and the light one alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Palette {
+    /// Text, the screen's base and key labels.
+    pub text: Color,
+    /// Values, figures, code; the text of the status bar, knobs and overlays.
+    pub strong: Color,
+    /// Secondary text, borders, clear bits, axes, comments.
+    pub dim: Color,
+    /// Titles, names, stages; the background of keys and the current stage.
+    pub accent: Color,
+    /// Text on `accent`.
+    pub on_accent: Color,
+    /// Work found, unmasked, flowing.
+    pub good: Color,
+    /// Running, an open strip cell; the background of a sound knob or operator.
+    pub go: Color,
+    /// Text on `go`.
+    pub on_go: Color,
+    /// Spurious, throttled, a paused strip cell.
+    pub bad: Color,
+    /// The background of a knob or operator that hurts.
+    pub alarm: Color,
+    /// Text on `alarm`.
+    pub on_alarm: Color,
+    /// Masked, waiting, notices; the background of a bit that just changed.
+    pub warn: Color,
+    /// Text on `warn`.
+    pub on_warn: Color,
+    /// A set bit, knob marks on the chart.
+    pub hot: Color,
+    /// The background of "paused".
+    pub pause: Color,
+    /// Text on `pause`.
+    pub on_pause: Color,
+    /// The chart's lanes A and B.
+    pub chart_a: Color,
+    pub chart_b: Color,
+    /// Backgrounds: the status bar, a knob, an overlay, the explain cursor's row.
+    pub status_bg: Color,
+    pub knob_bg: Color,
+    pub overlay_bg: Color,
+    pub cursor_bg: Color,
+}
+
+impl Palette {
+    /// Light text on a dark terminal.
+    pub const DARK: Palette = Palette {
+        text: Color::Gray,
+        strong: Color::White,
+        dim: Color::DarkGray,
+        accent: Color::Cyan,
+        on_accent: Color::Black,
+        good: Color::LightGreen,
+        go: Color::Green,
+        on_go: Color::Black,
+        bad: Color::LightRed,
+        alarm: Color::Red,
+        on_alarm: Color::White,
+        warn: Color::Yellow,
+        on_warn: Color::Black,
+        hot: Color::Yellow,
+        pause: Color::Yellow,
+        on_pause: Color::Black,
+        chart_a: Color::LightCyan,
+        chart_b: Color::LightMagenta,
+        status_bg: Color::Indexed(236),
+        knob_bg: Color::Indexed(238),
+        overlay_bg: Color::Indexed(235),
+        cursor_bg: Color::DarkGray,
+    };
+
+    /// Dark text on a light terminal.
+    pub const LIGHT: Palette = Palette {
+        text: Color::Black,
+        strong: Color::Black,
+        // ANSI 7 (Gray) is near-invisible on a light background: ANSI 8.
+        dim: Color::DarkGray,
+        accent: Color::Blue,
+        on_accent: Color::White,
+        good: Color::Green,
+        go: Color::Green,
+        on_go: Color::White,
+        bad: Color::Red,
+        alarm: Color::Red,
+        on_alarm: Color::White,
+        warn: Color::Magenta,
+        on_warn: Color::White,
+        hot: Color::Red,
+        pause: Color::Yellow,
+        on_pause: Color::Black,
+        chart_a: Color::Blue,
+        chart_b: Color::Magenta,
+        status_bg: Color::Indexed(253),
+        knob_bg: Color::Indexed(250),
+        overlay_bg: Color::Indexed(255),
+        cursor_bg: Color::Gray,
+    };
+}
+
 impl Theme {
     pub fn dark() -> Self {
-        let fg = Color::Gray;
-        Theme {
-            kind: ThemeKind::Dark,
-            base: Style::new().fg(fg),
-            border: Style::new().fg(Color::DarkGray),
-            title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-            text: Style::new().fg(fg),
-            dim: Style::new().fg(Color::DarkGray),
-            name: Style::new().fg(Color::Cyan),
-            value: Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
-            key: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
-            key_label: Style::new().fg(fg),
-            status: Style::new().fg(Color::White).bg(Color::Indexed(236)),
-            knob: Style::new()
-                .fg(Color::White)
-                .bg(Color::Indexed(238))
-                .add_modifier(Modifier::BOLD),
-            knob_bad: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
-            knob_good: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-            running: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-            paused: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-            notice: Style::new().fg(Color::Yellow),
-            bit_set: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            bit_clear: Style::new().fg(Color::DarkGray),
-            bit_changed: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-            bad: Style::new()
-                .fg(Color::LightRed)
-                .add_modifier(Modifier::BOLD),
-            good: Style::new().fg(Color::LightGreen),
-            warn: Style::new().fg(Color::Yellow),
-            stage_current: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
-            cursor: Style::new().bg(Color::DarkGray),
-            stage: Style::new().fg(Color::Cyan),
-            op_buggy: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
-            op_fixed: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-            code: Style::new().fg(Color::White),
-            comment: Style::new()
-                .fg(Color::DarkGray)
-                .add_modifier(Modifier::ITALIC),
-            chart_a: Style::new().fg(Color::LightCyan),
-            chart_b: Style::new().fg(Color::LightMagenta),
-            axis: Style::new().fg(Color::DarkGray),
-            mark: Style::new().fg(Color::Yellow),
-            strip_open: Style::new().fg(Color::Green),
-            strip_paused: Style::new().fg(Color::LightRed),
-            overlay: Style::new().fg(Color::White).bg(Color::Indexed(235)),
-            overlay_border: Style::new().fg(Color::Cyan).bg(Color::Indexed(235)),
-            figure: Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
-            term: Style::new().add_modifier(Modifier::UNDERLINED),
-        }
+        Theme::from_palette(ThemeKind::Dark, &Palette::DARK)
     }
 
     pub fn light() -> Self {
-        let fg = Color::Black;
+        Theme::from_palette(ThemeKind::Light, &Palette::LIGHT)
+    }
+
+    /// Every style of a look, from its palette's roles.
+    pub fn from_palette(kind: ThemeKind, p: &Palette) -> Self {
+        let fg = |c: Color| Style::new().fg(c);
+        let bold = |c: Color| fg(c).add_modifier(Modifier::BOLD);
+        let on = |c: Color, bg: Color| bold(c).bg(bg);
         Theme {
-            kind: ThemeKind::Light,
-            base: Style::new().fg(fg),
-            // ANSI 7 (Gray) is near-invisible on a light background: use ANSI 8.
-            border: Style::new().fg(Color::DarkGray),
-            title: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
-            text: Style::new().fg(fg),
-            dim: Style::new().fg(Color::DarkGray),
-            name: Style::new().fg(Color::Blue),
-            value: Style::new().fg(Color::Black).add_modifier(Modifier::BOLD),
-            key: Style::new()
-                .fg(Color::White)
-                .bg(Color::Blue)
-                .add_modifier(Modifier::BOLD),
-            key_label: Style::new().fg(fg),
-            status: Style::new().fg(Color::Black).bg(Color::Indexed(253)),
-            knob: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Indexed(250))
-                .add_modifier(Modifier::BOLD),
-            knob_bad: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
-            knob_good: Style::new()
-                .fg(Color::White)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-            running: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-            paused: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-            notice: Style::new().fg(Color::Magenta),
-            bit_set: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            bit_clear: Style::new().fg(Color::DarkGray),
-            bit_changed: Style::new()
-                .fg(Color::White)
-                .bg(Color::Magenta)
-                .add_modifier(Modifier::BOLD),
-            bad: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            good: Style::new().fg(Color::Green),
-            warn: Style::new().fg(Color::Magenta),
-            stage_current: Style::new()
-                .fg(Color::White)
-                .bg(Color::Blue)
-                .add_modifier(Modifier::BOLD),
-            cursor: Style::new().bg(Color::Gray),
-            stage: Style::new().fg(Color::Blue),
-            op_buggy: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
-            op_fixed: Style::new()
-                .fg(Color::White)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-            code: Style::new().fg(Color::Black),
-            comment: Style::new()
-                .fg(Color::DarkGray)
-                .add_modifier(Modifier::ITALIC),
-            chart_a: Style::new().fg(Color::Blue),
-            chart_b: Style::new().fg(Color::Magenta),
-            axis: Style::new().fg(Color::DarkGray),
-            mark: Style::new().fg(Color::Red),
-            strip_open: Style::new().fg(Color::Green),
-            strip_paused: Style::new().fg(Color::Red),
-            overlay: Style::new().fg(Color::Black).bg(Color::Indexed(255)),
-            overlay_border: Style::new().fg(Color::Blue).bg(Color::Indexed(255)),
-            figure: Style::new().fg(Color::Black).add_modifier(Modifier::BOLD),
+            kind,
+            base: fg(p.text),
+            border: fg(p.dim),
+            title: bold(p.accent),
+            text: fg(p.text),
+            dim: fg(p.dim),
+            name: fg(p.accent),
+            value: bold(p.strong),
+            key: on(p.on_accent, p.accent),
+            key_label: fg(p.text),
+            status: fg(p.strong).bg(p.status_bg),
+            knob: on(p.strong, p.knob_bg),
+            knob_bad: on(p.on_alarm, p.alarm),
+            knob_good: on(p.on_go, p.go),
+            running: bold(p.go),
+            paused: on(p.on_pause, p.pause),
+            notice: fg(p.warn),
+            bit_set: bold(p.hot),
+            bit_clear: fg(p.dim),
+            bit_changed: on(p.on_warn, p.warn),
+            bad: bold(p.bad),
+            good: fg(p.good),
+            warn: fg(p.warn),
+            stage_current: on(p.on_accent, p.accent),
+            cursor: Style::new().bg(p.cursor_bg),
+            stage: fg(p.accent),
+            op_buggy: on(p.on_alarm, p.alarm),
+            op_fixed: on(p.on_go, p.go),
+            code: fg(p.strong),
+            comment: fg(p.dim).add_modifier(Modifier::ITALIC),
+            chart_a: fg(p.chart_a),
+            chart_b: fg(p.chart_b),
+            axis: fg(p.dim),
+            mark: fg(p.hot),
+            strip_open: fg(p.go),
+            strip_paused: fg(p.bad),
+            overlay: fg(p.strong).bg(p.overlay_bg),
+            overlay_border: fg(p.accent).bg(p.overlay_bg),
+            figure: bold(p.strong),
             term: Style::new().add_modifier(Modifier::UNDERLINED),
         }
     }
