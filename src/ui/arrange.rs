@@ -563,7 +563,7 @@ pub fn border_label(text: &str, area: Rect, theme: &Theme, buf: &mut Buffer) {
     let room = area.width - 2;
     let x = area.x + 1 + room.saturating_sub(w);
     let y = area.bottom() - 1;
-    super::set_str(buf, x, y, text, room, theme.border.patch(theme.warn));
+    super::put_str(buf, x, y, text, room, theme.border.patch(theme.warn));
 }
 
 #[cfg(test)]

@@ -196,7 +196,7 @@ fn lane_tag(label: &str, area: Rect, theme: &Theme, buf: &mut Buffer) {
     let text = format!(" lane {label} ");
     let w = text.chars().count() as u16;
     if area.height > 1 && area.width >= w + 2 {
-        super::set_str(buf, area.x + 1, area.bottom() - 1, &text, w, theme.title);
+        super::put_str(buf, area.x + 1, area.bottom() - 1, &text, w, theme.title);
     }
 }
 

@@ -333,7 +333,7 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Pane<'a> {
 
 /// What `Block::bordered().border_style(border).title(title)` draws, cell for cell (titles
 /// left-aligned), without the block's first step: setting its own style, the default one,
-/// on every cell of its area, which changed nothing and cost a tenth of a frame. Tested
+/// on every cell of its area, which changes nothing and costs a tenth of a frame. Tested
 /// against `Block` in `tests`.
 pub struct Pane<'a> {
     title: Line<'a>,
@@ -434,7 +434,7 @@ fn plain_width(line: &Line<'_>) -> Option<usize> {
 
 /// `Line::render` of a left-aligned line of [`one_cell`] chars into `area`, one row, as wide
 /// as the line or narrower (the end cut): each cell gets the line's style, then its char
-/// and its span's style, as ratatui's grapheme-by-grapheme walk did. Tested in `tests`.
+/// and its span's style, as ratatui's grapheme-by-grapheme walk does. Tested in `tests`.
 fn render_plain_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
     let area = area.intersection(buf.area);
     if area.is_empty() {
@@ -475,7 +475,7 @@ pub fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
         if tagging {
             rows::note(row, line.iter().map(|s| s.content.as_ref()).collect());
         }
-        let (_, width) = set_line(buf, row.x, row.y, line, row.width);
+        let (_, width) = put_line(buf, row.x, row.y, line, row.width);
         if row.width > 0
             && width > row.width as usize
             && let Some(cell) = buf.cell_mut((row.right() - 1, row.y))
@@ -593,38 +593,63 @@ fn one_cell(c: char) -> bool {
     )
 }
 
-/// `Buffer::set_line`, cell for cell, but a span made only of [`one_cell`] chars is written a
-/// char a cell: segmenting text into graphemes and measuring each was most of a frame's
-/// cost. Returns where `Buffer::set_line` ended (the x after the last cell written) and the
-/// line's width (`Line::width`), which a cut line needs.
-fn set_line(buf: &mut Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) -> (u16, usize) {
+/// `Buffer::set_line`, cell for cell, each span through [`put_str`]. Returns where
+/// `Buffer::set_line` ended (the x after the last cell written) and the line's width
+/// (`Line::width`), which a cut line needs.
+pub fn put_line(
+    buf: &mut Buffer,
+    mut x: u16,
+    y: u16,
+    line: &Line<'_>,
+    max_width: u16,
+) -> (u16, usize) {
     let mut remaining = max_width;
     let mut width = 0;
     for span in line {
-        let text: &str = &span.content;
-        let chars = plain_len(text);
-        width += chars.unwrap_or_else(|| span.width());
         if remaining == 0 {
+            width += plain_len(&span.content).unwrap_or_else(|| span.width());
             continue;
         }
         let style = line.style.patch(span.style);
-        let end = match chars {
-            Some(n) => write_plain(buf, x, y, text, n.min(usize::from(remaining)), style),
-            None => buf.set_stringn(x, y, text, remaining as usize, style).0,
-        };
+        let (end, w) = put_str(buf, x, y, &span.content, remaining, style);
+        width += w;
         remaining = remaining.saturating_sub(end.saturating_sub(x));
         x = end;
     }
     (x, width)
 }
 
-/// `Buffer::set_stringn`'s end x, cell for cell, with [`set_line`]'s shortcut for text of
-/// [`one_cell`] chars.
-fn set_str(buf: &mut Buffer, x: u16, y: u16, text: &str, max_width: u16, style: Style) -> u16 {
-    match plain_len(text) {
-        Some(n) => write_plain(buf, x, y, text, n.min(usize::from(max_width)), style),
-        None => buf.set_stringn(x, y, text, usize::from(max_width), style).0,
+/// `Buffer::set_stringn`, cell for cell, but text made only of [`one_cell`] chars is
+/// written a char a cell: segmenting text into graphemes and measuring each is most of a
+/// frame's cost. Returns where `set_stringn` ended (the x after the last cell written,
+/// clipped at the buffer's edge as it clips) and the text's width.
+pub fn put_str(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    text: &str,
+    max_width: u16,
+    style: Style,
+) -> (u16, usize) {
+    let Some(chars) = plain_len(text) else {
+        let end = buf.set_stringn(x, y, text, usize::from(max_width), style).0;
+        return (end, Span::raw(text).width());
+    };
+    // Outside the buffer nothing is written.
+    let inside = buf.area.contains(ratatui::layout::Position { x, y });
+    let room = buf.area.right().saturating_sub(x);
+    let n = if inside {
+        chars.min(usize::from(max_width)).min(usize::from(room))
+    } else {
+        0
+    };
+    if n > 0 {
+        let start = buf.index_of(x, y);
+        for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
+            cell.set_char(c).set_style(style);
+        }
     }
+    (x + n as u16, chars)
 }
 
 /// The number of chars of `text` when all are [`one_cell`] chars (its width then).
@@ -634,22 +659,6 @@ fn plain_len(text: &str) -> Option<usize> {
         .try_fold(0usize, |n, c| one_cell(c).then_some(n + 1))
 }
 
-/// The first `n` chars of `text` (all [`one_cell`]) from (`x`, `y`), clipped at the buffer's
-/// edge (as `set_stringn` clips); returns the x after the last cell written.
-fn write_plain(buf: &mut Buffer, x: u16, y: u16, text: &str, n: usize, style: Style) -> u16 {
-    // Outside the buffer nothing is written.
-    let inside = buf.area.contains(ratatui::layout::Position { x, y });
-    let room = buf.area.right().saturating_sub(x);
-    let n = if inside { n.min(usize::from(room)) } else { 0 };
-    if n > 0 {
-        let start = buf.index_of(x, y);
-        for (cell, c) in buf.content[start..start + n].iter_mut().zip(text.chars()) {
-            cell.set_char(c).set_style(style);
-        }
-    }
-    x + n as u16
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -657,7 +666,7 @@ mod tests {
 
     use super::*;
 
-    /// What `put_lines` did with ratatui's own `set_line` (the reference).
+    /// What `put_lines` does, with ratatui's own `set_line` (the reference).
     fn put_lines_ratatui(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
         for (line, row) in lines.iter().zip(area.rows()) {
             buf.set_line(row.x, row.y, line, row.width);
@@ -679,12 +688,12 @@ mod tests {
         assert_eq!(got, want, "{lines:?} in {area:?}");
         for (line, row) in lines.iter().zip(area.rows()) {
             let mut b = Buffer::empty(full);
-            assert_eq!(set_line(&mut b, 0, 0, line, 24).1, line.width(), "{line:?}");
-            // Where it ends, and each span alone as `set_stringn` (`set_str`).
+            assert_eq!(put_line(&mut b, 0, 0, line, 24).1, line.width(), "{line:?}");
+            // Where it ends, and each span alone as `set_stringn` (`put_str`).
             let mut want = Buffer::empty(full);
             let end = want.set_line(row.x, row.y, line, row.width).0;
             assert_eq!(
-                set_line(&mut b, row.x, row.y, line, row.width).0,
+                put_line(&mut b, row.x, row.y, line, row.width).0,
                 end,
                 "{line:?}"
             );
@@ -695,7 +704,10 @@ mod tests {
                 let end = want
                     .set_stringn(row.x, row.y, text, row.width.into(), style)
                     .0;
-                assert_eq!(set_str(&mut got, row.x, row.y, text, row.width, style), end);
+                assert_eq!(
+                    put_str(&mut got, row.x, row.y, text, row.width, style),
+                    (end, span.width())
+                );
                 assert_eq!(got, want, "{span:?} in {row:?}");
             }
         }
@@ -720,7 +732,7 @@ mod tests {
     }
 
     proptest! {
-        /// A pane draws what the `Block` it replaces drew, and has the same inside.
+        /// A pane draws what `Block` draws, and has the same inside.
         #[test]
         fn pane_matches_block(
             x in 0u16..12,

@@ -309,7 +309,7 @@ impl Widget for StatusBar<'_> {
         buf.set_style(area, self.theme.status);
         for (r, s) in layout(self.app, self.theme, area) {
             let style = self.theme.status.patch(s.style);
-            super::set_str(buf, r.x, r.y, &format!(" {} ", s.text), r.width, style);
+            super::put_str(buf, r.x, r.y, &format!(" {} ", s.text), r.width, style);
         }
     }
 }
@@ -441,7 +441,7 @@ impl Widget for KeyBarIn<'_> {
                 break;
             }
             let line = Line::from(it);
-            x = super::set_line(buf, x, y, &line, area.right() - x).0;
+            x = super::put_line(buf, x, y, &line, area.right() - x).0;
         }
     }
 }

@@ -151,7 +151,7 @@ impl Widget for ThroughputPane<'_> {
             };
             spans.push(Span::styled(note, t.dim));
         }
-        let (_, used) = super::set_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
+        let (_, used) = super::put_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
         if super::rows::listening() {
             // Drawn as a picture, not lines of text: tagged by place.
             super::rows::tag(figure, "throughput.goodput");
@@ -163,7 +163,7 @@ impl Widget for ThroughputPane<'_> {
         if let Some(line) = self.rewind.and_then(|r| r.line(room, t)) {
             let w = line.width() as u16;
             let x = figure.x + figure.width - w - 1;
-            super::set_line(buf, x, figure.y, &line, w);
+            super::put_line(buf, x, figure.y, &line, w);
         }
         if chart_area.height < 3 {
             return;
@@ -172,7 +172,7 @@ impl Widget for ThroughputPane<'_> {
             let y = chart_area.y + chart_area.height / 2;
             let x = chart_area.x + 1;
             let w = chart_area.width.saturating_sub(1);
-            super::set_str(buf, x, y, ANSWER_FIRST, w, t.dim);
+            super::put_str(buf, x, y, ANSWER_FIRST, w, t.dim);
             return;
         }
 
