@@ -35,6 +35,7 @@ use crate::demo::{Demo, DemoError, Move};
 use crate::files::write::{self, Output};
 use crate::ui::demo::DemoView;
 use crate::ui::theme::Theme;
+use crate::words::{self, Precision, Time};
 
 /// The shortest time between two frames of a recording while the lab runs (demo time).
 pub const FRAME_NS: u64 = 100_000_000;
@@ -357,18 +358,10 @@ pub fn ansi_text(buf: &Buffer) -> String {
     }
     out
 }
-/// `12.3 s`, `2 min 05 s` or `1 h 05 min`: the one way the program words a duration of
-/// wall time (a recording's length, a demo played, a run's time left).
+/// `12.3 s`, `2 min 05 s` or `1 h 05 min`: `s` seconds of wall time (a recording's
+/// length, a demo played, a run's time left) in [`words::duration`]'s clock precision.
 pub fn duration_words(s: f64) -> String {
-    if s < 60.0 {
-        format!("{s:.1} s")
-    } else {
-        let t = s.round() as u64;
-        match t {
-            ..3600 => format!("{} min {:02} s", t / 60, t % 60),
-            _ => format!("{} h {:02} min", t / 3600, (t % 3600) / 60),
-        }
-    }
+    words::duration(Time::Secs(s), Precision::Clock)
 }
 
 /// One line about a recording.
@@ -403,17 +396,4 @@ pub fn start_recording(
     }
     CastWriter::new(out, width, height, title)
         .with_context(|| format!("writing {}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::duration_words;
-
-    #[test]
-    fn durations_read_as_words() {
-        assert_eq!(duration_words(12.34), "12.3 s");
-        assert_eq!(duration_words(125.0), "2 min 05 s");
-        assert_eq!(duration_words(3599.4), "59 min 59 s");
-        assert_eq!(duration_words(3900.0), "1 h 05 min");
-    }
 }

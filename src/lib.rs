@@ -3,8 +3,8 @@
 //!
 //! Layers, each with one job, each importing only those above it in this list:
 //! - [`sim`]: the pure, deterministic simulation core (virtual time, one seeded RNG);
-//! - [`diag`], [`files`], [`script`]: problems in a user's file, where they are; reading
-//!   and writing the user's files safely; key-and-wait scripts;
+//! - [`diag`], [`files`], [`script`], [`words`]: problems in a user's file, where they are;
+//!   reading and writing the user's files safely; key-and-wait scripts; durations in words;
 //! - [`lesson`], [`scenario`], [`report`]: data over the sim: guided lessons (loader, goals
 //!   on the sim's state, progress), scenario files, the headless report and its exports;
 //! - [`app`]: the lab's state, changed only by `update(&mut App, Msg)`; the script player;
@@ -29,3 +29,4 @@ pub mod script;
 pub mod sim;
 pub mod tui;
 pub mod ui;
+pub mod words;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules, lowest layer first; modules on one line share a layer.
 const LAYERS: &[&[&str]] = &[
     &["sim"],
-    &["diag", "files", "script"],
+    &["diag", "files", "script", "words"],
     &["lesson", "scenario", "report"],
     &["app"],
     &["demo"],

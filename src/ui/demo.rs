@@ -15,6 +15,7 @@ use ratatui::widgets::{Clear, Widget};
 use crate::app::keymap::Ctx;
 use crate::app::{App, Page};
 use crate::demo::Demo;
+use crate::words::{self, Precision, Time};
 
 use super::status_bar::{KeyBarIn, StatusBar};
 use super::theme::Theme;
@@ -36,9 +37,9 @@ pub fn caption(demo: &Demo) -> String {
     } else {
         match demo.left_ns().filter(|&l| l > 0) {
             Some(left) => format!(
-                "{} · {} s left",
+                "{} · {} left",
                 demo.caption_text(),
-                left.div_ceil(1_000_000_000)
+                words::duration(Time::Ns(left), Precision::WholeUp)
             ),
             None => demo.caption_text(),
         }

@@ -25,6 +25,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::{App, Lane, LessonRun};
 use crate::lesson::{FigureRef, Lesson, Pane, Step, Task, fill_figures};
+use crate::words::{self, Precision, Time};
 
 use super::arrange::{self, Live};
 use super::markup::{self, TextStyles};
@@ -464,18 +465,9 @@ fn live_words(
     }
 }
 
-/// `1 s`, `2.5 s`, `250 ms`.
+/// A span of virtual time: `1 s`, `2.5 s`, `250 ms`.
 fn secs(ns: u64) -> String {
-    if ns >= 1_000_000_000 {
-        let s = ns as f64 / 1e9;
-        if (s - s.round()).abs() < 1e-9 {
-            format!("{s:.0} s")
-        } else {
-            format!("{s:.1} s")
-        }
-    } else {
-        format!("{} ms", ns.div_ceil(1_000_000))
-    }
+    words::duration(Time::Ns(ns), Precision::Short)
 }
 
 impl Widget for LessonPane<'_> {
