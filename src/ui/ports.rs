@@ -57,8 +57,14 @@ use super::{pane, put_lines, title};
 /// pane (a lesson's 34 columns) takes a line more for the rings (and one for FIFO's
 /// queues) from those figures' rows: every value stays, none is cut.
 pub fn height(lane: &Lane) -> u16 {
-    9 + lane.sim().ports().count() as u16
+    STATE_ROWS + lane.sim().ports().count() as u16
 }
+
+/// The rows [`height`] adds to the ports' own: the border, the header, vCPU0's two lines,
+/// netback's two and the rings' two.
+const STATE_ROWS: u16 = 9;
+/// Inside widths below which FIFO's port column is two spaces shorter.
+const FIFO_TIGHT_BELOW: u16 = 35;
 
 /// Rows the pane wants with each port's figures as well (one more line per port).
 pub fn full_height(lane: &Lane) -> u16 {
@@ -184,38 +190,51 @@ pub fn fifo_queues(f: &Fifo) -> String {
 
 impl Widget for PortsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = self.theme;
-        let v = self.veil;
-        let sim = self.lane.sim();
-        let fifo = sim.event_channels().fifo();
+        let fifo = self.lane.sim().event_channels().fifo();
         let name = if fifo.is_some() {
             "Ports · FIFO event channels"
         } else {
             "Ports · xl debug-keys e"
         };
-        let block = pane(title(vec![Span::raw(name)]), t);
+        let block = pane(title(vec![Span::raw(name)]), self.theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let flash = self.lane.flash();
+        let width = usize::from(inner.width);
         let mut lines: Vec<Line> = Vec::with_capacity(12);
+        self.port_rows(&mut lines, inner.width);
+        self.vcpu(&mut lines, width);
+        self.netback(&mut lines);
+        self.rings(&mut lines, width);
+        // Each port's figures last: where the pane is short, the state lines above matter
+        // more.
+        self.figures(&mut lines);
+        put_lines(&lines, inner, buf);
+    }
+}
+
+impl PortsPane<'_> {
+    /// The header and one row per port: its bits, role and mask reasons.
+    fn port_rows(&self, lines: &mut Vec<Line<'_>>, inner_width: u16) {
+        let (t, v) = (self.theme, self.veil);
+        let fifo = self.lane.sim().event_channels().fifo().is_some();
+        let flash = self.lane.flash();
         // FIFO's rows have a column more: in a narrow pane (32 columns inside) its port
         // column is two spaces shorter, so that a row fits.
-        let tight = fifo.is_some() && inner.width < 35;
+        let tight = fifo && inner_width < FIFO_TIGHT_BELOW;
         lines.push(Line::styled(
-            match (fifo.is_some(), tight) {
+            match (fifo, tight) {
                 (true, true) => "port[P/M/L] LINK role   masked",
                 (true, false) => " port [P/M/L] LINK role   masked by",
                 _ => " port [p/m/s] role   masked by",
             },
             t.dim,
         ));
-        let ports = self.lane.ports();
-        for p in &ports {
-            let mut spans = port_bits(p, flash.port(p.port), t, v);
+        for p in self.lane.sim().ports() {
+            let mut spans = port_bits(&p, flash.port(p.port), t, v);
             if tight {
                 spans[0] = Span::styled(format!("{:>3} ", p.port), t.value);
             }
-            if fifo.is_some() {
+            if fifo {
                 let link = or_hidden(v, Shown::SelectorBit, p.link.to_string());
                 spans.push(Span::styled(format!(" {link:>4}"), t.value));
             }
@@ -228,10 +247,17 @@ impl Widget for PortsPane<'_> {
             ));
             lines.push(Line::from(spans));
         }
+    }
+
+    /// vCPU0's upcall flag, then `evtchn_pending_sel` (2-level) or FIFO's `READY` bits and
+    /// queues (on a line of their own where one line is too narrow).
+    fn vcpu(&self, lines: &mut Vec<Line<'_>>, width: usize) {
+        let (t, v) = (self.theme, self.veil);
+        let sim = self.lane.sim();
         let vcpu = &sim.shared_info().vcpu;
         let up_style = if hidden(v, Shown::UpcallPending) {
             t.dim
-        } else if flash.upcall_pending {
+        } else if self.lane.flash().upcall_pending {
             t.bit_changed
         } else if vcpu.evtchn_upcall_pending {
             t.bit_set
@@ -250,32 +276,8 @@ impl Widget for PortsPane<'_> {
                 up_style,
             ),
         ]));
-        match fifo {
-            Some(f) => {
-                let ready = vec![
-                    Span::styled("       READY ", t.name),
-                    Span::styled(
-                        or_hidden(
-                            v,
-                            Shown::PendingSel,
-                            format!("{:#b}", f.control_block.ready),
-                        ),
-                        t.value,
-                    ),
-                ];
-                let queues = Span::styled(or_hidden(v, Shown::PendingSel, fifo_queues(f)), t.value);
-                let one = Line::from(ready.clone()).width() + 3 + queues.width();
-                if one <= usize::from(inner.width) {
-                    let mut spans = ready;
-                    spans.extend([Span::styled(" · ", t.dim), queues]);
-                    lines.push(Line::from(spans));
-                } else {
-                    // Narrow: the queues under `READY`, a line more.
-                    lines.push(Line::from(ready));
-                    lines.push(Line::from(vec![Span::raw("       "), queues]));
-                }
-            }
-            None => lines.push(Line::from(vec![
+        let Some(f) = sim.event_channels().fifo() else {
+            lines.push(Line::from(vec![
                 Span::styled("       evtchn_pending_sel    ", t.name),
                 Span::styled(
                     or_hidden(
@@ -285,8 +287,37 @@ impl Widget for PortsPane<'_> {
                     ),
                     t.value,
                 ),
-            ])),
+            ]));
+            return;
+        };
+        let ready = vec![
+            Span::styled("       READY ", t.name),
+            Span::styled(
+                or_hidden(
+                    v,
+                    Shown::PendingSel,
+                    format!("{:#b}", f.control_block.ready),
+                ),
+                t.value,
+            ),
+        ];
+        let queues = Span::styled(or_hidden(v, Shown::PendingSel, fifo_queues(f)), t.value);
+        let one = Line::from(ready.clone()).width() + 3 + queues.width();
+        if one <= width {
+            let mut spans = ready;
+            spans.extend([Span::styled(" · ", t.dim), queues]);
+            lines.push(Line::from(spans));
+        } else {
+            // Narrow: the queues under `READY`, a line more.
+            lines.push(Line::from(ready));
+            lines.push(Line::from(vec![Span::raw("       "), queues]));
         }
+    }
+
+    /// netback's `eoi_pending` and the delayed-EOI list.
+    fn netback(&self, lines: &mut Vec<Line<'_>>) {
+        let (t, v) = (self.theme, self.veil);
+        let sim = self.lane.sim();
         lines.push(Line::from(vec![
             Span::styled(" netback eoi_pending ", t.name),
             Span::styled(eoi_pending_names(sim.eoi_pending()), t.value),
@@ -308,6 +339,13 @@ impl Widget for PortsPane<'_> {
                 Span::styled(listed.join(", "), t.bad)
             },
         ]));
+    }
+
+    /// The rings, `rx_queue`, NAPI and the kthread: two lines, or three where two would be
+    /// cut.
+    fn rings(&self, lines: &mut Vec<Line<'_>>, width: usize) {
+        let (t, v) = (self.theme, self.veil);
+        let sim = self.lane.sim();
         let (tx, rx) = (sim.tx_ring(), sim.rx_ring());
         let tx_unread = || {
             Span::styled(
@@ -349,34 +387,36 @@ impl Widget for PortsPane<'_> {
                 kthread(),
             ]),
         ];
-        if wide.iter().all(|l| l.width() <= usize::from(inner.width)) {
+        if wide.iter().all(|l| l.width() <= width) {
             lines.extend(wide);
-        } else {
-            // Narrow (a lesson's 34 columns): a line more, each direction on its own, the
-            // TX ring with NAPI (which reads it), the RX ring with what netback holds for
-            // it, and the kthread that fills it.
-            lines.extend([
-                Line::from(vec![
-                    Span::styled(" TX ring ", t.name),
-                    tx_unread(),
-                    Span::styled(" unread", t.dim),
-                    Span::styled(" · NAPI ", t.name),
-                    napi(),
-                ]),
-                Line::from(vec![
-                    Span::styled(" RX ring ", t.name),
-                    rx_free(),
-                    Span::styled(" free", t.dim),
-                    Span::styled(" · rx_queue ", t.name),
-                    rx_queue(),
-                ]),
-                Line::from(vec![Span::styled(" RX kthread ", t.name), kthread()]),
-            ]);
+            return;
         }
-        // Each port's figures last: where the pane is short, the state lines above matter
-        // more.
-        let last = sim.last(1_000_000_000).delta();
-        for (i, p) in ports.iter().enumerate() {
+        // Narrow (a lesson's 34 columns): a line more, each direction on its own, the TX
+        // ring with NAPI (which reads it), the RX ring with what netback holds for it, and
+        // the kthread that fills it.
+        lines.extend([
+            Line::from(vec![
+                Span::styled(" TX ring ", t.name),
+                tx_unread(),
+                Span::styled(" unread", t.dim),
+                Span::styled(" · NAPI ", t.name),
+                napi(),
+            ]),
+            Line::from(vec![
+                Span::styled(" RX ring ", t.name),
+                rx_free(),
+                Span::styled(" free", t.dim),
+                Span::styled(" · rx_queue ", t.name),
+                rx_queue(),
+            ]),
+            Line::from(vec![Span::styled(" RX kthread ", t.name), kthread()]),
+        ]);
+    }
+
+    /// Each port's figures over the last second.
+    fn figures(&self, lines: &mut Vec<Line<'_>>) {
+        let last = self.lane.sim().last(1_000_000_000).delta();
+        for (i, p) in self.lane.sim().ports().enumerate() {
             lines.push(port_figures(
                 p.port,
                 (
@@ -384,10 +424,9 @@ impl Widget for PortsPane<'_> {
                     last.port_spurious[i],
                     last.port_held[i],
                 ),
-                t,
-                v,
+                self.theme,
+                self.veil,
             ));
         }
-        put_lines(&lines, inner, buf);
     }
 }
