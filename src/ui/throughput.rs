@@ -85,10 +85,17 @@ fn points(lane: &Lane, lo: f64) -> Vec<(f64, f64)> {
     v
 }
 
+/// From this pane width on, the title says the figures are the model's.
+const MODEL_NOTE_MIN_WIDTH: u16 = 70;
+/// The chart needs this many rows (a line and its two axes); fewer and it is left out.
+const CHART_MIN_HEIGHT: u16 = 3;
+/// What the lone figure is: in full, and where that does not fit.
+const MEAN_NOTE: &str = "(mean of the last virtual second)";
+const MEAN_NOTE_SHORT: &str = "(last 1 s)";
+
 impl Widget for ThroughputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let v = self.veil;
         let Some(&(first, _)) = self.lanes.first() else {
             return;
         };
@@ -100,7 +107,7 @@ impl Widget for ThroughputPane<'_> {
             .filter(|&(x, _)| x >= lo)
             .collect();
         let mut parts = vec![Span::raw("Throughput")];
-        if area.width >= 70 {
+        if area.width >= MODEL_NOTE_MIN_WIDTH {
             parts.push(Span::styled(
                 " · model figures, illustrative: compare by ratio",
                 t.dim,
@@ -109,7 +116,7 @@ impl Widget for ThroughputPane<'_> {
         let mut block = pane(title(parts), t);
         if !marks.is_empty() {
             let room = usize::from(area.width.saturating_sub(4));
-            let text = mark_legend(&marks, room, hidden(v, Shown::Clock));
+            let text = mark_legend(&marks, room, hidden(self.veil, Shown::Clock));
             block =
                 block.title_bottom(Line::from(vec![Span::raw(" "), Span::styled(text, t.mark)]));
         }
@@ -120,8 +127,33 @@ impl Widget for ThroughputPane<'_> {
         }
         let [figure, chart_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        self.figure_line(figure, buf);
+        if super::rows::listening() {
+            // Drawn as a picture, not lines of text: tagged by place.
+            super::rows::tag(figure, "throughput.goodput");
+            for row in chart_area.rows() {
+                super::rows::tag(row, "throughput.chart");
+            }
+        }
+        if chart_area.height < CHART_MIN_HEIGHT {
+            return;
+        }
+        if hidden(self.veil, Shown::GoodputChart) {
+            let y = chart_area.y + chart_area.height / 2;
+            let x = chart_area.x + 1;
+            let w = chart_area.width.saturating_sub(1);
+            super::put_str(buf, x, y, ANSWER_FIRST, w, t.dim);
+            return;
+        }
+        self.chart((lo, hi), &marks, chart_area, buf);
+    }
+}
 
-        // The figure line.
+impl ThroughputPane<'_> {
+    /// The figure line in `figure` (one row): each lane's goodput, then B/A in compare mode
+    /// or what the figure is in free play; the rewind timeline at its right end.
+    fn figure_line(&self, figure: Rect, buf: &mut Buffer) {
+        let (t, v) = (self.theme, self.veil);
         let mut spans = vec![Span::raw(" ")];
         for (i, (lane, label)) in self.lanes.iter().enumerate() {
             if !label.is_empty() {
@@ -144,38 +176,25 @@ impl Widget for ThroughputPane<'_> {
             spans.push(Span::styled(format!("B/A {ratio}×"), t.value));
         } else if self.lanes.len() == 1 && self.rewind.is_none() {
             let used: usize = spans.iter().map(Span::width).sum();
-            let note = if used + 33 <= figure.width as usize {
-                "(mean of the last virtual second)"
+            let note = if used + MEAN_NOTE.chars().count() <= figure.width as usize {
+                MEAN_NOTE
             } else {
-                "(last 1 s)"
+                MEAN_NOTE_SHORT
             };
             spans.push(Span::styled(note, t.dim));
         }
         let (_, used) = super::put_line(buf, figure.x, figure.y, &Line::from(spans), figure.width);
-        if super::rows::listening() {
-            // Drawn as a picture, not lines of text: tagged by place.
-            super::rows::tag(figure, "throughput.goodput");
-            for row in chart_area.rows() {
-                super::rows::tag(row, "throughput.chart");
-            }
-        }
         let room = figure.width.saturating_sub(used as u16 + 2);
         if let Some(line) = self.rewind.and_then(|r| r.line(room, t)) {
             let w = line.width() as u16;
             let x = figure.x + figure.width - w - 1;
             super::put_line(buf, x, figure.y, &line, w);
         }
-        if chart_area.height < 3 {
-            return;
-        }
-        if hidden(v, Shown::GoodputChart) {
-            let y = chart_area.y + chart_area.height / 2;
-            let x = chart_area.x + 1;
-            let w = chart_area.width.saturating_sub(1);
-            super::put_str(buf, x, y, ANSWER_FIRST, w, t.dim);
-            return;
-        }
+    }
 
+    /// The chart of the window `(lo, hi)`: each lane's goodput and the knob marks.
+    fn chart(&self, (lo, hi): (f64, f64), marks: &[(f64, &str)], area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
         let data: Vec<Vec<(f64, f64)>> = self.lanes.iter().map(|(l, _)| points(l, lo)).collect();
         let top = data.iter().flatten().map(|p| p.1).fold(0.0_f64, f64::max);
         let ymax = nice_max(top * 1.05);
@@ -202,11 +221,11 @@ impl Widget for ThroughputPane<'_> {
             });
         }
         let mid = (lo + hi) / 2.0;
-        // What ratatui's `Chart` drew (line datasets, these labels), drawn by hand.
+        // What ratatui's `Chart` draws (line datasets, these labels), drawn by hand.
         let plot = Plot {
             x_bounds: [lo, hi],
             y_bounds: [0.0, ymax],
-            x_labels: if hidden(v, Shown::Clock) {
+            x_labels: if hidden(self.veil, Shown::Clock) {
                 ["?s".to_string(), "?s".to_string(), "?s".to_string()]
             } else {
                 [
@@ -223,7 +242,7 @@ impl Widget for ThroughputPane<'_> {
             axis: t.axis,
             series: &series,
         };
-        plot.render(chart_area, buf);
+        plot.render(area, buf);
     }
 }
 
