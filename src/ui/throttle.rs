@@ -208,111 +208,147 @@ fn cell_label(lane: &Lane) -> String {
     }
 }
 
+/// Inside rows from which the full form is drawn (fewer: the short band).
+const FULL_MIN_INNER_HEIGHT: u16 = 6;
+/// The full form's strip labels' width (` paused `, ` masked `).
+const STRIP_LABEL_WIDTH: usize = 8;
+
 impl Widget for ThrottlePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let v = self.veil;
-        let sim = self.lane.sim();
-        let cfg = *sim.config();
-        let on = if cfg.throttle { "on" } else { "off" };
+        let throttle = self.lane.sim().config().throttle;
+        let on = if throttle { "on" } else { "off" };
         let block = pane(
             title(vec![
                 Span::raw("Throttle · patch 12 "),
-                Span::styled(on, if cfg.throttle { t.title } else { t.warn }),
+                Span::styled(on, if throttle { t.title } else { t.warn }),
             ]),
             t,
         );
         let inner = block.inner(area);
         block.render(area, buf);
+        if inner.height < FULL_MIN_INNER_HEIGHT {
+            self.short_form(inner, buf);
+        } else {
+            self.full_form(inner, buf);
+        }
+    }
+}
+
+impl ThrottlePane<'_> {
+    /// The largest `spurious_cnt` of the ports, styled: bad above the threshold.
+    fn cnt(&self) -> Span<'static> {
+        let (t, v) = (self.theme, self.veil);
+        let sim = self.lane.sim();
         let cnt = sim.ports().map(|p| p.spurious_cnt).max().unwrap_or(0);
-        let set = sim.late_eoi_settings();
-        let thr = set.effective_threshold();
-        let never = cfg.lateeoi && set.throttle && set.never_throttles();
-        let cnt_style = if hidden(v, Shown::SpuriousCnt) {
+        let thr = sim.late_eoi_settings().effective_threshold();
+        let style = if hidden(v, Shown::SpuriousCnt) {
             t.dim
         } else if u32::from(cnt) > thr {
             t.bad
         } else {
             t.value
         };
-        let cnt_spans = vec![
-            Span::styled(" spurious_cnt ", t.name),
-            Span::styled(or_hidden(v, Shown::SpuriousCnt, cnt.to_string()), cnt_style),
-            Span::styled("  threshold ", t.name),
-            Span::styled(threshold_words(cfg.spurious_threshold), t.value),
-        ];
-        let strip_w = inner.width.saturating_sub(2) as usize;
-        let masked_paused = super::recent(self.lane, Figure::MaskedPct)
-            .zip(super::recent(self.lane, Figure::PausedPct));
-        let paused_span = |p: f64| {
-            if hidden(v, Shown::PausedShare) {
-                Span::styled(super::veil::HIDDEN, t.dim)
-            } else {
-                Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value })
-            }
-        };
-        let shares = masked_paused.map(|(m, p)| {
-            vec![
-                Span::styled(" last second: paused ", t.name),
-                paused_span(p),
-                Span::styled(" · masked ", t.name),
-                Span::styled(
-                    or_hidden(v, Shown::MaskedShare, format!("{m:.0}%")),
-                    t.value,
-                ),
-            ]
-        });
-        if inner.height < 6 {
-            // The short band: state on one line, the strip, figures and counters.
-            let mut first = vec![
-                Span::styled(" spurious_cnt ", t.name),
-                cnt_spans[1].clone(),
-                Span::styled(" / threshold ", t.name),
-                cnt_spans[3].clone(),
-                Span::raw(" ·"),
-            ];
-            let w = usize::from(inner.width);
-            let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= w;
-            if never {
-                first.push(Span::styled(never_throttles_note(self.lane), t.warn));
-            } else {
-                // The current jiffy ("now 5") goes first where the row is short.
-                let with_now = pause_line(self.lane, t, v).spans;
-                let mut whole = first.clone();
-                whole.extend(with_now);
-                first = if fits(&whole) {
-                    whole
-                } else {
-                    first.extend(pause_line_with(self.lane, t, false, v).spans);
-                    first
-                };
-            }
-            let mut s = strip(self.lane, strip_w, t, StripKind::Paused, v);
-            s.spans.insert(0, Span::raw(" "));
-            // What the next spurious EOI would do (the law at work), then the share paused.
-            let mut last = vec![Span::styled(next_spurious_line(self.lane, v), t.text)];
-            if cfg.lateeoi && !cfg.throttle {
-                // No counters without patch 12: what netback flagged, named as such.
-                let d = super::counters::device_counters(self.lane);
-                last.push(Span::styled(" · would be spurious ", t.name));
-                last.push(Span::styled(
-                    or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
-                    t.value,
-                ));
-            }
-            if let Some((_, p)) = masked_paused {
-                last.push(Span::styled(" · paused ", t.name));
-                last.push(paused_span(p));
-                last.push(Span::styled(" (last s)", t.dim));
-                if !fits(&last) {
-                    last.pop();
-                }
-            }
-            put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
-            return;
+        Span::styled(or_hidden(v, Shown::SpuriousCnt, cnt.to_string()), style)
+    }
+
+    /// The configured threshold, in words.
+    fn threshold(&self) -> Span<'static> {
+        let cfg = self.lane.sim().config();
+        Span::styled(threshold_words(cfg.spurious_threshold), self.theme.value)
+    }
+
+    /// Whether the threshold is at or above `spurious_cnt`'s cap (throttling never starts).
+    fn never(&self) -> bool {
+        let sim = self.lane.sim();
+        let set = sim.late_eoi_settings();
+        sim.config().lateeoi && set.throttle && set.never_throttles()
+    }
+
+    /// The share paused over the last second (`masked`, `paused`), when measured.
+    fn masked_paused(&self) -> Option<(f64, f64)> {
+        super::recent(self.lane, Figure::MaskedPct).zip(super::recent(self.lane, Figure::PausedPct))
+    }
+
+    /// A share paused, bad from 10%.
+    fn paused_span(&self, p: f64) -> Span<'static> {
+        let t = self.theme;
+        if hidden(self.veil, Shown::PausedShare) {
+            Span::styled(super::veil::HIDDEN, t.dim)
+        } else {
+            Span::styled(format!("{p:.0}%"), if p >= 10.0 { t.bad } else { t.value })
         }
+    }
+
+    /// The strip's width in `inner` (a column kept free each side).
+    fn strip_width(inner: Rect) -> usize {
+        inner.width.saturating_sub(2) as usize
+    }
+
+    /// The short band: state on one line, the strip, figures and counters.
+    fn short_form(&self, inner: Rect, buf: &mut Buffer) {
+        let (t, v) = (self.theme, self.veil);
+        let w = usize::from(inner.width);
+        let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= w;
+        let mut first = vec![
+            Span::styled(" spurious_cnt ", t.name),
+            self.cnt(),
+            Span::styled(" / threshold ", t.name),
+            self.threshold(),
+            Span::raw(" ·"),
+        ];
+        if self.never() {
+            first.push(Span::styled(never_throttles_note(self.lane), t.warn));
+        } else {
+            // The current jiffy ("now 5") goes first where the row is short.
+            let with_now = pause_line(self.lane, t, v).spans;
+            let mut whole = first.clone();
+            whole.extend(with_now);
+            first = if fits(&whole) {
+                whole
+            } else {
+                first.extend(pause_line_with(self.lane, t, false, v).spans);
+                first
+            };
+        }
+        let mut s = strip(self.lane, Self::strip_width(inner), t, StripKind::Paused, v);
+        s.spans.insert(0, Span::raw(" "));
+        // What the next spurious EOI would do (the law at work), then the share paused.
+        let mut last = vec![Span::styled(next_spurious_line(self.lane, v), t.text)];
+        let cfg = self.lane.sim().config();
+        if cfg.lateeoi && !cfg.throttle {
+            // No counters without patch 12: what netback flagged, named as such.
+            let d = super::counters::device_counters(self.lane);
+            last.push(Span::styled(" · would be spurious ", t.name));
+            last.push(Span::styled(
+                or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
+                t.value,
+            ));
+        }
+        if let Some((_, p)) = self.masked_paused() {
+            last.push(Span::styled(" · paused ", t.name));
+            last.push(self.paused_span(p));
+            last.push(Span::styled(" (last s)", t.dim));
+            if !fits(&last) {
+                last.pop();
+            }
+        }
+        put_lines(&[Line::from(first), s, Line::from(last)], inner, buf);
+    }
+
+    /// The full form: the counter, the jiffies, the pause, the next spurious EOI, both
+    /// strips, their legend and the shares over the last second.
+    fn full_form(&self, inner: Rect, buf: &mut Buffer) {
+        let (t, v) = (self.theme, self.veil);
+        let sim = self.lane.sim();
+        let cfg = sim.config();
         let mut lines = Vec::with_capacity(8);
-        lines.push(Line::from(cnt_spans));
+        lines.push(Line::from(vec![
+            Span::styled(" spurious_cnt ", t.name),
+            self.cnt(),
+            Span::styled("  threshold ", t.name),
+            self.threshold(),
+        ]));
         lines.push(Line::from(vec![
             Span::styled(" jiffies ", t.name),
             Span::styled(
@@ -325,22 +361,29 @@ impl Widget for ThrottlePane<'_> {
             ),
         ]));
         lines.push(pause_line_with(self.lane, t, false, v));
-        let next_style = if never { t.warn } else { t.dim };
+        let next_style = if self.never() { t.warn } else { t.dim };
         lines.push(Line::styled(next_spurious_line(self.lane, v), next_style));
-        let label_w = 8;
-        let w = strip_w.saturating_sub(label_w);
+        let w = Self::strip_width(inner).saturating_sub(STRIP_LABEL_WIDTH);
         for (label, kind) in [("paused", StripKind::Paused), ("masked", StripKind::Masked)] {
             let mut s = strip(self.lane, w, t, kind, v);
-            s.spans
-                .insert(0, Span::styled(format!(" {label:<7}"), t.name));
+            let label = format!(" {label:<width$}", width = STRIP_LABEL_WIDTH - 1);
+            s.spans.insert(0, Span::styled(label, t.name));
             lines.push(s);
         }
         lines.push(Line::styled(
             format!(" cell ¼ jiffy ({}): █ shut, · open", cell_label(self.lane)),
             t.dim,
         ));
-        if let Some(sh) = shares {
-            lines.push(Line::from(sh));
+        if let Some((m, p)) = self.masked_paused() {
+            lines.push(Line::from(vec![
+                Span::styled(" last second: paused ", t.name),
+                self.paused_span(p),
+                Span::styled(" · masked ", t.name),
+                Span::styled(
+                    or_hidden(v, Shown::MaskedShare, format!("{m:.0}%")),
+                    t.value,
+                ),
+            ]));
         }
         put_lines(&lines, inner, buf);
     }
