@@ -93,136 +93,154 @@ fn stage_hidden(stage: Stage, lane: &Lane, l: &Latest, veil: Veil) -> bool {
 /// constant parts the row's name already says left out (the log keeps them whole), or the
 /// live bits.
 fn stage_detail(stage: Stage, lane: &Lane, l: &Latest, title_port: Option<u32>) -> String {
-    let sim = lane.sim();
-    let none = || "—".to_string();
-    match stage {
-        Stage::Notify => match l.notify.map(|e| e.kind) {
-            Some(TraceKind::Notify {
-                port,
-                outcome,
-                cause,
-            }) => format!(
-                "{}{} → {}",
-                port_prefix(port, title_port),
-                cause.label(),
-                outcome.label()
-            ),
-            _ => none(),
-        },
-        Stage::Pending => {
-            let sh = sim.shared_info();
-            let upcall = u8::from(sh.vcpu.evtchn_upcall_pending);
-            match sim.event_channels().fifo() {
-                // FIFO: the event word's P/M/L, the control block's READY.
-                Some(f) => {
-                    let words: Vec<String> = sim
-                        .ports()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let bits = format!(
-                                "{}/{}/{}",
-                                u8::from(p.pending),
-                                u8::from(p.masked),
-                                u8::from(p.selected)
-                            );
-                            if i == 0 {
-                                format!("P/M/L[{}]={bits}", p.port)
-                            } else {
-                                format!("[{}]={bits}", p.port)
-                            }
-                        })
-                        .collect();
-                    format!(
-                        "{} · READY {:#b} · upcall_pending {upcall}",
-                        words.join(" "),
-                        f.control_block.ready,
-                    )
-                }
-                None => {
-                    let bits: Vec<String> = sim
-                        .ports()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let name = if i == 0 { "evtchn_pending" } else { "" };
-                            format!("{name}[{}]={}", p.port, u8::from(p.pending))
-                        })
-                        .collect();
-                    format!(
-                        "{} · pending_sel {:#b} · upcall_pending {upcall}",
-                        bits.join(" "),
-                        sh.vcpu.evtchn_pending_sel,
-                    )
-                }
-            }
-        }
-        Stage::Upcall => match (l.upcall, l.deliver) {
-            (Some(_), d) => match d.map(|d| d.kind) {
-                Some(TraceKind::Deliver {
-                    port,
-                    defer_eoi: true,
-                }) => format!("vCPU0 handles port {port}; EOI deferred (past event_loop_timeout)"),
-                Some(TraceKind::Deliver { port, .. }) => {
-                    format!("dom0 vCPU0 upcall loop: handles port {port}")
-                }
-                _ => "dom0 vCPU0 upcall loop".to_string(),
-            },
-            (None, _) => none(),
-        },
-        Stage::AckMask => match l.ack.map(|e| e.kind) {
-            // The log's words, the later kernel's name for the mask reason left to the log
-            // (and to the Ports pane's "masked by").
-            Some(TraceKind::Ack { port, masked: true }) => format!(
-                "{}mask_ack_dynirq: acked → pending cleared, masked",
-                port_prefix(port, title_port)
-            ),
-            Some(k) => words_on(&k, title_port),
-            None => none(),
-        },
-        Stage::Handler => l.verdict.map_or_else(none, |e| {
-            // The log's words without "handler " (the row's name) and the short-circuit
-            // the Code pane shows (the log says it whole).
-            let s = words_on(&e.kind, title_port);
-            let (prefix, rest) = match s.split_once(": ") {
-                Some((p, r)) if p.starts_with("port ") => (format!("{p}: "), r),
-                _ => (String::new(), s.as_str()),
-            };
-            let rest = rest
-                .strip_prefix("handler ")
-                .unwrap_or(rest)
-                .replace(" (short-circuit)", "")
-                .replace(" (classic handling)", "");
-            format!("{prefix}{rest}")
-        }),
-        Stage::LateEoi => match l.eoi.map(|e| e.kind) {
-            Some(TraceKind::LateEoi {
-                port,
-                source,
-                spurious,
-                spurious_cnt,
-                result,
-            }) => format!(
-                "{}{}: spurious_cnt {spurious_cnt} → {}",
-                port_prefix(port, title_port),
-                source.call(spurious),
-                result.words(false)
-            ),
-            _ => none(),
-        },
-        Stage::DelayedOrUnmask => {
-            let now = sim.jiffies();
-            if let Some(p) = sim.ports().find(|p| p.on_eoi_list) {
-                let left = p.eoi_time.saturating_sub(now);
-                format!(
-                    "port {} ON THE DELAYED LIST, masked: {left} {} left",
-                    p.port,
-                    plural(left, "jiffy", "jiffies")
-                )
-            } else {
-                l.unmask
-                    .map_or_else(none, |u| words_on(&u.kind, title_port))
-            }
-        }
+    let detail = match stage {
+        Stage::Notify => notify_detail(l, title_port),
+        Stage::Pending => Some(pending_detail(lane)),
+        Stage::Upcall => upcall_detail(l),
+        Stage::AckMask => ack_detail(l, title_port),
+        Stage::Handler => handler_detail(l, title_port),
+        Stage::LateEoi => late_eoi_detail(l, title_port),
+        Stage::DelayedOrUnmask => delayed_or_unmask_detail(lane, l, title_port),
+    };
+    detail.unwrap_or_else(|| "—".to_string())
+}
+
+/// The newest notify: its cause and its outcome.
+fn notify_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
+    match l.notify?.kind {
+        TraceKind::Notify {
+            port,
+            outcome,
+            cause,
+        } => Some(format!(
+            "{}{} → {}",
+            port_prefix(port, title_port),
+            cause.label(),
+            outcome.label()
+        )),
+        _ => None,
     }
+}
+
+/// The live pending bits: 2-level's `evtchn_pending` and selector, or FIFO's event words
+/// (P/M/L) and the control block's READY; then the upcall flag.
+fn pending_detail(lane: &Lane) -> String {
+    let sim = lane.sim();
+    let sh = sim.shared_info();
+    let upcall = u8::from(sh.vcpu.evtchn_upcall_pending);
+    if let Some(f) = sim.event_channels().fifo() {
+        let words: Vec<String> = sim
+            .ports()
+            .enumerate()
+            .map(|(i, p)| {
+                let bits = format!(
+                    "{}/{}/{}",
+                    u8::from(p.pending),
+                    u8::from(p.masked),
+                    u8::from(p.selected)
+                );
+                if i == 0 {
+                    format!("P/M/L[{}]={bits}", p.port)
+                } else {
+                    format!("[{}]={bits}", p.port)
+                }
+            })
+            .collect();
+        return format!(
+            "{} · READY {:#b} · upcall_pending {upcall}",
+            words.join(" "),
+            f.control_block.ready,
+        );
+    }
+    let bits: Vec<String> = sim
+        .ports()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = if i == 0 { "evtchn_pending" } else { "" };
+            format!("{name}[{}]={}", p.port, u8::from(p.pending))
+        })
+        .collect();
+    format!(
+        "{} · pending_sel {:#b} · upcall_pending {upcall}",
+        bits.join(" "),
+        sh.vcpu.evtchn_pending_sel,
+    )
+}
+
+/// The newest upcall: the port it delivered, and whether the EOI was deferred.
+fn upcall_detail(l: &Latest) -> Option<String> {
+    l.upcall?;
+    Some(match l.deliver.map(|d| d.kind) {
+        Some(TraceKind::Deliver {
+            port,
+            defer_eoi: true,
+        }) => format!("vCPU0 handles port {port}; EOI deferred (past event_loop_timeout)"),
+        Some(TraceKind::Deliver { port, .. }) => {
+            format!("dom0 vCPU0 upcall loop: handles port {port}")
+        }
+        _ => "dom0 vCPU0 upcall loop".to_string(),
+    })
+}
+
+/// The newest ack: the log's words, the name of the mask reason left to the log (and to
+/// the Ports pane's "masked by").
+fn ack_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
+    Some(match l.ack?.kind {
+        TraceKind::Ack { port, masked: true } => format!(
+            "{}mask_ack_dynirq: acked → pending cleared, masked",
+            port_prefix(port, title_port)
+        ),
+        k => words_on(&k, title_port),
+    })
+}
+
+/// netback's newest verdict: the log's words without "handler " (the row's name) and the
+/// short-circuit the Code pane shows (the log says it whole).
+fn handler_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
+    let s = words_on(&l.verdict?.kind, title_port);
+    let (prefix, rest) = match s.split_once(": ") {
+        Some((p, r)) if p.starts_with("port ") => (format!("{p}: "), r),
+        _ => (String::new(), s.as_str()),
+    };
+    let rest = rest
+        .strip_prefix("handler ")
+        .unwrap_or(rest)
+        .replace(" (short-circuit)", "")
+        .replace(" (classic handling)", "");
+    Some(format!("{prefix}{rest}"))
+}
+
+/// The newest late EOI: the call, the counter and what it led to.
+fn late_eoi_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
+    match l.eoi?.kind {
+        TraceKind::LateEoi {
+            port,
+            source,
+            spurious,
+            spurious_cnt,
+            result,
+        } => Some(format!(
+            "{}{}: spurious_cnt {spurious_cnt} → {}",
+            port_prefix(port, title_port),
+            source.call(spurious),
+            result.words(false)
+        )),
+        _ => None,
+    }
+}
+
+/// A port on the delayed list and the jiffies it has left, else the newest unmask.
+fn delayed_or_unmask_detail(lane: &Lane, l: &Latest, title_port: Option<u32>) -> Option<String> {
+    let sim = lane.sim();
+    let Some(p) = sim.ports().find(|p| p.on_eoi_list) else {
+        return l.unmask.map(|u| words_on(&u.kind, title_port));
+    };
+    let left = p.eoi_time.saturating_sub(sim.jiffies());
+    Some(format!(
+        "port {} ON THE DELAYED LIST, masked: {left} {} left",
+        p.port,
+        plural(left, "jiffy", "jiffies")
+    ))
 }
 
 /// Log rows the pane keeps at least under its pipeline (else a stage row too long for its
@@ -231,112 +249,146 @@ const LOG_MIN_ROWS: usize = 2;
 /// From this inner width on, log lines carry their time stamps (narrower, the words matter
 /// more).
 const STAMPS_MIN_WIDTH: u16 = 56;
+/// Inside rows from which the pipeline is drawn a stage a row (one each, the log's header
+/// and its least rows); fewer, it folds into one line.
+const PIPELINE_MIN_HEIGHT: usize = Stage::ALL.len() + 1 + LOG_MIN_ROWS;
 
 impl Widget for EoiFlowPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let lane = self.lane;
-        let latest = lane.latest();
-        let cur = latest.current.as_ref();
-        let port_title = cur
-            .and_then(|e| e.kind.port())
-            .map(|p| {
-                let role = lane
-                    .sim()
-                    .ports()
-                    .find(|v| v.port == p)
-                    .map_or("", |v| v.role.name());
-                format!(" · port {p} ({role})")
-            })
-            .unwrap_or_default();
+        let cur = self.lane.latest().current.as_ref();
+        // The row of the newest transition: the one `▶` marks.
+        let here = cur.and_then(|e| narrate::stage(&e.kind));
+        let title_port = cur.and_then(|e| e.kind.port());
         let block = pane(
             title(vec![
                 Span::raw("EOI flow"),
-                Span::raw(port_title),
+                Span::raw(self.port_title(title_port)),
                 Span::styled(" · ▶ = latest transition", t.dim),
             ]),
             t,
         );
         let inner = block.inner(area);
         block.render(area, buf);
-        // The row of the newest transition: the one `▶` marks.
-        let here = cur.and_then(|e| narrate::stage(&e.kind));
-        let title_port = cur.and_then(|e| e.kind.port());
         let width = inner.width as usize;
         let height = inner.height as usize;
-        // The pipeline needs 7 rows; with less room, only the log.
-        let show_pipeline = inner.height >= 10;
         let mut lines: Vec<Line> = Vec::with_capacity(height);
-        if show_pipeline {
-            let rows: Vec<(Vec<Span>, Span)> = Stage::ALL
-                .iter()
-                .map(|&s| {
-                    let on = here == Some(s);
-                    let (mark, name_style, text_style) = if on {
-                        ("▶ ", t.stage_current, t.value)
-                    } else {
-                        ("  ", t.stage, t.text)
-                    };
-                    let detail = if stage_hidden(s, lane, latest, self.veil) {
-                        Span::styled(ANSWER_FIRST, t.dim)
-                    } else {
-                        Span::styled(stage_detail(s, lane, latest, title_port), text_style)
-                    };
-                    let lead = vec![
-                        Span::styled(mark, t.value),
-                        Span::styled(format!("{:<8}", s.name()), name_style),
-                        Span::raw(" "),
-                    ];
-                    (lead, detail)
-                })
-                .collect();
-            let wrapped: Vec<Vec<Line>> = rows
-                .iter()
-                .map(|(lead, d)| {
-                    fit::hang(lead.clone(), &[(d.content.to_string(), d.style)], width)
-                })
-                .collect();
-            let total: usize = wrapped.iter().map(Vec::len).sum();
-            if total + 1 + LOG_MIN_ROWS <= height {
-                lines.extend(wrapped.into_iter().flatten());
-            } else {
-                // Too little room to wrap: each row its start and its outcome.
-                for (lead, d) in rows {
-                    let lead_w: usize = lead.iter().map(Span::width).sum();
-                    let mut spans = lead;
-                    let text = fit::elide(&d.content, width.saturating_sub(lead_w));
-                    spans.push(Span::styled(text, d.style));
-                    lines.push(Line::from(spans));
-                }
-            }
-            lines.push(Line::styled(
-                " ── recent transitions (virtual time) ──",
-                t.dim,
-            ));
+        if height >= PIPELINE_MIN_HEIGHT {
+            self.pipeline(&mut lines, here, title_port, (width, height));
         } else {
-            // A one-line pipeline, the current stage in brackets.
-            // Over more rows where the pane is narrow.
-            let mut pieces = Vec::with_capacity(16);
-            for (i, &s) in Stage::ALL.iter().enumerate() {
-                if i > 0 {
-                    pieces.push((" → ".to_string(), t.dim));
-                }
-                if here == Some(s) {
-                    pieces.push((format!("[{}]", s.name()), t.stage_current));
-                } else {
-                    pieces.push((s.name().to_string(), t.stage));
-                }
-            }
-            let rows = fit::hang(vec![Span::raw(" ")], &pieces, width);
-            let keep = height.saturating_sub(LOG_MIN_ROWS).max(1);
-            lines.extend(rows.into_iter().take(keep));
+            self.folded_pipeline(&mut lines, here, (width, height));
         }
         let room = height.saturating_sub(lines.len());
         let stamps = inner.width >= STAMPS_MIN_WIDTH;
         lines.extend(log_tail(
-            lane, self.veil, stamps, title_port, t, width, room,
+            self.lane, self.veil, stamps, title_port, t, width, room,
         ));
         put_lines(&lines, inner, buf);
+    }
+}
+
+impl EoiFlowPane<'_> {
+    /// ` · port 5 (common)`: the port of the newest transition and its role, if any.
+    fn port_title(&self, port: Option<u32>) -> String {
+        port.map(|p| {
+            let role = self
+                .lane
+                .sim()
+                .ports()
+                .find(|v| v.port == p)
+                .map_or("", |v| v.role.name());
+            format!(" · port {p} ({role})")
+        })
+        .unwrap_or_default()
+    }
+
+    /// A stage's row: its mark (`▶` on `here`), its name, and its detail or `? (answer
+    /// first)` while veiled.
+    fn stage_row(
+        &self,
+        s: Stage,
+        here: Option<Stage>,
+        title_port: Option<u32>,
+    ) -> (Vec<Span<'static>>, Span<'static>) {
+        let (t, lane) = (self.theme, self.lane);
+        let latest = lane.latest();
+        let (mark, name_style, text_style) = if here == Some(s) {
+            ("▶ ", t.stage_current, t.value)
+        } else {
+            ("  ", t.stage, t.text)
+        };
+        let detail = if stage_hidden(s, lane, latest, self.veil) {
+            Span::styled(ANSWER_FIRST, t.dim)
+        } else {
+            Span::styled(stage_detail(s, lane, latest, title_port), text_style)
+        };
+        let lead = vec![
+            Span::styled(mark, t.value),
+            Span::styled(format!("{:<8}", s.name()), name_style),
+            Span::raw(" "),
+        ];
+        (lead, detail)
+    }
+
+    /// The pipeline a stage a row, each wrapped under its words where the rows allow
+    /// (else its start and its outcome), then the log's header.
+    fn pipeline(
+        &self,
+        lines: &mut Vec<Line<'_>>,
+        here: Option<Stage>,
+        title_port: Option<u32>,
+        (width, height): (usize, usize),
+    ) {
+        let rows: Vec<(Vec<Span>, Span)> = Stage::ALL
+            .iter()
+            .map(|&s| self.stage_row(s, here, title_port))
+            .collect();
+        let wrapped: Vec<Vec<Line>> = rows
+            .iter()
+            .map(|(lead, d)| fit::hang(lead.clone(), &[(d.content.to_string(), d.style)], width))
+            .collect();
+        let total: usize = wrapped.iter().map(Vec::len).sum();
+        if total + 1 + LOG_MIN_ROWS <= height {
+            lines.extend(wrapped.into_iter().flatten());
+        } else {
+            // Too little room to wrap: each row its start and its outcome.
+            for (lead, d) in rows {
+                let lead_w: usize = lead.iter().map(Span::width).sum();
+                let mut spans = lead;
+                let text = fit::elide(&d.content, width.saturating_sub(lead_w));
+                spans.push(Span::styled(text, d.style));
+                lines.push(Line::from(spans));
+            }
+        }
+        lines.push(Line::styled(
+            " ── recent transitions (virtual time) ──",
+            self.theme.dim,
+        ));
+    }
+
+    /// A one-line pipeline, the current stage in brackets; over more rows where the pane
+    /// is narrow, leaving the log its least rows.
+    fn folded_pipeline(
+        &self,
+        lines: &mut Vec<Line<'_>>,
+        here: Option<Stage>,
+        (width, height): (usize, usize),
+    ) {
+        let t = self.theme;
+        let mut pieces = Vec::with_capacity(16);
+        for (i, &s) in Stage::ALL.iter().enumerate() {
+            if i > 0 {
+                pieces.push((" → ".to_string(), t.dim));
+            }
+            if here == Some(s) {
+                pieces.push((format!("[{}]", s.name()), t.stage_current));
+            } else {
+                pieces.push((s.name().to_string(), t.stage));
+            }
+        }
+        let rows = fit::hang(vec![Span::raw(" ")], &pieces, width);
+        let keep = height.saturating_sub(LOG_MIN_ROWS).max(1);
+        lines.extend(rows.into_iter().take(keep));
     }
 }
 
