@@ -43,6 +43,20 @@ fn status_text(s: Status, t: &Theme, short: bool) -> (String, ratatui::style::St
     }
 }
 
+/// The box about the selected entry: its height, and the least body height it is drawn in.
+const ABOUT_HEIGHT: u16 = 5;
+const ABOUT_MIN_BODY_HEIGHT: u16 = 16;
+/// A lesson row: the mark and number before the title (`▶ 01  `), the title column's least
+/// width and the columns it leaves the rest of the row, and the longest status after it.
+const ROW_LEAD_WIDTH: usize = 6;
+const TITLE_MIN_WIDTH: usize = 10;
+const TITLE_LEAVES: usize = 20;
+const LONG_STATUS_WIDTH: usize = "in progress 12/12".len();
+/// Rows the intro needs beside the menu's entries (itself, a gap and the menu's gaps).
+const INTRO_ROWS: usize = 6;
+/// Columns the header's left part keeps before its count is drawn.
+const HEADER_LEFT_WIDTH: u16 = 30;
+
 impl StartScreen<'_> {
     /// The top line: what this is and how far the learner is.
     pub fn header(&self, area: Rect, buf: &mut Buffer) {
@@ -62,27 +76,27 @@ impl StartScreen<'_> {
         let right = format!("{done} of {} done ", app.lessons.len());
         buf.set_line(area.x, area.y, &left, area.width);
         let rw = right.chars().count() as u16;
-        if area.width > rw + 30 {
+        if area.width > rw + HEADER_LEFT_WIDTH {
             buf.set_string(area.right() - rw, area.y, right, t.status);
         }
     }
-}
 
-impl Widget for StartScreen<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let t = self.theme;
-        let app = self.app;
-        let selected = match app.page {
+    /// The entry selected (the first on the lab's page).
+    fn selected(&self) -> usize {
+        match self.app.page {
             Page::Start { selected } => selected,
             Page::Lab => 0,
-        };
-        let menu = app.menu();
-        let about_h = if area.height >= 16 { 5 } else { 0 };
-        let [list, about] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(about_h)]).areas(area);
+        }
+    }
+
+    /// The lessons' box: an intro where there is room, the menu, the selection kept in
+    /// view.
+    fn list(&self, menu: &[MenuEntry], area: Rect, buf: &mut Buffer) {
+        let (t, app) = (self.theme, self.app);
         let block = pane(title(vec![Span::raw("Lessons")]), t);
-        let inner = block.inner(list);
-        block.render(list, buf);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let width = inner.width as usize;
         // Titles in a column as wide as the longest, statuses right after it.
         let longest = app
             .lessons
@@ -92,12 +106,12 @@ impl Widget for StartScreen<'_> {
             .max();
         let title_w = longest
             .unwrap_or(0)
-            .min((inner.width as usize).saturating_sub(20))
-            .max(10);
+            .min(width.saturating_sub(TITLE_LEAVES))
+            .max(TITLE_MIN_WIDTH);
         // Where "in progress 12/12" would not fit after the titles, "12/12" says it.
-        let short_status = (inner.width as usize) < 6 + title_w + 1 + 17;
+        let short_status = width < ROW_LEAD_WIDTH + title_w + 1 + LONG_STATUS_WIDTH;
         let mut lines: Vec<Line> = Vec::with_capacity(menu.len() + 4);
-        if inner.height as usize >= menu.len() + 6 {
+        if inner.height as usize >= menu.len() + INTRO_ROWS {
             lines.push(Line::styled(
                 " Short hands-on lessons in the live lab, from one pending bit to the \
                  one-character fix. Your progress is kept.",
@@ -105,42 +119,9 @@ impl Widget for StartScreen<'_> {
             ));
             lines.push(Line::raw(""));
         }
+        let selected = self.selected();
         for (i, e) in menu.iter().enumerate() {
-            let sel = i == selected;
-            let mark = if sel { "▶ " } else { "  " };
-            let row_style = if sel { t.stage_current } else { t.text };
-            let line = match *e {
-                MenuEntry::Continue(k) => {
-                    let l = &app.lessons.lessons[k];
-                    let step = app.progress.resume_step(l) + 1;
-                    let what = format!("continue  {} {}", l.number(), l.title);
-                    let mut at = format!("   step {step} of {}", l.steps.len());
-                    if 2 + what.chars().count() + at.chars().count() > inner.width as usize {
-                        at = format!("  {step}/{}", l.steps.len());
-                    }
-                    Line::from(vec![
-                        Span::styled(mark, t.value),
-                        Span::styled(what, row_style),
-                        Span::styled(at, t.dim),
-                    ])
-                }
-                MenuEntry::Lesson(k) => {
-                    let l = &app.lessons.lessons[k];
-                    let (st, style) = status_text(app.progress.status(l), t, short_status);
-                    let name: String = l.title.chars().take(title_w).collect();
-                    Line::from(vec![
-                        Span::styled(mark, t.value),
-                        Span::styled(format!("{}  ", l.number()), t.value),
-                        Span::styled(format!("{name:<title_w$}"), row_style),
-                        Span::styled(format!(" {st}"), style),
-                    ])
-                }
-                MenuEntry::Free => Line::from(vec![
-                    Span::styled(mark, t.value),
-                    Span::styled("free play: every knob, no lesson", row_style),
-                ]),
-            };
-            lines.push(line);
+            lines.push(self.entry(*e, i == selected, width, (title_w, short_status)));
             // A gap after "continue" and before free play, for the eye.
             let gap = matches!(e, MenuEntry::Continue(_)) || i + 2 == menu.len();
             if gap {
@@ -156,11 +137,57 @@ impl Widget for StartScreen<'_> {
         let skip = (sel_line + 1).saturating_sub(h);
         let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
         put_lines(&shown, inner, buf);
+    }
 
-        if about_h == 0 {
-            return;
+    /// One menu entry's row in `width` columns; a lesson's title in a column `title_w`
+    /// wide, its status short or not.
+    fn entry(
+        &self,
+        e: MenuEntry,
+        sel: bool,
+        width: usize,
+        (title_w, short_status): (usize, bool),
+    ) -> Line<'static> {
+        let (t, app) = (self.theme, self.app);
+        let mark = if sel { "▶ " } else { "  " };
+        let row_style = if sel { t.stage_current } else { t.text };
+        match e {
+            MenuEntry::Continue(k) => {
+                let l = &app.lessons.lessons[k];
+                let step = app.progress.resume_step(l) + 1;
+                let what = format!("continue  {} {}", l.number(), l.title);
+                let mut at = format!("   step {step} of {}", l.steps.len());
+                if 2 + what.chars().count() + at.chars().count() > width {
+                    at = format!("  {step}/{}", l.steps.len());
+                }
+                Line::from(vec![
+                    Span::styled(mark, t.value),
+                    Span::styled(what, row_style),
+                    Span::styled(at, t.dim),
+                ])
+            }
+            MenuEntry::Lesson(k) => {
+                let l = &app.lessons.lessons[k];
+                let (st, style) = status_text(app.progress.status(l), t, short_status);
+                let name: String = l.title.chars().take(title_w).collect();
+                Line::from(vec![
+                    Span::styled(mark, t.value),
+                    Span::styled(format!("{}  ", l.number()), t.value),
+                    Span::styled(format!("{name:<title_w$}"), row_style),
+                    Span::styled(format!(" {st}"), style),
+                ])
+            }
+            MenuEntry::Free => Line::from(vec![
+                Span::styled(mark, t.value),
+                Span::styled("free play: every knob, no lesson", row_style),
+            ]),
         }
-        let (head, text) = match menu.get(selected) {
+    }
+
+    /// The box about the selected entry: its title and summary.
+    fn about(&self, menu: &[MenuEntry], area: Rect, buf: &mut Buffer) {
+        let (t, app) = (self.theme, self.app);
+        let (head, text) = match menu.get(self.selected()) {
             Some(MenuEntry::Continue(k) | MenuEntry::Lesson(k)) => {
                 let l = &app.lessons.lessons[*k];
                 let mut s = l.summary.clone();
@@ -177,8 +204,8 @@ impl Widget for StartScreen<'_> {
             ),
         };
         let block = pane(title(vec![Span::raw(head)]), t);
-        let inner = block.inner(about);
-        block.render(about, buf);
+        let inner = block.inner(area);
+        block.render(area, buf);
         let st = markup::TextStyles {
             text: t.text,
             code: t.name,
@@ -193,5 +220,22 @@ impl Widget for StartScreen<'_> {
             })
             .collect();
         put_lines(&lines, inner, buf);
+    }
+}
+
+impl Widget for StartScreen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let menu = self.app.menu();
+        let about_h = if area.height >= ABOUT_MIN_BODY_HEIGHT {
+            ABOUT_HEIGHT
+        } else {
+            0
+        };
+        let [list, about] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(about_h)]).areas(area);
+        self.list(&menu, list, buf);
+        if about_h > 0 {
+            self.about(&menu, about, buf);
+        }
     }
 }
