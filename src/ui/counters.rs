@@ -37,7 +37,11 @@ use super::theme::Theme;
 use super::veil::{HIDDEN, Shown, hidden, or_hidden};
 use super::{field, pane, put_lines, title};
 
-const W: usize = 21;
+/// The names' column, padded so the values line up.
+const NAME_WIDTH: usize = 21;
+/// Columns of the bottom border the since-words leave: the corners, the spaces around the
+/// words and one.
+const SINCE_MARGIN: usize = 5;
 
 #[derive(Clone, Copy)]
 pub struct CountersPane<'a> {
@@ -105,18 +109,12 @@ fn pct(v: Option<f64>) -> String {
 impl Widget for CountersPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let v = self.veil;
-        let sim = self.lane.sim();
+        let room = usize::from(area.width).saturating_sub(SINCE_MARGIN);
         let block = pane(title(vec![Span::raw("Counters since 5.12 · …/xenbus/")]), t)
             .title_bottom(Line::styled(
                 format!(
                     " {} ",
-                    since_words(
-                        self.lane,
-                        self.whole_run,
-                        v,
-                        usize::from(area.width).saturating_sub(5)
-                    )
+                    since_words(self.lane, self.whole_run, self.veil, room)
                 ),
                 t.dim,
             ));
@@ -124,37 +122,51 @@ impl Widget for CountersPane<'_> {
         block.render(area, buf);
         let (d, c) = counted(self.lane, self.whole_run);
         let mut lines: Vec<Line> = Vec::with_capacity(14);
-        let row = |name: &'static str, shown: Shown, value: String| {
-            Line::from(
-                std::iter::once(Span::raw(" "))
-                    .chain(field(name, W, or_hidden(v, shown, value), t))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        lines.push(row("events", Shown::Events, d.events.to_string()));
-        let cfg = sim.config();
+        self.sysfs(&mut lines, d);
+        lines.push(Line::styled(" ── derived from the run ──", t.dim));
+        self.derived(&mut lines, c);
+        put_lines(&lines, inner, buf);
+    }
+}
+
+impl CountersPane<'_> {
+    /// ` name  value`, the value `?` while `shown` is veiled.
+    fn row(&self, name: &'static str, shown: Shown, value: String) -> Line<'static> {
+        let value = or_hidden(self.veil, shown, value);
+        Line::from(
+            std::iter::once(Span::raw(" "))
+                .chain(field(name, NAME_WIDTH, value, self.theme))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// The device's counters as sysfs shows them, and `spurious_threshold`.
+    fn sysfs(&self, lines: &mut Vec<Line<'_>>, d: DeviceCounters) {
+        let t = self.theme;
+        let cfg = self.lane.sim().config();
+        lines.push(self.row("events", Shown::Events, d.events.to_string()));
         if cfg.lateeoi && !cfg.throttle {
             // The counters came after patch 12 and count what it does: with it reverted,
             // netback still flags, nothing counts. Say what the number is.
-            let mut r = row(
+            let mut r = self.row(
                 "would be spurious",
                 Shown::SpuriousEvents,
                 d.spurious_events.to_string(),
             );
             r.spans.push(Span::styled(" (patch 12 off)", t.dim));
             lines.push(r);
-            lines.push(row(
+            lines.push(self.row(
                 "jiffies_eoi_delayed",
                 Shown::JiffiesEoiDelayed,
                 "—".to_string(),
             ));
         } else {
-            lines.push(row(
+            lines.push(self.row(
                 "spurious_events",
                 Shown::SpuriousEvents,
                 d.spurious_events.to_string(),
             ));
-            lines.push(row(
+            lines.push(self.row(
                 "jiffies_eoi_delayed",
                 Shown::JiffiesEoiDelayed,
                 d.jiffies_eoi_delayed.to_string(),
@@ -164,15 +176,19 @@ impl Widget for CountersPane<'_> {
             std::iter::once(Span::raw(" "))
                 .chain(field(
                     "spurious_threshold",
-                    W,
-                    sim.config().spurious_threshold.to_string(),
+                    NAME_WIDTH,
+                    cfg.spurious_threshold.to_string(),
                     t,
                 ))
                 .collect::<Vec<_>>(),
         ));
-        lines.push(Line::styled(" ── derived from the run ──", t.dim));
+    }
+
+    /// Figures derived from the run's counters `c` and its last second.
+    fn derived(&self, lines: &mut Vec<Line<'_>>, c: Counters) {
+        let (t, v) = (self.theme, self.veil);
         let ratio = (c.lateeoi_calls > 0).then(|| c.spurious_ratio() * 100.0);
-        let mut r = row("spurious ratio", Shown::SpuriousShare, pct(ratio));
+        let mut r = self.row("spurious ratio", Shown::SpuriousShare, pct(ratio));
         let recent = super::recent_spurious_pct(self.lane)
             .map_or_else(|| "—".to_string(), |p| format!("{p:.0}%"));
         let recent = if hidden(v, Shown::SpuriousShare) {
@@ -183,46 +199,50 @@ impl Widget for CountersPane<'_> {
         r.spans
             .push(Span::styled(format!(" (1 s: {recent})"), t.dim));
         lines.push(r);
-        let mut cpu = row(
+        let mut cpu = self.row(
             "dom0 CPU, last s",
             Shown::Dom0Cpu,
             pct(super::recent(self.lane, Figure::Dom0CpuPct)),
         );
         cpu.spans.push(Span::styled(" of a vCPU", t.dim));
         lines.push(cpu);
-        lines.push(row(
-            "notifies / coalesced",
-            Shown::Notifies,
-            format!("{} / {}", c.events_sent, c.events_coalesced),
-        ));
-        lines.push(row(
-            "held while masked",
-            Shown::HeldMasked,
-            c.events_held_masked.to_string(),
-        ));
-        lines.push(row("upcalls", Shown::Upcalls, c.upcalls.to_string()));
-        lines.push(row(
-            "late EOIs (+worker)",
-            Shown::LateEois,
-            format!("{} (+{})", c.lateeoi_calls, c.worker_eois),
-        ));
-        lines.push(row(
-            "throttle pauses",
-            Shown::ThrottlePauses,
-            c.throttle_pauses.to_string(),
-        ));
-        lines.push(row(
-            "packets delivered",
-            Shown::PacketsDelivered,
-            format!("{}", c.packets_delivered),
-        ));
-        // What a tick lets the sender move, in its own windows (the ACK clock's beat).
-        lines.push(row(
-            "windows a jiffy, 1 s",
-            Shown::WindowsPerTick,
-            super::recent(self.lane, Figure::WindowsPerTick)
-                .map_or_else(|| "—".to_string(), |w| format!("{w:.2}")),
-        ));
-        put_lines(&lines, inner, buf);
+        let rows = [
+            (
+                "notifies / coalesced",
+                Shown::Notifies,
+                format!("{} / {}", c.events_sent, c.events_coalesced),
+            ),
+            (
+                "held while masked",
+                Shown::HeldMasked,
+                c.events_held_masked.to_string(),
+            ),
+            ("upcalls", Shown::Upcalls, c.upcalls.to_string()),
+            (
+                "late EOIs (+worker)",
+                Shown::LateEois,
+                format!("{} (+{})", c.lateeoi_calls, c.worker_eois),
+            ),
+            (
+                "throttle pauses",
+                Shown::ThrottlePauses,
+                c.throttle_pauses.to_string(),
+            ),
+            (
+                "packets delivered",
+                Shown::PacketsDelivered,
+                format!("{}", c.packets_delivered),
+            ),
+            // What a tick lets the sender move, in its own windows (the ACK clock's beat).
+            (
+                "windows a jiffy, 1 s",
+                Shown::WindowsPerTick,
+                super::recent(self.lane, Figure::WindowsPerTick)
+                    .map_or_else(|| "—".to_string(), |w| format!("{w:.2}")),
+            ),
+        ];
+        for (name, shown, value) in rows {
+            lines.push(self.row(name, shown, value));
+        }
     }
 }
