@@ -19,6 +19,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
@@ -138,7 +139,6 @@ fn inline_source(v: NetbackVariant) -> Option<InlineSource> {
 impl Widget for CodePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let cfg = *self.lane.config();
         let block = pane(
             title(vec![
                 Span::raw("Code · "),
@@ -149,17 +149,50 @@ impl Widget for CodePane<'_> {
         );
         let inner = block.inner(area);
         block.render(area, buf);
+        let mut lines = self.source();
+        let why = if hidden(self.veil, Shown::CodeWhy) {
+            (ANSWER_FIRST.to_string(), t.dim)
+        } else {
+            (why(self.lane.config()).to_string(), t.text)
+        };
+        // The verdict and the why wrap under their words when the rows allow (the source
+        // above is never wrapped: it reads as code).
+        let verdict_lead = vec![Span::styled(" ◀ ", t.dim)];
+        let verdict = [self.verdict()];
+        let why_lead = vec![Span::styled(" why: ", t.name)];
+        let wrapped = |w: usize| {
+            let mut v = super::fit::hang(verdict_lead.clone(), &verdict, w);
+            v.extend(super::fit::hang(
+                why_lead.clone(),
+                std::slice::from_ref(&why),
+                w,
+            ));
+            v
+        };
+        let rows = wrapped(usize::from(inner.width));
+        if lines.len() + rows.len() <= usize::from(inner.height) {
+            lines.extend(rows);
+        } else {
+            // No room to wrap: one row each, cut at the edge.
+            lines.extend(wrapped(usize::MAX));
+        }
+        put_lines(&lines, inner, buf);
+    }
+}
+
+impl CodePane<'_> {
+    /// The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
+    /// shipped one calls both handlers inside the condition, hence its comment and `|`;
+    /// the inline `||` and `&&` are what that comment warns against; `&` is the fix the
+    /// story tells (XCP-ng's). The operator in its verdict's colour, plain while the
+    /// verdict is veiled; dim where the channels are split (the code does not run).
+    fn source(&self) -> Vec<Line<'static>> {
+        let t = self.theme;
+        let cfg = self.lane.config();
         let v = cfg.netback;
-        let split = !cfg.common_channel();
-        let code = if split { t.dim } else { t.code };
-        // The source as it reads in each version (23025393dbeb, then a3daf3d39132): the
-        // shipped one calls both handlers inside the condition, hence its comment and `|`;
-        // the inline `||` and `&&` are what that comment warns against; `&` is the fix the
-        // story tells (XCP-ng's). The operator in its verdict's colour, plain while the
-        // verdict is veiled.
-        let verdict_veiled = hidden(self.veil, Shown::CodeMeaning);
+        let code = if cfg.common_channel() { t.code } else { t.dim };
         let op_style = match () {
-            _ if verdict_veiled => t.value,
+            _ if hidden(self.veil, Shown::CodeMeaning) => t.value,
             _ if v.is_sound() => t.op_fixed,
             _ => t.op_buggy,
         };
@@ -185,59 +218,25 @@ impl Widget for CodePane<'_> {
             plain("            atomic_andnot(NETBK_COMMON_EOI, &queue->eoi_pending);"),
             plain("            xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);"),
             plain("    }"),
-            if verdict_veiled {
-                Line::from(vec![
-                    Span::styled(" ◀ ", t.dim),
-                    Span::styled(format!("{}: {ANSWER_FIRST}", v.operator()), t.dim),
-                ])
-            } else {
-                Line::from(vec![
-                    Span::styled(" ◀ ", t.dim),
-                    Span::styled(
-                        // The operator and the version's name where the name adds to
-                        // it ("buggy", "fixed"); else the name alone (the code above
-                        // shows the operator), so the line fits the pane.
-                        match v {
-                            NetbackVariant::Buggy | NetbackVariant::Fixed => {
-                                format!("{} ({v}): {}", v.operator(), v.meaning())
-                            }
-                            _ => format!("{v}: {}", v.meaning()),
-                        },
-                        if v.is_sound() { t.good } else { t.bad },
-                    ),
-                ])
-            },
         ]);
-        let why = if hidden(self.veil, Shown::CodeWhy) {
-            (ANSWER_FIRST.to_string(), t.dim)
-        } else {
-            (why(&cfg).to_string(), t.text)
-        };
-        // The verdict and the why wrap under their words when the rows allow (the source
-        // above is never wrapped: it reads as code).
-        let width = usize::from(inner.width);
-        let mut tail = lines.pop().map(|l| l.spans).unwrap_or_default();
-        let body: Vec<(String, ratatui::style::Style)> = tail
-            .drain(1..)
-            .map(|s| (s.content.into_owned(), s.style))
-            .collect();
-        let why_lead = vec![Span::styled(" why: ", t.name)];
-        let wrapped = |w: usize| {
-            let mut v = super::fit::hang(tail.clone(), &body, w);
-            v.extend(super::fit::hang(
-                why_lead.clone(),
-                std::slice::from_ref(&why),
-                w,
-            ));
-            v
-        };
-        let rows = wrapped(width);
-        if lines.len() + rows.len() <= usize::from(inner.height) {
-            lines.extend(rows);
-        } else {
-            // No room to wrap: one row each, cut at the edge.
-            lines.extend(wrapped(usize::MAX));
+        lines
+    }
+
+    /// What the operator means, in its verdict's style (`? (answer first)` while veiled):
+    /// the operator and the version's name where the name adds to it ("buggy", "fixed");
+    /// else the name alone (the code shows the operator), so the line fits the pane.
+    fn verdict(&self) -> (String, Style) {
+        let t = self.theme;
+        let v = self.lane.config().netback;
+        if hidden(self.veil, Shown::CodeMeaning) {
+            return (format!("{}: {ANSWER_FIRST}", v.operator()), t.dim);
         }
-        put_lines(&lines, inner, buf);
+        let words = match v {
+            NetbackVariant::Buggy | NetbackVariant::Fixed => {
+                format!("{} ({v}): {}", v.operator(), v.meaning())
+            }
+            _ => format!("{v}: {}", v.meaning()),
+        };
+        (words, if v.is_sound() { t.good } else { t.bad })
     }
 }
