@@ -458,7 +458,7 @@ impl Demo {
     /// to the next step or lesson. `None` once the demo is over.
     pub fn next(&mut self, app: &mut App) -> Result<Option<Move>, DemoError> {
         loop {
-            match &mut self.phase {
+            let mv = match &mut self.phase {
                 Phase::Finished => {
                     self.caption = Caption::Finished;
                     return Ok(None);
@@ -466,133 +466,177 @@ impl Demo {
                 Phase::Read { left } if *left == 0 => {
                     let script = self.current_step(app).map(solution).unwrap_or_default();
                     self.phase = Phase::Solve(Player::new(&script));
+                    continue;
                 }
                 Phase::Read { left } => {
                     let hold = Self::read_tick(app, left);
-                    self.caption = Caption::Reading;
-                    let now_met = app.step_met();
-                    let mv = self.moved(hold, false, now_met, app);
-                    if now_met {
-                        // The goal came true while the text was read: nothing to solve.
-                        self.explain(app);
-                    }
-                    return Ok(Some(mv));
+                    self.read(app, hold)
                 }
                 Phase::Solve(player) => {
                     let before = app.lane.now_ns();
                     let played = player.step(app);
                     let last = player.last_item();
-                    let step = Self::step_index(app).unwrap_or_default() + 1;
-                    let (hold, key) = match played {
-                        None => {
-                            return Err(DemoError::Unmet {
-                                lesson: self.lesson_id(),
-                                step,
-                            });
-                        }
-                        Some(Err(error)) => {
-                            return Err(DemoError::Script {
-                                lesson: self.lesson_id(),
-                                step,
-                                error,
-                            });
-                        }
-                        Some(Ok(Played::Key { key, .. })) => {
-                            self.caption = Caption::Key(key);
-                            (self.pacing.key_hold_ns, true)
-                        }
-                        Some(Ok(Played::Tick)) => {
-                            let after = match self.caption {
-                                Caption::Key(k) | Caption::Wait { after: Some(k), .. } => Some(k),
-                                _ => None,
-                            };
-                            if let Some(Item::Wait(ns)) = last {
-                                self.caption = Caption::Wait { after, ns };
-                            }
-                            (app.lane.now_ns().saturating_sub(before), false)
-                        }
-                    };
-                    let now_met = app.step_met();
-                    let mv = self.moved(hold, key, now_met, app);
-                    if now_met {
-                        // Like `lessons check`: the solution stops where the goal holds.
-                        let caption = self.caption;
-                        self.explain(app);
-                        if key {
-                            // The key that met the goal stays in the caption for its hold.
-                            self.caption = caption;
-                        }
-                    }
-                    return Ok(Some(mv));
+                    self.solved(app, played, last, before)?
                 }
-                Phase::Explain { left } if *left == 0 => self.phase = Phase::Enter,
+                Phase::Explain { left } if *left == 0 => {
+                    self.phase = Phase::Enter;
+                    continue;
+                }
                 Phase::Explain { left } => {
                     let hold = Self::read_tick(app, left);
                     if let Some(s) = self.current_step(app) {
                         self.caption = Caption::Explaining { quiz: s.is_quiz() };
                     }
-                    return Ok(Some(self.moved(hold, false, false, app)));
+                    self.moved(hold, false, false, app)
                 }
-                Phase::Enter => {
-                    let mut p = Player::new(&one_key(enter()));
-                    if let Some(Err(error)) = p.step(app) {
-                        return Err(DemoError::Script {
-                            lesson: self.lesson_id(),
-                            step: Self::step_index(app).unwrap_or_default() + 1,
-                            error,
-                        });
-                    }
-                    self.caption = Caption::Key(enter());
-                    self.entered += 1;
-                    self.phase = match (app.page, self.current_step(app)) {
-                        (Page::Lab, Some(s)) => Phase::Read {
-                            left: self.reading_ns(app, self.pacing.step_read_ns(s)),
-                        },
-                        _ => Phase::Done {
-                            left: self.pacing.lesson_end_ns,
-                        },
-                    };
-                    return Ok(Some(self.moved(self.pacing.key_hold_ns, true, false, app)));
-                }
+                Phase::Enter => self.enter(app)?,
                 Phase::Done { left } if *left == 0 => {
                     self.phase = match self.lessons.get(self.pos + 1) {
                         Some(&next) => Phase::Navigate(Player::new(&open_keys(app, next))),
                         None => Phase::Finished,
                     };
+                    continue;
                 }
                 Phase::Done { left } => {
                     let hold = std::mem::take(left);
                     self.caption = Caption::LessonDone {
                         next: self.lessons.get(self.pos + 1).copied(),
                     };
-                    return Ok(Some(self.moved(hold, false, false, app)));
+                    self.moved(hold, false, false, app)
                 }
-                Phase::Navigate(player) => match player.step(app) {
-                    Some(Ok(Played::Key { key, .. })) => {
-                        self.caption = Caption::Key(key);
-                        return Ok(Some(self.moved(self.pacing.key_hold_ns, true, false, app)));
+                Phase::Navigate(player) => {
+                    let played = player.step(app);
+                    match self.navigated(app, played)? {
+                        Some(mv) => mv,
+                        None => continue,
                     }
-                    Some(Ok(Played::Tick)) => {}
-                    Some(Err(_)) | None => {
-                        let next = self.lessons[self.pos + 1];
-                        let opened = app.lesson_run().is_some_and(|r| {
-                            r.lesson == next && r.step == 0 && app.page == Page::Lab
-                        });
-                        if !opened {
-                            return Err(DemoError::Navigation {
-                                lesson: self.cat.lessons[next].id.clone(),
-                            });
-                        }
-                        self.pos += 1;
-                        self.entered += 1;
-                        let step = &self.cat.lessons[next].steps[0];
-                        self.phase = Phase::Read {
-                            left: self.reading_ns(app, self.pacing.step_read_ns(step)),
-                        };
-                    }
-                },
+                }
+            };
+            return Ok(Some(mv));
+        }
+    }
+
+    /// A tick of reading the step (`hold` of it gone); a goal that came true meanwhile
+    /// leaves nothing to solve.
+    fn read(&mut self, app: &App, hold: u64) -> Move {
+        self.caption = Caption::Reading;
+        let now_met = app.step_met();
+        let mv = self.moved(hold, false, now_met, app);
+        if now_met {
+            self.explain(app);
+        }
+        mv
+    }
+
+    /// The move the solution's player made (`played`, its item `last`; virtual time was
+    /// `before` it): a key and its hold, or a tick of a wait; an error where the solution
+    /// ends before the goal is met or fails.
+    fn solved(
+        &mut self,
+        app: &App,
+        played: Option<Result<Played, ScriptError>>,
+        last: Option<Item>,
+        before: u64,
+    ) -> Result<Move, DemoError> {
+        let step = Self::step_index(app).unwrap_or_default() + 1;
+        let (hold, key) = match played {
+            None => {
+                return Err(DemoError::Unmet {
+                    lesson: self.lesson_id(),
+                    step,
+                });
+            }
+            Some(Err(error)) => {
+                return Err(DemoError::Script {
+                    lesson: self.lesson_id(),
+                    step,
+                    error,
+                });
+            }
+            Some(Ok(Played::Key { key, .. })) => {
+                self.caption = Caption::Key(key);
+                (self.pacing.key_hold_ns, true)
+            }
+            Some(Ok(Played::Tick)) => {
+                let after = match self.caption {
+                    Caption::Key(k) | Caption::Wait { after: Some(k), .. } => Some(k),
+                    _ => None,
+                };
+                if let Some(Item::Wait(ns)) = last {
+                    self.caption = Caption::Wait { after, ns };
+                }
+                (app.lane.now_ns().saturating_sub(before), false)
+            }
+        };
+        let now_met = app.step_met();
+        let mv = self.moved(hold, key, now_met, app);
+        if now_met {
+            // Like `lessons check`: the solution stops where the goal holds.
+            let caption = self.caption;
+            self.explain(app);
+            if key {
+                // The key that met the goal stays in the caption for its hold.
+                self.caption = caption;
             }
         }
+        Ok(mv)
+    }
+
+    /// `Enter` after the explanation: the next step to read, or the lesson done.
+    fn enter(&mut self, app: &mut App) -> Result<Move, DemoError> {
+        let mut p = Player::new(&one_key(enter()));
+        if let Some(Err(error)) = p.step(app) {
+            return Err(DemoError::Script {
+                lesson: self.lesson_id(),
+                step: Self::step_index(app).unwrap_or_default() + 1,
+                error,
+            });
+        }
+        self.caption = Caption::Key(enter());
+        self.entered += 1;
+        self.phase = match (app.page, self.current_step(app)) {
+            (Page::Lab, Some(s)) => Phase::Read {
+                left: self.reading_ns(app, self.pacing.step_read_ns(s)),
+            },
+            _ => Phase::Done {
+                left: self.pacing.lesson_end_ns,
+            },
+        };
+        Ok(self.moved(self.pacing.key_hold_ns, true, false, app))
+    }
+
+    /// A move of the keys that open the next lesson from the list (`played`): a key and
+    /// its hold; `None` once they are played and the lesson is open, its first step to
+    /// read; an error where they did not open it.
+    fn navigated(
+        &mut self,
+        app: &App,
+        played: Option<Result<Played, ScriptError>>,
+    ) -> Result<Option<Move>, DemoError> {
+        match played {
+            Some(Ok(Played::Key { key, .. })) => {
+                self.caption = Caption::Key(key);
+                return Ok(Some(self.moved(self.pacing.key_hold_ns, true, false, app)));
+            }
+            Some(Ok(Played::Tick)) => return Ok(None),
+            Some(Err(_)) | None => {}
+        }
+        let next = self.lessons[self.pos + 1];
+        let opened = app
+            .lesson_run()
+            .is_some_and(|r| r.lesson == next && r.step == 0 && app.page == Page::Lab);
+        if !opened {
+            return Err(DemoError::Navigation {
+                lesson: self.cat.lessons[next].id.clone(),
+            });
+        }
+        self.pos += 1;
+        self.entered += 1;
+        let step = &self.cat.lessons[next].steps[0];
+        self.phase = Phase::Read {
+            left: self.reading_ns(app, self.pacing.step_read_ns(step)),
+        };
+        Ok(None)
     }
 
     /// `n`: the rest of this step at once (no reading, no holds, no time to wait beyond
