@@ -185,91 +185,112 @@ impl Parser {
         self.byte(b);
     }
 
+    /// One byte, read in the state under way.
     fn byte(&mut self, b: u8) {
         match self.state {
             State::Ground => self.ground(b),
-            State::Utf8(left) => {
-                if b & 0xC0 != 0x80 {
-                    // Not a continuation: the character is dropped, the byte read anew.
-                    self.abort(b);
-                } else if left > 1 {
-                    self.pending.push(b);
-                    self.state = State::Utf8(left - 1);
-                } else {
-                    self.pending.push(b);
-                    match std::str::from_utf8(&self.pending)
-                        .ok()
-                        .and_then(|s| s.chars().next())
-                    {
-                        Some(c) => self.emit_char(c),
-                        None => self.reset(),
-                    }
-                }
-            }
-            State::Esc => match b {
-                b'[' => self.enter(State::Csi, b),
-                b'O' => self.enter(State::Ss3, b),
-                // A control key (Ctrl-C) or another ESC after ESC: the Esc key, then it.
-                0x00..=0x1F | 0x7F => self.abort(b),
-                _ => {
-                    self.reset();
-                    self.alt = true;
-                    self.ground(b);
-                }
-            },
-            State::Ss3 => {
-                if is_control(b) {
-                    return self.abort(b);
-                }
-                let code = match b {
-                    b'A' => Some(KeyCode::Up),
-                    b'B' => Some(KeyCode::Down),
-                    b'C' => Some(KeyCode::Right),
-                    b'D' => Some(KeyCode::Left),
-                    b'H' => Some(KeyCode::Home),
-                    b'F' => Some(KeyCode::End),
-                    b'P'..=b'S' => Some(KeyCode::F(1 + b - b'P')),
-                    _ => None,
-                };
-                self.complete(code.map(key));
-            }
-            State::CsiBracket => {
-                if is_control(b) {
-                    return self.abort(b);
-                }
-                let code = matches!(b, b'A'..=b'E').then(|| KeyCode::F(1 + b - b'A'));
-                self.complete(code.map(key));
-            }
-            State::X10 => {
-                // Each of the three bytes is 32 + a value: never a control.
-                if b < 0x20 {
-                    return self.abort(b);
-                }
-                self.pending.push(b);
-                if self.pending.len() == 6 {
-                    let [cb, x, y] = [self.pending[3], self.pending[4], self.pending[5]];
-                    let ev = cb.checked_sub(32).and_then(|cb| {
-                        mouse(
-                            u16::from(cb),
-                            u16::from(x.saturating_sub(32)),
-                            u16::from(y.saturating_sub(32)),
-                            false,
-                        )
-                    });
-                    self.complete(ev);
-                }
-            }
+            State::Utf8(left) => self.utf8(left, b),
+            State::Esc => self.esc(b),
+            State::Ss3 => self.ss3(b),
+            State::CsiBracket => self.csi_bracket(b),
+            State::X10 => self.x10(b),
             State::Csi => self.csi(b),
-            State::Paste => {
-                self.pending.push(b);
-                if self.pending.ends_with(PASTE_END) {
-                    let text = &self.pending[..self.pending.len() - PASTE_END.len()];
-                    let ev = Event::Paste(String::from_utf8_lossy(text).into_owned());
-                    self.complete(Some(ev));
-                } else if self.pending.len() >= PASTE_MAX {
-                    self.end();
-                }
+            State::Paste => self.paste(b),
+        }
+    }
+
+    /// A byte of a UTF-8 character with `left` bytes to come.
+    fn utf8(&mut self, left: u8, b: u8) {
+        if b & 0xC0 != 0x80 {
+            // Not a continuation: the character is dropped, the byte read anew.
+            self.abort(b);
+        } else if left > 1 {
+            self.pending.push(b);
+            self.state = State::Utf8(left - 1);
+        } else {
+            self.pending.push(b);
+            match std::str::from_utf8(&self.pending)
+                .ok()
+                .and_then(|s| s.chars().next())
+            {
+                Some(c) => self.emit_char(c),
+                None => self.reset(),
             }
+        }
+    }
+
+    /// The byte after an `ESC`: a sequence begins, or a key with Alt.
+    fn esc(&mut self, b: u8) {
+        match b {
+            b'[' => self.enter(State::Csi, b),
+            b'O' => self.enter(State::Ss3, b),
+            // A control key (Ctrl-C) or another ESC after ESC: the Esc key, then it.
+            0x00..=0x1F | 0x7F => self.abort(b),
+            _ => {
+                self.reset();
+                self.alt = true;
+                self.ground(b);
+            }
+        }
+    }
+
+    /// The byte after `ESC O`: an arrow, Home, End or F1–F4.
+    fn ss3(&mut self, b: u8) {
+        if is_control(b) {
+            return self.abort(b);
+        }
+        let code = match b {
+            b'A' => Some(KeyCode::Up),
+            b'B' => Some(KeyCode::Down),
+            b'C' => Some(KeyCode::Right),
+            b'D' => Some(KeyCode::Left),
+            b'H' => Some(KeyCode::Home),
+            b'F' => Some(KeyCode::End),
+            b'P'..=b'S' => Some(KeyCode::F(1 + b - b'P')),
+            _ => None,
+        };
+        self.complete(code.map(key));
+    }
+
+    /// The byte after `ESC [ [` (the Linux console's F1–F5).
+    fn csi_bracket(&mut self, b: u8) {
+        if is_control(b) {
+            return self.abort(b);
+        }
+        let code = matches!(b, b'A'..=b'E').then(|| KeyCode::F(1 + b - b'A'));
+        self.complete(code.map(key));
+    }
+
+    /// A byte of an X10 mouse report (`ESC [ M` and three bytes).
+    fn x10(&mut self, b: u8) {
+        // Each of the three bytes is 32 + a value: never a control.
+        if b < 0x20 {
+            return self.abort(b);
+        }
+        self.pending.push(b);
+        if self.pending.len() == 6 {
+            let [cb, x, y] = [self.pending[3], self.pending[4], self.pending[5]];
+            let ev = cb.checked_sub(32).and_then(|cb| {
+                mouse(
+                    u16::from(cb),
+                    u16::from(x.saturating_sub(32)),
+                    u16::from(y.saturating_sub(32)),
+                    false,
+                )
+            });
+            self.complete(ev);
+        }
+    }
+
+    /// A byte of a bracketed paste, until its end marker (or [`PASTE_MAX`] bytes).
+    fn paste(&mut self, b: u8) {
+        self.pending.push(b);
+        if self.pending.ends_with(PASTE_END) {
+            let text = &self.pending[..self.pending.len() - PASTE_END.len()];
+            let ev = Event::Paste(String::from_utf8_lossy(text).into_owned());
+            self.complete(Some(ev));
+        } else if self.pending.len() >= PASTE_MAX {
+            self.end();
         }
     }
 
