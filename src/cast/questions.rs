@@ -158,48 +158,89 @@ impl Rows {
 pub fn scan(app: &App, lesson: &Lesson, i: usize, w: u16, h: u16) -> Vec<Problem> {
     let step = &lesson.steps[i];
     let text = frame_outside_lesson(app, w, h);
-    let seen = Rows(text.lines().map(str::to_string).collect());
     let all: Vec<Veiled> = Figure::ALL
         .iter()
         .map(|&f| Veiled::Figure(f))
         .chain([Veiled::Log(LogVeil::Verdict)])
         .collect();
-    let unveilable = Rows::of(&veiling(app, all), w, h);
-    // A figure's value: on this row now, hidden there when every figure is veiled.
-    let a_value = |forms: &[String]| {
-        seen.showing(forms)
-            .find(|&(y, f)| !unveilable.row_shows(y, f))
-            .map(|(_, f)| format!("\"{f}\""))
+    let frames = Frames {
+        seen: Rows(text.lines().map(str::to_string).collect()),
+        unveilable: Rows::of(&veiling(app, all), w, h),
     };
-    let mut found: Vec<String> = Vec::new();
+    let mut found = veiled_leaks(app, &frames, w, h);
+    found.extend(answer_leaks(&step.task, &text, &frames));
+    found
+        .into_iter()
+        .map(|m| Problem {
+            path: lesson.path.clone(),
+            line: step.question_line,
+            col: 1,
+            message: format!(
+                "step {}: the question gives its answer away: its frame at {w}x{h} {m}",
+                i + 1
+            ),
+        })
+        .collect()
+}
+
+/// A question's frame as seen, and the same frame with every figure veiled.
+struct Frames {
+    seen: Rows,
+    unveilable: Rows,
+}
+
+impl Frames {
+    /// A figure's value: on this row now, hidden there when every figure is veiled.
+    fn a_value(&self, forms: &[String]) -> Option<String> {
+        self.seen
+            .showing(forms)
+            .find(|&(y, f)| !self.unveilable.row_shows(y, f))
+            .map(|(_, f)| format!("\"{f}\""))
+    }
+}
+
+/// The figures the step veils that a pane shows all the same (a row the full veil hides
+/// that changes once the lab runs on).
+fn veiled_leaks(app: &App, frames: &Frames, w: u16, h: u16) -> Vec<String> {
+    let mut found = Vec::new();
     let veil = app.veil();
-    if veil.figures().next().is_some() {
-        let later = Rows::of(&run_on(app), w, h);
-        for f in veil.figures() {
-            let leak = figure_values(app, f).into_iter().find_map(|v| {
-                let forms = figure_forms(f, v);
-                seen.showing(&forms)
-                    .find(|&(y, s)| unveilable.row_shows(y, s) && !later.row_shows(y, s))
-                    .map(|(_, s)| s.to_string())
-            });
-            if let Some(s) = leak {
-                found.push(format!(
-                    "shows {f} (veiled) as \"{s}\": a pane shows it outside the veil's table"
-                ));
-            }
+    if veil.figures().next().is_none() {
+        return found;
+    }
+    let later = Rows::of(&run_on(app), w, h);
+    for f in veil.figures() {
+        let leak = figure_values(app, f).into_iter().find_map(|v| {
+            let forms = figure_forms(f, v);
+            frames
+                .seen
+                .showing(&forms)
+                .find(|&(y, s)| frames.unveilable.row_shows(y, s) && !later.row_shows(y, s))
+                .map(|(_, s)| s.to_string())
+        });
+        if let Some(s) = leak {
+            found.push(format!(
+                "shows {f} (veiled) as \"{s}\": a pane shows it outside the veil's table"
+            ));
         }
     }
-    match &step.task {
+    found
+}
+
+/// The question's answer on the screen `text`: a quiz's right choice (its words, its
+/// numbers), a number question's answer.
+fn answer_leaks(task: &Task, text: &str, frames: &Frames) -> Vec<String> {
+    let mut found = Vec::new();
+    match task {
         Task::Quiz {
             choices, answer, ..
         } => {
             let right = &choices[*answer];
             let words = normalized(right);
-            if words.split(' ').count() >= 2 && normalized(&text).contains(&words) {
+            if words.split(' ').count() >= 2 && normalized(text).contains(&words) {
                 found.push(format!("shows the right choice's words \"{words}\""));
             }
             for n in numbers(right) {
-                if let Some(s) = a_value(&number_forms(&n)) {
+                if let Some(s) = frames.a_value(&number_forms(&n)) {
                     found.push(format!(
                         "shows the right choice's number {} as {s}: add the figure that shows it to the step's veil",
                         n.written
@@ -213,7 +254,7 @@ pub fn scan(app: &App, lesson: &Lesson, i: usize, w: u16, h: u16) -> Vec<Problem
                 value: *answer,
             };
             if significant(&n.written) >= 2
-                && let Some(s) = a_value(&number_forms(&n))
+                && let Some(s) = frames.a_value(&number_forms(&n))
             {
                 found.push(format!(
                     "shows the answer {} as {s}: add the figure that shows it to the step's veil",
@@ -224,17 +265,6 @@ pub fn scan(app: &App, lesson: &Lesson, i: usize, w: u16, h: u16) -> Vec<Problem
         Task::Goal(_) | Task::Observe { .. } => {}
     }
     found
-        .into_iter()
-        .map(|m| Problem {
-            path: lesson.path.clone(),
-            line: step.question_line,
-            col: 1,
-            message: format!(
-                "step {}: the question gives its answer away: its frame at {w}x{h} {m}",
-                i + 1
-            ),
-        })
-        .collect()
 }
 
 /// The values of `f` the lab can show now: over the last second, since the step began,
