@@ -272,6 +272,10 @@ pub struct ExplainView<'a> {
     pub rows: &'a [Drawn],
 }
 
+/// The explanation's box: half the body's height, within these bounds.
+const BOX_MIN_HEIGHT: u16 = 3;
+const BOX_MAX_HEIGHT: u16 = 12;
+
 impl Widget for ExplainView<'_> {
     fn render(self, body: Rect, buf: &mut Buffer) {
         let ExplainView {
@@ -283,7 +287,7 @@ impl Widget for ExplainView<'_> {
         if let Some(d) = here {
             buf.set_style(d.row, t.cursor);
         }
-        let h = (body.height / 2).clamp(3, 12);
+        let h = (body.height / 2).clamp(BOX_MIN_HEIGHT, BOX_MAX_HEIGHT);
         let width = usize::from(body.width.saturating_sub(2));
         // Each field's words hang under themselves, after the field's name.
         let field = |name: &str, text: String, style| {

@@ -158,9 +158,15 @@ impl Widget for HelpOverlay<'_> {
     }
 }
 
+/// An overlay's box: the columns it leaves the screen around it, and its widest.
+const OVERLAY_MARGIN: u16 = 4;
+const OVERLAY_MAX_WIDTH: u16 = 84;
+
 /// The width of an overlay's box in `area` (the help's, the glossary's).
 pub(super) fn overlay_width(area: Rect) -> u16 {
-    area.width.saturating_sub(4).min(84)
+    area.width
+        .saturating_sub(OVERLAY_MARGIN)
+        .min(OVERLAY_MAX_WIDTH)
 }
 
 /// An overlay's box for `n` lines, centred in `area` (as tall as they need, at most all of

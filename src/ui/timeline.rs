@@ -11,6 +11,10 @@ use crate::app::App;
 
 use super::theme::Theme;
 
+/// The strip's track: its most cells, and the fewest worth drawing.
+const BAR_MAX: usize = 30;
+const BAR_MIN: usize = 5;
+
 /// Where a rewound screen is: the oldest checkpoint kept, the time on screen, and the
 /// furthest time reached (what `>` comes back to).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +41,8 @@ impl Rewind {
         let at = format!("⟲ {:.1}s ", self.at_ns as f64 / 1e9);
         let end = format!(" {:.1}s", self.head_ns as f64 / 1e9);
         let fixed = at.chars().count() + end.chars().count() + 2;
-        let bar = usize::from(width).checked_sub(fixed)?.min(30);
-        if bar < 5 {
+        let bar = usize::from(width).checked_sub(fixed)?.min(BAR_MAX);
+        if bar < BAR_MIN {
             return None;
         }
         let span = self.head_ns.saturating_sub(self.oldest_ns).max(1);
