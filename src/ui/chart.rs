@@ -7,8 +7,8 @@
 //!    0└───────────────────────── ← the x axis (the corner in its style)
 //!     0s          5s         10s ← x labels: first right-aligned, middle centred, last right
 //! ```
-//! `Chart` drew each dataset on a canvas layer of its own (a grid per layer, each laid over the
-//! whole graph area cell by cell): a tenth of a frame for two lines. Here one grid remembers,
+//! `Chart` draws each dataset on a canvas layer of its own (a grid per layer, each laid over
+//! the whole graph area cell by cell): a tenth of a frame for two lines. Here one grid remembers,
 //! per cell, the last dataset that painted it and that dataset's dots, and the cells are
 //! written once. Anything outside what this was tested for (a point the canvas would clip, a
 //! label that is not plain ASCII, another marker) goes to ratatui's `Chart`.
