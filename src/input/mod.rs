@@ -4,9 +4,9 @@
 //! level-triggered, so a burst over 1 KiB is read whole) and parsed by [`parse::Parser`],
 //! which ends input that cannot complete after [`ESC_TIMEOUT`] without a byte: an escape
 //! sequence cut short (`ESC [ <`, a mouse report's first half), a bracketed paste without
-//! its end. crossterm's reader kept such a sequence until some later byte completed it, so
-//! every key after it, `q` and Ctrl-C included, waited (issue 18). A resize (SIGWINCH) is
-//! `Event::Resize` with the terminal's new size, as crossterm gave it.
+//! its end. crossterm's reader keeps such a sequence until some later byte completes it, so
+//! every key after it, `q` and Ctrl-C included, would wait. A resize (SIGWINCH) is
+//! `Event::Resize` with the terminal's new size, as crossterm gives it.
 //!
 //! Elsewhere, crossterm's own event stream.
 

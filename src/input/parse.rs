@@ -690,8 +690,8 @@ mod tests {
         keys
     }
 
-    /// The sequences cut short of issue 18: each is over after the timeout, its bytes read as
-    /// keys; `q` then is `q`.
+    /// Sequences cut short: each is over after the timeout, its bytes read as keys; `q` then
+    /// is `q`.
     #[test]
     fn a_sequence_cut_short_times_out_into_keys() {
         assert_eq!(

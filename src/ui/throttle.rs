@@ -151,7 +151,7 @@ fn threshold_words(t: u32) -> String {
 /// What a timeline strip shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StripKind {
-    /// Throttle pauses (on the delayed-EOI list): the gaps the issue is about.
+    /// Throttle pauses (on the delayed-EOI list): the gaps the story is about.
     Paused,
     /// Any masking, including the normal wait for NAPI's or the kthread's EOI.
     Masked,
