@@ -99,7 +99,8 @@ fn stage_detail(stage: Stage, lane: &Lane, l: &Latest, title_port: Option<u32>) 
         Stage::Upcall => upcall_detail(l),
         Stage::AckMask => ack_detail(l, title_port),
         Stage::Handler => handler_detail(l, title_port),
-        Stage::LateEoi => late_eoi_detail(l, title_port),
+        // The newest late EOI as the log says it: the call, the counter and what it led to.
+        Stage::LateEoi => l.eoi.map(|e| words_on(&e.kind, title_port)),
         Stage::DelayedOrUnmask => delayed_or_unmask_detail(lane, l, title_port),
     };
     detail.unwrap_or_else(|| "—".to_string())
@@ -208,25 +209,6 @@ fn handler_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
         .replace(" (short-circuit)", "")
         .replace(" (classic handling)", "");
     Some(format!("{prefix}{rest}"))
-}
-
-/// The newest late EOI: the call, the counter and what it led to.
-fn late_eoi_detail(l: &Latest, title_port: Option<u32>) -> Option<String> {
-    match l.eoi?.kind {
-        TraceKind::LateEoi {
-            port,
-            source,
-            spurious,
-            spurious_cnt,
-            result,
-        } => Some(format!(
-            "{}{}: spurious_cnt {spurious_cnt} → {}",
-            port_prefix(port, title_port),
-            source.call(spurious),
-            result.words(false)
-        )),
-        _ => None,
-    }
 }
 
 /// A port on the delayed list and the jiffies it has left, else the newest unmask.
