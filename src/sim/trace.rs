@@ -300,27 +300,8 @@ impl std::fmt::Display for TraceKind {
                 outcome.label()
             ),
             TraceKind::Upcall { .. } => write!(f, "dom0 vCPU0: upcall loop"),
-            TraceKind::Deliver {
-                port,
-                defer_eoi: false,
-            } => write!(f, "port {port}: upcall handles the event"),
-            TraceKind::Deliver {
-                port,
-                defer_eoi: true,
-            } => write!(
-                f,
-                "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
-            ),
-            TraceKind::Ack { port, masked: true } => {
-                write!(
-                    f,
-                    "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
-                )
-            }
-            TraceKind::Ack {
-                port,
-                masked: false,
-            } => write!(f, "port {port}: acked → pending cleared, stays unmasked"),
+            TraceKind::Deliver { port, defer_eoi } => write_deliver(f, port, defer_eoi),
+            TraceKind::Ack { port, masked } => write_ack(f, port, masked),
             TraceKind::Verdict {
                 port,
                 role,
@@ -344,38 +325,69 @@ impl std::fmt::Display for TraceKind {
                 "port {port}: {}: spurious_cnt {spurious_cnt} → {result}",
                 source.call(spurious)
             ),
-            TraceKind::Unmask {
-                port,
-                redelivered: true,
-            } => write!(
-                f,
-                "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
-            ),
-            TraceKind::Unmask {
-                port,
-                redelivered: false,
-            } => write!(f, "port {port}: unmasked (unmask_evtchn)"),
-            TraceKind::Mask {
-                port,
-                was_masked: false,
-            } => write!(f, "port {port}: masked by dom0 (mask_irq)"),
-            TraceKind::Mask {
-                port,
-                was_masked: true,
-            } => write!(f, "port {port}: dom0 masks it too; it was masked already"),
-            TraceKind::ExplicitUnmask {
-                port,
-                still_masked: true,
-            } => write!(
-                f,
-                "port {port}: dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
-            ),
-            TraceKind::ExplicitUnmask {
-                port,
-                still_masked: false,
-            } => write!(f, "port {port}: dom0's mask cleared (unmask_irq)"),
+            TraceKind::Unmask { port, redelivered } => write_unmask(f, port, redelivered),
+            TraceKind::Mask { port, was_masked } => write_mask(f, port, was_masked),
+            TraceKind::ExplicitUnmask { port, still_masked } => {
+                write_explicit_unmask(f, port, still_masked)
+            }
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
+    }
+}
+
+fn write_deliver(f: &mut std::fmt::Formatter<'_>, port: u32, defer_eoi: bool) -> std::fmt::Result {
+    if defer_eoi {
+        write!(
+            f,
+            "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
+        )
+    } else {
+        write!(f, "port {port}: upcall handles the event")
+    }
+}
+
+fn write_ack(f: &mut std::fmt::Formatter<'_>, port: u32, masked: bool) -> std::fmt::Result {
+    if masked {
+        write!(
+            f,
+            "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
+        )
+    } else {
+        write!(f, "port {port}: acked → pending cleared, stays unmasked")
+    }
+}
+
+fn write_unmask(f: &mut std::fmt::Formatter<'_>, port: u32, redelivered: bool) -> std::fmt::Result {
+    if redelivered {
+        write!(
+            f,
+            "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
+        )
+    } else {
+        write!(f, "port {port}: unmasked (unmask_evtchn)")
+    }
+}
+
+fn write_mask(f: &mut std::fmt::Formatter<'_>, port: u32, was_masked: bool) -> std::fmt::Result {
+    if was_masked {
+        write!(f, "port {port}: dom0 masks it too; it was masked already")
+    } else {
+        write!(f, "port {port}: masked by dom0 (mask_irq)")
+    }
+}
+
+fn write_explicit_unmask(
+    f: &mut std::fmt::Formatter<'_>,
+    port: u32,
+    still_masked: bool,
+) -> std::fmt::Result {
+    if still_masked {
+        write!(
+            f,
+            "port {port}: dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
+        )
+    } else {
+        write!(f, "port {port}: dom0's mask cleared (unmask_irq)")
     }
 }
 
