@@ -1,7 +1,7 @@
 //! The event queue: ordered by (time, sequence), so events at the same instant run in the
 //! order they were scheduled and a run is reproducible bit for bit.
 //!
-//! Fitted to the workload (issue 10): at most a few dozen events are ever queued (each
+//! Fitted to the workload: at most a few dozen events are ever queued (each
 //! actor has one or two timers in flight), and almost every new one falls within
 //! microseconds of now, ahead of the periodic ticks and samples. So the queue is a small
 //! array kept sorted with the next event *last*: `pop` is `Vec::pop`, and `push` walks in
