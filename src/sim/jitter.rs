@@ -14,27 +14,30 @@ impl Sim {
     /// the cost comes back unchanged with no test of its own here.
     #[inline(always)]
     pub(super) fn jitter(&mut self, cost: u64) -> u64 {
+        // One test for both ends: 0, and 2^30 or more (0 wraps to the top).
+        if cost.wrapping_sub(1) >= (1 << 30) - 1 {
+            return self.jitter_outside(cost);
+        }
+        let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
+        // 1 <= cost < 2^30 and f < 2: the product is below 2^31, where the conversion is
+        // exact and one instruction, and rounding needs no range checks.
+        u64::from(round_small(f64::from(cost as i32) * f).max(1))
+    }
+
+    /// [`Sim::jitter`] outside 1..2^30: 0 stays 0 and draws nothing; 2^30 ns and more
+    /// (never in practice) draws its factor and is rounded the plain way.
+    #[cold]
+    #[inline(never)]
+    fn jitter_outside(&mut self, cost: u64) -> u64 {
         if cost == 0 {
             return 0;
         }
         let f = self.jitter_factors.next(&mut self.rng, self.jitter_frac);
-        if cost >= 1 << 30 {
-            return jitter_huge(cost, f, self.jitter_frac);
+        if self.jitter_frac == 0.0 {
+            return cost; // exactly, even above 2^53
         }
-        // cost < 2^30 and f < 2: the product is below 2^31, where the conversion is exact
-        // and one instruction, and rounding needs no range checks.
-        u64::from(round_small(f64::from(cost as i32) * f).max(1))
+        ((cost as f64) * f).round().max(1.0) as u64
     }
-}
-
-/// [`Sim::jitter`] for costs of 2^30 ns and more (never in practice), the plain way.
-#[cold]
-#[inline(never)]
-fn jitter_huge(cost: u64, f: f64, frac: f64) -> u64 {
-    if frac == 0.0 {
-        return cost; // exactly, even above 2^53
-    }
-    ((cost as f64) * f).round().max(1.0) as u64
 }
 
 /// Jitter factors `1 + j/100 × (2u − 1)` drawn ahead from the simulation's RNG, used in
@@ -104,6 +107,42 @@ fn round_small(x: f64) -> u32 {
 #[cfg(test)]
 mod round_tests {
     use super::*;
+
+    /// With jitter, every cost but 0 takes the next factor in the RNG's order, on either
+    /// side of 2^30, and comes back as the plain formula `max(1, round(cost × f))` says.
+    #[test]
+    fn jitter_draws_one_factor_per_nonzero_cost() {
+        let mut cfg = Config::default();
+        cfg.params.jitter_pct = 50;
+        cfg.guest = GuestKind::Idle;
+        let mut sim = Sim::headless(cfg);
+        let frac = sim.jitter_frac;
+        let mut rng = sim.rng.clone();
+        let costs = [
+            0,
+            1,
+            0,
+            (1 << 30) - 1,
+            1 << 30,
+            0,
+            3,
+            5_000,
+            (1 << 40) + 7,
+            u64::MAX,
+        ];
+        for _ in 0..40 {
+            for cost in costs {
+                let expected = if cost == 0 {
+                    0
+                } else {
+                    let k = (rng.next_u64() >> 11) as f64;
+                    let f = 1.0 + frac * (k / (1u64 << 52) as f64 - 1.0);
+                    ((cost as f64) * f).round().max(1.0) as u64
+                };
+                assert_eq!(sim.jitter(cost), expected, "cost {cost}");
+            }
+        }
+    }
 
     /// Without jitter a cost comes back exactly, and the RNG is never drawn.
     #[test]
