@@ -25,7 +25,8 @@ impl Sim {
     /// trace record) is accounted in one go ([`Sim::coalesce_rogue_run`]): the same
     /// counters, trace records and times as one event each.
     pub fn run_until(&mut self, t_ns: u64) {
-        while let Some((t, ev)) = self.q.pop_due(t_ns) {
+        while let Some((t, &ev)) = self.q.peek_due(t_ns) {
+            self.q.drop_next();
             debug_assert!(t >= self.now);
             self.now = t;
             self.dispatch(ev, Some(t_ns));
