@@ -108,14 +108,19 @@ fn round_small(x: f64) -> u32 {
 mod round_tests {
     use super::*;
 
+    /// A sim that schedules no traffic, with `jitter_pct` as given.
+    fn idle_sim(jitter_pct: u32) -> Sim {
+        let mut cfg = Config::default();
+        cfg.params.jitter_pct = jitter_pct;
+        cfg.guest = GuestKind::Idle;
+        Sim::headless(cfg)
+    }
+
     /// With jitter, every cost but 0 takes the next factor in the RNG's order, on either
     /// side of 2^30, and comes back as the plain formula `max(1, round(cost × f))` says.
     #[test]
     fn jitter_draws_one_factor_per_nonzero_cost() {
-        let mut cfg = Config::default();
-        cfg.params.jitter_pct = 50;
-        cfg.guest = GuestKind::Idle;
-        let mut sim = Sim::headless(cfg);
+        let mut sim = idle_sim(50);
         let frac = sim.jitter_frac;
         let mut rng = sim.rng.clone();
         let costs = [
@@ -147,10 +152,7 @@ mod round_tests {
     /// Without jitter a cost comes back exactly, and the RNG is never drawn.
     #[test]
     fn no_jitter_keeps_costs_and_the_rng() {
-        let mut cfg = Config::default();
-        cfg.params.jitter_pct = 0;
-        cfg.guest = GuestKind::Idle;
-        let mut sim = Sim::headless(cfg);
+        let mut sim = idle_sim(0);
         let rng = sim.rng.clone();
         for cost in [
             0,

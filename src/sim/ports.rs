@@ -37,21 +37,31 @@ impl Sim {
         let paused = self.core.irq(port).on_eoi_list;
         let i = self.port_index(port);
         let p = &mut self.ports[i];
-        match (masked, p.masked_since) {
-            (true, None) => p.masked_since = Some(now),
-            (false, Some(s)) => {
-                p.masked_since = None;
-                self.counters.masked_ns += now - s;
-            }
-            _ => {}
+        account(
+            masked,
+            &mut p.masked_since,
+            &mut self.counters.masked_ns,
+            now,
+        );
+        account(
+            paused,
+            &mut p.paused_since,
+            &mut self.counters.paused_ns,
+            now,
+        );
+    }
+}
+
+/// One time account: a state that starts at `now` is noted in `since`; one that ends
+/// adds its length to `total`.
+#[inline(always)]
+fn account(on: bool, since: &mut Option<u64>, total: &mut u64, now: u64) {
+    match (on, *since) {
+        (true, None) => *since = Some(now),
+        (false, Some(s)) => {
+            *since = None;
+            *total += now - s;
         }
-        match (paused, p.paused_since) {
-            (true, None) => p.paused_since = Some(now),
-            (false, Some(s)) => {
-                p.paused_since = None;
-                self.counters.paused_ns += now - s;
-            }
-            _ => {}
-        }
+        _ => {}
     }
 }

@@ -300,8 +300,18 @@ impl std::fmt::Display for TraceKind {
                 outcome.label()
             ),
             TraceKind::Upcall { .. } => write!(f, "dom0 vCPU0: upcall loop"),
-            TraceKind::Deliver { port, defer_eoi } => write_deliver(f, port, defer_eoi),
-            TraceKind::Ack { port, masked } => write_ack(f, port, masked),
+            TraceKind::Deliver {
+                port,
+                defer_eoi: true,
+            } => write!(
+                f,
+                "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
+            ),
+            TraceKind::Deliver {
+                port,
+                defer_eoi: false,
+            } => write!(f, "port {port}: upcall handles the event"),
+            TraceKind::Ack { port, masked } => write_either(f, port, masked, ACK_WORDS),
             TraceKind::Verdict {
                 port,
                 role,
@@ -325,70 +335,45 @@ impl std::fmt::Display for TraceKind {
                 "port {port}: {}: spurious_cnt {spurious_cnt} → {result}",
                 source.call(spurious)
             ),
-            TraceKind::Unmask { port, redelivered } => write_unmask(f, port, redelivered),
-            TraceKind::Mask { port, was_masked } => write_mask(f, port, was_masked),
+            TraceKind::Unmask { port, redelivered } => {
+                write_either(f, port, redelivered, UNMASK_WORDS)
+            }
+            TraceKind::Mask { port, was_masked } => write_either(f, port, was_masked, MASK_WORDS),
             TraceKind::ExplicitUnmask { port, still_masked } => {
-                write_explicit_unmask(f, port, still_masked)
+                write_either(f, port, still_masked, EXPLICIT_UNMASK_WORDS)
             }
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
     }
 }
 
-fn write_deliver(f: &mut std::fmt::Formatter<'_>, port: u32, defer_eoi: bool) -> std::fmt::Result {
-    if defer_eoi {
-        write!(
-            f,
-            "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
-        )
-    } else {
-        write!(f, "port {port}: upcall handles the event")
-    }
-}
+/// A transition's words after `port N: ` when its flag is set, and when it is not.
+type Either = (&'static str, &'static str);
 
-fn write_ack(f: &mut std::fmt::Formatter<'_>, port: u32, masked: bool) -> std::fmt::Result {
-    if masked {
-        write!(
-            f,
-            "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
-        )
-    } else {
-        write!(f, "port {port}: acked → pending cleared, stays unmasked")
-    }
-}
+const ACK_WORDS: Either = (
+    "mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]",
+    "acked → pending cleared, stays unmasked",
+);
+const UNMASK_WORDS: Either = (
+    "unmasked → held notify delivered now (unmask_evtchn)",
+    "unmasked (unmask_evtchn)",
+);
+const MASK_WORDS: Either = (
+    "dom0 masks it too; it was masked already",
+    "masked by dom0 (mask_irq)",
+);
+const EXPLICIT_UNMASK_WORDS: Either = (
+    "dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)",
+    "dom0's mask cleared (unmask_irq)",
+);
 
-fn write_unmask(f: &mut std::fmt::Formatter<'_>, port: u32, redelivered: bool) -> std::fmt::Result {
-    if redelivered {
-        write!(
-            f,
-            "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
-        )
-    } else {
-        write!(f, "port {port}: unmasked (unmask_evtchn)")
-    }
-}
-
-fn write_mask(f: &mut std::fmt::Formatter<'_>, port: u32, was_masked: bool) -> std::fmt::Result {
-    if was_masked {
-        write!(f, "port {port}: dom0 masks it too; it was masked already")
-    } else {
-        write!(f, "port {port}: masked by dom0 (mask_irq)")
-    }
-}
-
-fn write_explicit_unmask(
+fn write_either(
     f: &mut std::fmt::Formatter<'_>,
     port: u32,
-    still_masked: bool,
+    flag: bool,
+    (set, unset): Either,
 ) -> std::fmt::Result {
-    if still_masked {
-        write!(
-            f,
-            "port {port}: dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
-        )
-    } else {
-        write!(f, "port {port}: dom0's mask cleared (unmask_irq)")
-    }
+    write!(f, "port {port}: {}", if flag { set } else { unset })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
