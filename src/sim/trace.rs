@@ -302,25 +302,16 @@ impl std::fmt::Display for TraceKind {
             TraceKind::Upcall { .. } => write!(f, "dom0 vCPU0: upcall loop"),
             TraceKind::Deliver {
                 port,
-                defer_eoi: false,
-            } => write!(f, "port {port}: upcall handles the event"),
-            TraceKind::Deliver {
-                port,
                 defer_eoi: true,
             } => write!(
                 f,
                 "port {port}: upcall handles the event; loop past event_loop_timeout → EOI deferred {EVENT_EOI_DELAY} jiffies"
             ),
-            TraceKind::Ack { port, masked: true } => {
-                write!(
-                    f,
-                    "port {port}: mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]"
-                )
-            }
-            TraceKind::Ack {
+            TraceKind::Deliver {
                 port,
-                masked: false,
-            } => write!(f, "port {port}: acked → pending cleared, stays unmasked"),
+                defer_eoi: false,
+            } => write!(f, "port {port}: upcall handles the event"),
+            TraceKind::Ack { port, masked } => write_either(f, port, masked, ACK_WORDS),
             TraceKind::Verdict {
                 port,
                 role,
@@ -344,39 +335,45 @@ impl std::fmt::Display for TraceKind {
                 "port {port}: {}: spurious_cnt {spurious_cnt} → {result}",
                 source.call(spurious)
             ),
-            TraceKind::Unmask {
-                port,
-                redelivered: true,
-            } => write!(
-                f,
-                "port {port}: unmasked → held notify delivered now (unmask_evtchn)"
-            ),
-            TraceKind::Unmask {
-                port,
-                redelivered: false,
-            } => write!(f, "port {port}: unmasked (unmask_evtchn)"),
-            TraceKind::Mask {
-                port,
-                was_masked: false,
-            } => write!(f, "port {port}: masked by dom0 (mask_irq)"),
-            TraceKind::Mask {
-                port,
-                was_masked: true,
-            } => write!(f, "port {port}: dom0 masks it too; it was masked already"),
-            TraceKind::ExplicitUnmask {
-                port,
-                still_masked: true,
-            } => write!(
-                f,
-                "port {port}: dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)"
-            ),
-            TraceKind::ExplicitUnmask {
-                port,
-                still_masked: false,
-            } => write!(f, "port {port}: dom0's mask cleared (unmask_irq)"),
+            TraceKind::Unmask { port, redelivered } => {
+                write_either(f, port, redelivered, UNMASK_WORDS)
+            }
+            TraceKind::Mask { port, was_masked } => write_either(f, port, was_masked, MASK_WORDS),
+            TraceKind::ExplicitUnmask { port, still_masked } => {
+                write_either(f, port, still_masked, EXPLICIT_UNMASK_WORDS)
+            }
             TraceKind::Knob { change } => write!(f, "knob: {change}"),
         }
     }
+}
+
+/// A transition's words after `port N: ` when its flag is set, and when it is not.
+type Either = (&'static str, &'static str);
+
+const ACK_WORDS: Either = (
+    "mask_ack_dynirq: acked → pending cleared, masked (EOI_PENDING) [a reason's name since 25da4618af24]",
+    "acked → pending cleared, stays unmasked",
+);
+const UNMASK_WORDS: Either = (
+    "unmasked → held notify delivered now (unmask_evtchn)",
+    "unmasked (unmask_evtchn)",
+);
+const MASK_WORDS: Either = (
+    "dom0 masks it too; it was masked already",
+    "masked by dom0 (mask_irq)",
+);
+const EXPLICIT_UNMASK_WORDS: Either = (
+    "dom0's mask cleared; still masked for the late EOI (mask reasons: 25da4618af24, 2021)",
+    "dom0's mask cleared (unmask_irq)",
+);
+
+fn write_either(
+    f: &mut std::fmt::Formatter<'_>,
+    port: u32,
+    flag: bool,
+    (set, unset): Either,
+) -> std::fmt::Result {
+    write!(f, "port {port}: {}", if flag { set } else { unset })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
