@@ -59,19 +59,12 @@ const LAB: &[Ctx] = &[Ctx::Free, Ctx::Compare, Ctx::Lesson];
 /// Free play and compare mode (not in lessons, which have their own reset and layout).
 const PLAY: &[Ctx] = &[Ctx::Free, Ctx::Compare];
 const ANY: &[Ctx] = &Ctx::ALL;
-/// Everywhere but a demo (which has no help overlay: its keys are all in the key bar).
-const NOT_DEMO: &[Ctx] = &[
-    Ctx::Start,
-    Ctx::Free,
-    Ctx::Compare,
-    Ctx::Lesson,
-    Ctx::Choose,
-    Ctx::Type,
-    Ctx::Help,
-    Ctx::Glossary,
-    Ctx::Share,
-    Ctx::Explain,
-];
+/// Everywhere but a demo (which has no help overlay: its keys are all in the key bar): every
+/// context but the last of [`Ctx::ALL`].
+const NOT_DEMO: &[Ctx] = match ANY.split_last() {
+    Some((Ctx::Demo, rest)) => rest,
+    _ => ANY,
+};
 /// An overlay is open.
 const OVERLAY: &[Ctx] = &[Ctx::Help, Ctx::Glossary, Ctx::Share];
 /// A lesson, whether a question is open or not.
