@@ -513,3 +513,73 @@ pub struct SnapshotArgs {
     #[command(flatten)]
     pub dir: LessonDir,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::{self, Cmd, Ctx};
+    use crate::app::{App, Msg, Options};
+    use crate::script::share::State;
+    use crate::sim::Knob;
+
+    /// The test-only boolean knob (`Knob::TestSwitch`: its rows in `sim/knob.rs`, its field
+    /// in `Config`) reaches every part made from the knob table, with no other file told.
+    #[test]
+    fn a_new_boolean_knob_needs_only_its_rows_and_its_field() {
+        let on = Config {
+            test_switch: true,
+            ..Config::default()
+        };
+        // Its flag.
+        let cli = Cli::try_parse_from(["evtchn-lab", "run", "--testswitch", "on"]);
+        let Ok(Cli {
+            command: Some(Command::Run(run)),
+        }) = cli
+        else {
+            panic!("--testswitch on parses: {cli:?}");
+        };
+        assert_eq!(run.scenario.config(), on);
+        // Its key: a new run with the knob flipped.
+        let app = App::new(Options::free(Config::default()));
+        let y = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('y'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        assert_eq!(
+            keymap::cmd_for_key(Ctx::Free, &y),
+            Some(Cmd::Toggle(Knob::TestSwitch))
+        );
+        let flipped = Config {
+            test_switch: true,
+            ..*app.config()
+        };
+        assert_eq!(keymap::msg_for_key(&app, &y), Some(Msg::Restart(flipped)));
+        // Its place in the status bar, clickable.
+        let app = App::new(Options::free(on));
+        let area = ratatui::layout::Rect::new(0, 0, 300, 1);
+        let segs = crate::ui::status_bar::layout(&app, &crate::ui::theme::Theme::no_color(), area);
+        let seg = segs
+            .iter()
+            .find(|(_, s)| s.cmd == Some(Cmd::Toggle(Knob::TestSwitch)));
+        assert_eq!(seg.map(|(_, s)| s.text.as_str()), Some("test switch on"));
+        // Its bit in a share string (and the story's string unchanged).
+        let state = |scenario| State {
+            scenario,
+            compare: None,
+            entries: vec![],
+            t_ns: 0,
+        };
+        let s = state(on).encode();
+        assert_eq!(State::decode(&s), Ok(state(on)));
+        assert_eq!(
+            state(Config::default()).encode(),
+            "ev1.AAAAAAP6AQEBAAAAj9DLJA"
+        );
+        // Its words in the report.
+        assert!(
+            crate::report::describe(&on).ends_with(", seed 1, test switch on"),
+            "{}",
+            crate::report::describe(&on)
+        );
+    }
+}

@@ -17,8 +17,10 @@
 //! 2. `params.rs`: its field in [`Config`] and its default;
 //! 3. the model code that reads the field.
 //!
-//! `tests/knob_table.rs` checks that every row reaches the key map, the command line, the
-//! status bar, the share string and the report.
+//! `Knob::TestSwitch`, a knob that exists only under `cfg(test)`, is such a knob: its
+//! rows here and its `Config` field are all it has, and `cmd::cli`'s tests find it in the
+//! flags, the keys, the status bar, a share string and the report. `tests/knob_table.rs`
+//! checks the same of every real row.
 
 use serde::Serialize;
 
@@ -36,6 +38,9 @@ named_enum! {
         SpuriousThreshold = "threshold",
         Hz = "hz",
         Seed = "seed",
+        // A boolean knob that only tests see: its rows here, its field in `Config`, nothing
+        // else (`cmd::cli`'s tests follow it through every part made from the table).
+        TestSwitch = "testswitch" if test,
     }
 }
 
@@ -291,6 +296,24 @@ pub static KNOBS: &[KnobRow] = &[
         bar: Bar::Hidden,
         keys: &[],
     },
+    #[cfg(test)]
+    KnobRow {
+        knob: Knob::TestSwitch,
+        label: "test switch",
+        short_label: "tst",
+        values: Values::Switch,
+        restarts: true,
+        flag_help: "A knob for the tests only",
+        bar: Bar::Switch,
+        keys: &[KnobKeys {
+            place: 9,
+            shown: "y",
+            label: "test",
+            help: "the test switch on/off",
+            footer_rank: 9,
+            keys: &[('y', Press::Flip)],
+        }],
+    },
 ];
 
 impl Knob {
@@ -345,6 +368,8 @@ impl Knob {
             Knob::SpuriousThreshold => Setting::SpuriousThreshold(cfg.spurious_threshold),
             Knob::Hz => Setting::Hz(cfg.hz),
             Knob::Seed => Setting::Seed(cfg.seed),
+            #[cfg(test)]
+            Knob::TestSwitch => Setting::TestSwitch(cfg.test_switch),
         }
     }
 
@@ -353,6 +378,8 @@ impl Knob {
         match self {
             Knob::Throttle => Some(Setting::Throttle(on)),
             Knob::LateEoi => Some(Setting::LateEoi(on)),
+            #[cfg(test)]
+            Knob::TestSwitch => Some(Setting::TestSwitch(on)),
             _ => None,
         }
     }
@@ -437,6 +464,8 @@ pub enum Setting {
     SpuriousThreshold(u32),
     Hz(u32),
     Seed(u64),
+    #[cfg(test)]
+    TestSwitch(bool),
 }
 
 impl Setting {
@@ -451,6 +480,8 @@ impl Setting {
             Setting::SpuriousThreshold(_) => Knob::SpuriousThreshold,
             Setting::Hz(_) => Knob::Hz,
             Setting::Seed(_) => Knob::Seed,
+            #[cfg(test)]
+            Setting::TestSwitch(_) => Knob::TestSwitch,
         }
     }
 
@@ -458,6 +489,8 @@ impl Setting {
     pub fn as_switch(self) -> Option<bool> {
         match self {
             Setting::Throttle(on) | Setting::LateEoi(on) => Some(on),
+            #[cfg(test)]
+            Setting::TestSwitch(on) => Some(on),
             _ => None,
         }
     }
@@ -569,6 +602,8 @@ impl Setting {
             Setting::SpuriousThreshold(t) => c.spurious_threshold = t,
             Setting::Hz(hz) => c.hz = hz,
             Setting::Seed(s) => c.seed = s,
+            #[cfg(test)]
+            Setting::TestSwitch(on) => c.test_switch = on,
         }
         c
     }
