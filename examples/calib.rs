@@ -2,7 +2,7 @@
 //! netback condition; the spurious share with the throttle on/off, and the RX handler's
 //! calls against the events delivered (throttle on).
 //! `cargo run --release --example calib -- SECONDS HZ THRESHOLD SEED [2l|fifo]`
-use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, THRESHOLD_MAX, THRESHOLD_MIN};
+use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, SPURIOUS_THRESHOLD_MAX, SPURIOUS_THRESHOLD_MIN};
 use evtchn_lab::sim::*;
 
 const USAGE: &str = "usage: calib [SECONDS (0 < s <= 3600, default 2)] [HZ (1..=10000, default 250)] \
@@ -37,7 +37,7 @@ fn args() -> Result<(f64, u32, u32, u64, Abi), String> {
     let th = num(
         2,
         "THRESHOLD",
-        &whole(THRESHOLD_MIN, THRESHOLD_MAX),
+        &whole(SPURIOUS_THRESHOLD_MIN, SPURIOUS_THRESHOLD_MAX),
         "a whole number from 0 to 64",
         1.0,
     )? as u32;

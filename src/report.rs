@@ -13,8 +13,9 @@ use serde_json::json;
 
 #[cfg(doc)]
 use crate::sim::SAMPLES_KEPT;
+use crate::sim::knob::KNOBS;
 use crate::sim::{
-    Abi, Config, EoiResult, Knob, NetbackVariant, Report, Sample, Samples, Sim, TraceEvent,
+    Abi, Config, EoiResult, NetbackVariant, Report, Sample, Samples, Setting, Sim, TraceEvent,
     TraceKind,
 };
 
@@ -235,35 +236,32 @@ fn newer_than(samples: &Samples, t_ns: u64) -> impl Iterator<Item = &Sample> {
     samples.iter().skip(samples.len() - n)
 }
 
-/// One line naming the scenario.
+/// One line naming the scenario: every knob of the knob table, in its order.
 pub fn describe(cfg: &Config) -> String {
-    let g = cfg.guest;
-    let guest = format!("{g} guest ({})", g.label());
-    let dir = if g.has_traffic() {
-        let d = cfg.direction;
-        format!("{d}: {}", d.label().trim_start_matches("the "))
-    } else {
-        "no traffic".to_string()
-    };
-    // The knobs' names and switches as the screen words them; netback by its CLI name.
-    let nb = format!(
-        "{} {} {}",
-        Knob::Netback.label(),
-        cfg.netback,
-        cfg.netback.condition()
-    );
-    let words = |k: Knob| k.get(cfg).words();
-    format!(
-        "{guest}, {dir}, {nb}, {}, {}, {} event channels, {} {}, {} {}, seed {}",
-        words(Knob::Throttle),
-        words(Knob::LateEoi),
-        cfg.abi.label(),
-        Knob::Hz.label(),
-        cfg.hz,
-        Knob::Threshold.label(),
-        cfg.spurious_threshold,
-        cfg.seed
-    )
+    let words: Vec<String> = KNOBS
+        .iter()
+        .map(|r| scenario_words(cfg, r.knob.get(cfg)))
+        .collect();
+    words.join(", ")
+}
+
+/// A knob's part of [`describe`]: the kinds in a few words, netback by its CLI name and
+/// condition, the switches as the screen words them, the numbers by their labels.
+fn scenario_words(cfg: &Config, s: Setting) -> String {
+    let label = s.knob().label();
+    match s {
+        Setting::Guest(g) => format!("{g} guest ({})", g.label()),
+        Setting::Direction(d) if cfg.guest.has_traffic() => {
+            format!("{d}: {}", d.label().trim_start_matches("the "))
+        }
+        Setting::Direction(_) => "no traffic".to_string(),
+        Setting::Netback(v) => format!("{label} {v} {}", v.condition()),
+        Setting::Abi(a) => format!("{} event channels", a.label()),
+        s => match s.as_number() {
+            Some(n) => format!("{label} {n}"),
+            None => s.words(),
+        },
+    }
 }
 
 /// Goodput over the whole run in at most `width` columns, each the mean of its samples,
@@ -380,7 +378,6 @@ impl GoodputOverTime {
 /// The human-readable table (`stopped`: the run ended early, and why).
 pub fn render_text(r: &Report, over_time: &GoodputOverTime, stopped: Option<&Stopped>) -> String {
     let mut s = String::new();
-    let cfg = &r.config;
     let _ = write!(
         s,
         "evtchn-lab run: {:.1} s of virtual time",
@@ -399,116 +396,10 @@ pub fn render_text(r: &Report, over_time: &GoodputOverTime, stopped: Option<&Sto
             let _ = writeln!(s);
         }
     }
-    let _ = writeln!(s, "  {}", describe(cfg));
+    let _ = writeln!(s, "  {}", describe(&r.config));
     let _ = writeln!(s);
-    let row = |s: &mut String, k: &str, v: String| {
-        let _ = writeln!(s, "  {k:<28} {v}");
-    };
-    let spark = over_time.sparkline();
-    let max = over_time.max_mbps();
-    row(&mut s, "goodput", format!("{:.0} Mbit/s", r.goodput_mbps));
-    if !spark.is_empty() {
-        row(
-            &mut s,
-            "goodput over time",
-            format!("{spark}  (max {max:.0} Mbit/s)"),
-        );
-    }
-    row(
-        &mut s,
-        "packets offered / delivered",
-        format!("{} / {}", r.packets_offered, r.packets_delivered),
-    );
-    row(
-        &mut s,
-        "packets in flight / dropped",
-        format!("{} / {}", r.packets_in_flight, r.packets_dropped),
-    );
-    row(
-        &mut s,
-        "events sent / delivered",
-        format!("{} / {}", r.events_sent, r.events_delivered),
-    );
-    row(
-        &mut s,
-        "  coalesced / held masked",
-        format!("{} / {}", r.events_coalesced, r.events_held_masked),
-    );
-    if !cfg.common_channel() {
-        let per_port = |events, spurious, held| {
-            format!("{events} events, {spurious} spurious, {held} held masked")
-        };
-        row(
-            &mut s,
-            "  TX port",
-            per_port(r.tx_port_events, r.tx_port_spurious, r.tx_port_held),
-        );
-        row(
-            &mut s,
-            "  RX port",
-            per_port(r.rx_port_events, r.rx_port_spurious, r.rx_port_held),
-        );
-    }
-    row(&mut s, "late EOIs", r.lateeoi_calls.to_string());
-    if matches!(
-        cfg.netback,
-        NetbackVariant::OrInline | NetbackVariant::AndInline
-    ) && cfg.common_channel()
-    {
-        row(
-            &mut s,
-            "RX handler calls",
-            format!(
-                "{} of {} events (inline {} skips the rest)",
-                r.rx_handler_calls,
-                r.events_delivered,
-                cfg.netback.symbol()
-            ),
-        );
-    }
-    if cfg.abi == Abi::Fifo {
-        row(
-            &mut s,
-            "EVTCHNOP_unmask hypercalls",
-            format!(
-                "{} (FIFO: unmasking a pending port; Xen links it again)",
-                r.unmask_hypercalls
-            ),
-        );
-    }
-    // The sysfs counters came with a later commit than patch 12 (the throttle) and count
-    // what it does: with the patch reverted, say what the lab counts instead.
-    let share = r.spurious_ratio * 100.0;
-    let pauses = format!(
-        "{} throttle pauses, {} worker EOIs",
-        r.throttle_pauses, r.worker_eois
-    );
-    if cfg.lateeoi && !cfg.throttle {
-        row(
-            &mut s,
-            "would be flagged spurious",
-            format!(
-                "{} ({share:.1}% of late EOIs; patch 12 off: the kernel counts none)",
-                r.spurious_events
-            ),
-        );
-        row(
-            &mut s,
-            "jiffies_eoi_delayed",
-            format!("— (patch 12 off: nothing delayed; {pauses})"),
-        );
-    } else {
-        row(
-            &mut s,
-            "spurious_events",
-            format!("{} ({share:.1}% of late EOIs)", r.spurious_events),
-        );
-        row(
-            &mut s,
-            "jiffies_eoi_delayed",
-            format!("{} ({pauses})", r.jiffies_eoi_delayed),
-        );
-    }
+    traffic_rows(&mut s, r, over_time);
+    eoi_rows(&mut s, r);
     row(
         &mut s,
         "port masked / paused",
@@ -528,6 +419,125 @@ pub fn render_text(r: &Report, over_time: &GoodputOverTime, stopped: Option<&Sto
         "  Absolute figures are illustrative (model parameters: see the README); compare runs by ratio."
     );
     s
+}
+
+/// One row of the table: a name in its column, then the value.
+fn row(s: &mut String, k: &str, v: String) {
+    let _ = writeln!(s, "  {k:<28} {v}");
+}
+
+/// Goodput, packets and events (per port where the guest has two).
+fn traffic_rows(s: &mut String, r: &Report, over_time: &GoodputOverTime) {
+    let spark = over_time.sparkline();
+    let max = over_time.max_mbps();
+    row(s, "goodput", format!("{:.0} Mbit/s", r.goodput_mbps));
+    if !spark.is_empty() {
+        row(
+            s,
+            "goodput over time",
+            format!("{spark}  (max {max:.0} Mbit/s)"),
+        );
+    }
+    row(
+        s,
+        "packets offered / delivered",
+        format!("{} / {}", r.packets_offered, r.packets_delivered),
+    );
+    row(
+        s,
+        "packets in flight / dropped",
+        format!("{} / {}", r.packets_in_flight, r.packets_dropped),
+    );
+    row(
+        s,
+        "events sent / delivered",
+        format!("{} / {}", r.events_sent, r.events_delivered),
+    );
+    row(
+        s,
+        "  coalesced / held masked",
+        format!("{} / {}", r.events_coalesced, r.events_held_masked),
+    );
+    if !r.config.common_channel() {
+        let per_port = |events, spurious, held| {
+            format!("{events} events, {spurious} spurious, {held} held masked")
+        };
+        row(
+            s,
+            "  TX port",
+            per_port(r.tx_port_events, r.tx_port_spurious, r.tx_port_held),
+        );
+        row(
+            s,
+            "  RX port",
+            per_port(r.rx_port_events, r.rx_port_spurious, r.rx_port_held),
+        );
+    }
+}
+
+/// Late EOIs, what netback's condition and the ABI cost, and what the throttle did.
+fn eoi_rows(s: &mut String, r: &Report) {
+    let cfg = &r.config;
+    row(s, "late EOIs", r.lateeoi_calls.to_string());
+    if matches!(
+        cfg.netback,
+        NetbackVariant::OrInline | NetbackVariant::AndInline
+    ) && cfg.common_channel()
+    {
+        row(
+            s,
+            "RX handler calls",
+            format!(
+                "{} of {} events (inline {} skips the rest)",
+                r.rx_handler_calls,
+                r.events_delivered,
+                cfg.netback.symbol()
+            ),
+        );
+    }
+    if cfg.abi == Abi::Fifo {
+        row(
+            s,
+            "EVTCHNOP_unmask hypercalls",
+            format!(
+                "{} (FIFO: unmasking a pending port; Xen links it again)",
+                r.unmask_hypercalls
+            ),
+        );
+    }
+    // The sysfs counters came with a later commit than patch 12 (the throttle) and count
+    // what it does: with the patch reverted, say what the lab counts instead.
+    let share = r.spurious_ratio * 100.0;
+    let pauses = format!(
+        "{} throttle pauses, {} worker EOIs",
+        r.throttle_pauses, r.worker_eois
+    );
+    if cfg.lateeoi && !cfg.throttle {
+        row(
+            s,
+            "would be flagged spurious",
+            format!(
+                "{} ({share:.1}% of late EOIs; patch 12 off: the kernel counts none)",
+                r.spurious_events
+            ),
+        );
+        row(
+            s,
+            "jiffies_eoi_delayed",
+            format!("— (patch 12 off: nothing delayed; {pauses})"),
+        );
+    } else {
+        row(
+            s,
+            "spurious_events",
+            format!("{} ({share:.1}% of late EOIs)", r.spurious_events),
+        );
+        row(
+            s,
+            "jiffies_eoi_delayed",
+            format!("{} ({pauses})", r.jiffies_eoi_delayed),
+        );
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -753,8 +763,8 @@ mod tests {
         assert!(text.contains(&format!("(max {max:.0} Mbit/s)")), "{text}");
     }
 
-    /// The columns are the old ones for a run the sim holds whole: `ceil(n / 50)` samples
-    /// each, the last one shorter.
+    /// For a run the sim holds whole, each column is `ceil(n / 50)` samples, the last one
+    /// shorter.
     #[test]
     fn short_runs_fold_into_whole_samples() {
         for (secs_tenths, cols) in [(0, 0), (1, 1), (3, 3), (50, 50), (51, 26), (100, 50)] {
@@ -776,8 +786,8 @@ mod tests {
         }
     }
 
-    /// A run stopped early is drawn in as many columns as a whole run of its length: 50
-    /// (it was one column, of 720 samples, for 10 s of a planned hour).
+    /// A run stopped early is drawn in as many columns as a whole run of its length: 50 for
+    /// 10 s of a planned hour, not one column of 720 samples.
     #[test]
     fn a_run_stopped_early_still_fills_the_columns() {
         for (planned, stopped_at, cols) in [
@@ -800,8 +810,7 @@ mod tests {
 
     /// Past the trace's cap, the exporter costs nothing: in the rogue guest's storm (a
     /// million-odd transitions a virtual second), once the file holds its 10,000 events no
-    /// transition is read from the sim's ring, let alone formatted. (Formatting every
-    /// transition after the cap made the storm 26 times slower.) Counted, not timed.
+    /// transition is read from the sim's ring, let alone formatted. Counted, not timed.
     #[test]
     fn past_the_trace_cap_events_cost_nothing() {
         let cfg = Config {

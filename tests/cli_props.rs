@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use evtchn_lab::cmd::cli::{Cli, Command};
-use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, THRESHOLD_MAX};
+use evtchn_lab::sim::knob::{HZ_MAX, HZ_MIN, SPURIOUS_THRESHOLD_MAX};
 use proptest::prelude::*;
 
 fn word() -> impl Strategy<Value = String> {
@@ -65,7 +65,7 @@ proptest! {
                     let cfg = s.config();
                     prop_assert!((HZ_MIN..=HZ_MAX).contains(&u64::from(cfg.hz)), "hz {}", cfg.hz);
                     let t = u64::from(cfg.spurious_threshold);
-                    prop_assert!(t <= THRESHOLD_MAX, "threshold {t}");
+                    prop_assert!(t <= SPURIOUS_THRESHOLD_MAX, "threshold {t}");
                 }
             }
             Err(e) => {

@@ -367,7 +367,7 @@ fn help_overlay_lists_every_binding_and_takes_the_keys() {
     assert_eq!(app.overlay, Overlay::Help);
     let s = screen(&app, 120, 40);
     // Every key of the screen beneath it, and none of another screen's.
-    for b in KEYMAP {
+    for b in KEYMAP.iter() {
         let here = b.active_in(Ctx::Free);
         assert_eq!(
             s.contains(b.help),

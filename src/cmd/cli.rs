@@ -2,22 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{
+    PossibleValuesParser, RangedI64ValueParser, RangedU64ValueParser, TypedValueParser,
+};
+use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
-use crate::sim::{Abi, Config, Direction, GuestKind, NetbackVariant, knob};
+use crate::sim::knob::{KNOBS, KnobRow, Values};
+use crate::sim::{Config, Setting};
 use crate::tui::Display;
 use crate::ui::theme::ThemeName;
-
-/// A parser for one of the sim's named values: clap lists the names in `--help` and in its
-/// error message, and the sim's own `FromStr` turns the name into the value.
-fn named<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
-where
-    T: std::str::FromStr + Clone + Send + Sync + 'static,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
-}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -194,82 +187,83 @@ impl DisplayArgs {
     }
 }
 
-/// On/off switch values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Switch {
-    On,
-    Off,
-}
-
-impl Switch {
-    pub fn is_on(self) -> bool {
-        self == Switch::On
-    }
-}
-
-impl From<bool> for Switch {
-    fn from(on: bool) -> Self {
-        if on { Switch::On } else { Switch::Off }
-    }
-}
-
-/// The scenario: the same flags for every command that starts a simulation.
-#[derive(Clone, Debug, Args)]
+/// The scenario: the same flags for every command that starts a simulation, one per row of
+/// the knob table ([`KNOBS`]), in its order, each parsed into its [`Setting`].
+#[derive(Clone, Debug)]
 pub struct ScenarioArgs {
-    /// Guest kind: freebsd (one common channel), linux (split channels), rogue (XSA-332
-    /// threat), idle (notifies only when you press n in the lab).
-    #[arg(long, default_value_t = Config::default().guest, value_parser = named::<GuestKind>(GuestKind::NAMES))]
-    pub guest: GuestKind,
-    /// Traffic direction seen from the guest: tx (guest sends) or rx (guest receives).
-    #[arg(long, default_value_t = Config::default().direction, value_parser = named::<Direction>(Direction::NAMES))]
-    pub direction: Direction,
-    /// netback's common-channel condition: buggy (`!tx | !rx`, as shipped), or-inline
-    /// (`!tx || !rx`, skips the RX handler when TX had no work), and-inline (`!tx && !rx`,
-    /// skips it when TX had work), bitand (`!tx & !rx`, the story's fix) or fixed
-    /// (upstream's has_tx/has_rx).
-    #[arg(
-        long,
-        default_value_t = Config::default().netback,
-        value_parser = named::<NetbackVariant>(NetbackVariant::NAMES)
-    )]
-    pub netback: NetbackVariant,
-    /// The throttle (XSA-332 patch 12, "block rogue events for some time").
-    #[arg(long, value_enum, default_value_t = Switch::from(Config::default().throttle))]
-    pub throttle: Switch,
-    /// Late EOI (the XSA-332 patches); off = the classic handling before them.
-    #[arg(long, value_enum, default_value_t = Switch::from(Config::default().lateeoi))]
-    pub lateeoi: Switch,
-    /// dom0's event-channel ABI: 2l (2-level) or fifo (FIFO, what a Linux dom0 uses when Xen
-    /// offers it). The late-EOI logic is the same on both.
-    #[arg(long, default_value_t = Config::default().abi, value_parser = named::<Abi>(Abi::NAMES))]
-    pub abi: Abi,
-    /// dom0 timer frequency (jiffies per second) [range: 1 to 10000].
-    #[arg(long, default_value_t = Config::default().hz, value_parser = clap::value_parser!(u32).range(knob::HZ_MIN as i64..=knob::HZ_MAX as i64))]
-    pub hz: u32,
-    /// spurious_threshold: spurious EOIs in a row before the throttle delays (0 acts as 1,
-    /// as in the kernel; 10 or more never throttles at HZ 250: spurious_cnt stops at 10)
-    /// [range: 0 to 64].
-    #[arg(long, default_value_t = Config::default().spurious_threshold, value_parser = clap::value_parser!(u32).range(knob::THRESHOLD_MIN as i64..=knob::THRESHOLD_MAX as i64))]
-    pub threshold: u32,
-    /// Seed of the simulation's RNG [range: 0 to 18446744073709551615].
-    #[arg(long, default_value_t = Config::default().seed)]
-    pub seed: u64,
+    config: Config,
 }
 
 impl ScenarioArgs {
     pub fn config(&self) -> Config {
-        Config {
-            guest: self.guest,
-            direction: self.direction,
-            netback: self.netback,
-            throttle: self.throttle.is_on(),
-            lateeoi: self.lateeoi.is_on(),
-            abi: self.abi,
-            hz: self.hz,
-            spurious_threshold: self.threshold,
-            seed: self.seed,
-            ..Config::default()
+        self.config
+    }
+}
+
+/// A knob's flag: its help, its default (the story's), its values as clap checks them.
+fn knob_arg(row: &KnobRow) -> Arg {
+    let k = row.knob;
+    let arg = Arg::new(k.name())
+        .long(k.name())
+        .value_name(k.name().to_uppercase())
+        .help(row.flag_help)
+        .default_value(k.get(&Config::default()).value_text())
+        .action(ArgAction::Set);
+    let to = move |s: String| k.parse(&s);
+    let pick = |names: &'static [&'static str]| PossibleValuesParser::new(names).try_map(to);
+    match row.values {
+        Values::Named(names) => arg.value_parser(pick(names)),
+        Values::Switch => arg.value_parser(pick(&["on", "off"])),
+        // i64 where it fits, as clap's own parser for a u32 reads it (and says so).
+        Values::Number { min, max } => match i64::try_from(max) {
+            Ok(max) => arg.value_parser(
+                RangedI64ValueParser::<u64>::new()
+                    .range(min as i64..=max)
+                    .try_map(move |n: u64| k.parse(&n.to_string())),
+            ),
+            Err(_) => arg.value_parser(
+                RangedU64ValueParser::<u64>::new()
+                    .range(min..=max)
+                    .try_map(move |n: u64| k.parse(&n.to_string())),
+            ),
+        },
+    }
+}
+
+impl Args for ScenarioArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let ids = KNOBS.iter().map(|r| r.knob.name());
+        let group = ArgGroup::new("ScenarioArgs").multiple(true).args(ids);
+        cmd.group(group).args(KNOBS.iter().map(knob_arg))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        Some(clap::Id::from("ScenarioArgs"))
+    }
+}
+
+impl FromArgMatches for ScenarioArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut s = ScenarioArgs {
+            config: Config::default(),
+        };
+        s.update_from_arg_matches(m)?;
+        Ok(s)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        for r in KNOBS {
+            let got = m.try_get_one::<Setting>(r.knob.name());
+            let got = got.map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))?;
+            if let Some(&s) = got {
+                self.config = s.apply(self.config);
+            }
         }
+        Ok(())
     }
 }
 
@@ -518,4 +512,74 @@ pub struct SnapshotArgs {
     pub theme: ThemeName,
     #[command(flatten)]
     pub dir: LessonDir,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::{self, Cmd, Ctx};
+    use crate::app::{App, Msg, Options};
+    use crate::script::share::State;
+    use crate::sim::Knob;
+
+    /// The test-only boolean knob (`Knob::TestSwitch`: its rows in `sim/knob.rs`, its field
+    /// in `Config`) reaches every part made from the knob table, with no other file told.
+    #[test]
+    fn a_new_boolean_knob_needs_only_its_rows_and_its_field() {
+        let on = Config {
+            test_switch: true,
+            ..Config::default()
+        };
+        // Its flag.
+        let cli = Cli::try_parse_from(["evtchn-lab", "run", "--testswitch", "on"]);
+        let Ok(Cli {
+            command: Some(Command::Run(run)),
+        }) = cli
+        else {
+            panic!("--testswitch on parses: {cli:?}");
+        };
+        assert_eq!(run.scenario.config(), on);
+        // Its key: a new run with the knob flipped.
+        let app = App::new(Options::free(Config::default()));
+        let y = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('y'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        assert_eq!(
+            keymap::cmd_for_key(Ctx::Free, &y),
+            Some(Cmd::Toggle(Knob::TestSwitch))
+        );
+        let flipped = Config {
+            test_switch: true,
+            ..*app.config()
+        };
+        assert_eq!(keymap::msg_for_key(&app, &y), Some(Msg::Restart(flipped)));
+        // Its place in the status bar, clickable.
+        let app = App::new(Options::free(on));
+        let area = ratatui::layout::Rect::new(0, 0, 300, 1);
+        let segs = crate::ui::status_bar::layout(&app, &crate::ui::theme::Theme::no_color(), area);
+        let seg = segs
+            .iter()
+            .find(|(_, s)| s.cmd == Some(Cmd::Toggle(Knob::TestSwitch)));
+        assert_eq!(seg.map(|(_, s)| s.text.as_str()), Some("test switch on"));
+        // Its bit in a share string (and the story's string unchanged).
+        let state = |scenario| State {
+            scenario,
+            compare: None,
+            entries: vec![],
+            t_ns: 0,
+        };
+        let s = state(on).encode();
+        assert_eq!(State::decode(&s), Ok(state(on)));
+        assert_eq!(
+            state(Config::default()).encode(),
+            "ev1.AAAAAAP6AQEBAAAAj9DLJA"
+        );
+        // Its words in the report.
+        assert!(
+            crate::report::describe(&on).ends_with(", seed 1, test switch on"),
+            "{}",
+            crate::report::describe(&on)
+        );
+    }
 }

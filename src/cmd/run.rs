@@ -37,7 +37,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut run = Run::new(cfg, end, trace);
-    let mut progress = Progress::on_terminal(end);
+    let mut progress = ProgressBar::on_terminal(end);
     let mut stopped = None;
     let finished = (|| {
         while !run.is_done() {
@@ -121,7 +121,7 @@ struct StoppedJson<'a> {
 /// The progress bar on stderr, drawn only when stderr is a terminal: virtual seconds done
 /// of the run's, the rate (virtual seconds per wall second) and the time left; erased when
 /// the run ends, before the report.
-struct Progress {
+struct ProgressBar {
     end_ns: u64,
     started: Instant,
     next: Instant,
@@ -129,10 +129,10 @@ struct Progress {
     on: bool,
 }
 
-impl Progress {
+impl ProgressBar {
     fn on_terminal(end_ns: u64) -> Self {
         let now = Instant::now();
-        Progress {
+        ProgressBar {
             end_ns,
             started: now,
             // A run shorter than this shows no bar at all.

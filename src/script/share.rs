@@ -9,9 +9,8 @@
 //! without actions is about 30 characters. Hand-rolled: base64url is a few lines, not a
 //! dependency.
 
-use crate::sim::{
-    Abi, Config, Direction, GuestKind, Knob, KnobChange, NetbackVariant, PortAction, knob,
-};
+use crate::sim::knob::{KNOBS, KnobRow, Values};
+use crate::sim::{Config, Knob, KnobChange, PortAction, Setting};
 
 /// Actions kept and replayed at most (the lab's history keeps as many).
 pub const ENTRIES_MAX: usize = 4_096;
@@ -79,15 +78,7 @@ pub enum ShareError {
 impl State {
     pub fn encode(&self) -> String {
         let mut b = Vec::with_capacity(32 + self.entries.len() * 4);
-        let c = &self.scenario;
-        b.push(index(GuestKind::ALL, c.guest));
-        b.push(index(Direction::ALL, c.direction));
-        b.push(index(NetbackVariant::ALL, c.netback));
-        b.push(index(Abi::ALL, c.abi));
-        b.push(u8::from(c.throttle) | u8::from(c.lateeoi) << 1);
-        put(&mut b, u64::from(c.hz));
-        put(&mut b, u64::from(c.spurious_threshold));
-        put(&mut b, c.seed);
+        put_scenario(&mut b, &self.scenario);
         // 0: no compare mode; 1 + the knob's place in the knob table's compared knobs.
         b.push(self.compare.map_or(0, |k| 1 + index(&Knob::COMPARED, k)));
         put(&mut b, self.entries.len() as u64);
@@ -96,14 +87,10 @@ impl State {
             put(&mut b, e.t_ns - t);
             t = e.t_ns;
             match e.action {
-                Action::Knob(KnobChange::Netback(v)) => {
-                    b.extend([0, index(NetbackVariant::ALL, v)])
-                }
-                Action::Knob(KnobChange::Throttle(on)) => b.extend([1, u8::from(on)]),
-                Action::Knob(KnobChange::LateEoi(on)) => b.extend([2, u8::from(on)]),
-                Action::Knob(KnobChange::SpuriousThreshold(n)) => {
-                    b.push(3);
-                    put(&mut b, u64::from(n));
+                Action::Knob(change) => {
+                    let s = change.setting();
+                    b.push(knob_code(s.knob()));
+                    put_value(&mut b, s);
                 }
                 Action::Port(PortAction::Notify) => b.push(4),
                 Action::Port(PortAction::Mask) => b.push(5),
@@ -141,20 +128,7 @@ impl State {
             return Err(ShareError::Checksum);
         }
         let mut r = Reader { b: data, at: 0 };
-        let guest = r.pick("guest", GuestKind::ALL)?;
-        let direction = r.pick("direction", Direction::ALL)?;
-        let netback = r.pick("netback", NetbackVariant::ALL)?;
-        let abi = r.pick("abi", Abi::ALL)?;
-        let flags = r.byte("switches")?;
-        if flags > 3 {
-            return Err(ShareError::Field {
-                field: "switches",
-                value: u64::from(flags),
-            });
-        }
-        let hz = r.ranged("hz", knob::HZ_MIN, knob::HZ_MAX)? as u32;
-        let threshold = r.threshold()?;
-        let seed = r.varint("seed")?;
+        let scenario = r.scenario()?;
         let compare = match r.byte("compare mode")? {
             0 => None,
             v => match Knob::COMPARED.get(usize::from(v) - 1) {
@@ -172,22 +146,7 @@ impl State {
         let mut t = 0u64;
         for _ in 0..n {
             t = r.later(t, "action time")?;
-            let action = match r.byte("action")? {
-                0 => Action::Knob(KnobChange::Netback(r.pick("netback", NetbackVariant::ALL)?)),
-                1 => Action::Knob(KnobChange::Throttle(r.flag(Knob::Throttle.label())?)),
-                2 => Action::Knob(KnobChange::LateEoi(r.flag(Knob::LateEoi.label())?)),
-                3 => Action::Knob(KnobChange::SpuriousThreshold(r.threshold()?)),
-                4 => Action::Port(PortAction::Notify),
-                5 => Action::Port(PortAction::Mask),
-                6 => Action::Port(PortAction::Unmask),
-                7 => Action::Step,
-                v => {
-                    return Err(ShareError::Field {
-                        field: "action",
-                        value: u64::from(v),
-                    });
-                }
-            };
+            let action = r.action()?;
             entries.push(Entry { t_ns: t, action });
         }
         let t_ns = r.later(t, "time")?;
@@ -195,23 +154,64 @@ impl State {
             return Err(ShareError::Trailing(data.len() - r.at));
         }
         Ok(State {
-            scenario: Config {
-                guest,
-                direction,
-                netback,
-                abi,
-                throttle: flags & 1 != 0,
-                lateeoi: flags & 2 != 0,
-                hz,
-                spurious_threshold: threshold,
-                seed,
-                ..Config::default()
-            },
+            scenario,
             compare,
             entries,
             t_ns,
         })
     }
+}
+
+/// The knobs the share string holds of each kind, in the knob table's order.
+fn rows(kind: fn(&Values) -> bool) -> impl Iterator<Item = &'static KnobRow> {
+    KNOBS.iter().filter(move |r| kind(&r.values))
+}
+
+fn named(v: &Values) -> bool {
+    matches!(v, Values::Named(_))
+}
+
+fn switch(v: &Values) -> bool {
+    matches!(v, Values::Switch)
+}
+
+fn number(v: &Values) -> bool {
+    matches!(v, Values::Number { .. })
+}
+
+/// The scenario: each named knob's place in its list (a byte), the switches as the bits of
+/// one byte, then the numbers (varints).
+fn put_scenario(b: &mut Vec<u8>, c: &Config) {
+    for r in rows(named) {
+        put_value(b, r.knob.get(c));
+    }
+    let on = |r: &KnobRow| r.knob.get(c).as_switch() == Some(true);
+    let bits = rows(switch).enumerate().map(|(i, r)| u8::from(on(r)) << i);
+    b.push(bits.fold(0, |a, x| a | x));
+    for r in rows(number) {
+        put_value(b, r.knob.get(c));
+    }
+}
+
+/// A knob's value: a name's place (a byte), a switch (0 or 1), a number (a varint).
+fn put_value(b: &mut Vec<u8>, s: Setting) {
+    match (s.index(), s.as_switch(), s.as_number()) {
+        (Some(i), _, _) => b.push(i as u8),
+        (_, Some(on), _) => b.push(u8::from(on)),
+        (_, _, n) => put(b, n.unwrap_or(0)),
+    }
+}
+
+/// The first byte of a live knob's action: its place among the live knobs; 4 to 7 are
+/// the port actions and `.`, so the fifth live knob and on come after them.
+fn knob_code(k: Knob) -> u8 {
+    let i = live_knobs().position(|l| l == k).unwrap_or(0) as u8;
+    if i < 4 { i } else { i + 4 }
+}
+
+/// The knobs a running simulation can change, in the knob enum's order.
+fn live_knobs() -> impl Iterator<Item = Knob> {
+    Knob::ALL.iter().copied().filter(|k| !k.restarts())
 }
 
 fn index<T: PartialEq>(all: &[T], v: T) -> u8 {
@@ -269,10 +269,6 @@ impl Reader<'_> {
         Ok(v)
     }
 
-    fn threshold(&mut self) -> Result<u32, ShareError> {
-        Ok(self.ranged("threshold", knob::THRESHOLD_MIN, knob::THRESHOLD_MAX)? as u32)
-    }
-
     /// A time `t` plus a varint delta, within [`MAX_T_NS`].
     fn later(&mut self, t: u64, field: &'static str) -> Result<u64, ShareError> {
         let d = self.varint(field)?;
@@ -282,12 +278,69 @@ impl Reader<'_> {
         }
     }
 
-    fn pick<T: Copy>(&mut self, field: &'static str, all: &[T]) -> Result<T, ShareError> {
-        let i = self.byte(field)?;
-        all.get(usize::from(i)).copied().ok_or(ShareError::Field {
-            field,
-            value: u64::from(i),
-        })
+    /// The scenario [`put_scenario`] wrote.
+    fn scenario(&mut self) -> Result<Config, ShareError> {
+        let mut cfg = Config::default();
+        for r in rows(named) {
+            cfg = self.value(r)?.apply(cfg);
+        }
+        let flags = self.byte("switches")?;
+        if u32::from(flags) >> rows(switch).count() != 0 {
+            return Err(ShareError::Field {
+                field: "switches",
+                value: u64::from(flags),
+            });
+        }
+        for (i, r) in rows(switch).enumerate() {
+            let on = r.knob.switch(flags >> i & 1 != 0);
+            cfg = on.map_or(cfg, |s| s.apply(cfg));
+        }
+        for r in rows(number) {
+            cfg = self.value(r)?.apply(cfg);
+        }
+        Ok(cfg)
+    }
+
+    /// One action ([`State::encode`]).
+    fn action(&mut self) -> Result<Action, ShareError> {
+        let v = self.byte("action")?;
+        let knob = match v {
+            4 => return Ok(Action::Port(PortAction::Notify)),
+            5 => return Ok(Action::Port(PortAction::Mask)),
+            6 => return Ok(Action::Port(PortAction::Unmask)),
+            7 => return Ok(Action::Step),
+            0..4 => live_knobs().nth(usize::from(v)),
+            _ => live_knobs().nth(usize::from(v) - 4),
+        };
+        let bad = ShareError::Field {
+            field: "action",
+            value: u64::from(v),
+        };
+        let knob = knob.ok_or(bad.clone())?;
+        let change = self.value(knob.row())?.live();
+        change.map(Action::Knob).ok_or(bad)
+    }
+
+    /// A knob's value ([`put_value`]); the field named as the knob is (a switch by its
+    /// label).
+    fn value(&mut self, r: &KnobRow) -> Result<Setting, ShareError> {
+        let (k, field) = (r.knob, r.knob.name());
+        let out = |value| ShareError::Field { field, value };
+        match r.values {
+            Values::Named(names) => {
+                let i = self.byte(field)?;
+                let name = names.get(usize::from(i)).ok_or(out(i.into()))?;
+                k.parse(name).map_err(|_| out(i.into()))
+            }
+            Values::Switch => {
+                let on = self.flag(k.label())?;
+                k.switch(on).ok_or(out(u64::from(on)))
+            }
+            Values::Number { min, max } => {
+                let n = self.ranged(field, min, max)?;
+                k.number(n).ok_or(out(n))
+            }
+        }
     }
 
     fn flag(&mut self, field: &'static str) -> Result<bool, ShareError> {

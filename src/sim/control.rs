@@ -6,17 +6,10 @@ use super::*;
 impl Sim {
     /// Change a knob now. Guest kind, direction, HZ and seed need a new `Sim`.
     pub fn set_knob(&mut self, change: KnobChange) {
-        match change {
-            KnobChange::Netback(v) => self.cfg.netback = v,
-            KnobChange::Throttle(on) => self.cfg.throttle = on,
-            KnobChange::SpuriousThreshold(t) => self.cfg.spurious_threshold = t,
-            KnobChange::LateEoi(on) => {
-                if self.cfg.lateeoi && !on {
-                    self.disable_lateeoi();
-                }
-                self.cfg.lateeoi = on;
-            }
+        if change == KnobChange::LateEoi(false) && self.cfg.lateeoi {
+            self.disable_lateeoi();
         }
+        self.cfg = change.setting().apply(self.cfg);
         self.record(TraceKind::Knob { change });
     }
 

@@ -8,27 +8,30 @@ use serde::{Deserialize, Serialize};
 
 /// Defines a plain enum whose values have one lower-case name each, used everywhere the
 /// value is read or written (CLI flags, TOML files, JSON, the screen): `ALL`, `name()`,
-/// `Display` and `FromStr` come from the one table in the invocation.
+/// `Display` and `FromStr` come from the one table in the invocation. `Name = "name" if
+/// test` makes a value that exists only where `cfg(test)` holds.
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
-        pub enum $ty:ident { $( $(#[$vmeta:meta])* $var:ident = $name:literal ),+ $(,)? }
+        pub enum $ty:ident {
+            $( $(#[$vmeta:meta])* $var:ident = $name:literal $(if $cfg:meta)? ),+ $(,)?
+        }
     ) => {
         $(#[$meta])*
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
         )]
-        pub enum $ty { $( $(#[$vmeta])* #[serde(rename = $name)] $var ),+ }
+        pub enum $ty { $( $(#[$vmeta])* $(#[cfg($cfg)])? #[serde(rename = $name)] $var ),+ }
 
         impl $ty {
             /// Every value, in the order the lab cycles through them.
-            pub const ALL: &'static [$ty] = &[$($ty::$var),+];
+            pub const ALL: &'static [$ty] = &[$( $(#[cfg($cfg)])? $ty::$var ),+];
             /// Every name, in the same order (for `--help` and error messages).
-            pub const NAMES: &'static [&'static str] = &[$($name),+];
+            pub const NAMES: &'static [&'static str] = &[$( $(#[cfg($cfg)])? $name ),+];
 
             /// The value's name, as on the command line and in lesson files.
             pub fn name(self) -> &'static str {
-                match self { $($ty::$var => $name),+ }
+                match self { $( $(#[cfg($cfg)])? $ty::$var => $name ),+ }
             }
 
             /// The next value in [`Self::ALL`], wrapping.
@@ -448,6 +451,9 @@ pub struct Config {
     pub spurious_threshold: u32,
     pub seed: u64,
     pub params: ModelParams,
+    /// The test-only knob ([`super::Knob::TestSwitch`]): read by nothing.
+    #[cfg(test)]
+    pub test_switch: bool,
 }
 
 impl Default for Config {
@@ -464,6 +470,8 @@ impl Default for Config {
             spurious_threshold: 1,
             seed: 1,
             params: ModelParams::default(),
+            #[cfg(test)]
+            test_switch: false,
         }
     }
 }

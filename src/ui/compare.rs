@@ -67,6 +67,57 @@ struct LaneColumn<'a> {
     whole_run: bool,
 }
 
+impl LaneColumn<'_> {
+    /// The shares of the last second, then the counters, since when they count where it
+    /// fits in `width`.
+    fn count_lines(&self, width: u16) -> [Line<'static>; 3] {
+        let (lane, v, t) = (self.lane, self.veil, self.theme);
+        let paused = super::recent(lane, Figure::PausedPct)
+            .map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        let paused = or_hidden(v, Shown::PausedShare, paused);
+        let spur =
+            super::recent_spurious_pct(lane).map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
+        let spur = or_hidden(v, Shown::SpuriousShare, spur);
+        let (d, _) = counted(lane, self.whole_run);
+        let delayed = or_hidden(
+            v,
+            Shown::JiffiesEoiDelayed,
+            d.jiffies_eoi_delayed.to_string(),
+        );
+        // The same room in both lanes: what a count of up to 7 digits leaves.
+        let room = usize::from(width).saturating_sub(24 + 7);
+        let since = since_words(lane, self.whole_run, v, room);
+        let since = if since.chars().count() <= room {
+            format!(" · {since}")
+        } else {
+            String::new()
+        };
+        [
+            Line::from(vec![
+                Span::styled(" spurious ", t.name),
+                Span::styled(spur, t.value),
+                Span::styled(" · paused ", t.name),
+                Span::styled(paused, t.value),
+                Span::styled(" (last s)", t.dim),
+            ]),
+            Line::from(vec![
+                Span::styled(" events ", t.name),
+                Span::styled(or_hidden(v, Shown::Events, d.events.to_string()), t.value),
+                Span::styled(" · spurious_events ", t.name),
+                Span::styled(
+                    or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
+                    t.value,
+                ),
+            ]),
+            Line::from(vec![
+                Span::styled(" jiffies_eoi_delayed ", t.name),
+                Span::styled(delayed, t.value),
+                Span::styled(since, t.dim),
+            ]),
+        ]
+    }
+}
+
 impl Widget for LaneColumn<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
@@ -114,48 +165,7 @@ impl Widget for LaneColumn<'_> {
         );
         s.spans.insert(0, Span::raw(" "));
         lines.push(s);
-        let paused = super::recent(lane, Figure::PausedPct)
-            .map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
-        let paused = or_hidden(v, Shown::PausedShare, paused);
-        let spur =
-            super::recent_spurious_pct(lane).map_or_else(|| "—".into(), |p| format!("{p:.0}%"));
-        let spur = or_hidden(v, Shown::SpuriousShare, spur);
-        lines.push(Line::from(vec![
-            Span::styled(" spurious ", t.name),
-            Span::styled(spur, t.value),
-            Span::styled(" · paused ", t.name),
-            Span::styled(paused, t.value),
-            Span::styled(" (last s)", t.dim),
-        ]));
-        let (d, _) = counted(lane, self.whole_run);
-        lines.push(Line::from(vec![
-            Span::styled(" events ", t.name),
-            Span::styled(or_hidden(v, Shown::Events, d.events.to_string()), t.value),
-            Span::styled(" · spurious_events ", t.name),
-            Span::styled(
-                or_hidden(v, Shown::SpuriousEvents, d.spurious_events.to_string()),
-                t.value,
-            ),
-        ]));
-        let delayed = or_hidden(
-            v,
-            Shown::JiffiesEoiDelayed,
-            d.jiffies_eoi_delayed.to_string(),
-        );
-        // Since when they count, where it fits (the same in both lanes: the room left by
-        // a count of up to 7 digits).
-        let room = usize::from(inner.width).saturating_sub(24 + 7);
-        let since = since_words(lane, self.whole_run, v, room);
-        let since = if since.chars().count() <= room {
-            format!(" · {since}")
-        } else {
-            String::new()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(" jiffies_eoi_delayed ", t.name),
-            Span::styled(delayed, t.value),
-            Span::styled(since, t.dim),
-        ]));
+        lines.extend(self.count_lines(inner.width));
         let mut cond = vec![Span::raw(" ")];
         cond.extend(condition_spans(lane.config().netback, t));
         if !lane.config().common_channel() {

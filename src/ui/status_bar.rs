@@ -22,7 +22,8 @@ use crate::app::narrate::time_stamp;
 use crate::app::speed::factor_label;
 use crate::app::{App, RunState};
 use crate::lesson::Unlock;
-use crate::sim::{Config, Knob, NetbackVariant, Setting, on_off};
+use crate::sim::knob::{Bar, KNOBS, KnobRow};
+use crate::sim::{Config, NetbackVariant, Setting, on_off};
 
 use super::Screen;
 use super::theme::Theme;
@@ -34,6 +35,9 @@ pub struct Seg {
     pub style: Style,
     /// What a click means (knobs only): the same command as the knob's key.
     pub cmd: Option<Cmd>,
+    /// A knob's value unlike the story's that the bar keeps to the last (a HZ or an ABI
+    /// other than the default).
+    pub unusual: bool,
 }
 
 /// Verbosity levels of the status bar, tried from the most verbose until one fits.
@@ -48,118 +52,94 @@ fn netback_text(v: NetbackVariant, level: u8) -> String {
     }
 }
 
+/// The knobs' segments at a verbosity level, one per knob the knob table shows, in its
+/// order.
 fn knobs(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
     let a: Config = *app.lane.config();
     let b: Option<Config> = app.lane_b().map(|l| *l.config());
     let diff = app.compare_knob();
-    // A knob the lesson step keeps locked reads "⊘ throttle on", dimmed.
-    let knob = |text: String, style: Style, k: Knob| {
+    let mut v = Vec::with_capacity(8);
+    for row in KNOBS {
+        let k = row.knob;
+        let other = b.filter(|_| diff == Some(k)).map(|c| k.get(&c));
+        let Some(text) = knob_text(row, k.get(&a), other, level) else {
+            continue;
+        };
+        let (style, unusual) = match (row.bar, k.get(&a)) {
+            (Bar::Netback, Setting::Netback(nb)) if other.is_none() => (
+                if nb.is_sound() {
+                    t.knob_good
+                } else {
+                    t.knob_bad
+                },
+                false,
+            ),
+            (Bar::UnlessDefault, _) => (t.knob, true),
+            (Bar::Figure { unusual }, now) => {
+                (t.status, unusual && now != k.get(&Config::default()))
+            }
+            _ => (t.knob, false),
+        };
+        if matches!(row.bar, Bar::Figure { .. }) {
+            v.push(Seg {
+                text,
+                style,
+                cmd: None,
+                unusual,
+            });
+            continue;
+        }
+        // A knob the lesson step keeps locked reads "⊘ throttle on", dimmed.
         let open = app.unlocked(Unlock::Knob(k));
-        Seg {
+        v.push(Seg {
             text: if open { text } else { format!("⊘ {text}") },
             style: if open { style } else { t.status.patch(t.dim) },
             cmd: Some(Cmd::Toggle(k)),
-        }
-    };
-    let mut v = Vec::with_capacity(8);
-    let (guest, dir) = (a.guest.name(), a.direction.name());
-    v.push(knob(
-        if level == 0 {
-            format!("guest {guest}")
-        } else {
-            guest.to_string()
-        },
-        t.knob,
-        Knob::Guest,
-    ));
-    v.push(knob(
-        if level == 0 {
-            format!("dir {dir}")
-        } else {
-            dir.to_string()
-        },
-        t.knob,
-        Knob::Direction,
-    ));
-    let nb_style = |v: NetbackVariant| {
-        if v.is_sound() {
-            t.knob_good
-        } else {
-            t.knob_bad
-        }
-    };
-    match (diff, b) {
-        (Some(Knob::Netback), Some(b)) => v.push(knob(
-            format!(
-                "netback A:{} B:{}",
-                a.netback.operator(),
-                b.netback.operator()
-            ),
-            t.knob,
-            Knob::Netback,
-        )),
-        _ => v.push(knob(
-            netback_text(a.netback, level),
-            nb_style(a.netback),
-            Knob::Netback,
-        )),
-    }
-    let short = level >= 4;
-    let flag = |k: Knob, on: bool, other: Option<bool>| -> String {
-        let n = if short { k.short_label() } else { k.label() };
-        match other {
-            Some(o) => format!("{n} A:{} B:{}", on_off(on), on_off(o)),
-            None => format!("{n} {}", on_off(on)),
-        }
-    };
-    let other =
-        |k: Knob, f: fn(&Config) -> bool| (diff == Some(k)).then(|| b.as_ref().map(f)).flatten();
-    v.push(knob(
-        flag(
-            Knob::Throttle,
-            a.throttle,
-            other(Knob::Throttle, |c| c.throttle),
-        ),
-        t.knob,
-        Knob::Throttle,
-    ));
-    v.push(knob(
-        flag(
-            Knob::LateEoi,
-            a.lateeoi,
-            other(Knob::LateEoi, |c| c.lateeoi),
-        ),
-        t.knob,
-        Knob::LateEoi,
-    ));
-    // The ABI only when it is not the default, so the usual bar stays as short as it was.
-    if a.abi != Config::default().abi {
-        v.push(knob(
-            if short {
-                "FIFO".into()
-            } else {
-                "abi FIFO".into()
-            },
-            t.knob,
-            Knob::Abi,
-        ));
-    }
-    // HZ at every level when it is not the default (it changes every figure).
-    if level < 2 || a.hz != Config::default().hz {
-        v.push(Seg {
-            text: format!("HZ {}", a.hz),
-            style: t.status,
-            cmd: None,
-        });
-    }
-    if level < 2 {
-        v.push(Seg {
-            text: format!("threshold {}", a.spurious_threshold),
-            style: t.status,
-            cmd: None,
+            unusual,
         });
     }
     v
+}
+
+/// A knob's text in the status bar at a verbosity level, as its row's [`Bar`] says;
+/// `other`: lane B's value when compare mode sets this knob apart. `None`: not shown.
+fn knob_text(row: &KnobRow, now: Setting, other: Option<Setting>, level: u8) -> Option<String> {
+    let k = row.knob;
+    let short = level >= 4;
+    let usual = k.get(&Config::default());
+    Some(match (row.bar, now, other) {
+        (Bar::Kind, now, _) if level == 0 => format!("{} {}", k.short_label(), now.value_text()),
+        (Bar::Kind, now, _) => now.value_text(),
+        (Bar::Netback, Setting::Netback(a), Some(Setting::Netback(b))) => {
+            format!("netback A:{} B:{}", a.operator(), b.operator())
+        }
+        (Bar::Netback, Setting::Netback(a), _) => netback_text(a, level),
+        (Bar::Switch, now, other) => {
+            let n = if short { k.short_label() } else { k.label() };
+            let on = on_off(now.as_switch()?);
+            match other.and_then(Setting::as_switch) {
+                Some(o) => format!("{n} A:{on} B:{}", on_off(o)),
+                None => format!("{n} {on}"),
+            }
+        }
+        // The ABI only when it is not the default: the story's bar has no room to spare.
+        (Bar::UnlessDefault, now, _) if now != usual => {
+            let v = match now {
+                Setting::Abi(abi) => abi.label().to_string(),
+                s => s.value_text(),
+            };
+            if short {
+                v
+            } else {
+                format!("{} {v}", k.short_label())
+            }
+        }
+        // HZ at every level when it is not the default (it changes every figure).
+        (Bar::Figure { unusual }, now, _) if level < 2 || (unusual && now != usual) => {
+            format!("{} {}", k.short_label(), now.value_text())
+        }
+        _ => return None,
+    })
 }
 
 fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
@@ -189,6 +169,7 @@ fn clock(app: &App, t: &Theme, level: u8) -> Vec<Seg> {
         text,
         style,
         cmd: None,
+        unusual: false,
     };
     let now = sim.now_ns();
     let mut v = Vec::with_capacity(4);
@@ -221,6 +202,7 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
         text: "evtchn-lab".into(),
         style: theme.title,
         cmd: None,
+        unusual: false,
     };
     let mut left = Vec::new();
     let mut right = Vec::new();
@@ -244,9 +226,8 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
     while width(&left) + 1 + width(&right) > w && right.len() > 1 {
         right.remove(0);
     }
-    let unusual = |s: &Seg| unusual_setting(app, s);
     while width(&left) + 1 + width(&right) > w && !left.is_empty() {
-        let i = left.iter().rposition(|s| !unusual(s));
+        let i = left.iter().rposition(|s| !s.unusual);
         left.remove(i.unwrap_or(left.len() - 1));
     }
     let mut out = Vec::with_capacity(left.len() + right.len());
@@ -272,14 +253,6 @@ pub fn layout(app: &App, theme: &Theme, area: Rect) -> Vec<(Rect, Seg)> {
         place(&mut rx, s);
     }
     out
-}
-
-/// Whether `s` says a HZ or an ABI other than the default.
-fn unusual_setting(app: &App, s: &Seg) -> bool {
-    let (cfg, usual) = (app.lane.config(), Config::default());
-    let hz = cfg.hz != usual.hz && s.cmd.is_none() && s.text == format!("HZ {}", cfg.hz);
-    let abi = cfg.abi != usual.abi && s.cmd == Some(Cmd::Toggle(Knob::Abi));
-    hz || abi
 }
 
 /// What a click at (`column`, `row`) of a terminal of `size` means, if it hit a knob:
