@@ -121,7 +121,7 @@ impl Glossary {
         static BUILTIN: OnceLock<Result<Glossary, Vec<Problem>>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let (path, text) = super::BUILTIN_GLOSSARY;
+                let (path, text) = super::catalog::BUILTIN_GLOSSARY;
                 Glossary::load(&[(Path::new(path), text)])
             })
             .clone()
@@ -133,7 +133,7 @@ impl Glossary {
         let Some(extra) = extra else {
             return Glossary::builtin();
         };
-        let (path, text) = super::BUILTIN_GLOSSARY;
+        let (path, text) = super::catalog::BUILTIN_GLOSSARY;
         Glossary::load(&[(Path::new(path), text), extra])
     }
 
