@@ -13,7 +13,7 @@
 //! solutions of the steps in between: the same runs the tests prove, in virtual time.
 //!
 //! The play is [`LessonRun`]'s (run.rs: the steps; goal.rs: the goal; ask.rs: hints and
-//! questions), over a [`run::Play`] context that borrows what it needs of the app; the
+//! questions), over a `Play` context that borrows what it needs of the app; the
 //! app's entry points here only open that context, and do what needs the whole app
 //! (replaying a solution or a shared state, the start screen).
 
