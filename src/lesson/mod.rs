@@ -291,6 +291,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn figures_in_prose_group_their_thousands() {
+        let events = FigureRef::a(Figure::EventsSent);
+        assert_eq!(events.format(192_587.0), "192,587");
+        assert_eq!(events.format(999.0), "999");
+        assert_eq!(events.format(1_000_000.0), "1,000,000");
+        assert_eq!(FigureRef::a(Figure::Dom0CpuPct).format(1234.56), "1,234.6");
+        assert_eq!(FigureRef::a(Figure::PortMasked).format(1.0), "yes");
+        assert_eq!(thousands("-12345.5"), "-12,345.5");
+        // The figure's own format (what `lessons check` prints) stays plain.
+        assert_eq!(Figure::EventsSent.format(192_587.0), "192587");
+    }
+
+    #[test]
     fn line_and_column_count_characters() {
         let t = "ab\ncdé\nfg";
         assert_eq!(line_col(t, 0), (1, 1));
