@@ -22,7 +22,7 @@
 //! Quiz steps carry `question`, `choices` (2–5) and `answer` (1-based) instead of a goal.
 //!
 //! Layers: [`load`] reads and validates files ([`Catalog`]), [`Goal::check`] evaluates a goal
-//! on a [`Sim`], `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
+//! on a [`Sim`](crate::sim::Sim), `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
 mod catalog;
