@@ -1,6 +1,6 @@
 //! Data-driven scenarios: a TOML file holds a configuration, the seeds and length of the
 //! runs, and the expected outcome as ranges on named figures. The story tests use them;
-//! lessons will check their goals the same way.
+//! lessons' goals name the same figures.
 //!
 //! ```toml
 //! name = "FreeBSD sends, shipped netback (OR)"
@@ -77,14 +77,14 @@ impl std::fmt::Display for Range {
 
 /// One figure of one seed, checked against its range.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Check {
+pub struct Expectation {
     pub seed: u64,
     pub figure: String,
     pub value: f64,
     pub range: Range,
 }
 
-impl Check {
+impl Expectation {
     pub fn passed(&self) -> bool {
         self.range.contains(self.value)
     }
@@ -130,7 +130,7 @@ impl ScenarioFile {
     }
 
     /// Run every seed and check every expected figure.
-    pub fn evaluate(&self) -> anyhow::Result<Vec<Check>> {
+    pub fn evaluate(&self) -> anyhow::Result<Vec<Expectation>> {
         let mut checks = Vec::new();
         for &seed in &self.seeds {
             let cfg = Config {
@@ -139,7 +139,7 @@ impl ScenarioFile {
             };
             let figures = figures(cfg, self.seconds, self.expect.keys().map(String::as_str))?;
             for (name, range) in &self.expect {
-                checks.push(Check {
+                checks.push(Expectation {
                     seed,
                     figure: name.clone(),
                     value: figures[name.as_str()],
