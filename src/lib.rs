@@ -14,6 +14,11 @@
 //! - [`tui`], [`input`]: the thin tokio + crossterm loop; the terminal's input, read and
 //!   parsed with a timeout for sequences cut short;
 //! - [`cmd`]: one file per command, over the command-line definitions.
+//!
+//! Sizes are held too: functions by clippy's `too_many_lines` (80, `clippy.toml`), files and
+//! `impl` blocks by tests/structure.rs.
+
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 pub mod app;
 pub mod cast;
