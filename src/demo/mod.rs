@@ -2,11 +2,11 @@
 //! regression test.
 //!
 //! A demo is a lesson's reference solution played through the same runner as
-//! `lessons check` ([`player::Player`], keys through the key map, waits in virtual time),
+//! `lessons check` ([`crate::app::player::Player`], keys through the key map, waits in virtual time),
 //! with pauses to read in between. [`Demo::next`] makes one *move* and says how long the
 //! screen then stays as it is (its *hold*, in demo time); whoever plays the demo decides
 //! what a hold is: the live loop (`tui::run_demo`) sleeps it in wall time, the recorder
-//! ([`cast`]) writes it into the timestamps of an asciinema file. No clock is read here,
+//! ([`crate::cast`]) writes it into the timestamps of an asciinema file. No clock is read here,
 //! so a demo is the same on every machine, byte for byte.
 //!
 //! ```text

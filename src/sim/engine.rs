@@ -22,7 +22,7 @@ impl Sim {
     ///
     /// Nothing looks at the simulation between two events here, so a run of the rogue
     /// guest's notifies that find the port pending (each changes only counters and adds a
-    /// trace record) is accounted in one go ([`Sim::coalesce_rogue_run`]): the same
+    /// trace record) is accounted in one go (`Sim::coalesce_rogue_run`): the same
     /// counters, trace records and times as one event each.
     pub fn run_until(&mut self, t_ns: u64) {
         while let Some((t, &ev)) = self.q.peek_due(t_ns) {

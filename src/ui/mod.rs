@@ -422,7 +422,7 @@ impl Widget for Pane<'_> {
     }
 }
 
-/// The width of a line made only of [`one_cell`] chars (its char count), `None` for any
+/// The width of a line made only of `one_cell` chars (its char count), `None` for any
 /// other line.
 fn plain_width(line: &Line<'_>) -> Option<usize> {
     line.iter().try_fold(0, |n, span| {
@@ -619,7 +619,7 @@ pub fn put_line(
     (x, width)
 }
 
-/// `Buffer::set_stringn`, cell for cell, but text made only of [`one_cell`] chars is
+/// `Buffer::set_stringn`, cell for cell, but text made only of `one_cell` chars is
 /// written a char a cell: segmenting text into graphemes and measuring each is most of a
 /// frame's cost. Returns where `set_stringn` ended (the x after the last cell written,
 /// clipped at the buffer's edge as it clips) and the text's width.
