@@ -3,8 +3,12 @@
 //! is what keeps the imports free of circles between layers; inside the simulation, the
 //! event-channel ABI's shared types live apart from both ABIs for the same reason.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use common::rust_files;
 
 /// Top-level modules, lowest layer first; modules on one line share a layer.
 const LAYERS: &[&[&str]] = &[
@@ -21,17 +25,6 @@ const LAYERS: &[&[&str]] = &[
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The top-level module a file of `src/` belongs to (`src/sim/abi/fifo.rs` → `sim`).

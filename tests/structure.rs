@@ -5,9 +5,13 @@
 //! - no file over 600 lines of code before its tests, no `impl` block over 400 lines
 //!   (functions over 80 lines are clippy's `too_many_lines`, set in `clippy.toml`).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use common::rust_files;
 
 const MAX_FILE_CODE_LINES: usize = 600;
 const MAX_IMPL_LINES: usize = 400;
@@ -25,7 +29,7 @@ struct SourceFile {
 fn sources() -> Vec<SourceFile> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    collect(&src, &mut files);
+    rust_files(&src, &mut files);
     files.sort();
     files
         .into_iter()
@@ -52,17 +56,6 @@ fn sources() -> Vec<SourceFile> {
             SourceFile { path, module, code }
         })
         .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The text before the file's top-level `#[cfg(test)]` (the whole text if it has none).

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Lesson, MAX_LESSON_FILES, Problem, glossary, raw};
+use super::{Lesson, MAX_LESSON_FILES, Problem, builtin, glossary, raw};
 
 /// Every lesson, in order (by file name).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,7 +69,7 @@ fn stem(p: &Path) -> Option<String> {
 
 /// The built-in lesson files (from `lessons/` at build time).
 fn builtin_files() -> Vec<FileText> {
-    BUILTIN
+    builtin::BUILTIN
         .iter()
         .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
         .collect()
@@ -142,9 +142,6 @@ fn dir_files(dir: &Path) -> Result<(Vec<FileText>, Option<FileText>), Vec<Proble
         }
     }
 }
-
-// The lesson files, embedded at build time (`build.rs` lists `lessons/*.toml`).
-include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 
 /// Load lessons from `(path, text)` pairs and check them together: each file on its own
 /// (keys, figures, knobs, solutions, `defines`), then across files (duplicate ids, unknown

@@ -122,7 +122,7 @@ impl Glossary {
         static BUILTIN: OnceLock<Result<Glossary, Vec<Problem>>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let (path, text) = super::catalog::BUILTIN_GLOSSARY;
+                let (path, text) = super::builtin::BUILTIN_GLOSSARY;
                 Glossary::load(&[(Path::new(path), text)])
             })
             .clone()
@@ -134,7 +134,7 @@ impl Glossary {
         let Some(extra) = extra else {
             return Glossary::builtin();
         };
-        let (path, text) = super::catalog::BUILTIN_GLOSSARY;
+        let (path, text) = super::builtin::BUILTIN_GLOSSARY;
         Glossary::load(&[(Path::new(path), text), extra])
     }
 

@@ -25,6 +25,7 @@
 //! on a [`Sim`](crate::sim::Sim), `app::check` replays every solution headlessly (`evtchn-lab lessons check`),
 //! [`progress`] keeps what a learner has done. The lesson screen lives in `app` and `ui`.
 
+mod builtin;
 mod catalog;
 pub mod glossary;
 mod goal;

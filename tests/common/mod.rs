@@ -197,3 +197,15 @@ pub fn stop_with(child: std::process::Child, sig: libc::c_int) -> std::process::
     );
     out
 }
+
+/// Every `.rs` file below `dir` (the structure tests read `src/` with it).
+pub fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
