@@ -15,7 +15,7 @@
 mod demo;
 mod lab;
 mod signals;
-mod sim;
+pub mod sim;
 mod terminal;
 
 use std::path::PathBuf;

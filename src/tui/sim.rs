@@ -29,7 +29,7 @@ use super::{MAX_WALL_STEP, SIM_TICK};
 use crate::app::{App, Msg, update};
 
 /// The lab's state and what the terminal loop and the simulation thread tell each other.
-pub(super) struct Shared {
+pub struct Shared {
     app: Mutex<App>,
     /// Wakes the thread from its sleep: a key may have resumed the run, or ended the lab.
     wake: Condvar,
@@ -47,10 +47,10 @@ pub(super) struct Shared {
 /// The simulation thread ended in a panic (its message is on the terminal already).
 #[derive(Debug, thiserror::Error)]
 #[error("the simulation thread stopped unexpectedly")]
-pub(super) struct Crashed;
+pub struct Crashed;
 
 impl Shared {
-    pub(super) fn new(app: App) -> Arc<Self> {
+    pub fn new(app: App) -> Arc<Self> {
         Arc::new(Shared {
             app: Mutex::new(app),
             wake: Condvar::new(),
@@ -62,7 +62,7 @@ impl Shared {
     }
 
     /// The lab's state, for the terminal loop: it waits at most for the slice under way.
-    pub(super) fn lock(&self) -> Result<MutexGuard<'_, App>, Crashed> {
+    pub fn lock(&self) -> Result<MutexGuard<'_, App>, Crashed> {
         self.ui_waiting.fetch_add(1, Ordering::SeqCst);
         let app = self.app.lock();
         self.ui_waiting.fetch_sub(1, Ordering::SeqCst);
@@ -70,7 +70,7 @@ impl Shared {
     }
 
     /// After a key: the thread looks at the state again (resumed, paused, quit).
-    pub(super) fn poke(&self) {
+    pub fn poke(&self) {
         self.wake.notify_all();
     }
 
@@ -85,7 +85,7 @@ impl Shared {
     }
 
     /// End the thread (it finishes the slice under way).
-    pub(super) fn stop(&self) {
+    pub fn stop(&self) {
         self.done.store(true, Ordering::SeqCst);
         self.poke();
     }
@@ -96,7 +96,7 @@ impl Shared {
 }
 
 /// Start the simulation thread.
-pub(super) fn spawn(shared: &Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
+pub fn spawn(shared: &Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
     let shared = Arc::clone(shared);
     std::thread::Builder::new()
         .name("simulation".into())
