@@ -255,12 +255,15 @@ fn check_once(args: &CheckArgs, dir: Option<&Path>) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `lessons check` checks: the catalogue, the lesson asked for, the load's problems.
+type ToCheck = (Arc<Catalog>, Option<String>, Vec<Problem>);
+
 /// The catalogue to check (what loaded of it, with the problems of what did not), the one
 /// lesson asked for, if one was. `Err`: the exit code, after the message.
 fn load_for_check(
     args: &CheckArgs,
     dir: Option<&Path>,
-) -> Result<(Arc<Catalog>, Option<String>, Vec<Problem>), ExitCode> {
+) -> Result<ToCheck, ExitCode> {
     let (cat, notes, problems) = match load_noting(dir) {
         Ok((c, notes)) => (c, notes, Vec::new()),
         // Every file's problems, and the lessons that did load replayed all the same: one
