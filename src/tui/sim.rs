@@ -87,6 +87,9 @@ impl Shared {
     /// End the thread (it finishes the slice under way).
     pub fn stop(&self) {
         self.done.store(true, Ordering::SeqCst);
+        // Through the lock: the thread is either before its check of `done` or asleep, and
+        // the wake-up cannot fall between the two.
+        drop(self.app.lock());
         self.poke();
     }
 
@@ -170,5 +173,48 @@ fn sleep_until_tick<'a>(
             .wait_timeout(app, next - now)
             .map_err(|_| Crashed)?
             .0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::app::Options;
+    use crate::sim::Config;
+
+    fn lab(paused: bool) -> Arc<Shared> {
+        let mut app = App::new(Options::free(Config::default()));
+        if paused {
+            update(&mut app, Msg::TogglePause);
+        }
+        Shared::new(app)
+    }
+
+    #[test]
+    fn a_paused_lab_is_not_advanced_and_stop_ends_its_thread() {
+        let shared = lab(true);
+        let thread = spawn(&shared).unwrap();
+        shared.stop();
+        thread.join().unwrap();
+        assert_eq!(shared.lock().unwrap().lane.now_ns(), 0);
+    }
+
+    #[test]
+    fn a_running_lab_advances_on_its_thread_until_quit() {
+        let shared = lab(false);
+        let thread = spawn(&shared).unwrap();
+        // A safety net only: the clock moves within one 20 ms tick.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while shared.lock().unwrap().lane.now_ns() == 0 && Instant::now() < deadline {
+            std::thread::sleep(SIM_TICK);
+        }
+        update(&mut shared.lock().unwrap(), Msg::Quit);
+        shared.poke();
+        thread.join().unwrap();
+        let app = shared.lock().unwrap();
+        assert!(app.lane.now_ns() > 0);
+        assert!(app.should_quit());
     }
 }
