@@ -260,10 +260,7 @@ type ToCheck = (Arc<Catalog>, Option<String>, Vec<Problem>);
 
 /// The catalogue to check (what loaded of it, with the problems of what did not), the one
 /// lesson asked for, if one was. `Err`: the exit code, after the message.
-fn load_for_check(
-    args: &CheckArgs,
-    dir: Option<&Path>,
-) -> Result<ToCheck, ExitCode> {
+fn load_for_check(args: &CheckArgs, dir: Option<&Path>) -> Result<ToCheck, ExitCode> {
     let (cat, notes, problems) = match load_noting(dir) {
         Ok((c, notes)) => (c, notes, Vec::new()),
         // Every file's problems, and the lessons that did load replayed all the same: one

@@ -71,7 +71,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         signal,
         seconds_asked: args.seconds,
     });
-    print_report(args.json, &done.sim.report(), &done.over_time, stop.as_ref())?;
+    print_report(
+        args.json,
+        &done.sim.report(),
+        &done.over_time,
+        stop.as_ref(),
+    )?;
     if let Some((path, stats)) = trace_stats {
         say!(
             "trace: {} events written to {}{} (open it in https://ui.perfetto.dev)",
