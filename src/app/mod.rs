@@ -30,7 +30,7 @@ use crate::lesson::progress::Progress;
 use crate::lesson::{Catalog, Unlock};
 use crate::sim::{Config, Knob, KnobChange, PortAction};
 
-pub use lane::Lane;
+pub use lane::{Lane, advance_pair};
 pub use lesson::{LessonRun, MenuEntry, QuestionKind, StepState};
 use speed::{Budget, Speed, SpeedMeter};
 pub use veil::Veil;
@@ -362,6 +362,12 @@ impl App {
         self.budget.per_tick_ns
     }
 
+    /// Whether the budget held virtual time back at the last advance (it is owed): the
+    /// simulation is behind the speed asked for, and the next advance should come at once.
+    pub fn is_behind(&self) -> bool {
+        self.is_running() && self.meter.is_behind()
+    }
+
     fn lanes_mut(&mut self) -> impl Iterator<Item = &mut Lane> {
         let b = match &mut self.view {
             View::Compare(c) => Some(&mut *c.b),
@@ -436,8 +442,14 @@ impl App {
             }
             return t < target;
         }
-        for lane in self.lanes_mut() {
-            lane.advance_to(target);
+        match &mut self.view {
+            View::Compare(c) => advance_pair(&mut self.lane, &mut c.b, target),
+            View::Lesson(run) if run.compare.is_some() => {
+                if let Some(b) = run.compare.as_deref_mut() {
+                    advance_pair(&mut self.lane, b, target);
+                }
+            }
+            _ => self.lane.advance_to(target),
         }
         false
     }
@@ -446,8 +458,7 @@ impl App {
         if !self.is_running() {
             return;
         }
-        let want = self.speed.virtual_ns(wall);
-        let got = want.min(self.budget.per_tick_ns);
+        let got = self.meter.take(self.speed, wall, self.budget.per_tick_ns);
         self.elapse(got);
         self.last_advance_ns = got;
         self.meter.record(wall, got);
@@ -494,24 +505,114 @@ impl App {
             lane.port_action(a);
         }
     }
+
+    /// A key (not time or the screen's size): the notice goes, and any key but `S` cancels
+    /// a pending "show the solution?".
+    fn before_user_msg(&mut self, msg: Msg) {
+        let from_user = !matches!(
+            msg,
+            Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. } | Msg::ScrollLimits(_)
+        );
+        if from_user {
+            self.notice = None;
+            if msg != Msg::ShowSolution
+                && let View::Lesson(run) = &mut self.view
+            {
+                run.state.confirm_solution = false;
+            }
+        }
+    }
+
+    fn toggle_pause(&mut self) {
+        self.run = match self.run {
+            RunState::Running => RunState::Paused,
+            RunState::Paused => RunState::Running,
+            RunState::Quit => RunState::Quit,
+        };
+        self.meter.clear();
+    }
+
+    /// `+`/`-`: the speed `s` (said when it is already the end of the range).
+    fn set_speed(&mut self, s: Speed) {
+        if s == self.speed {
+            self.notice = Some(format!("speed stays {} (the end of the range)", s.label()));
+        }
+        self.speed = s;
+        self.meter.clear();
+    }
+
+    /// Compare mode on (both lanes from t = 0) or off; not in a lesson.
+    fn toggle_compare(&mut self) {
+        match self.view {
+            View::Lesson(_) => {}
+            View::Free => {
+                let base = *self.lane.config();
+                let knob = Knob::COMPARED[0];
+                self.lane = Lane::new(base);
+                self.view = View::Compare(Compare {
+                    b: Box::new(Lane::new(knob.flip(base))),
+                    knob,
+                });
+                self.meter.clear();
+                self.notice = Some("compare: both lanes restarted at t = 0, same seed".into());
+            }
+            View::Compare(_) => self.view = View::Free,
+        }
+    }
+
+    /// Compare mode: the next knob to compare, both lanes restarted.
+    fn cycle_compare_knob(&mut self) {
+        if let View::Compare(c) = &mut self.view {
+            c.knob = c.knob.next_compared();
+            let knob = c.knob;
+            let base = *self.lane.config();
+            self.restart(base);
+            self.notice = Some(format!(
+                "compare: lanes differ in {}; restarted at t = 0",
+                knob.label()
+            ));
+        }
+    }
+
+    /// `this` overlay on, or off if it is the one open.
+    fn toggle_overlay(&mut self, this: Overlay) {
+        self.overlay = if self.overlay == this {
+            Overlay::None
+        } else {
+            this
+        };
+    }
+
+    /// The help or the glossary on (scrolled to the top) or off.
+    fn toggle_scrolled_overlay(&mut self, this: Overlay) {
+        self.help_scroll = 0;
+        self.toggle_overlay(this);
+    }
+
+    /// Scroll the open overlay by `d` lines, or else a lesson's text by `d` × 3.
+    fn scroll(&mut self, d: i8) {
+        if self.overlay != Overlay::None {
+            let s = i32::from(self.help_scroll) + i32::from(d);
+            self.help_scroll = s.clamp(0, i32::from(self.scroll_limits.help)) as u16;
+        } else if let View::Lesson(run) = &mut self.view {
+            let s = i32::from(run.state.scroll) + i32::from(d) * 3;
+            run.state.scroll = s.clamp(0, i32::from(self.scroll_limits.lesson)) as u16;
+        }
+    }
+
+    fn set_scroll_limits(&mut self, limits: ScrollLimits) {
+        self.scroll_limits = limits;
+        self.help_scroll = self.help_scroll.min(limits.help);
+        if let View::Lesson(run) = &mut self.view {
+            run.state.scroll = run.state.scroll.min(limits.lesson);
+        }
+    }
 }
 
 /// The one place the lab's state changes.
 pub fn update(app: &mut App, msg: Msg) {
-    let from_user = !matches!(
-        msg,
-        Msg::Advance { .. } | Msg::Measured { .. } | Msg::Elapse { .. } | Msg::ScrollLimits(_)
-    );
     let view = app.pane_view();
-    if from_user {
-        app.notice = None;
-        // Any other key cancels a pending "show the solution?".
-        if msg != Msg::ShowSolution
-            && let View::Lesson(run) = &mut app.view
-        {
-            run.state.confirm_solution = false;
-        }
-    }
+    app.before_user_msg(msg);
     match msg {
         Msg::Quit => app.run = RunState::Quit,
         Msg::Set(change) => {
@@ -529,71 +630,18 @@ pub fn update(app: &mut App, msg: Msg) {
             app.record_action(history::Action::Port(a));
             app.port_action(a);
         }
-        Msg::TogglePause => {
-            app.run = match app.run {
-                RunState::Running => RunState::Paused,
-                RunState::Paused => RunState::Running,
-                RunState::Quit => RunState::Quit,
-            };
-            app.meter.clear();
-        }
+        Msg::TogglePause => app.toggle_pause(),
         Msg::Step => app.step(),
-        Msg::SpeedUp | Msg::SpeedDown => {
-            let s = if msg == Msg::SpeedUp {
-                app.speed.faster()
-            } else {
-                app.speed.slower()
-            };
-            if s == app.speed {
-                app.notice = Some(format!("speed stays {} (the end of the range)", s.label()));
-            }
-            app.speed = s;
-            app.meter.clear();
-        }
-        Msg::ToggleCompare => match app.view {
-            View::Lesson(_) => {}
-            View::Free => {
-                let base = *app.lane.config();
-                let knob = Knob::COMPARED[0];
-                app.lane = Lane::new(base);
-                app.view = View::Compare(Compare {
-                    b: Box::new(Lane::new(knob.flip(base))),
-                    knob,
-                });
-                app.meter.clear();
-                app.notice = Some("compare: both lanes restarted at t = 0, same seed".into());
-            }
-            View::Compare(_) => app.view = View::Free,
-        },
-        Msg::CycleCompareKnob => {
-            if let View::Compare(c) = &mut app.view {
-                c.knob = c.knob.next_compared();
-                let knob = c.knob;
-                let base = *app.lane.config();
-                app.restart(base);
-                app.notice = Some(format!(
-                    "compare: lanes differ in {}; restarted at t = 0",
-                    knob.label()
-                ));
-            }
-        }
+        Msg::SpeedUp => app.set_speed(app.speed.faster()),
+        Msg::SpeedDown => app.set_speed(app.speed.slower()),
+        Msg::ToggleCompare => app.toggle_compare(),
+        Msg::CycleCompareKnob => app.cycle_compare_knob(),
         Msg::Reset => {
             app.restart(app.start);
             app.notice = Some("reset: the starting scenario, t = 0".into());
         }
-        Msg::ToggleHelp | Msg::ToggleGlossary => {
-            let this = if msg == Msg::ToggleHelp {
-                Overlay::Help
-            } else {
-                Overlay::Glossary
-            };
-            app.help_scroll = 0;
-            app.overlay = if app.overlay == this {
-                Overlay::None
-            } else {
-                this
-            };
-        }
+        Msg::ToggleHelp => app.toggle_scrolled_overlay(Overlay::Help),
+        Msg::ToggleGlossary => app.toggle_scrolled_overlay(Overlay::Glossary),
         Msg::CloseOverlay => app.overlay = Overlay::None,
         Msg::ToggleCountersSpan => app.counters_whole_run = !app.counters_whole_run,
         Msg::Advance { wall } => app.advance(wall),
@@ -617,36 +665,14 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Type(c) => app.type_char(c),
         Msg::Erase => app.erase_char(),
         Msg::Submit => app.submit_number(),
-        Msg::Scroll(d) if app.overlay != Overlay::None => {
-            let s = i32::from(app.help_scroll) + i32::from(d);
-            app.help_scroll = s.clamp(0, i32::from(app.scroll_limits.help)) as u16;
-        }
-        Msg::Scroll(d) => {
-            let max = i32::from(app.scroll_limits.lesson);
-            if let View::Lesson(run) = &mut app.view {
-                let s = i32::from(run.state.scroll) + i32::from(d) * 3;
-                run.state.scroll = s.clamp(0, max) as u16;
-            }
-        }
-        Msg::ScrollLimits(limits) => {
-            app.scroll_limits = limits;
-            app.help_scroll = app.help_scroll.min(limits.help);
-            if let View::Lesson(run) = &mut app.view {
-                run.state.scroll = run.state.scroll.min(limits.lesson);
-            }
-        }
+        Msg::Scroll(d) => app.scroll(d),
+        Msg::ScrollLimits(limits) => app.set_scroll_limits(limits),
         Msg::Locked(u) => app.notice = Some(locked_notice(app, u)),
         Msg::CyclePanes => app.reveal = (app.reveal + 1) % REVEAL_PERIOD,
         Msg::Rewind => app.rewind(),
         Msg::Forward => app.fast_forward(),
         Msg::Explain(c) => explain::update(app, c),
-        Msg::ToggleShare => {
-            app.overlay = if app.overlay == Overlay::Share {
-                Overlay::None
-            } else {
-                Overlay::Share
-            }
-        }
+        Msg::ToggleShare => app.toggle_overlay(Overlay::Share),
     }
     app.follow_history();
     if app.pane_view() != view {

@@ -3,8 +3,10 @@
 //!
 //! Virtual time advances by `wall × speed`. The simulation may not keep up at high speeds, so
 //! each tick may advance at most [`Budget::per_tick_ns`] of virtual time; the loop reports how
-//! long the work took ([`super::Msg::Measured`]) and the budget adapts. What was really
-//! achieved is shown as the effective speed, never hidden.
+//! long the work took ([`super::Msg::Measured`]) and the budget adapts. What the budget held
+//! back is owed to the next advance (up to [`SpeedMeter::MAX_OWED`] of wall time's worth),
+//! which the loop makes at once while the lab is behind. What was really achieved is shown
+//! as the effective speed, never hidden.
 
 use std::time::Duration;
 
@@ -165,9 +167,9 @@ impl Budget {
     pub const MAX_NS: u64 = 5_000_000_000;
     /// The least: the sim always moves, however slow the machine.
     pub const MIN_NS: u64 = 100_000;
-    /// Wall time a tick's simulation work should take at most: three quarters of the
-    /// loop's 20 ms tick. The rest is for drawing (a full frame takes well under a
-    /// millisecond, 30 a second) and for keys, which wait at most this long.
+    /// Wall time one advance's simulation work should take at most. The simulation has its
+    /// own thread (`tui::sim`), which holds the lab's state while it advances: keys and
+    /// frames wait at most this long for it.
     pub const TARGET_WORK: Duration = Duration::from_millis(15);
 
     /// Adapt to a measurement: `virtual_ns` took `took` of wall time.
@@ -192,16 +194,37 @@ impl Default for Budget {
     }
 }
 
-/// The speed really achieved: virtual time over wall time, smoothed over about a second.
+/// The speed really achieved: virtual time over wall time, smoothed over about a second;
+/// and how much virtual time the budget held back, owed to the next advance.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SpeedMeter {
     wall_ns: f64,
     virtual_ns: f64,
+    owed_ns: u64,
 }
 
 impl SpeedMeter {
     /// Roughly one second of memory.
     const HORIZON_NS: f64 = 1e9;
+    /// The most wall time whose virtual time is owed: behind by more, the lab lets the rest
+    /// go rather than race to catch up (what it reached is shown, never hidden).
+    pub const MAX_OWED: Duration = Duration::from_millis(250);
+
+    /// What an advance of `wall` at `speed` may take within `budget_ns`: the virtual time
+    /// owed plus `wall`'s, capped by the budget. What the budget holds back stays owed, up
+    /// to [`Self::MAX_OWED`] of wall time's worth.
+    pub fn take(&mut self, speed: Speed, wall: Duration, budget_ns: u64) -> u64 {
+        let want = speed.virtual_ns(wall).saturating_add(self.owed_ns);
+        let got = want.min(budget_ns);
+        self.owed_ns = (want - got).min(speed.virtual_ns(Self::MAX_OWED));
+        got
+    }
+
+    /// Whether the budget held virtual time back at the last advance: the lab is behind
+    /// the speed asked for, and the next advance should come at once.
+    pub fn is_behind(&self) -> bool {
+        self.owed_ns > 0
+    }
 
     pub fn record(&mut self, wall: Duration, virtual_ns: u64) {
         let w = wall.as_nanos() as f64;
@@ -283,5 +306,25 @@ mod tests {
         assert_eq!(factor_label(e), "10×");
         assert_eq!(factor_label(0.5), "1/2×");
         assert_eq!(factor_label(2.34), "2.3×");
+    }
+
+    #[test]
+    fn virtual_time_held_back_by_the_budget_is_owed_to_the_next_advance() {
+        let mut m = SpeedMeter::default();
+        let s = Speed(LADDER.len() - 1); // 100×
+        let tick = Duration::from_millis(20);
+        // 2 s asked, 1.5 s allowed: 0.5 s owed.
+        assert_eq!(m.take(s, tick, 1_500_000_000), 1_500_000_000);
+        assert!(m.is_behind());
+        assert_eq!(m.take(s, tick, 5_000_000_000), 2_500_000_000);
+        assert!(!m.is_behind());
+        // Far behind: at most 250 ms of wall time's worth (25 s at 100×) stays owed.
+        for _ in 0..1000 {
+            m.take(s, tick, Budget::MIN_NS);
+        }
+        assert_eq!(m.take(s, Duration::ZERO, u64::MAX), 25_000_000_000);
+        m.take(s, tick, 1);
+        m.clear();
+        assert!(!m.is_behind());
     }
 }

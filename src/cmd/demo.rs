@@ -14,6 +14,7 @@ use anyhow::Context;
 
 use super::StopRequest;
 use super::cli::{DemoArgs, Size};
+use crate::app::App;
 use crate::cast::{self, RecordError, Recorder, start_recording, summary_line};
 use crate::demo::{Demo, STORY};
 use crate::lesson::{self as lessons, Catalog};
@@ -73,48 +74,61 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Ok(ids) => ids,
         Err(code) => return Ok(code),
     };
-    let (mut demo, mut app) = Demo::new(cat, &ids).map_err(anyhow::Error::msg)?;
+    let (demo, mut app) = Demo::new(cat, &ids).map_err(anyhow::Error::msg)?;
     app.pace = args.speed;
     let title = format!("evtchn-lab demo {}", ids.join(" "));
-    let theme = Theme::named(args.display.theme);
-
-    if !args.headless {
-        if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-            let id = args
-                .id
-                .as_deref()
-                .map(|i| format!(" {i}"))
-                .unwrap_or_default();
-            say!(
-                "evtchn-lab demo: a live demo needs a terminal; record one without it: \
-                 `evtchn-lab demo{id} --headless --record demo.cast`"
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        let recording = match &args.record {
-            None => None,
-            Some(path) => {
-                let size = match args.size {
-                    Some(s) => s,
-                    None => terminal_size()?,
-                };
-                Some((
-                    path.clone(),
-                    start_recording(path, (size.width, size.height), &title, None)?,
-                ))
-            }
-        };
-        return tui::run_demo(tui::DemoRun {
-            demo,
-            app,
-            theme,
-            fps: args.display.fps,
-            speed: args.speed,
-            recording,
-        });
+    if args.headless {
+        headless(args, demo, app, &title)
+    } else {
+        live(args, demo, app, &title)
     }
+}
 
-    // Headless: --record is there (clap: --headless requires it).
+/// Play it in this terminal, recording it if asked.
+fn live(args: &DemoArgs, demo: Demo, app: App, title: &str) -> anyhow::Result<ExitCode> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        let id = args
+            .id
+            .as_deref()
+            .map(|i| format!(" {i}"))
+            .unwrap_or_default();
+        say!(
+            "evtchn-lab demo: a live demo needs a terminal; record one without it: \
+             `evtchn-lab demo{id} --headless --record demo.cast`"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let recording = match &args.record {
+        None => None,
+        Some(path) => {
+            let size = match args.size {
+                Some(s) => s,
+                None => terminal_size()?,
+            };
+            Some((
+                path.clone(),
+                start_recording(path, (size.width, size.height), title, None)?,
+            ))
+        }
+    };
+    tui::run_demo(tui::DemoRun {
+        demo,
+        app,
+        theme: Theme::named(args.display.theme),
+        fps: args.display.fps,
+        speed: args.speed,
+        recording,
+    })
+}
+
+/// Record it without a terminal, as fast as the machine can.
+fn headless(
+    args: &DemoArgs,
+    mut demo: Demo,
+    mut app: App,
+    title: &str,
+) -> anyhow::Result<ExitCode> {
+    // --record is there (clap: --headless requires it).
     let Some(path) = &args.record else {
         say!("evtchn-lab demo: --headless records: give --record FILE.cast");
         return Ok(ExitCode::from(BAD_INPUT));
@@ -137,7 +151,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(128 + sig.number()))
     };
-    let out = match start_recording(path, (size.width, size.height), &title, Some(stop.flag())) {
+    let out = match start_recording(path, (size.width, size.height), title, Some(stop.flag())) {
         Ok(out) => out,
         // A signal as early as the header's write is a stop too.
         Err(e) => {
@@ -156,6 +170,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             height: size.height,
         },
     );
+    let theme = Theme::named(args.display.theme);
     let recorded = cast::record(&mut demo, &mut app, Recorder::new(out, theme, args.speed))
         .and_then(|(out, summary)| Ok(out.commit().map(|()| summary)?));
     // Stopped midway (a signal after the commit comes too late to stop anything).

@@ -14,7 +14,7 @@ use super::StopRequest;
 use super::cli::RunArgs;
 use crate::cast::duration_words;
 use crate::files::write;
-use crate::report::{ChromeTrace, Run, Stopped, render_text};
+use crate::report::{ChromeTrace, GoodputOverTime, Run, Stopped, render_text};
 use crate::sim::Report;
 
 /// How often the progress bar is redrawn.
@@ -71,25 +71,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         signal,
         seconds_asked: args.seconds,
     });
-    let report = done.sim.report();
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        match &stop {
-            None => serde_json::to_writer(&mut out, &report)?,
-            Some(st) => serde_json::to_writer(
-                &mut out,
-                &StoppedJson {
-                    report: &report,
-                    stopped_early: true,
-                    stopped_by: st.signal.name(),
-                    seconds_asked: st.seconds_asked,
-                },
-            )?,
-        }
-        writeln!(out)?;
-    } else {
-        out.write_all(render_text(&report, &done.over_time, stop.as_ref()).as_bytes())?;
-    }
+    print_report(
+        args.json,
+        &done.sim.report(),
+        &done.over_time,
+        stop.as_ref(),
+    )?;
     if let Some((path, stats)) = trace_stats {
         say!(
             "trace: {} events written to {}{} (open it in https://ui.perfetto.dev)",
@@ -106,6 +93,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Some(st) => ExitCode::from(128 + st.signal.number()),
         None => ExitCode::SUCCESS,
     })
+}
+
+/// The report on stdout: JSON (with why it stopped early, if it did) or text.
+fn print_report(
+    json: bool,
+    report: &Report,
+    over_time: &GoodputOverTime,
+    stop: Option<&Stopped>,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        match stop {
+            None => serde_json::to_writer(&mut out, report)?,
+            Some(st) => serde_json::to_writer(
+                &mut out,
+                &StoppedJson {
+                    report,
+                    stopped_early: true,
+                    stopped_by: st.signal.name(),
+                    seconds_asked: st.seconds_asked,
+                },
+            )?,
+        }
+        writeln!(out)?;
+    } else {
+        out.write_all(render_text(report, over_time, stop).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The JSON report of a run stopped early: the report's keys, then why.
