@@ -181,9 +181,9 @@ fn headless(
         Ok(summary) => {
             writeln!(
                 std::io::stdout(),
-                "{} (recorded in {:.1} s)",
+                "{} (recorded in {})",
                 summary_line(path, &summary),
-                started.elapsed().as_secs_f64()
+                cast::duration_words(started.elapsed().as_secs_f64())
             )?;
             Ok(ExitCode::SUCCESS)
         }
