@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use evtchn_lab::app::speed::LADDER;
 use evtchn_lab::app::{App, Msg, Options, update};
-use evtchn_lab::sim::{Config, Direction, GuestKind, NetbackVariant};
+use evtchn_lab::sim::{Config, GuestKind};
 use evtchn_lab::tui::sim::{Shared, spawn};
 use evtchn_lab::ui::{self, theme::Theme};
 use ratatui::Terminal;
@@ -64,18 +64,9 @@ fn main() {
 /// Every network scenario, the rogue guest's, and compare mode: name, config, compare.
 fn scenarios() -> Vec<(String, Config, bool)> {
     let mut v = Vec::new();
-    for guest in [GuestKind::Freebsd, GuestKind::Linux] {
-        for direction in [Direction::Tx, Direction::Rx] {
-            for netback in [NetbackVariant::Buggy, NetbackVariant::Fixed] {
-                let cfg = Config {
-                    guest,
-                    direction,
-                    netback,
-                    ..Config::default()
-                };
-                v.push((format!("{guest} {direction} {netback}"), cfg, false));
-            }
-        }
+    for cfg in Config::network_scenarios() {
+        let name = format!("{} {} {}", cfg.guest, cfg.direction, cfg.netback);
+        v.push((name, cfg, false));
     }
     for guest in [GuestKind::Freebsd, GuestKind::Linux] {
         let cfg = Config {

@@ -477,6 +477,22 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The eight network scenarios, defaults otherwise: FreeBSD and Linux guests, TX and
+    /// RX, netback buggy and fixed (the scenarios the speed figures are quoted for).
+    pub fn network_scenarios() -> impl Iterator<Item = Config> {
+        [GuestKind::Freebsd, GuestKind::Linux]
+            .into_iter()
+            .flat_map(|guest| [Direction::Tx, Direction::Rx].map(|d| (guest, d)))
+            .flat_map(|(guest, direction)| {
+                [NetbackVariant::Buggy, NetbackVariant::Fixed].map(|netback| Config {
+                    guest,
+                    direction,
+                    netback,
+                    ..Config::default()
+                })
+            })
+    }
+
     /// The OS of the guest (the rogue and idle guests run no TCP; they get FreeBSD's numbers,
     /// unused).
     pub fn guest_os(&self) -> OsProfile {
