@@ -1,8 +1,8 @@
-//! The terminal: the live lab ([`lab`], its simulation on a thread of its own: [`sim`]) and
-//! the live demo ([`demo`]), thin shells around [`update`](crate::app::update) and
+//! The terminal: the live lab (`lab.rs`, its simulation on a thread of its own: [`sim`]) and
+//! the live demo (`demo.rs`), thin shells around [`update`](crate::app::update) and
 //! [`ui::draw`].
 //!
-//! The terminal is restored on every way out ([`terminal`]): `q`, Ctrl-C,
+//! The terminal is restored on every way out (`terminal.rs`): `q`, Ctrl-C,
 //! SIGTERM/SIGHUP/SIGINT/SIGQUIT (the exit status then 128 + the signal's number, as a
 //! shell reports it), an error, or a panic (the hook gives the terminal back, then prints
 //! the message and a hint to report it). Ctrl-Z and SIGTSTP give it back before the lab
