@@ -595,3 +595,57 @@ fn free_play_counts_from_the_last_knob_change() {
     );
     assert!(counter(&text, "spurious_events").unwrap() < 10, "{text}");
 }
+
+/// A question is read whole when it opens: at 80×24 and larger, every choice and the
+/// question itself are on screen without scrolling (the lab is frozen while it waits, so
+/// the stacked lesson pane takes the rows the step's own panes leave).
+#[test]
+fn every_question_shows_its_choices_when_it_opens_at_every_size() {
+    use evtchn_lab::app::check::{self, Outcome};
+    use evtchn_lab::lesson::Task;
+    let cat = Catalog::builtin().unwrap();
+    let mut missing = Vec::new();
+    let mut read = 0;
+    for lesson in &cat.lessons {
+        let mut out = Outcome::default();
+        check::check_lesson_with(&cat, lesson, &mut out, &mut |app, lesson, i| {
+            let (question, choices) = match &lesson.steps[i].task {
+                Task::Quiz {
+                    question, choices, ..
+                } => (question, choices.as_slice()),
+                Task::Number { question, .. } => (question, &[][..]),
+                _ => return Vec::new(),
+            };
+            for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+                read += 1;
+                // The lesson pane's words only, so a line wrapped anywhere reads the same.
+                let area = Rect::new(0, 0, w, h);
+                let body = ui::Screen::of(app, area).body;
+                // Inside its border.
+                let pane = ui::lesson::pane_area(app, body)
+                    .intersection(area)
+                    .inner(ratatui::layout::Margin::new(1, 1));
+                let frame = questions::frame(app, w, h);
+                let mut cut = Buffer::empty(pane);
+                for y in pane.top()..pane.bottom() {
+                    for x in pane.left()..pane.right() {
+                        cut[(x, y)] = frame[(x, y)].clone();
+                    }
+                }
+                let text = plain_text(&cut);
+                let shown = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let plain = |t: &str| t.replace(['`', '*'], "");
+                for asked in std::iter::once(question).chain(choices) {
+                    let words: Vec<&str> = asked.split_whitespace().collect();
+                    let want = plain(&words.join(" "));
+                    if !shown.contains(&want) {
+                        missing.push(format!("{} step {} at {w}x{h}: {want:?}", lesson.id, i + 1));
+                    }
+                }
+            }
+            Vec::new()
+        });
+    }
+    assert!(read > 100, "{read} frames read");
+    assert!(missing.is_empty(), "not on screen:\n{}", missing.join("\n"));
+}

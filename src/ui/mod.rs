@@ -37,6 +37,7 @@ pub mod rows;
 pub mod share;
 pub mod start;
 pub mod status_bar;
+mod step_text;
 pub mod theme;
 pub mod throttle;
 pub mod throughput;
