@@ -123,9 +123,14 @@ impl ScenarioFile {
                 wrong.push(format!("expect.{name}: min and max must be numbers"));
             }
         }
-        match wrong.is_empty() {
-            true => Ok(file),
-            false => Err(Problem::whole(path, wrong.join("; "))),
+        match wrong.first() {
+            None => Ok(file),
+            Some(first) => Err(Problem::at(
+                path,
+                text,
+                key_offset(text, first),
+                wrong.join("; "),
+            )),
         }
     }
 
@@ -208,4 +213,22 @@ pub fn figures<'a>(
         out.insert(name, v);
     }
     Ok(out)
+}
+
+/// Where the key a range problem names (its first word: `seconds is 0`, `seeds: …`) is
+/// set in `text`, so the problem has a line to point at; the file's start if it is not
+/// set on a line of its own.
+fn key_offset(text: &str, message: &str) -> usize {
+    let key = message.split([' ', ':', '.']).next().unwrap_or_default();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return at + line.len() - t.len();
+        }
+        at += line.len();
+    }
+    0
 }

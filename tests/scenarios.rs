@@ -127,3 +127,20 @@ fn a_broken_scenario_file_names_itself_and_the_line() {
     assert!(err.contains("solaris"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A value out of range (a file that parses but cannot run) points at the line that sets
+/// it, as a parse error does.
+#[test]
+fn a_value_out_of_range_names_the_line_that_sets_it() {
+    let path = std::path::Path::new("range.toml");
+    let text = "name = \"x\"\nseeds = [1]\nseconds = 0.0\n[scenario]\n[expect]\n";
+    let err = ScenarioFile::parse(path, text).unwrap_err();
+    assert_eq!((err.line, err.col), (3, 1), "{err}");
+    assert!(err.message.contains("seconds is 0"), "{err}");
+    let err = ScenarioFile::parse(
+        path,
+        "name = \"x\"\nseeds = []\nseconds = 1.0\n[scenario]\n[expect]\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.line, 2, "{err}");
+}
