@@ -508,53 +508,39 @@ pub struct Cut {
 
 std::thread_local! {
     /// While [`record_cuts`] listens: the live pane being drawn, and the lines cut so far.
-    static CUTS: std::cell::RefCell<Option<(Option<LivePane>, Vec<Cut>)>> =
-        const { std::cell::RefCell::new(None) };
+    static CUTS: std::cell::RefCell<rows::Heard<Cut>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Run `draw` (on this thread) and return what it returned with every line cut meanwhile:
 /// what a test asks of a frame to find the lines that lose words, without guessing from
 /// the `…` on screen (a line may end in `…` of its own).
 pub fn record_cuts<R>(draw: impl FnOnce() -> R) -> (R, Vec<Cut>) {
-    let outer = CUTS.with(|c| c.borrow_mut().replace((None, Vec::new())));
-    let r = draw();
-    let (_, cuts) = CUTS
-        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
-        .unwrap_or_default();
-    (r, cuts)
+    rows::listen(&CUTS, draw)
 }
 
-/// Draw a live pane, its cut lines told as its own while [`record_cuts`] listens.
+/// Draw a live pane, its rows and cut lines told as its own while someone listens.
 fn in_pane(pane: LivePane, draw: impl FnOnce()) {
     let rows_before = rows::set_pane(Some(pane));
-    let before = CUTS.with(|c| c.borrow_mut().as_mut().map(|(p, _)| p.replace(pane)));
+    let cuts_before = rows::set_pane_of(&CUTS, Some(pane));
     draw();
     rows::set_pane(rows_before);
-    if let Some(before) = before {
-        CUTS.with(|c| {
-            if let Some((p, _)) = c.borrow_mut().as_mut() {
-                *p = before;
-            }
-        });
-    }
+    rows::set_pane_of(&CUTS, cuts_before);
 }
 
 /// Whether [`record_cuts`] listens (so a cut line's words are worth collecting).
 fn recording() -> bool {
-    CUTS.with(|c| c.borrow().is_some())
+    rows::heard_pane(&CUTS).is_some()
 }
 
 /// Tell a line shown shorter than it is to [`record_cuts`], if it listens.
 fn cut(text: String, shown: String, width: usize) {
-    CUTS.with(|c| {
-        if let Some((pane, cuts)) = c.borrow_mut().as_mut() {
-            cuts.push(Cut {
-                pane: *pane,
-                text,
-                shown,
-                width,
-            });
-        }
+    rows::tell(&CUTS, |pane| {
+        Some(Cut {
+            pane,
+            text,
+            shown,
+            width,
+        })
     });
 }
 
@@ -842,5 +828,40 @@ mod tests {
             let area = Rect::new(x, y, w, h).intersection(Rect::new(0, 0, 24, 4));
             same_as_ratatui(&lines, area);
         }
+    }
+}
+
+#[cfg(test)]
+mod listeners {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+
+    use super::{LivePane, in_pane, put_lines, record_cuts, rows};
+
+    /// A line cut at its area's edge is told to `record_cuts`, as the pane's own, and its
+    /// row to `rows::record`; nested, the inner listener's rows are the outer's too, and
+    /// nothing is told once no one listens.
+    #[test]
+    fn cut_lines_and_rows_reach_their_listeners() {
+        let area = Rect::new(0, 0, 10, 1);
+        let mut buf = Buffer::empty(area);
+        let draw = |buf: &mut Buffer| {
+            in_pane(LivePane::Ports, || {
+                put_lines(&[Line::raw("a line longer than ten")], area, buf)
+            })
+        };
+        let ((((), inner), cuts), outer) =
+            rows::record(|| record_cuts(|| rows::record(|| draw(&mut buf))));
+        assert_eq!(cuts.len(), 1, "{cuts:?}");
+        assert_eq!(cuts[0].pane, Some(LivePane::Ports));
+        assert_eq!(cuts[0].text, "a line longer than ten");
+        assert_eq!(cuts[0].shown, "a line lo…");
+        assert_eq!(inner.len(), 1);
+        assert_eq!(outer, inner);
+        let ((), cuts) = record_cuts(|| ());
+        assert!(cuts.is_empty());
+        draw(&mut buf);
+        assert_eq!(record_cuts(|| ()).1, vec![]);
     }
 }
