@@ -22,6 +22,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diag::{Problem, plain};
 use crate::sim::knob::config_problems;
@@ -107,31 +108,35 @@ impl ScenarioFile {
                 plain(e.message()),
             )
         })?;
-        // The same ranges as the command line's, so that no file runs what no flag can.
-        let mut wrong = config_problems(&file.scenario);
+        // The same ranges as the command line's, so that no file runs what no flag can;
+        // each problem with the key whose value it is about.
+        let mut wrong: Vec<(Key, String)> = config_problems(&file.scenario)
+            .into_iter()
+            .map(|m| (Key::Scenario, m))
+            .collect();
         if !(file.seconds > 0.0 && file.seconds <= 3600.0) {
-            wrong.push(format!(
-                "seconds is {}: give more than 0, up to 3600",
-                file.seconds
-            ));
+            let m = format!("seconds is {}: give more than 0, up to 3600", file.seconds);
+            wrong.push((Key::Seconds, m));
         }
         if file.seeds.is_empty() || file.seeds.len() > MAX_SEEDS {
-            wrong.push(format!("seeds: give 1 to {MAX_SEEDS} of them"));
+            wrong.push((Key::Seeds, format!("seeds: give 1 to {MAX_SEEDS} of them")));
         }
         for (name, r) in &file.expect {
             if [r.min, r.max].iter().flatten().any(|x| !x.is_finite()) {
-                wrong.push(format!("expect.{name}: min and max must be numbers"));
+                let m = format!("expect.{name}: min and max must be numbers");
+                wrong.push((Key::Expect, m));
             }
         }
-        match wrong.first() {
-            None => Ok(file),
-            Some(first) => Err(Problem::at(
-                path,
-                text,
-                key_offset(text, first),
-                wrong.join("; "),
-            )),
-        }
+        let Some(&(key, _)) = wrong.first() else {
+            return Ok(file);
+        };
+        let messages: Vec<String> = wrong.into_iter().map(|(_, m)| m).collect();
+        Err(Problem::at(
+            path,
+            text,
+            key.offset(text),
+            messages.join("; "),
+        ))
     }
 
     /// Run every seed and check every expected figure.
@@ -215,20 +220,37 @@ pub fn figures<'a>(
     Ok(out)
 }
 
-/// Where the key a range problem names (its first word: `seconds is 0`, `seeds: …`) is
-/// set in `text`, so the problem has a line to point at; the file's start if it is not
-/// set on a line of its own.
-fn key_offset(text: &str, message: &str) -> usize {
-    let key = message.split([' ', ':', '.']).next().unwrap_or_default();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with('='))
-        {
-            return at + line.len() - t.len();
-        }
-        at += line.len();
+/// A top-level key of a scenario file, to point a range problem at the value it is about.
+#[derive(Clone, Copy)]
+enum Key {
+    Seconds,
+    Seeds,
+    Scenario,
+    Expect,
+}
+
+/// Where a scenario file's top-level values are: toml's spans, read again only when a
+/// value is out of range.
+#[derive(Deserialize)]
+struct Spans {
+    seconds: Option<Spanned<toml::Value>>,
+    seeds: Option<Spanned<toml::Value>>,
+    scenario: Option<Spanned<toml::Value>>,
+    expect: Option<Spanned<toml::Value>>,
+}
+
+impl Key {
+    /// Where `text` sets this key's value (the file's start if it does not).
+    fn offset(self, text: &str) -> usize {
+        let Ok(spans) = toml::from_str::<Spans>(text) else {
+            return 0;
+        };
+        let value = match self {
+            Key::Seconds => spans.seconds,
+            Key::Seeds => spans.seeds,
+            Key::Scenario => spans.scenario,
+            Key::Expect => spans.expect,
+        };
+        value.map_or(0, |v| v.span().start)
     }
-    0
 }

@@ -135,7 +135,8 @@ fn a_value_out_of_range_names_the_line_that_sets_it() {
     let path = std::path::Path::new("range.toml");
     let text = "name = \"x\"\nseeds = [1]\nseconds = 0.0\n[scenario]\n[expect]\n";
     let err = ScenarioFile::parse(path, text).unwrap_err();
-    assert_eq!((err.line, err.col), (3, 1), "{err}");
+    // At the value, as a parse error points (`seconds = 0.0`: column 11).
+    assert_eq!((err.line, err.col), (3, 11), "{err}");
     assert!(err.message.contains("seconds is 0"), "{err}");
     let err = ScenarioFile::parse(
         path,
@@ -143,4 +144,9 @@ fn a_value_out_of_range_names_the_line_that_sets_it() {
     )
     .unwrap_err();
     assert_eq!(err.line, 2, "{err}");
+    // A knob out of range: its table.
+    let err =
+        ScenarioFile::parse(path, "name = \"x\"\n[scenario]\nhz = 0\n[expect]\n").unwrap_err();
+    assert!(err.message.contains("hz is 0"), "{err}");
+    assert!((2..=3).contains(&err.line), "{err}");
 }
