@@ -5,13 +5,14 @@
 //!
 //! The lessons are played at the watchable pace (virtual time: the lab runs at 1× while a
 //! text is read, so a lesson costs what simulating its few minutes costs: seconds for the
-//! busiest ones). One thread per lesson, so both cores work.
+//! busiest ones). Each lesson on the next free core, so every core works.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use evtchn_lab::app::Page;
 use evtchn_lab::cast::{CastWriter, Recorder, record};
+use evtchn_lab::cmd::lessons::on_every_core;
 use evtchn_lab::demo::{Demo, Pacing};
 use evtchn_lab::lesson::Catalog;
 use evtchn_lab::ui::demo::DemoView;
@@ -224,30 +225,9 @@ fn record_and_replay(cat: &Arc<Catalog>, id: &str, w: u16, h: u16) -> Recorded {
 fn every_lesson_records_and_replays_to_its_final_screen() {
     let cat = catalog();
     let started = Instant::now();
-    let ids: Vec<String> = cat.lessons.iter().map(|l| l.id.clone()).collect();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut all: Vec<Recorded> = Vec::with_capacity(ids.len());
-    std::thread::scope(|s| {
-        let chunks: Vec<Vec<String>> = (0..threads)
-            .map(|k| ids.iter().skip(k).step_by(threads).cloned().collect())
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let cat = cat.clone();
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|id| record_and_replay(&cat, id, 120, 40))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-    });
-    all.sort_by(|a, b| a.id.cmp(&b.id));
+    // Each lesson on the next free core, in the catalogue's order (as `lessons check`).
+    let all: Vec<Recorded> =
+        on_every_core(&cat.lessons, |l| record_and_replay(&cat, &l.id, 120, 40));
     for r in &all {
         eprintln!(
             "{:<36} {:>5} frames  {:>6.1} s long  {:>5} KiB  recorded in {:.1} s",
